@@ -1,0 +1,1 @@
+"""LocalStack plugin for stackr's tests: adds elbv2 and autoscaling (moto-backed) providers."""

@@ -1,0 +1,207 @@
+//! The executor: walks a plan's step graph with bounded parallelism, resolving each step's
+//! references from what earlier steps produced, and reports progress through [`Reporter`]
+//! (it never prints). A failed step stops only the steps that depend on it; everything else
+//! goes on, so a re-run of plan/apply converges from wherever this one stopped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+
+use crate::model::{Address, Attrs, LiveObject, Value};
+use crate::plan::resolve;
+use crate::plan::{Action, Op, Plan};
+use crate::resources::Cx;
+
+/// What the executor tells its caller as it goes.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Started { addr: Address, op: Op },
+    StillRunning { addr: Address, op: Op, elapsed: Duration },
+    Finished { addr: Address, op: Op, elapsed: Duration, id: Option<String> },
+    Failed { addr: Address, op: Op, error: String },
+    /// Ctrl-C: no new steps start; running ones finish.
+    Interrupted,
+}
+
+pub trait Reporter: Send + Sync {
+    fn event(&self, e: &Event);
+}
+
+/// How an apply ended.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub errors: Vec<(Address, String)>,
+    /// Steps that did not run because something they wait on failed or was interrupted.
+    pub skipped: usize,
+    pub interrupted: bool,
+    /// The attributes every resource of the stack has now, for outputs.
+    pub states: HashMap<Address, Attrs>,
+}
+
+type StepFuture<'a> = Pin<Box<dyn Future<Output = (usize, anyhow::Result<Option<Attrs>>, Duration)> + Send + 'a>>;
+
+const TICK: Duration = Duration::from_secs(10);
+
+pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Reporter) -> Outcome {
+    let steps = &plan.steps;
+    let mut out = Outcome::default();
+    // Resources that stay (or are only updated) can be referenced straight away.
+    for c in &plan.changes {
+        if matches!(c.action, Action::NoOp | Action::Update) {
+            out.states.insert(c.addr.clone(), c.after.clone().unwrap_or_default());
+        }
+    }
+    let mut live: HashMap<usize, LiveObject> =
+        plan.changes.iter().enumerate().filter_map(|(i, c)| Some((i, c.live.clone()?))).collect();
+    let mut waiting: Vec<usize> = steps.iter().map(|s| s.after.len()).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![vec![]; steps.len()];
+    for (i, s) in steps.iter().enumerate() {
+        s.after.iter().for_each(|&a| dependents[a].push(i));
+    }
+    let mut ready: Vec<usize> = (0..steps.len()).filter(|&i| waiting[i] == 0).rev().collect();
+    let mut running: FuturesUnordered<StepFuture> = FuturesUnordered::new();
+    let mut finished = 0;
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+
+    loop {
+        while !out.interrupted && running.len() < parallelism.max(1) {
+            let Some(i) = ready.pop() else { break };
+            running.push(launch(cx, plan, i, &out.states, &live, reporter));
+        }
+        if running.is_empty() {
+            break;
+        }
+        let next = tokio::select! {
+            r = running.next() => r,
+            _ = &mut interrupt, if !out.interrupted => {
+                out.interrupted = true;
+                reporter.event(&Event::Interrupted);
+                continue;
+            }
+        };
+        let Some((i, result, elapsed)) = next else { break };
+        finished += 1;
+        let step = &steps[i];
+        let change = &plan.changes[step.change];
+        match result {
+            Ok(attrs) => {
+                let id = attrs.as_ref().and_then(|a| a.get("id")).and_then(Value::as_str).map(String::from);
+                reporter.event(&Event::Finished { addr: change.addr.clone(), op: step.op, elapsed, id });
+                record(&mut out, &mut live, plan, i, attrs);
+                for &d in &dependents[i] {
+                    waiting[d] -= 1;
+                    if waiting[d] == 0 {
+                        ready.push(d);
+                    }
+                }
+            }
+            Err(e) => {
+                let error = format!("{e:#}");
+                reporter.event(&Event::Failed { addr: change.addr.clone(), op: step.op, error: error.clone() });
+                out.errors.push((change.addr.clone(), error));
+            }
+        }
+    }
+    out.skipped = steps.len() - finished;
+    out
+}
+
+/// Books a finished step: counts it and records the object's new attributes.
+fn record(out: &mut Outcome, live: &mut HashMap<usize, LiveObject>, plan: &Plan, i: usize, attrs: Option<Attrs>) {
+    let step = &plan.steps[i];
+    let change = &plan.changes[step.change];
+    match step.op {
+        Op::Create => out.added += 1,
+        Op::Update => out.changed += 1,
+        Op::Delete => out.destroyed += 1,
+        Op::Release => {}
+    }
+    match (step.op, attrs) {
+        (Op::Release, Some(a)) => {
+            if let Some(l) = live.get_mut(&step.change) {
+                l.attrs = a;
+            }
+        }
+        (Op::Create | Op::Update, Some(a)) => {
+            out.states.insert(change.addr.clone(), a);
+        }
+        (Op::Delete, _) if change.action == Action::Delete => {
+            out.states.remove(&change.addr);
+        }
+        _ => {}
+    }
+}
+
+/// Starts one step. Its inputs are computed now, from the state its predecessors left.
+fn launch<'a>(
+    cx: &'a Cx,
+    plan: &'a Plan,
+    i: usize,
+    states: &HashMap<Address, Attrs>,
+    live: &HashMap<usize, LiveObject>,
+    reporter: &'a dyn Reporter,
+) -> StepFuture<'a> {
+    let step = &plan.steps[i];
+    let change = &plan.changes[step.change];
+    let kind = change.kind();
+    let addr = &change.addr;
+    let want = change.raw.as_ref().map(|raw| resolve::desired(kind, &plan.stack, addr, raw, states));
+    let current = live.get(&step.change).cloned();
+    let release = step.release.clone();
+    let op = step.op;
+    reporter.event(&Event::Started { addr: addr.clone(), op });
+    Box::pin(async move {
+        let start = Instant::now();
+        let work = async {
+            match op {
+                Op::Create => {
+                    let want = known(want, addr)?;
+                    kind.create(cx, addr, &want).await.map(Some)
+                }
+                Op::Update => {
+                    let want = known(want, addr)?;
+                    kind.update(cx, &current.expect("updates have a live object"), &want).await.map(Some)
+                }
+                Op::Release => {
+                    let want = release.expect("release steps carry their attributes");
+                    kind.update(cx, &current.expect("releases have a live object"), &want).await.map(Some)
+                }
+                Op::Delete => kind.delete(cx, &current.expect("deletes have a live object")).await.map(|_| None),
+            }
+        };
+        tokio::pin!(work);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
+        let result = loop {
+            tokio::select! {
+                r = &mut work => break r,
+                _ = tick.tick() => reporter.event(&Event::StillRunning { addr: addr.clone(), op, elapsed: start.elapsed() }),
+            }
+        };
+        (i, result.map_err(|e| e.context(format!("{} {addr}", verb(op)))), start.elapsed())
+    })
+}
+
+/// Every reference must be resolved by the time a step runs; the graph guarantees it.
+fn known(want: Option<Attrs>, addr: &Address) -> anyhow::Result<Attrs> {
+    let want = want.ok_or_else(|| anyhow::anyhow!("{addr} has no desired attributes"))?;
+    match want.iter().find(|(_, v)| v.has_unknown()) {
+        Some((k, _)) => anyhow::bail!("{addr}.{k} is still unknown when it is needed"),
+        None => Ok(want),
+    }
+}
+
+fn verb(op: Op) -> &'static str {
+    match op {
+        Op::Create => "creating",
+        Op::Update | Op::Release => "updating",
+        Op::Delete => "deleting",
+    }
+}

@@ -1,0 +1,107 @@
+//! `stackr apply` and `stackr destroy`: plan, confirm, execute, report.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::apply::{self, Outcome};
+use crate::cli::{ApplyArgs, Global};
+use crate::model::Value;
+use crate::plan::{Plan, resolve};
+use crate::render::{self, Progress, Style};
+
+pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<ExitCode> {
+    let verb = if destroy { "destroy" } else { "apply" };
+    // Refuse before touching AWS: a job that cannot answer must say so up front.
+    if !args.auto_approve && !std::io::stdin().is_terminal() {
+        return Err(crate::error::user(
+            format!("refusing to {verb} without confirmation: stdin is not a terminal"),
+            format!("pass --auto-approve to {verb} without asking (as in CI)"),
+        ));
+    }
+    let (_stack, cx, plan) = super::prepare(global, &args.stack, destroy).await?;
+    let out = Style::stdout(global.no_color);
+    print!("{}", render::human_plan(&plan, out));
+    if !plan.has_changes() {
+        print_outputs(&plan, &initial_states(&plan), out);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.auto_approve && !confirm(&plan, destroy, global)? {
+        eprintln!("\n{} cancelled: nothing was changed.", if destroy { "Destroy" } else { "Apply" });
+        return Ok(ExitCode::FAILURE);
+    }
+    println!();
+    let outcome = apply::run(&cx, &plan, usize::from(args.parallelism), &Progress { style: out }).await;
+    report(&plan, &outcome, destroy, global);
+    Ok(if outcome.errors.is_empty() && !outcome.interrupted { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> {
+    let s = Style::stderr(global.no_color);
+    let mut err = std::io::stderr().lock();
+    if destroy {
+        writeln!(err, "\n{}", s.bold(&format!("Do you really want to destroy everything stack \"{}\" owns?", plan.stack)))?;
+        writeln!(err, "  stackr will delete the objects listed above. There is no undo.")?;
+    } else {
+        writeln!(err, "\n{}", s.bold("Do you want to perform these actions?"))?;
+        writeln!(err, "  stackr will perform the actions described above.")?;
+    }
+    writeln!(err, "  Only 'yes' will be accepted to approve.\n")?;
+    write!(err, "  {} ", s.bold("Enter a value:"))?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
+    let out = Style::stdout(global.no_color);
+    let err = Style::stderr(global.no_color);
+    for (addr, e) in &o.errors {
+        eprintln!("\n{} {addr}: {e}", err.red(&err.bold("error:")));
+    }
+    if !o.errors.is_empty() || o.interrupted {
+        let why = if o.interrupted { "was interrupted" } else { "failed" };
+        eprintln!(
+            "\n{} {why}: {} added, {} changed, {} destroyed; {} change(s) not attempted.",
+            if destroy { "Destroy" } else { "Apply" },
+            o.added,
+            o.changed,
+            o.destroyed,
+            o.skipped
+        );
+        eprintln!("{} what succeeded is in place; run `stackr plan` to see what remains, then apply again.", err.bold("hint:"));
+        return;
+    }
+    if destroy {
+        println!("\n{} Resources: {} destroyed.", out.green(&out.bold("Destroy complete!")), o.destroyed);
+    } else {
+        println!(
+            "\n{} Resources: {} added, {} changed, {} destroyed.",
+            out.green(&out.bold("Apply complete!")),
+            o.added,
+            o.changed,
+            o.destroyed
+        );
+        print_outputs(plan, &o.states, out);
+    }
+}
+
+fn initial_states(plan: &Plan) -> std::collections::HashMap<crate::model::Address, crate::model::Attrs> {
+    plan.changes.iter().filter_map(|c| Some((c.addr.clone(), c.after.clone()?))).collect()
+}
+
+fn print_outputs(plan: &Plan, states: &std::collections::HashMap<crate::model::Address, crate::model::Attrs>, out: Style) {
+    if plan.outputs.is_empty() {
+        return;
+    }
+    println!("\n{}\n", out.green(&out.bold("Outputs:")));
+    let pad = plan.outputs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (name, value) in &plan.outputs {
+        let lookup = |addr: &crate::model::Address, attr: Option<&str>| -> Value {
+            let attr = attr.unwrap_or_else(|| crate::resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
+            states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
+        };
+        let v = resolve::resolve_value(value, &lookup);
+        println!("{name:pad$} = {}", render::output_value(&v));
+    }
+}

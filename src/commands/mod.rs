@@ -1,0 +1,64 @@
+//! One file per command, each a short wrapper over the modules. Shared steps live here:
+//! loading and checking the stack file, connecting, and planning.
+
+mod apply;
+mod plan;
+mod whoami;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::aws::{Aws, AwsOptions};
+use crate::cli::{Cli, Command, Global, StackArgs};
+use crate::plan::Plan;
+use crate::render::{self, Style};
+use crate::resources::{self, Cx};
+use crate::stack::{self, Diagnostics, Stack};
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Whoami(a) => whoami::run(&cli.global, a).await,
+        Command::Plan(a) => plan::run(&cli.global, a).await,
+        Command::Apply(a) => apply::run(&cli.global, a, false).await,
+        Command::Destroy(a) => apply::run(&cli.global, a, true).await,
+    }
+}
+
+/// Loads the stack file and runs every kind's cross-resource checks. Diagnostics come back
+/// as the error, before anything is sent to AWS.
+pub fn load_stack(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
+    let schemas = resources::schemas();
+    let stack = stack::load_file(&args.file, &args.inputs(), &schemas)?;
+    let mut diags = Diagnostics::default();
+    for res in &stack.resources {
+        if let Some(kind) = resources::kind(&res.addr.kind) {
+            kind.validate(res, &stack, &mut diags);
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags.into());
+    }
+    render::warnings(&stack.warnings, Style::stderr(global.no_color));
+    render::warnings(&diags.0, Style::stderr(global.no_color));
+    Ok(stack)
+}
+
+pub async fn connect(global: &Global, stack_region: Option<&str>) -> anyhow::Result<Aws> {
+    let opts = AwsOptions { profile: global.profile.clone(), region: global.region.clone(), endpoint_url: global.endpoint_url.clone() };
+    Ok(Aws::connect(&opts, stack_region).await?)
+}
+
+/// Everything up to a plan: load, connect, read the account, diff.
+pub async fn prepare(global: &Global, args: &StackArgs, destroy: bool) -> anyhow::Result<(Stack, Cx, Plan)> {
+    let stack = load_stack(args, global)?;
+    let aws = connect(global, stack.region.as_deref()).await?;
+    // Resolving credentials first turns "no credentials" into one clear error instead of one
+    // per concurrent discovery call.
+    aws.credential_source().await?;
+    let cx = Cx { aws, stack: Arc::from(stack.name.as_str()) };
+    let live = crate::live::read(&cx).await?;
+    let plan = crate::plan::plan(&stack, &live, destroy).map_err(anyhow::Error::from).context("the plan cannot be made")?;
+    Ok((stack, cx, plan))
+}

@@ -1,0 +1,209 @@
+//! The data model shared by every layer: addresses, attribute values and the attribute schema
+//! each resource kind declares. Desired objects (from the stack file) and live objects (from
+//! the account) are both maps of attribute name to [`Value`], so the diff can stay generic.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where a resource lives in the stack file: `vpc.main` is kind `vpc`, name `main`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Address {
+    pub kind: String,
+    pub name: String,
+}
+
+impl Address {
+    pub fn new(kind: impl Into<String>, name: impl Into<String>) -> Self {
+        Address { kind: kind.into(), name: name.into() }
+    }
+
+    /// Parses `kind.name`; the name may itself not contain dots.
+    pub fn parse(s: &str) -> Option<Address> {
+        let (kind, name) = s.split_once('.')?;
+        (!kind.is_empty() && !name.is_empty() && !name.contains('.')).then(|| Address::new(kind, name))
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.kind, self.name)
+    }
+}
+
+/// A reference from one resource to another: `vpc.main` (attr `None`: the kind's reference
+/// attribute, usually its id) or `vpc.main.cidr`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ref {
+    pub addr: Address,
+    pub attr: Option<String>,
+}
+
+impl fmt::Display for Ref {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.attr {
+            Some(a) => write!(f, "{}.{a}", self.addr),
+            None => write!(f, "{}", self.addr),
+        }
+    }
+}
+
+/// An attribute value. `Ref` only appears in desired state before resolution; `Unknown` marks a
+/// value that exists only after an earlier step of the apply (`(known after apply)`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    Ref(Ref),
+    Unknown,
+}
+
+pub type Attrs = BTreeMap<String, Value>;
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(s.into())
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> &[Value] {
+        match self {
+            Value::List(l) => l,
+            _ => &[],
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// True when this value, or anything inside it, is only known after apply.
+    pub fn has_unknown(&self) -> bool {
+        match self {
+            Value::Unknown | Value::Ref(_) => true,
+            Value::List(l) => l.iter().any(Value::has_unknown),
+            Value::Map(m) => m.values().any(Value::has_unknown),
+            _ => false,
+        }
+    }
+
+    /// Every reference inside this value.
+    pub fn refs(&self, out: &mut Vec<Ref>) {
+        match self {
+            Value::Ref(r) => out.push(r.clone()),
+            Value::List(l) => l.iter().for_each(|v| v.refs(out)),
+            Value::Map(m) => m.values().for_each(|v| v.refs(out)),
+            _ => {}
+        }
+    }
+
+    /// True when any string inside this value equals one of `ids`.
+    pub fn mentions(&self, ids: &dyn Fn(&str) -> bool) -> bool {
+        match self {
+            Value::Str(s) => ids(s),
+            Value::List(l) => l.iter().any(|v| v.mentions(ids)),
+            Value::Map(m) => m.values().any(|v| v.mentions(ids)),
+            _ => false,
+        }
+    }
+
+    /// Plain JSON for machine output; unknown values become `null`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null | Value::Unknown => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Str(s) => J::String(s.clone()),
+            Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Ref(r) => J::String(format!("${{{r}}}")),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(s: Option<String>) -> Self {
+        s.map_or(Value::Null, Value::Str)
+    }
+}
+
+/// A list of strings, as AWS returns them, kept as a sorted set.
+pub fn str_set<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Value {
+    let mut v: Vec<Value> = items.into_iter().map(|s| Value::Str(s.into())).collect();
+    v.sort();
+    v.dedup();
+    Value::List(v)
+}
+
+/// A string map, as AWS returns tags.
+pub fn str_map<I: IntoIterator<Item = (K, V)>, K: Into<String>, V: Into<String>>(items: I) -> Value {
+    Value::Map(items.into_iter().map(|(k, v)| (k.into(), Value::Str(v.into()))).collect())
+}
+
+/// An object as the account holds it, owned by the stack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveObject {
+    pub addr: Address,
+    /// The identifier AWS uses for it (vpc-…, a group name, …).
+    pub id: String,
+    /// Attributes in the same shape and canonical form as desired attributes.
+    pub attrs: Attrs,
+}
+
+pub use crate::schema::*;

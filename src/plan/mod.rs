@@ -1,0 +1,238 @@
+//! The diff: `plan(desired stack, live objects) -> Plan`, a pure function with no I/O. Each
+//! resource gets one change (create, update in place, replace with the attributes that force
+//! it, delete, or no-op) and the changes are ordered into a step graph for the executor.
+
+mod order;
+pub mod resolve;
+
+use std::collections::{HashMap, HashSet};
+
+pub use order::{Op, Step};
+
+use crate::live::LiveState;
+use crate::model::{Address, Attrs, LiveObject, Presence, Value};
+use crate::resources::{self, Kind};
+use crate::stack::{Diagnostic, Diagnostics, Stack};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    Replace,
+    Delete,
+}
+
+/// One resource's change.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub addr: Address,
+    pub action: Action,
+    /// The live object it starts from (update, replace, delete).
+    pub live: Option<LiveObject>,
+    /// Attributes after the change, `Unknown` where known only after apply (create, update,
+    /// replace, no-op).
+    pub after: Option<Attrs>,
+    /// The desired attributes with references unresolved; the executor resolves them against
+    /// what earlier steps produced.
+    pub raw: Option<Attrs>,
+    /// Attributes that differ, and among them those that force replacement.
+    pub changed: Vec<String>,
+    pub forces: Vec<String>,
+    /// Desired dependencies (from references in the stack file).
+    pub deps: Vec<Address>,
+}
+
+impl Change {
+    pub fn before(&self) -> Option<&Attrs> {
+        self.live.as_ref().map(|l| &l.attrs)
+    }
+
+    pub fn kind(&self) -> &'static dyn Kind {
+        resources::kind(&self.addr.kind).expect("changes are only made for known kinds")
+    }
+}
+
+/// A complete plan: the changes, the order to make them in, and the stack's outputs.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub stack: String,
+    pub changes: Vec<Change>,
+    pub steps: Vec<Step>,
+    pub outputs: Vec<(String, Value)>,
+    pub destroy: bool,
+}
+
+impl Plan {
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+
+    /// (to add, to change, to destroy), counting a replacement as one add and one destroy.
+    pub fn summary(&self) -> (usize, usize, usize) {
+        let r = self.count(Action::Replace);
+        (self.count(Action::Create) + r, self.count(Action::Update), self.count(Action::Delete) + r)
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+}
+
+/// Plans `stack` against `live`. With `destroy`, every owned object is deleted.
+pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diagnostics> {
+    let mut by_addr: HashMap<&Address, Vec<&LiveObject>> = HashMap::new();
+    for obj in &live.objects {
+        by_addr.entry(&obj.addr).or_default().push(obj);
+    }
+    let mut diags = Diagnostics::default();
+    let mut changes = Vec::new();
+    let mut states: HashMap<Address, Attrs> = HashMap::new();
+    let mut claimed: HashSet<&Address> = HashSet::new();
+    if !destroy {
+        for res in topo_order(stack) {
+            let kind = resources::kind(&res.addr.kind).expect("stack kinds are checked at load");
+            let found = by_addr.get(&res.addr).and_then(|v| v.first()).copied();
+            claimed.insert(&res.addr);
+            let want = resolve::desired(kind, &stack.name, &res.addr, &res.attrs, &states);
+            let change = match found {
+                None => {
+                    if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
+                        diags.push(conflict(stack, res, &name));
+                    }
+                    create(kind, res.addr.clone(), want, res)
+                }
+                Some(obj) => compare(kind, obj, want, res),
+            };
+            states.insert(res.addr.clone(), change.after.clone().unwrap_or_default());
+            changes.push(change);
+        }
+    }
+    for obj in &live.objects {
+        let duplicate = claimed.contains(&obj.addr) && by_addr[&obj.addr].first().is_some_and(|f| f.id != obj.id);
+        if !claimed.contains(&obj.addr) || duplicate {
+            changes.push(Change {
+                addr: obj.addr.clone(),
+                action: Action::Delete,
+                live: Some(obj.clone()),
+                after: None,
+                raw: None,
+                changed: vec![],
+                forces: vec![],
+                deps: vec![],
+            });
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    sort_for_display(&mut changes);
+    let steps = order::steps(&changes).map_err(|msg| {
+        let mut d = Diagnostics::default();
+        d.push(Diagnostic::error(msg));
+        d
+    })?;
+    let outputs = if destroy { vec![] } else { stack.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect() };
+    Ok(Plan { stack: stack.name.clone(), changes, steps, outputs, destroy })
+}
+
+fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnostic {
+    Diagnostic::error(format!("{} would create \"{name}\", but an object of that name exists and is not owned by this stack", res.addr))
+        .at(&stack.file, res.span_of("name"))
+        .label("name already taken in the account")
+        .hint("stackr never takes over objects it did not create: choose another `name`, or rename or remove the existing object")
+}
+
+fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::Resource) -> Change {
+    for spec in kind.schema().attrs.iter().filter(|a| a.presence == Presence::Computed) {
+        want.insert(spec.name.to_string(), Value::Unknown);
+    }
+    Change {
+        addr,
+        action: Action::Create,
+        live: None,
+        after: Some(want),
+        raw: Some(res.attrs.clone()),
+        changed: vec![],
+        forces: vec![],
+        deps: res.deps.clone(),
+    }
+}
+
+/// Compares desired with live attribute by attribute, following the schema.
+fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::Resource) -> Change {
+    let mut live = obj.clone();
+    kind.canonical(&mut live.attrs);
+    let mut after = want;
+    let (mut changed, mut forces) = (vec![], vec![]);
+    for spec in kind.schema().attrs {
+        if spec.presence == Presence::Computed {
+            let v = live.attrs.get(spec.name).cloned().unwrap_or_default();
+            after.insert(spec.name.to_string(), v);
+            continue;
+        }
+        let have = live.attrs.get(spec.name).cloned().unwrap_or_default();
+        match after.get(spec.name) {
+            // Left to AWS: whatever it chose is what we want.
+            None if spec.presence == Presence::Optional => {
+                after.insert(spec.name.to_string(), have);
+            }
+            want if want.cloned().unwrap_or_default() != have => {
+                changed.push(spec.name.to_string());
+                if spec.update == crate::model::Update::ForceNew {
+                    forces.push(spec.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    let action = match (forces.is_empty(), changed.is_empty()) {
+        (false, _) => Action::Replace,
+        (true, false) => Action::Update,
+        (true, true) => Action::NoOp,
+    };
+    if action == Action::Replace {
+        for spec in kind.schema().attrs.iter().filter(|a| a.presence == Presence::Computed) {
+            after.insert(spec.name.to_string(), Value::Unknown);
+        }
+    }
+    Change {
+        addr: obj.addr.clone(),
+        action,
+        live: Some(live),
+        after: Some(after),
+        raw: Some(res.attrs.clone()),
+        changed,
+        forces,
+        deps: res.deps.clone(),
+    }
+}
+
+/// Resources in an order where every resource comes after those it references.
+fn topo_order(stack: &Stack) -> Vec<&crate::stack::Resource> {
+    let mut done: HashSet<&Address> = HashSet::new();
+    let mut out = Vec::with_capacity(stack.resources.len());
+    while out.len() < stack.resources.len() {
+        let before = out.len();
+        for r in &stack.resources {
+            if !done.contains(&r.addr) && r.deps.iter().all(|d| done.contains(d) || stack.resource(d).is_none()) {
+                done.insert(&r.addr);
+                out.push(r);
+            }
+        }
+        // Cycles are rejected when the stack is loaded; this only guards against looping.
+        if out.len() == before {
+            out.extend(stack.resources.iter().filter(|r| !done.contains(&r.addr)));
+            break;
+        }
+    }
+    out
+}
+
+/// Changes listed by address, as Terraform lists them.
+fn sort_for_display(changes: &mut [Change]) {
+    changes.sort_by(|a, b| a.addr.cmp(&b.addr).then(a.live.as_ref().map(|l| &l.id).cmp(&b.live.as_ref().map(|l| &l.id))));
+}
+
+#[cfg(test)]
+mod tests;

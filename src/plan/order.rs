@@ -1,0 +1,161 @@
+//! Orders a plan's changes into steps. The rules AWS imposes are expressed as edges here,
+//! never as sleeps: an object is created or updated after what it references; an object is
+//! deleted after everything that still refers to it has let go (deleted, updated, or first
+//! "released" when the reference will be re-pointed at a replacement); a replacement deletes
+//! the old object before creating the new one; and a create waits for the delete of an object
+//! whose account-unique name it takes over.
+
+use std::collections::{HashMap, HashSet};
+
+use super::resolve::{ref_strings, release};
+use super::{Action, Change};
+use crate::model::{Attrs, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    Delete,
+    Create,
+    Update,
+    /// An update that only drops references to objects about to be deleted.
+    Release,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub change: usize,
+    pub op: Op,
+    /// Steps that must finish first.
+    pub after: Vec<usize>,
+    /// For `Release`: the attributes to update to.
+    pub release: Option<Attrs>,
+}
+
+/// The value other objects use to refer to this one (its id, or its name for IAM groups).
+fn ref_value(c: &Change) -> Option<String> {
+    let live = c.live.as_ref()?;
+    let attr = c.kind().schema().ref_attr;
+    live.attrs.get(attr).and_then(Value::as_str).map(String::from).or_else(|| Some(live.id.clone()))
+}
+
+pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
+    let mut steps: Vec<Step> = vec![];
+    let add = |steps: &mut Vec<Step>, change: usize, op: Op| {
+        steps.push(Step { change, op, after: vec![], release: None });
+        steps.len() - 1
+    };
+    let (mut del, mut cre, mut upd) = (HashMap::new(), HashMap::new(), HashMap::new());
+    for (i, c) in changes.iter().enumerate() {
+        match c.action {
+            Action::NoOp => {}
+            Action::Create => {
+                cre.insert(i, add(&mut steps, i, Op::Create));
+            }
+            Action::Update => {
+                upd.insert(i, add(&mut steps, i, Op::Update));
+            }
+            Action::Delete => {
+                del.insert(i, add(&mut steps, i, Op::Delete));
+            }
+            Action::Replace => {
+                let d = add(&mut steps, i, Op::Delete);
+                let c = add(&mut steps, i, Op::Create);
+                steps[c].after.push(d);
+                del.insert(i, d);
+                cre.insert(i, c);
+            }
+        }
+    }
+
+    // Creates and updates follow the creates and updates of what they reference.
+    let desired: HashMap<_, usize> = changes.iter().enumerate().filter(|(_, c)| c.raw.is_some()).map(|(i, c)| (&c.addr, i)).collect();
+    for (i, c) in changes.iter().enumerate() {
+        let Some(&me) = cre.get(&i).or(upd.get(&i)) else { continue };
+        for dep in &c.deps {
+            let Some(j) = desired.get(dep) else { continue };
+            steps[me].after.extend(cre.get(j).into_iter().chain(upd.get(j)).copied());
+        }
+    }
+
+    // Deletes follow whatever still refers to the doomed object in the account.
+    let by_ref: HashMap<(&str, String), usize> =
+        changes.iter().enumerate().filter_map(|(i, c)| Some(((c.kind().schema().kind, ref_value(c)?), i))).collect();
+    let doomed: HashSet<String> = del.keys().filter_map(|&i| ref_value(&changes[i])).collect();
+    let mut released: HashMap<usize, usize> = HashMap::new();
+    for (j, c) in changes.iter().enumerate() {
+        let Some(live) = &c.live else { continue };
+        let mut refs = vec![];
+        for spec in c.kind().schema().attrs {
+            if let Some(v) = live.attrs.get(spec.name) {
+                ref_strings(&spec.ty, v, &mut refs);
+            }
+        }
+        for (kind, id) in refs {
+            let Some(&x) = by_ref.get(&(kind, id)) else { continue };
+            let Some(&dx) = del.get(&x).filter(|_| x != j) else { continue };
+            if let Some(&dj) = del.get(&j) {
+                steps[dx].after.push(dj);
+            } else if let Some(&uj) = upd.get(&j) {
+                if changes[x].action == Action::Replace {
+                    let r = *released.entry(j).or_insert_with(|| {
+                        let attrs = release(c.kind(), &live.attrs, &|s| doomed.contains(s));
+                        let r = add(&mut steps, j, Op::Release);
+                        steps[r].release = Some(attrs);
+                        r
+                    });
+                    steps[dx].after.push(r);
+                    steps[uj].after.push(r);
+                } else {
+                    steps[dx].after.push(uj);
+                }
+            }
+        }
+    }
+
+    // A create that takes over a unique name waits for the delete that frees it.
+    for (&i, &ci) in &cre {
+        let c = &changes[i];
+        let Some(name) = c.after.as_ref().and_then(|a| c.kind().unique_name(a)) else { continue };
+        for (&x, &dx) in &del {
+            let old = &changes[x];
+            let same = old.addr.kind == c.addr.kind && old.live.as_ref().and_then(|l| old.kind().unique_name(&l.attrs)) == Some(name.clone());
+            if same && x != i {
+                steps[ci].after.push(dx);
+            }
+        }
+    }
+
+    for s in &mut steps {
+        s.after.sort_unstable();
+        s.after.dedup();
+    }
+    check_acyclic(&steps, changes)?;
+    Ok(steps)
+}
+
+/// Kahn's algorithm; a leftover step means the rules above produced a cycle.
+fn check_acyclic(steps: &[Step], changes: &[Change]) -> Result<(), String> {
+    let mut indegree: Vec<usize> = steps.iter().map(|s| s.after.len()).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![vec![]; steps.len()];
+    for (i, s) in steps.iter().enumerate() {
+        for &a in &s.after {
+            dependents[a].push(i);
+        }
+    }
+    let mut ready: Vec<usize> = (0..steps.len()).filter(|&i| indegree[i] == 0).collect();
+    let mut seen = 0;
+    while let Some(i) = ready.pop() {
+        seen += 1;
+        for &d in &dependents[i] {
+            indegree[d] -= 1;
+            if indegree[d] == 0 {
+                ready.push(d);
+            }
+        }
+    }
+    if seen == steps.len() {
+        return Ok(());
+    }
+    let stuck: Vec<String> =
+        (0..steps.len()).filter(|&i| indegree[i] > 0).map(|i| format!("{} ({:?})", changes[steps[i].change].addr, steps[i].op)).collect();
+    Err(format!("cannot order these changes, they wait on each other: {}", stuck.join(", ")))
+}

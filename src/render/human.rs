@@ -1,0 +1,125 @@
+//! The human plan: Terraform's layout, so its users can read it without learning anything.
+
+use super::Style;
+use super::value::{Doc, Sym, is_blocks};
+use crate::model::{Attrs, Value};
+use crate::plan::{Action, Change, Plan};
+
+pub fn plan(plan: &Plan, style: Style) -> String {
+    if !plan.has_changes() {
+        let mut s = style.bold("No changes.").to_string();
+        s.push_str(if plan.destroy {
+            " No objects owned by this stack exist, so there is nothing to destroy.\n"
+        } else {
+            " Your infrastructure matches the configuration.\n"
+        });
+        return s;
+    }
+    let mut doc = Doc { out: String::new(), style: &style };
+    legend(&mut doc, plan);
+    doc.out.push_str("stackr will perform the following actions:\n");
+    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+        doc.out.push('\n');
+        change(&mut doc, c);
+    }
+    let (add, chg, del) = plan.summary();
+    doc.out.push_str(&format!("\n{} {add} to add, {chg} to change, {del} to destroy.\n", style.bold("Plan:")));
+    doc.out
+}
+
+fn legend(doc: &mut Doc, plan: &Plan) {
+    let style = doc.style;
+    doc.out.push_str("Resource actions are indicated with the following symbols:\n");
+    let used = |a: Action| plan.changes.iter().any(|c| c.action == a);
+    if used(Action::Create) {
+        doc.out.push_str(&format!("  {} create\n", style.green("+")));
+    }
+    if used(Action::Update) {
+        doc.out.push_str(&format!("  {} update in-place\n", style.yellow("~")));
+    }
+    if used(Action::Delete) {
+        doc.out.push_str(&format!("  {} destroy\n", style.red("-")));
+    }
+    if used(Action::Replace) {
+        doc.out.push_str(&format!("{}{} destroy and then create replacement\n", style.red("-/"), style.green("+")));
+    }
+    doc.out.push('\n');
+}
+
+fn change(doc: &mut Doc, c: &Change) {
+    let style = doc.style;
+    let what = match c.action {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in-place",
+        Action::Replace => "must be replaced",
+        Action::Delete => "will be destroyed",
+        Action::NoOp => return,
+    };
+    doc.out.push_str(&format!("  {} {what}\n", style.bold(&format!("# {}", c.addr))));
+    if c.action == Action::Delete {
+        let why = if c.raw.is_none() { "is not in the stack file" } else { "is a duplicate of the object the stack keeps" };
+        let id = c.live.as_ref().map(|l| l.id.as_str()).unwrap_or_default();
+        doc.out.push_str(&format!("  # (because {} {why}; id {id})\n", c.addr));
+    }
+    let head = format!("resource \"{}\" \"{}\" {{", c.addr.kind, c.addr.name);
+    match c.action {
+        Action::Create => doc.out.push_str(&format!("  {} {head}\n", style.green("+"))),
+        Action::Update => doc.out.push_str(&format!("  {} {head}\n", style.yellow("~"))),
+        Action::Delete => doc.out.push_str(&format!("  {} {head}\n", style.red("-"))),
+        _ => doc.out.push_str(&format!("{}{} {head}\n", style.red("-/"), style.green("+"))),
+    }
+    let empty = Attrs::new();
+    let before = c.before().unwrap_or(&empty);
+    let after = c.after.as_ref().unwrap_or(&empty);
+    match c.action {
+        Action::Create => all(doc, after, Sym::Add),
+        Action::Delete => all(doc, before, Sym::Del),
+        _ => changed(doc, c, before, after),
+    }
+    doc.out.push_str("    }\n");
+}
+
+/// Every attribute, with one symbol (creates and deletes). Nested blocks come last.
+fn all(doc: &mut Doc, attrs: &Attrs, s: Sym) {
+    let shown: Vec<(&String, &Value)> = attrs.iter().filter(|(_, v)| !v.is_null() && !is_empty_blocks(v)).collect();
+    let pad = shown.iter().filter(|(_, v)| !is_blocks(v)).map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in shown.iter().filter(|(_, v)| !is_blocks(v)) {
+        doc.whole(1, s, k, pad, v);
+    }
+    for (k, v) in shown.iter().filter(|(_, v)| is_blocks(v)) {
+        for item in v.as_list() {
+            if let Value::Map(m) = item {
+                doc.block(1, s, k, m, "");
+            }
+        }
+    }
+}
+
+fn is_empty_blocks(v: &Value) -> bool {
+    matches!(v, Value::List(l) if l.is_empty())
+}
+
+/// Only what changes (and `id`, which identifies the object); the rest is counted.
+fn changed(doc: &mut Doc, c: &Change, before: &Attrs, after: &Attrs) {
+    let unknown_after: Vec<&String> =
+        after.iter().filter(|(k, v)| matches!(v, Value::Unknown) && before.contains_key(*k)).map(|(k, _)| k).collect();
+    let mut names: Vec<&String> = c.changed.iter().chain(unknown_after.iter().copied()).collect();
+    names.sort();
+    names.dedup();
+    let keep_id = !names.iter().any(|n| *n == "id") && before.contains_key("id");
+    let null = Value::Null;
+    let scalar = |k: &str| !is_blocks(before.get(k).unwrap_or(&null)) && !is_blocks(after.get(k).unwrap_or(&null));
+    let pad = names.iter().filter(|k| scalar(k)).map(|k| k.len()).chain(keep_id.then_some(2)).max().unwrap_or(0);
+    if keep_id {
+        doc.line(1, Sym::Same, &format!("{:pad$} = {}", "id", super::value::inline(&before["id"]).unwrap_or_default()));
+    }
+    let ordered: Vec<&String> = names.iter().filter(|k| scalar(k)).chain(names.iter().filter(|k| !scalar(k))).copied().collect();
+    for name in ordered {
+        let note = if c.forces.contains(name) { format!(" {}", doc.style.red("# forces replacement")) } else { String::new() };
+        let old = before.get(name).unwrap_or(&null);
+        let new = after.get(name).unwrap_or(&null);
+        doc.diff(1, name, pad, old, new, &note);
+    }
+    let hidden = after.keys().filter(|k| !names.contains(k) && !(keep_id && *k == "id") && !after[*k].is_null()).count();
+    doc.hidden(1, hidden, "attribute");
+}

@@ -1,0 +1,104 @@
+//! All user-facing output: plans (human and JSON), apply progress, outputs, errors and
+//! diagnostics. Data goes to stdout; prompts, diagnostics and errors go to stderr. Colour only
+//! on a terminal and never with NO_COLOR.
+
+mod human;
+mod json;
+mod progress;
+mod value;
+
+use std::io::{IsTerminal, Write};
+
+pub use human::plan as human_plan;
+pub use json::plan as json_plan;
+pub use progress::Progress;
+
+use crate::aws::AwsError;
+use crate::error::UserError;
+use crate::stack::{Diagnostic, Diagnostics};
+
+/// Colour settings for one stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    /// Colour when the stream is a terminal, NO_COLOR is unset and `--no-color` was not given.
+    pub fn detect(stream_is_tty: bool, no_color_flag: bool) -> Style {
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style { color: stream_is_tty && !no_color_flag && !no_color_env }
+    }
+
+    pub fn stdout(no_color_flag: bool) -> Style {
+        Style::detect(std::io::stdout().is_terminal(), no_color_flag)
+    }
+
+    pub fn stderr(no_color_flag: bool) -> Style {
+        Style::detect(std::io::stderr().is_terminal(), no_color_flag)
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+
+    pub fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+
+    pub fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+
+    pub fn red(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+}
+
+/// Prints diagnostics to stderr.
+pub fn diagnostics(d: &Diagnostics, style: Style) {
+    let mut err = std::io::stderr().lock();
+    for diag in d.iter() {
+        let _ = writeln!(err, "{}", diag.render(style.color));
+        let _ = writeln!(err);
+    }
+    let n = d.error_count();
+    if n > 1 {
+        let _ = writeln!(err, "{}", style.red(&format!("error: the stack file has {n} errors; nothing was sent to AWS")));
+    }
+}
+
+/// Prints warnings (non-fatal diagnostics) to stderr.
+pub fn warnings(w: &[Diagnostic], style: Style) {
+    let mut err = std::io::stderr().lock();
+    for d in w {
+        let _ = writeln!(err, "{}\n", d.render(style.color));
+    }
+}
+
+/// Prints an error as `error: …` on one line, then `hint: …` when one is known.
+pub fn error(e: &anyhow::Error, style: Style) {
+    let hint = e.chain().find_map(|c| {
+        c.downcast_ref::<AwsError>().and_then(|a| a.hint.clone()).or_else(|| c.downcast_ref::<UserError>().and_then(|u| u.hint.clone()))
+    });
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{} {e:#}", style.red(&style.bold("error:")));
+    if let Some(h) = hint {
+        let _ = writeln!(err, "{} {h}", style.bold("hint:"));
+    }
+}
+
+/// Formats an elapsed time the way Terraform does: `3s`, `1m5s`.
+pub fn elapsed(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 { format!("{}m{}s", s / 60, s % 60) } else { format!("{s}s") }
+}
+
+/// An output value: one line when it fits, else indented JSON.
+pub fn output_value(v: &crate::model::Value) -> String {
+    value::inline(v).unwrap_or_else(|| serde_json::to_string_pretty(&v.to_json()).unwrap_or_default())
+}

@@ -1,0 +1,55 @@
+//! Apply progress as Terraform prints it: `vpc.main: Creating...`, `Still creating... [10s
+//! elapsed]`, `Creation complete after 2s [id=vpc-…]`. One line per event, so the output
+//! reads the same in a terminal and in a CI log.
+
+use std::io::Write;
+
+use super::{Style, elapsed};
+use crate::apply::{Event, Reporter};
+use crate::plan::Op;
+
+pub struct Progress {
+    pub style: Style,
+}
+
+fn words(op: Op) -> (&'static str, &'static str, &'static str) {
+    match op {
+        Op::Create => ("Creating...", "Still creating...", "Creation complete"),
+        Op::Update => ("Modifying...", "Still modifying...", "Modifications complete"),
+        Op::Release => ("Releasing references...", "Still releasing...", "References released"),
+        Op::Delete => ("Destroying...", "Still destroying...", "Destruction complete"),
+    }
+}
+
+impl Reporter for Progress {
+    fn event(&self, e: &Event) {
+        let s = self.style;
+        let line = match e {
+            Event::Started { addr, op } => format!("{}: {}", s.bold(&addr.to_string()), words(*op).0),
+            Event::StillRunning { addr, op, elapsed: t } => {
+                format!("{}: {} [{} elapsed]", s.bold(&addr.to_string()), words(*op).1, elapsed(*t))
+            }
+            Event::Finished { addr, op, elapsed: t, id } => {
+                let id = match (op, id) {
+                    (Op::Delete, _) | (_, None) => String::new(),
+                    (_, Some(id)) => format!(" [id={id}]"),
+                };
+                format!("{}: {} after {}{id}", s.bold(&addr.to_string()), words(*op).2, elapsed(*t))
+            }
+            Event::Failed { addr, op, .. } => {
+                let verb = match op {
+                    Op::Create => "Creation",
+                    Op::Update | Op::Release => "Modification",
+                    Op::Delete => "Destruction",
+                };
+                format!("{}: {}", s.bold(&addr.to_string()), s.red(&format!("{verb} failed")))
+            }
+            Event::Interrupted => {
+                "Interrupt received. Waiting for running operations to finish; no new ones will start...".to_string()
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+}

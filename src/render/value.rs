@@ -1,0 +1,167 @@
+//! Attribute values in plan output, laid out the way Terraform lays them out: one symbol per
+//! line (`+`, `-`, `~`), aligned `=`, nested maps and blocks indented four spaces a level,
+//! `(known after apply)` for values that only exist later.
+
+use std::collections::BTreeMap;
+
+use super::Style;
+use crate::model::Value;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sym {
+    Add,
+    Del,
+    Chg,
+    Same,
+}
+
+pub(super) struct Doc<'a> {
+    pub out: String,
+    pub style: &'a Style,
+}
+
+/// A value that fits on one line, if it does.
+pub(super) fn inline(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Str(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Unknown | Value::Ref(_) => "(known after apply)".into(),
+        Value::List(l) if l.is_empty() => "[]".into(),
+        Value::Map(m) if m.is_empty() => "{}".into(),
+        _ => return None,
+    })
+}
+
+/// True for lists of nested blocks (lists whose items are maps).
+pub(super) fn is_blocks(v: &Value) -> bool {
+    matches!(v, Value::List(l) if l.first().is_some_and(|i| matches!(i, Value::Map(_))))
+}
+
+impl Doc<'_> {
+    fn sym(&self, s: Sym) -> String {
+        match s {
+            Sym::Add => self.style.green("+"),
+            Sym::Del => self.style.red("-"),
+            Sym::Chg => self.style.yellow("~"),
+            Sym::Same => " ".into(),
+        }
+    }
+
+    pub fn line(&mut self, depth: usize, s: Sym, text: &str) {
+        let indent = " ".repeat(2 + 4 * depth);
+        self.out.push_str(&format!("{indent}{} {text}\n", self.sym(s)));
+    }
+
+    pub fn close(&mut self, depth: usize, text: &str) {
+        self.out.push_str(&format!("{}{text}\n", " ".repeat(4 * (depth + 1))));
+    }
+
+    pub fn note(&mut self, depth: usize, text: &str) {
+        self.out.push_str(&format!("{}{text}\n", " ".repeat(4 + 4 * depth)));
+    }
+
+    /// `name = value` with one symbol for the whole value (creates and deletes).
+    pub fn whole(&mut self, depth: usize, s: Sym, name: &str, pad: usize, v: &Value) {
+        let tail = if s == Sym::Del { " -> null" } else { "" };
+        if let Some(text) = inline(v) {
+            self.line(depth, s, &format!("{name:pad$} = {text}{tail}"));
+            return;
+        }
+        match v {
+            Value::Map(m) => {
+                self.line(depth, s, &format!("{name:pad$} = {{"));
+                let kp = m.keys().map(|k| quoted(k).len()).max().unwrap_or(0);
+                for (k, item) in m {
+                    self.whole(depth + 1, s, &quoted(k), kp, item);
+                }
+                self.close(depth, "}");
+            }
+            Value::List(l) => {
+                self.line(depth, s, &format!("{name:pad$} = ["));
+                for item in l {
+                    match inline(item) {
+                        Some(text) => self.line(depth + 1, s, &format!("{text},")),
+                        None => self.whole(depth + 1, s, "", 0, item),
+                    }
+                }
+                self.close(depth, "]");
+            }
+            _ => {}
+        }
+    }
+
+    /// A nested block (`ingress { … }`) with one symbol throughout.
+    pub fn block(&mut self, depth: usize, s: Sym, name: &str, fields: &BTreeMap<String, Value>, note: &str) {
+        self.line(depth, s, &format!("{name} {{{note}"));
+        let pad = fields.keys().map(String::len).max().unwrap_or(0);
+        for (k, v) in fields.iter().filter(|(_, v)| !v.is_null()) {
+            self.whole(depth + 1, s, k, pad, v);
+        }
+        self.close(depth, "}");
+    }
+
+    /// The change of one attribute from `old` to `new`.
+    pub fn diff(&mut self, depth: usize, name: &str, pad: usize, old: &Value, new: &Value, note: &str) {
+        match (old, new) {
+            (Value::Map(a), Value::Map(b)) if !a.is_empty() && !b.is_empty() => {
+                self.line(depth, Sym::Chg, &format!("{name:pad$} = {{{note}"));
+                let kp = a.keys().chain(b.keys()).map(|k| quoted(k).len()).max().unwrap_or(0);
+                let mut same = 0;
+                for k in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+                    match (a.get(k), b.get(k)) {
+                        (Some(x), Some(y)) if x == y => same += 1,
+                        (Some(x), Some(y)) => self.diff(depth + 1, &quoted(k), kp, x, y, ""),
+                        (Some(x), None) => self.whole(depth + 1, Sym::Del, &quoted(k), kp, x),
+                        (None, Some(y)) => self.whole(depth + 1, Sym::Add, &quoted(k), kp, y),
+                        (None, None) => {}
+                    }
+                }
+                self.hidden(depth + 1, same, "element");
+                self.close(depth, "}");
+            }
+            (Value::List(a), Value::List(b)) if !a.is_empty() || !b.is_empty() => {
+                if !(is_blocks(old) || is_blocks(new)) {
+                    self.line(depth, Sym::Chg, &format!("{name:pad$} = [{note}"));
+                }
+                let same = a.iter().filter(|x| b.contains(x)).count();
+                let removed: Vec<&Value> = a.iter().filter(|x| !b.contains(x)).collect();
+                let added: Vec<&Value> = b.iter().filter(|x| !a.contains(x)).collect();
+                for (s, items) in [(Sym::Del, removed), (Sym::Add, added)] {
+                    for item in items {
+                        match item {
+                            Value::Map(m) => self.block(depth, s, name, m, note),
+                            _ => self.line(depth + 1, s, &format!("{},", inline(item).unwrap_or_default())),
+                        }
+                    }
+                }
+                if is_blocks(old) || is_blocks(new) {
+                    self.hidden(depth, same, &format!("{name} block"));
+                } else {
+                    self.hidden(depth + 1, same, "element");
+                    self.close(depth, "]");
+                }
+            }
+            _ => match (inline(old), inline(new)) {
+                (Some(a), Some(b)) => self.line(depth, Sym::Chg, &format!("{name:pad$} = {a} -> {b}{note}")),
+                _ => {
+                    self.whole(depth, Sym::Del, name, pad, old);
+                    self.whole(depth, Sym::Add, name, pad, new);
+                }
+            },
+        }
+    }
+
+    pub fn hidden(&mut self, depth: usize, n: usize, what: &str) {
+        if n > 0 {
+            let s = if n == 1 { "" } else { "s" };
+            self.note(depth, &format!("# ({n} unchanged {what}{s} hidden)"));
+        }
+    }
+}
+
+/// Map keys are shown quoted, as Terraform shows them.
+fn quoted(k: &str) -> String {
+    serde_json::to_string(k).unwrap_or_default()
+}

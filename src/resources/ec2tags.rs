@@ -1,0 +1,102 @@
+//! Ownership and user tags for EC2 objects. Ownership tags go on in the create call itself
+//! (TagSpecifications), so an object can never exist untagged; discovery filters on them.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+
+use super::Cx;
+use crate::aws;
+use crate::model::{Address, Attrs, LiveObject, Value};
+
+pub const STACK_TAG: &str = "stackr:stack";
+pub const ADDRESS_TAG: &str = "stackr:address";
+
+/// The filter that finds this stack's objects in any EC2 Describe call.
+pub fn owner_filter(cx: &Cx) -> Filter {
+    Filter::builder().name(format!("tag:{STACK_TAG}")).values(cx.stack.as_ref()).build()
+}
+
+/// Adds the default `Name` tag, `<stack>-<name>`, unless the stack sets one.
+pub fn default_name(stack: &str, addr: &Address, attrs: &mut Attrs) {
+    if let Some(Value::Map(tags)) = attrs.get_mut("tags") {
+        tags.entry("Name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+    }
+}
+
+/// User tags plus ownership tags, for a create call.
+pub fn spec(kind: ResourceType, cx: &Cx, addr: &Address, want: &Attrs) -> TagSpecification {
+    let mut tags = vec![
+        Tag::builder().key(STACK_TAG).value(cx.stack.as_ref()).build(),
+        Tag::builder().key(ADDRESS_TAG).value(addr.to_string()).build(),
+    ];
+    tags.extend(user_tags(want).into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()));
+    TagSpecification::builder().resource_type(kind).set_tags(Some(tags)).build()
+}
+
+fn user_tags(attrs: &Attrs) -> BTreeMap<String, String> {
+    attrs
+        .get("tags")
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// Splits AWS tags into the owner address and the user-visible tag map. Tags under the
+/// reserved `aws:` prefix and stackr's own are not the user's to manage.
+pub fn split(kind: &str, id: &str, tags: &[Tag]) -> (Address, Value) {
+    let mut addr = None;
+    let mut user = BTreeMap::new();
+    for t in tags {
+        let (Some(k), v) = (t.key(), t.value().unwrap_or_default()) else { continue };
+        if k == ADDRESS_TAG {
+            addr = Address::parse(v).filter(|a| a.kind == kind);
+        } else if !k.starts_with("stackr:") && !k.starts_with("aws:") {
+            user.insert(k.to_string(), Value::str(v));
+        }
+    }
+    // An object tagged for the stack but without a readable address is still the stack's;
+    // it is named by its id so the plan can show (and remove) it.
+    let addr = addr.unwrap_or_else(|| Address::new(kind, id.replace(['.', '/'], "_")));
+    (addr, Value::Map(user))
+}
+
+/// Brings the user tags of `live` to `want` with CreateTags/DeleteTags.
+pub async fn sync(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
+    let have = user_tags(&live.attrs);
+    let want = user_tags(want);
+    let set: Vec<Tag> =
+        want.iter().filter(|(k, v)| have.get(*k) != Some(v)).map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+    let remove: Vec<Tag> = have.keys().filter(|k| !want.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    if !set.is_empty() {
+        cx.aws.ec2.create_tags().resources(&live.id).set_tags(Some(set)).send().await.map_err(aws::error)?;
+    }
+    if !remove.is_empty() {
+        cx.aws.ec2.delete_tags().resources(&live.id).set_tags(Some(remove)).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_user_tags_and_reads_the_address() {
+        let tags = vec![
+            Tag::builder().key(STACK_TAG).value("net").build(),
+            Tag::builder().key(ADDRESS_TAG).value("vpc.main").build(),
+            Tag::builder().key("aws:cloudformation:stack-name").value("x").build(),
+            Tag::builder().key("Name").value("net-main").build(),
+        ];
+        let (addr, user) = split("vpc", "vpc-1", &tags);
+        assert_eq!(addr, Address::new("vpc", "main"));
+        assert_eq!(user, crate::model::str_map([("Name", "net-main")]));
+    }
+
+    #[test]
+    fn an_unreadable_address_falls_back_to_the_id() {
+        let tags = vec![Tag::builder().key(ADDRESS_TAG).value("subnet.a").build()];
+        assert_eq!(split("vpc", "vpc-9", &tags).0, Address::new("vpc", "vpc-9"));
+    }
+}

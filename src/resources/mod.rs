@@ -1,0 +1,126 @@
+//! Resource kinds. Each kind is one file implementing [`Kind`] (its schema, how to find the
+//! objects the stack owns, and create/update/delete), listed once in [`KINDS`]. Discovery,
+//! planning, apply and rendering are generic over this trait, so adding a kind touches
+//! nothing else.
+
+mod ec2tags;
+//mod iam_group;
+//mod iam_policy;
+//mod iam_user;
+//mod internet_gateway;
+//mod route_table;
+//mod security_group;
+//mod sg_rules;
+//mod subnet;
+mod retry;
+mod vpc;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::aws::Aws;
+use crate::model::{Address, Attrs, LiveObject, Schema, Value};
+use crate::stack::{Diagnostics, Resource, Stack};
+
+/// Every resource kind stackr manages, in the order plans list them.
+pub static KINDS: &[&dyn Kind] = &[
+    &vpc::Vpc,
+];
+
+pub fn kind(name: &str) -> Option<&'static dyn Kind> {
+    KINDS.iter().copied().find(|k| k.schema().kind == name)
+}
+
+pub fn schemas() -> Vec<&'static Schema> {
+    KINDS.iter().map(|k| k.schema()).collect()
+}
+
+/// What a kind's calls need: the clients and the stack they act for.
+#[derive(Clone)]
+pub struct Cx {
+    pub aws: Aws,
+    pub stack: Arc<str>,
+}
+
+impl Cx {
+    /// The IAM path that marks objects as this stack's.
+    pub fn iam_path(&self) -> String {
+        format!("/stackr/{}/", self.stack)
+    }
+}
+
+/// What discovery found for one kind.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Objects this stack owns.
+    pub owned: Vec<LiveObject>,
+    /// Names held by objects the stack does not own, where AWS makes names unique (IAM).
+    pub foreign_names: Vec<String>,
+}
+
+/// One kind of AWS object. Methods other than the four async ones are pure: the planner calls
+/// them without I/O.
+#[async_trait]
+pub trait Kind: Send + Sync + 'static {
+    fn schema(&self) -> &'static Schema;
+
+    /// Fills defaults that depend on the stack; by default a `Name` tag of `<stack>-<name>`.
+    fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
+        ec2tags::default_name(stack, addr, attrs);
+    }
+
+    /// Checks that need other resources of the stack (a subnet inside its VPC's range, …).
+    fn validate(&self, _res: &Resource, _stack: &Stack, _diags: &mut Diagnostics) {}
+
+    /// Brings attributes to canonical form; applied to desired (after references are resolved)
+    /// and live attributes alike, so equal configurations compare equal.
+    fn canonical(&self, _attrs: &mut Attrs) {}
+
+    /// The account-unique name a create would claim, where AWS enforces one.
+    fn unique_name(&self, _attrs: &Attrs) -> Option<String> {
+        None
+    }
+
+    /// Lists the objects this stack owns, with one filtered, paginated call where AWS allows.
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found>;
+
+    /// Creates the object with ownership marks set at creation; returns its attributes
+    /// (including computed ones such as `id`).
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs>;
+
+    /// Changes `live` in place to match `want` (only attributes the schema marks in-place
+    /// differ); returns the new attributes.
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs>;
+
+    /// Deletes the object, first removing whatever AWS requires gone before deletion.
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()>;
+}
+
+/// Reads a string attribute that the schema guarantees (required or defaulted).
+pub(crate) fn s<'a>(attrs: &'a Attrs, name: &str) -> &'a str {
+    attrs.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The strings of a list attribute.
+pub(crate) fn strs<'a>(attrs: &'a Attrs, name: &str) -> Vec<&'a str> {
+    attrs.get(name).map(|v| v.as_list().iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+/// Returns `want` with the computed attributes of the object added.
+pub(crate) fn with_computed(want: &Attrs, computed: impl IntoIterator<Item = (&'static str, Value)>) -> Attrs {
+    let mut out = want.clone();
+    for (k, v) in computed {
+        out.insert(k.to_string(), v);
+    }
+    out
+}
+
+/// Tests use these to build live state without AWS.
+#[cfg(test)]
+pub(crate) fn live(addr: &str, id: &str, attrs: &[(&str, Value)]) -> LiveObject {
+    let addr = Address::parse(addr).expect("address");
+    let mut a: Attrs = attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    a.insert("id".into(), Value::str(id));
+    LiveObject { addr, id: id.to_string(), attrs: a }
+}

@@ -1,0 +1,143 @@
+//! `vpc`: a VPC with its IPv4 CIDR, DNS settings and tenancy.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::client::Waiters;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName};
+
+use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
+use crate::aws;
+use crate::model::*;
+
+pub struct Vpc;
+
+static SCHEMA: Schema = Schema {
+    kind: "vpc",
+    doc: "A virtual private cloud.",
+    ref_attr: "id",
+    attrs: &[
+        attr("cidr", Ty::Cidr, Presence::Required, Update::ForceNew, "IPv4 CIDR block of the VPC, /16 to /28."),
+        attr("enable_dns_support", Ty::Bool, Presence::Default(Lit::Bool(true)), Update::InPlace, "Amazon DNS resolution in the VPC."),
+        attr(
+            "enable_dns_hostnames",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Public DNS hostnames for instances with public IPs.",
+        ),
+        attr(
+            "instance_tenancy",
+            Ty::Enum(&["default", "dedicated"]),
+            Presence::Default(Lit::Str("default")),
+            Update::ForceNew,
+            "Tenancy of instances launched into the VPC.",
+        ),
+        TAGS,
+        computed("id", "The VPC id (vpc-…)."),
+        computed("owner_id", "The account that owns the VPC."),
+    ],
+};
+
+#[async_trait]
+impl Kind for Vpc {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages = cx.aws.ec2.describe_vpcs().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        let mut vpcs = vec![];
+        while let Some(vpc) = pages.next().await {
+            vpcs.push(vpc.map_err(aws::error)?);
+        }
+        // DescribeVpcs does not report the DNS attributes; they cost one call each per VPC.
+        let reads = vpcs.into_iter().map(|vpc| async move {
+            let id = vpc.vpc_id().unwrap_or_default().to_string();
+            let (support, hostnames) =
+                tokio::try_join!(dns_attr(cx, &id, VpcAttributeName::EnableDnsSupport), dns_attr(cx, &id, VpcAttributeName::EnableDnsHostnames))?;
+            let (addr, tags) = ec2tags::split("vpc", &id, vpc.tags());
+            let attrs = Attrs::from([
+                ("cidr".into(), Value::from(vpc.cidr_block().map(String::from))),
+                ("enable_dns_support".into(), Value::Bool(support)),
+                ("enable_dns_hostnames".into(), Value::Bool(hostnames)),
+                ("instance_tenancy".into(), Value::from(vpc.instance_tenancy().map(|t| t.as_str().to_string()))),
+                ("tags".into(), tags),
+                ("id".into(), Value::str(&id)),
+                ("owner_id".into(), Value::from(vpc.owner_id().map(String::from))),
+            ]);
+            anyhow::Ok(LiveObject { addr, id, attrs })
+        });
+        let owned = futures::future::try_join_all(reads).await?;
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let out = cx
+            .aws
+            .ec2
+            .create_vpc()
+            .cidr_block(s(want, "cidr"))
+            .instance_tenancy(Tenancy::from(s(want, "instance_tenancy")))
+            .tag_specifications(ec2tags::spec(ResourceType::Vpc, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let vpc = out.vpc().ok_or_else(|| anyhow::anyhow!("CreateVpc returned no VPC"))?;
+        let id = vpc.vpc_id().unwrap_or_default().to_string();
+        cx.aws
+            .ec2
+            .wait_until_vpc_available()
+            .vpc_ids(&id)
+            .wait(Duration::from_secs(300))
+            .await
+            .map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))?;
+        set_dns(cx, &id, want, None).await?;
+        Ok(with_computed(want, [("id", Value::str(&id)), ("owner_id", Value::from(vpc.owner_id().map(String::from)))]))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        set_dns(cx, &live.id, want, Some(&live.attrs)).await?;
+        ec2tags::sync(cx, live, want).await?;
+        Ok(with_computed(want, [("id", Value::str(&live.id)), ("owner_id", live.attrs["owner_id"].clone())]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        // Network interfaces of just-deleted dependents linger for a while.
+        let r = retry::on_codes(&["DependencyViolation"], Duration::from_secs(120), || async {
+            cx.aws.ec2.delete_vpc().vpc_id(&live.id).send().await.map_err(aws::error)
+        })
+        .await;
+        match r {
+            Err(e) if e.code.as_deref() == Some("InvalidVpcID.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+async fn dns_attr(cx: &Cx, id: &str, which: VpcAttributeName) -> anyhow::Result<bool> {
+    let out = cx.aws.ec2.describe_vpc_attribute().vpc_id(id).attribute(which.clone()).send().await.map_err(aws::error)?;
+    let v = match which {
+        VpcAttributeName::EnableDnsSupport => out.enable_dns_support(),
+        _ => out.enable_dns_hostnames(),
+    };
+    Ok(v.and_then(|a| a.value()).unwrap_or(false))
+}
+
+/// Sets each DNS attribute that differs from `have` (AWS takes one attribute per call).
+async fn set_dns(cx: &Cx, id: &str, want: &Attrs, have: Option<&Attrs>) -> anyhow::Result<()> {
+    // A new VPC starts with support on and hostnames off.
+    let before = |k: &str, default: bool| have.and_then(|h| h.get(k)).and_then(Value::as_bool).unwrap_or(default);
+    let wanted = |k: &str| want.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let support = wanted("enable_dns_support");
+    if support != before("enable_dns_support", true) {
+        let v = AttributeBooleanValue::builder().value(support).build();
+        cx.aws.ec2.modify_vpc_attribute().vpc_id(id).enable_dns_support(v).send().await.map_err(aws::error)?;
+    }
+    let hostnames = wanted("enable_dns_hostnames");
+    if hostnames != before("enable_dns_hostnames", false) {
+        let v = AttributeBooleanValue::builder().value(hostnames).build();
+        cx.aws.ec2.modify_vpc_attribute().vpc_id(id).enable_dns_hostnames(v).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,376 @@
+//! Walks the parsed file: sorts top-level blocks into the stack header, variables, locals,
+//! outputs and resources, then evaluates each resource body against its kind's schema.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+
+use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use super::eval::{Env, span};
+use super::typecheck::Checker;
+use super::vars::{self, VarDef, VarInputs};
+use super::{Output, Resource, Stack, graph};
+use crate::model::{Address, AttrSpec, Attrs, Presence, Schema, Ty, Value};
+
+const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output"];
+
+struct Collected<'b> {
+    stack: Option<&'b Block>,
+    vars: Vec<VarDef>,
+    locals: Vec<&'b Attribute>,
+    outputs: Vec<&'b Block>,
+    resources: Vec<(Address, &'b Block)>,
+}
+
+pub(super) fn load(
+    file: &Arc<SourceFile>,
+    body: &Body,
+    inputs: &VarInputs,
+    schemas: &[&'static Schema],
+    diags: &mut Diagnostics,
+) -> Option<Stack> {
+    let kinds: HashMap<&'static str, &'static Schema> = schemas.iter().map(|s| (s.kind, *s)).collect();
+    let c = collect(file, body, &kinds, diags);
+    let declared: HashMap<Address, Range<usize>> = c.resources.iter().map(|(a, b)| (a.clone(), header(b))).collect();
+    let mut env = Env { file: file.clone(), vars: BTreeMap::new(), locals: BTreeMap::new(), kinds, declared: &declared };
+    env.vars = vars::resolve(&c.vars, inputs, file, diags);
+    env.locals = eval_locals(&env, &c.locals, diags);
+
+    let (name, region) = stack_header(file, c.stack, &env, diags)?;
+    let checker = Checker { file, kinds: &env.kinds };
+    let mut resources = Vec::new();
+    for (addr, block) in &c.resources {
+        let schema = env.kinds[addr.kind.as_str()];
+        let mut spans = BTreeMap::new();
+        if let Some(attrs) = eval_body(&block.body, schema.attrs, "", header(block), &env, &checker, &mut spans, diags) {
+            let mut refs = vec![];
+            attrs.values().for_each(|v| v.refs(&mut refs));
+            let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
+            deps.sort();
+            deps.dedup();
+            resources.push(Resource { addr: addr.clone(), attrs, spans, span: header(block), deps });
+        }
+    }
+    graph::check_cycles(file, &resources, diags);
+    let outputs = c.outputs.iter().filter_map(|b| eval_output(file, b, &env, diags)).collect();
+    Some(Stack { name, region, resources, outputs, file: file.clone(), warnings: vec![] })
+}
+
+/// The span of a block's identifier and labels: what a diagnostic about the block underlines.
+fn header(b: &Block) -> Range<usize> {
+    let start = span(&b.ident).start;
+    let end = b.labels.last().map_or(span(&b.ident).end, |l| span(l).end);
+    start..end
+}
+
+fn collect<'b>(
+    file: &Arc<SourceFile>,
+    body: &'b Body,
+    kinds: &HashMap<&'static str, &'static Schema>,
+    diags: &mut Diagnostics,
+) -> Collected<'b> {
+    let mut c = Collected { stack: None, vars: vec![], locals: vec![], outputs: vec![], resources: vec![] };
+    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+    for s in body.iter() {
+        let b = match s {
+            Structure::Block(b) => b,
+            Structure::Attribute(a) => {
+                diags.push(
+                    Diagnostic::error(format!("unexpected attribute `{}` at the top level", a.key.as_str()))
+                        .at(file, span(&a.key))
+                        .hint("attributes belong inside a block, such as `stack`, `locals` or a resource"),
+                );
+                continue;
+            }
+        };
+        let ident = b.ident.as_str();
+        let want_labels = if ident == "locals" { 0 } else { 1 };
+        if b.labels.len() != want_labels {
+            let shape = if want_labels == 0 { format!("{ident} {{ … }}") } else { format!("{ident} \"NAME\" {{ … }}") };
+            diags.push(
+                Diagnostic::error(format!("a {ident} block takes {want_labels} label(s)"))
+                    .at(file, header(b))
+                    .hint(format!("write it as {shape}")),
+            );
+            continue;
+        }
+        let label = b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+        if want_labels == 1 && !valid_name(&label) {
+            diags.push(
+                Diagnostic::error(format!("\"{label}\" is not a valid name"))
+                    .at(file, span(&b.labels[0]))
+                    .label("names start with a letter or underscore and contain only letters, digits, `_` and `-`"),
+            );
+            continue;
+        }
+        let key = format!("{ident}.{label}");
+        if ident != "locals" {
+            if let Some(first) = seen.get(&key) {
+                let (line, _) = file.line_col(first.start);
+                diags.push(
+                    Diagnostic::error(format!("duplicate {ident} \"{label}\""))
+                        .at(file, header(b))
+                        .label(format!("first declared on line {line}")),
+                );
+                continue;
+            }
+            seen.insert(key, header(b));
+        }
+        match ident {
+            "stack" if c.stack.is_some() => {
+                diags.push(Diagnostic::error("a stack file has exactly one stack block").at(file, header(b)))
+            }
+            "stack" => c.stack = Some(b),
+            "variable" => c.vars.extend(variable(file, b, &label, diags)),
+            "locals" => c.locals.extend(b.body.attributes()),
+            "output" => c.outputs.push(b),
+            kind if kinds.contains_key(kind) => c.resources.push((Address::new(kind, label), b)),
+            other => {
+                let names = META_BLOCKS.iter().copied().chain(kinds.keys().copied());
+                let label = match did_you_mean(other, names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "not a resource kind or a stack-file block".to_string(),
+                };
+                let mut all: Vec<&str> = kinds.keys().copied().collect();
+                all.sort();
+                diags.push(
+                    Diagnostic::error(format!("unknown block kind `{other}`"))
+                        .at(file, span(&b.ident))
+                        .label(label)
+                        .hint(format!("resource kinds: {}", all.join(", "))),
+                );
+            }
+        }
+    }
+    c
+}
+
+fn valid_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Evaluates attributes of a simple block (variable, output, stack) that allows only `allowed`.
+fn simple_attrs<'b>(
+    file: &Arc<SourceFile>,
+    b: &'b Block,
+    allowed: &[&str],
+    diags: &mut Diagnostics,
+) -> HashMap<&'b str, &'b Attribute> {
+    let mut out = HashMap::new();
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) if allowed.contains(&a.key.as_str()) => {
+                out.insert(a.key.as_str(), a);
+            }
+            Structure::Attribute(a) => {
+                let mut d = Diagnostic::error(format!("unknown attribute `{}` in a {} block", a.key.as_str(), b.ident.as_str()))
+                    .at(file, span(&a.key));
+                if let Some(s) = did_you_mean(a.key.as_str(), allowed.iter().copied()) {
+                    d = d.label(format!("did you mean `{s}`?"));
+                }
+                diags.push(d.hint(format!("allowed here: {}", allowed.join(", "))));
+            }
+            Structure::Block(inner) => diags.push(
+                Diagnostic::error(format!("unexpected block `{}` in a {} block", inner.ident.as_str(), b.ident.as_str()))
+                    .at(file, header(inner)),
+            ),
+        }
+    }
+    out
+}
+
+fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnostics) -> Option<VarDef> {
+    let attrs = simple_attrs(file, b, &["type", "default", "description", "sensitive"], diags);
+    let ty = match attrs.get("type") {
+        None => vars::VarType::Any,
+        Some(a) => match vars::parse_type(&a.value) {
+            Some(t) => t,
+            None => {
+                diags.push(
+                    Diagnostic::error("unsupported variable type")
+                        .at(file, span(&a.value))
+                        .label("expected string, number, bool, any, list(T), set(T) or map(T)"),
+                );
+                return None;
+            }
+        },
+    };
+    let declared = HashMap::new();
+    let literal_env = Env { file: file.clone(), vars: BTreeMap::new(), locals: BTreeMap::new(), kinds: HashMap::new(), declared: &declared };
+    let default = match attrs.get("default") {
+        Some(a) => Some(literal_env.eval(&a.value, diags)?),
+        None => None,
+    };
+    Some(VarDef { name: name.to_string(), ty, default, span: header(b) })
+}
+
+fn eval_locals(env: &Env, locals: &[&Attribute], diags: &mut Diagnostics) -> BTreeMap<String, Value> {
+    let mut done: BTreeMap<String, Value> = BTreeMap::new();
+    let mut pending: Vec<&Attribute> = locals.to_vec();
+    let names: Vec<&str> = locals.iter().map(|a| a.key.as_str()).collect();
+    let scratch = Env { file: env.file.clone(), vars: env.vars.clone(), locals: BTreeMap::new(), kinds: env.kinds.clone(), declared: env.declared };
+    let mut scratch = scratch;
+    loop {
+        let before = pending.len();
+        pending.retain(|a| {
+            let ready = super::eval::locals_used(&a.value)
+                .iter()
+                .all(|l| done.contains_key(l) || !names.contains(&l.as_str()));
+            if !ready {
+                return true;
+            }
+            scratch.locals = done.clone();
+            if let Some(v) = scratch.eval(&a.value, diags) {
+                done.insert(a.key.as_str().to_string(), v);
+            }
+            false
+        });
+        if pending.is_empty() || pending.len() == before {
+            break;
+        }
+    }
+    for a in pending {
+        diags.push(
+            Diagnostic::error(format!("local.{} depends on itself through other locals", a.key.as_str()))
+                .at(&env.file, span(&a.key)),
+        );
+    }
+    done
+}
+
+fn stack_header(
+    file: &Arc<SourceFile>,
+    block: Option<&Block>,
+    env: &Env,
+    diags: &mut Diagnostics,
+) -> Option<(String, Option<String>)> {
+    let Some(b) = block else {
+        diags.push(
+            Diagnostic::error(format!("{} has no stack block", file.path))
+                .hint("every stack file names its stack, e.g. `stack \"network\" { region = \"us-east-1\" }`"),
+        );
+        return None;
+    };
+    let attrs = simple_attrs(file, b, &["region"], diags);
+    let region = match attrs.get("region") {
+        None => None,
+        Some(a) => match env.eval(&a.value, diags)? {
+            Value::Str(s) if !s.is_empty() => Some(s),
+            _ => {
+                diags.push(Diagnostic::error("region must be a non-empty string such as \"us-east-1\"").at(file, span(&a.value)));
+                None
+            }
+        },
+    };
+    Some((b.labels[0].as_str().to_string(), region))
+}
+
+fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, diags: &mut Diagnostics) -> Option<Output> {
+    let attrs = simple_attrs(file, b, &["value", "description", "sensitive"], diags);
+    let Some(value) = attrs.get("value") else {
+        diags.push(Diagnostic::error("missing required attribute `value` in this output").at(file, header(b)));
+        return None;
+    };
+    let description = attrs.get("description").and_then(|a| env.eval(&a.value, diags)).and_then(|v| v.as_str().map(String::from));
+    Some(Output {
+        name: b.labels[0].as_str().to_string(),
+        value: env.eval(&value.value, diags)?,
+        description,
+        span: header(b),
+    })
+}
+
+/// Evaluates a resource body (or a nested block's body) against the attribute specs.
+#[allow(clippy::too_many_arguments)]
+fn eval_body(
+    body: &Body,
+    specs: &'static [AttrSpec],
+    prefix: &str,
+    block_span: Range<usize>,
+    env: &Env,
+    checker: &Checker,
+    spans: &mut BTreeMap<String, Range<usize>>,
+    diags: &mut Diagnostics,
+) -> Option<Attrs> {
+    let file = &env.file;
+    let errors_before = diags.error_count();
+    let mut attrs = Attrs::new();
+    for s in body.iter() {
+        let (name, at) = match s {
+            Structure::Attribute(a) => (a.key.as_str(), span(&a.key)),
+            Structure::Block(b) => (b.ident.as_str(), header(b)),
+        };
+        let Some(spec) = specs.iter().find(|sp| sp.name == name && sp.presence != Presence::Computed) else {
+            let computed = specs.iter().any(|sp| sp.name == name);
+            let mut d = Diagnostic::error(if computed {
+                format!("`{name}` is set by AWS and cannot be written")
+            } else {
+                format!("unknown attribute `{name}`")
+            })
+            .at(file, at);
+            if let Some(m) = did_you_mean(name, specs.iter().filter(|s| s.presence != Presence::Computed).map(|s| s.name)) {
+                d = d.label(format!("did you mean `{m}`?"));
+            }
+            diags.push(d);
+            continue;
+        };
+        let path = format!("{prefix}{name}");
+        match (s, &spec.ty) {
+            (Structure::Attribute(a), Ty::Blocks(_)) => diags.push(
+                Diagnostic::error(format!("`{name}` is written as a block"))
+                    .at(file, span(a))
+                    .hint(format!("write `{name} {{ … }}` once per item")),
+            ),
+            (Structure::Attribute(a), ty) => {
+                if attrs.contains_key(name) {
+                    diags.push(Diagnostic::error(format!("`{name}` is set twice")).at(file, span(&a.key)));
+                    continue;
+                }
+                spans.insert(path, span(&a.value));
+                if let Some(v) = env.eval(&a.value, diags).and_then(|v| checker.check(ty, v, &span(&a.value), diags)) {
+                    attrs.insert(name.to_string(), v);
+                }
+            }
+            (Structure::Block(b), Ty::Blocks(sub)) => {
+                let list = attrs.entry(name.to_string()).or_insert_with(|| Value::List(vec![]));
+                let Value::List(items) = list else { continue };
+                let item_prefix = format!("{path}[{}].", items.len());
+                spans.insert(format!("{path}[{}]", items.len()), header(b));
+                if let Some(inner) = eval_body(&b.body, sub, &item_prefix, header(b), env, checker, spans, diags) {
+                    items.push(Value::Map(inner));
+                }
+            }
+            (Structure::Block(b), _) => diags.push(
+                Diagnostic::error(format!("`{name}` is an attribute, not a block"))
+                    .at(file, header(b))
+                    .hint(format!("write `{name} = …`")),
+            ),
+        }
+    }
+    for spec in specs {
+        let missing = attrs.get(spec.name).is_none_or(Value::is_null);
+        match spec.presence {
+            Presence::Required if missing => diags.push(
+                Diagnostic::error(format!("missing required attribute `{}`", spec.name))
+                    .at(file, block_span.clone())
+                    .hint(format!("{}: {}", spec.name, spec.doc)),
+            ),
+            Presence::Default(lit) if missing => {
+                attrs.insert(spec.name.to_string(), lit.value());
+            }
+            _ if missing && matches!(spec.ty, Ty::Blocks(_)) => {
+                attrs.insert(spec.name.to_string(), Value::List(vec![]));
+            }
+            Presence::Optional if missing => {
+                attrs.remove(spec.name);
+            }
+            _ => {}
+        }
+    }
+    (diags.error_count() == errors_before).then_some(attrs)
+}
+

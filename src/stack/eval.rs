@@ -1,0 +1,299 @@
+//! Expression evaluation. References to resources (`vpc.main`, `subnet.a.id`) become
+//! [`Value::Ref`] so the plan can resolve them against the account later; `var.*` and
+//! `local.*` are looked up here; everything else (templates, operators, conditionals,
+//! function calls) is handed to hcl-rs's evaluator, so HCL semantics are hcl-rs's.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+
+use hcl::eval::Evaluate;
+use hcl_edit::expr::{Expression, ObjectKey, Traversal, TraversalOperator};
+use hcl_edit::visit::{Visit, visit_expr};
+use hcl_edit::{Ident, Span};
+
+use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use super::funcs;
+use crate::model::{Address, Ref, Schema, Value};
+
+/// Everything an expression may refer to.
+pub(super) struct Env<'a> {
+    pub file: Arc<SourceFile>,
+    pub vars: BTreeMap<String, Value>,
+    pub locals: BTreeMap<String, Value>,
+    pub kinds: HashMap<&'static str, &'static Schema>,
+    pub declared: &'a HashMap<Address, Range<usize>>,
+}
+
+pub(super) fn span(expr: &impl Span) -> Range<usize> {
+    expr.span().unwrap_or(0..0)
+}
+
+impl Env<'_> {
+    fn err(&self, diags: &mut Diagnostics, at: Range<usize>, msg: impl Into<String>) -> Option<Value> {
+        diags.push(Diagnostic::error(msg).at(&self.file, at));
+        None
+    }
+
+    /// Evaluates an expression; `None` means a diagnostic was recorded.
+    pub fn eval(&self, expr: &Expression, diags: &mut Diagnostics) -> Option<Value> {
+        match expr {
+            Expression::Null(_) => Some(Value::Null),
+            Expression::Bool(b) => Some(Value::Bool(*b.value())),
+            Expression::String(s) => Some(Value::Str(s.value().to_string())),
+            Expression::Number(n) => match n.value().as_i64() {
+                Some(i) => Some(Value::Int(i)),
+                None => self.err(diags, span(expr), "only whole numbers are supported here"),
+            },
+            Expression::Array(a) => {
+                let items: Vec<Option<Value>> = a.iter().map(|e| self.eval(e, diags)).collect();
+                items.into_iter().collect::<Option<Vec<_>>>().map(Value::List)
+            }
+            Expression::Object(o) => {
+                let mut map = BTreeMap::new();
+                let mut ok = true;
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(id) => Some(id.as_str().to_string()),
+                        ObjectKey::Expression(e) => match self.eval(e, diags) {
+                            Some(Value::Str(s)) => Some(s),
+                            Some(Value::Int(i)) => Some(i.to_string()),
+                            Some(_) => self.err(diags, span(e), "object keys must be strings").map(|_| String::new()),
+                            None => None,
+                        },
+                    };
+                    match (key, self.eval(v.expr(), diags)) {
+                        (Some(k), Some(v)) => {
+                            map.insert(k, v);
+                        }
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(Value::Map(map))
+            }
+            Expression::Parenthesis(p) => self.eval(p.inner(), diags),
+            Expression::Variable(v) => self.err(
+                diags,
+                span(expr),
+                format!("`{}` is not a value; references look like var.NAME, local.NAME or KIND.NAME", v.as_str()),
+            ),
+            Expression::Traversal(t) => self.traverse(t, expr, diags),
+            _ => self.eval_hcl(expr, diags),
+        }
+    }
+
+    fn traverse(&self, t: &Traversal, whole: &Expression, diags: &mut Diagnostics) -> Option<Value> {
+        let Expression::Variable(root) = &t.expr else {
+            return self.eval_hcl(whole, diags);
+        };
+        let ops = &t.operators;
+        let first = ops.first().and_then(|op| match op.value() {
+            TraversalOperator::GetAttr(id) => Some((id.as_str(), span(op))),
+            _ => None,
+        });
+        let root_name = root.as_str();
+        match (root_name, first) {
+            ("var", Some((name, at))) => {
+                let v = self.lookup(&self.vars, "variable", "var", name, at, diags)?;
+                self.index(v, &ops[1..], diags)
+            }
+            ("local", Some((name, at))) => {
+                let v = self.lookup(&self.locals, "local value", "local", name, at, diags)?;
+                self.index(v, &ops[1..], diags)
+            }
+            (kind, Some((name, at))) if self.kinds.contains_key(kind) => {
+                self.resource_ref(kind, name, at, &ops[1..], span(whole), diags)
+            }
+            _ => {
+                let hint = did_you_mean(root_name, self.roots()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                self.err(diags, span(root), format!("unknown name `{root_name}`{hint}"))
+            }
+        }
+    }
+
+    fn roots(&self) -> impl Iterator<Item = &str> {
+        ["var", "local"].into_iter().chain(self.kinds.keys().copied())
+    }
+
+    fn lookup(
+        &self,
+        table: &BTreeMap<String, Value>,
+        what: &str,
+        prefix: &str,
+        name: &str,
+        at: Range<usize>,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        if let Some(v) = table.get(name) {
+            return Some(v.clone());
+        }
+        let mut d = Diagnostic::error(format!("no {what} named `{name}` is declared")).at(&self.file, at);
+        if let Some(s) = did_you_mean(name, table.keys().map(String::as_str)) {
+            d = d.label(format!("did you mean `{prefix}.{s}`?"));
+        }
+        diags.push(d);
+        None
+    }
+
+    fn resource_ref(
+        &self,
+        kind: &str,
+        name: &str,
+        at: Range<usize>,
+        rest: &[hcl_edit::Decorated<TraversalOperator>],
+        whole: Range<usize>,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let addr = Address::new(kind, name);
+        if !self.declared.contains_key(&addr) {
+            let same_kind = self.declared.keys().filter(|a| a.kind == kind).map(|a| a.name.as_str());
+            let mut d = Diagnostic::error(format!("reference to undeclared resource {addr}")).at(&self.file, whole);
+            d = match did_you_mean(name, same_kind) {
+                Some(s) => d.label(format!("did you mean {kind}.{s}?")),
+                None => d.label(format!("there is no {kind} block named \"{name}\" in this stack")),
+            };
+            diags.push(d);
+            return None;
+        }
+        let attr = match rest {
+            [] => None,
+            [op] => match op.value() {
+                TraversalOperator::GetAttr(id) => Some(self.check_attr(kind, id, span(op), diags)?),
+                _ => return self.err(diags, span(op), "resource references take the form KIND.NAME or KIND.NAME.ATTRIBUTE"),
+            },
+            [_, extra, ..] => {
+                return self.err(diags, span(extra), "resource references take the form KIND.NAME or KIND.NAME.ATTRIBUTE");
+            }
+        };
+        let _ = at;
+        Some(Value::Ref(Ref { addr, attr }))
+    }
+
+    fn check_attr(&self, kind: &str, id: &Ident, at: Range<usize>, diags: &mut Diagnostics) -> Option<String> {
+        let schema = self.kinds[kind];
+        let name = id.as_str();
+        if schema.attr(name).is_some() {
+            return Some(name.to_string());
+        }
+        let mut d = Diagnostic::error(format!("{kind} has no attribute `{name}`")).at(&self.file, at);
+        if let Some(s) = did_you_mean(name, schema.attrs.iter().map(|a| a.name)) {
+            d = d.label(format!("did you mean `{s}`?"));
+        }
+        diags.push(d);
+        None
+    }
+
+    /// Applies `.attr` and `[index]` operators to an already evaluated value.
+    fn index(&self, mut v: Value, ops: &[hcl_edit::Decorated<TraversalOperator>], diags: &mut Diagnostics) -> Option<Value> {
+        for op in ops {
+            let at = span(op);
+            let key = match op.value() {
+                TraversalOperator::GetAttr(id) => Value::Str(id.as_str().to_string()),
+                TraversalOperator::Index(e) => self.eval(e, diags)?,
+                TraversalOperator::LegacyIndex(i) => Value::Int(*i.value() as i64),
+                _ => return self.err(diags, at, "splat expressions are not supported"),
+            };
+            v = match (&v, &key) {
+                (Value::Map(m), Value::Str(k)) => match m.get(k) {
+                    Some(x) => x.clone(),
+                    None => return self.err(diags, at, format!("no key `{k}` in this map")),
+                },
+                (Value::List(l), Value::Int(i)) => match usize::try_from(*i).ok().and_then(|i| l.get(i)) {
+                    Some(x) => x.clone(),
+                    None => return self.err(diags, at, format!("index {i} is out of range (the list has {})", l.len())),
+                },
+                _ => return self.err(diags, at, "this value cannot be indexed that way"),
+            };
+        }
+        Some(v)
+    }
+
+    /// Evaluates anything that is not a plain literal or reference with hcl-rs.
+    fn eval_hcl(&self, expr: &Expression, diags: &mut Diagnostics) -> Option<Value> {
+        let mut roots = Roots(vec![]);
+        roots.visit_expr(expr);
+        if let Some((kind, at)) = roots.0.iter().find(|(r, _)| self.kinds.contains_key(r.as_str())) {
+            return self.err(
+                diags,
+                at.clone(),
+                format!("a reference to a {kind} can only be used as a whole value, not inside an expression"),
+            );
+        }
+        let mut ctx = hcl::eval::Context::new();
+        ctx.declare_var("var", to_hcl_object(&self.vars));
+        ctx.declare_var("local", to_hcl_object(&self.locals));
+        funcs::declare(&mut ctx);
+        let hexpr: hcl::Expression = expr.clone().into();
+        match hexpr.evaluate(&ctx) {
+            Ok(v) => match from_hcl(v) {
+                Ok(v) => Some(v),
+                Err(msg) => self.err(diags, span(expr), msg),
+            },
+            Err(e) => self.err(diags, span(expr), e.to_string()),
+        }
+    }
+}
+
+/// Collects the root names of every traversal in an expression.
+struct Roots(Vec<(String, Range<usize>)>);
+
+impl Visit for Roots {
+    fn visit_expr(&mut self, expr: &Expression) {
+        if let Expression::Variable(v) = expr {
+            self.0.push((v.as_str().to_string(), span(expr)));
+        }
+        visit_expr(self, expr);
+    }
+}
+
+/// The `local.NAME` names an expression uses, for ordering locals.
+pub(super) fn locals_used(expr: &Expression) -> Vec<String> {
+    struct Locals(Vec<String>);
+    impl Visit for Locals {
+        fn visit_traversal(&mut self, t: &Traversal) {
+            if let (Expression::Variable(root), Some(op)) = (&t.expr, t.operators.first())
+                && root.as_str() == "local"
+                && let TraversalOperator::GetAttr(id) = op.value()
+            {
+                self.0.push(id.as_str().to_string());
+            }
+            hcl_edit::visit::visit_traversal(self, t);
+        }
+    }
+    let mut l = Locals(vec![]);
+    l.visit_expr(expr);
+    l.0
+}
+
+/// Values that contain references cannot enter hcl-rs; they are left out, so using them inside
+/// an expression reports an unknown key.
+fn to_hcl_object(m: &BTreeMap<String, Value>) -> hcl::Value {
+    hcl::Value::Object(m.iter().filter_map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect())
+}
+
+fn to_hcl(v: &Value) -> Option<hcl::Value> {
+    Some(match v {
+        Value::Null => hcl::Value::Null,
+        Value::Bool(b) => hcl::Value::Bool(*b),
+        Value::Int(i) => hcl::Value::from(*i),
+        Value::Str(s) => hcl::Value::String(s.clone()),
+        Value::List(l) => hcl::Value::Array(l.iter().map(to_hcl).collect::<Option<_>>()?),
+        Value::Map(m) => hcl::Value::Object(m.iter().map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect::<Option<_>>()?),
+        Value::Ref(_) | Value::Unknown => return None,
+    })
+}
+
+pub(super) fn from_hcl(v: hcl::Value) -> Result<Value, String> {
+    Ok(match v {
+        hcl::Value::Null => Value::Null,
+        hcl::Value::Bool(b) => Value::Bool(b),
+        hcl::Value::Number(n) => Value::Int(n.as_i64().ok_or_else(|| format!("{n} is not a whole number"))?),
+        hcl::Value::String(s) => Value::Str(s),
+        hcl::Value::Array(a) => Value::List(a.into_iter().map(from_hcl).collect::<Result<_, _>>()?),
+        hcl::Value::Object(o) => Value::Map(o.into_iter().map(|(k, v)| Ok((k, from_hcl(v)?))).collect::<Result<_, String>>()?),
+    })
+}
+
+pub(super) fn to_hcl_value(v: &Value) -> Option<hcl::Value> {
+    to_hcl(v)
+}

@@ -1,0 +1,177 @@
+//! Checks an evaluated value against an attribute type and brings it to canonical form
+//! (CIDRs normalised, numeric strings converted as Terraform does, sets sorted). Every
+//! rejection becomes a diagnostic underlining the expression.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use crate::model::{Ref, Schema, Ty, Value};
+
+pub(super) struct Checker<'a> {
+    pub file: &'a Arc<SourceFile>,
+    pub kinds: &'a HashMap<&'static str, &'static Schema>,
+}
+
+/// Broad families of scalar types; a reference to another resource's attribute is accepted
+/// where the family matches.
+#[derive(PartialEq, Eq, Debug)]
+enum Family {
+    Text,
+    Number,
+    Bool,
+    Other,
+}
+
+fn family(ty: &Ty) -> Family {
+    match ty {
+        Ty::Str | Ty::Cidr | Ty::Enum(_) | Ty::Ref(_) | Ty::Json => Family::Text,
+        Ty::Int | Ty::Port => Family::Number,
+        Ty::Bool => Family::Bool,
+        _ => Family::Other,
+    }
+}
+
+impl Checker<'_> {
+    fn fail(&self, diags: &mut Diagnostics, at: &Range<usize>, msg: String) -> Option<Value> {
+        diags.push(Diagnostic::error(msg).at(self.file, at.clone()));
+        None
+    }
+
+    fn wrong_type(&self, diags: &mut Diagnostics, at: &Range<usize>, ty: &Ty, got: &Value) -> Option<Value> {
+        self.fail(diags, at, format!("expected {}, found {}", ty.describe(), describe_value(got)))
+    }
+
+    /// Checks `v` against `ty`; `None` means a diagnostic was recorded.
+    pub fn check(&self, ty: &Ty, v: Value, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+        if v.is_null() {
+            return Some(v);
+        }
+        if let Value::Ref(r) = v {
+            return self.check_ref(ty, r, at, diags);
+        }
+        match ty {
+            Ty::Str | Ty::Ref(_) => match v {
+                Value::Str(_) => Some(v),
+                Value::Int(i) => Some(Value::Str(i.to_string())),
+                Value::Bool(b) => Some(Value::Str(b.to_string())),
+                _ => self.wrong_type(diags, at, ty, &v),
+            },
+            Ty::Int | Ty::Port => {
+                let n = match &v {
+                    Value::Int(i) => *i,
+                    Value::Str(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().unwrap_or_default(),
+                    _ => return self.wrong_type(diags, at, ty, &v),
+                };
+                if *ty == Ty::Port && !(0..=65535).contains(&n) {
+                    return self.fail(diags, at, format!("port {n} is out of range (0-65535)"));
+                }
+                Some(Value::Int(n))
+            }
+            Ty::Bool => match v {
+                Value::Bool(_) => Some(v),
+                Value::Str(ref s) if s == "true" || s == "false" => Some(Value::Bool(s == "true")),
+                _ => self.wrong_type(diags, at, ty, &v),
+            },
+            Ty::Cidr => match &v {
+                Value::Str(s) => self.cidr(s, at, diags),
+                _ => self.wrong_type(diags, at, ty, &v),
+            },
+            Ty::Enum(opts) => match &v {
+                Value::Str(s) if opts.contains(&s.as_str()) => Some(v),
+                Value::Str(s) => {
+                    let mut msg = format!("\"{s}\" is not {}", ty.describe());
+                    if let Some(m) = did_you_mean(s, opts.iter().copied()) {
+                        msg.push_str(&format!("; did you mean \"{m}\"?"));
+                    }
+                    self.fail(diags, at, msg)
+                }
+                _ => self.wrong_type(diags, at, ty, &v),
+            },
+            Ty::List(inner) | Ty::Set(inner) => match v {
+                Value::List(items) => {
+                    let checked: Vec<Option<Value>> = items.into_iter().map(|i| self.check(inner, i, at, diags)).collect();
+                    let mut items: Vec<Value> = checked.into_iter().collect::<Option<_>>()?;
+                    if matches!(ty, Ty::Set(_)) {
+                        items.sort();
+                        items.dedup();
+                    }
+                    Some(Value::List(items))
+                }
+                other => self.wrong_type(diags, at, ty, &other),
+            },
+            Ty::Map(inner) => match v {
+                Value::Map(m) => {
+                    let mut out = std::collections::BTreeMap::new();
+                    for (k, item) in m {
+                        out.insert(k, self.check(inner, item, at, diags)?);
+                    }
+                    Some(Value::Map(out))
+                }
+                other => self.wrong_type(diags, at, ty, &other),
+            },
+            Ty::Json => self.json(v, at, diags),
+            Ty::Blocks(_) => self.fail(diags, at, "this is written as nested blocks, not as an attribute".into()),
+        }
+    }
+
+    fn check_ref(&self, ty: &Ty, r: Ref, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+        let target = self.kinds.get(r.addr.kind.as_str())?;
+        if let Ty::Ref(kind) = ty {
+            let whole = r.attr.is_none() || r.attr.as_deref() == Some(target.ref_attr);
+            if r.addr.kind == *kind && whole {
+                return Some(Value::Ref(Ref { attr: None, ..r }));
+            }
+            if r.addr.kind != *kind {
+                return self.fail(diags, at, format!("expected {}, found a reference to {}", ty.describe(), r.addr));
+            }
+        }
+        if matches!(ty, Ty::List(_) | Ty::Set(_) | Ty::Map(_) | Ty::Blocks(_)) {
+            return self.fail(diags, at, format!("expected {}, found a reference to {r}", ty.describe()));
+        }
+        // A reference to some attribute: its type must fit.
+        let attr_ty = r.attr.as_deref().and_then(|a| target.attr(a)).map_or(Ty::Str, |a| a.ty);
+        if family(&attr_ty) != family(ty) {
+            return self.fail(diags, at, format!("expected {}, but {r} is {}", ty.describe(), attr_ty.describe()));
+        }
+        Some(Value::Ref(r))
+    }
+
+    fn cidr(&self, s: &str, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+        match s.parse::<ipnet::Ipv4Net>() {
+            Ok(net) if net.trunc() == net => Some(Value::Str(net.to_string())),
+            Ok(net) => self.fail(
+                diags,
+                at,
+                format!("\"{s}\" has host bits set; the network address is \"{}\"", net.trunc()),
+            ),
+            Err(_) => self.fail(diags, at, format!("\"{s}\" is not a valid IPv4 CIDR block (expected the form \"10.0.0.0/16\")")),
+        }
+    }
+
+    fn json(&self, v: Value, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+        let parsed: serde_json::Value = match &v {
+            Value::Str(s) => match serde_json::from_str(s) {
+                Ok(j) => j,
+                Err(e) => return self.fail(diags, at, format!("invalid JSON: {e}")),
+            },
+            Value::Map(_) | Value::List(_) if !v.has_unknown() => v.to_json(),
+            _ => return self.wrong_type(diags, at, &Ty::Json, &v),
+        };
+        Some(Value::Str(parsed.to_string()))
+    }
+}
+
+pub(super) fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Int(i) => format!("the number {i}"),
+        Value::Str(s) => format!("the string \"{s}\""),
+        Value::List(_) => "a list".into(),
+        Value::Map(_) => "a map".into(),
+        Value::Ref(r) => format!("a reference to {r}"),
+        Value::Unknown => "an unknown value".into(),
+    }
+}
