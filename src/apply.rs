@@ -19,10 +19,26 @@ use crate::resources::Cx;
 /// What the executor tells its caller as it goes.
 #[derive(Debug, Clone)]
 pub enum Event {
-    Started { addr: Address, op: Op },
-    StillRunning { addr: Address, op: Op, elapsed: Duration },
-    Finished { addr: Address, op: Op, elapsed: Duration, id: Option<String> },
-    Failed { addr: Address, op: Op, error: String },
+    Started {
+        addr: Address,
+        op: Op,
+    },
+    StillRunning {
+        addr: Address,
+        op: Op,
+        elapsed: Duration,
+    },
+    Finished {
+        addr: Address,
+        op: Op,
+        elapsed: Duration,
+        id: Option<String>,
+    },
+    Failed {
+        addr: Address,
+        op: Op,
+        error: String,
+    },
     /// Ctrl-C: no new steps start; running ones finish.
     Interrupted,
 }

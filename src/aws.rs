@@ -53,7 +53,8 @@ impl Aws {
         if let Some(r) = opts.region.as_deref().or(stack_region) {
             loader = loader.region(Region::new(r.to_string()));
         }
-        let endpoint = opts.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
+        let endpoint =
+            opts.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
         if let Some(e) = &opts.endpoint_url {
             loader = loader.endpoint_url(e);
         }
@@ -169,7 +170,11 @@ pub fn hint_for_code(code: &str) -> Option<&'static str> {
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             "the session token has expired: refresh your credentials (e.g. `aws sso login`, or re-run the step that assumes the role)"
         }
-        "InvalidClientTokenId" | "UnrecognizedClientException" | "AuthFailure" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
+        "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "AuthFailure"
+        | "InvalidAccessKeyId"
+        | "SignatureDoesNotMatch" => {
             "AWS rejected these credentials: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the --profile you use"
         }
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {

@@ -48,6 +48,8 @@ pub enum Presence {
 /// A default value that can live in a `static` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lit {
+    /// Explicitly "none": omitting the attribute means it should be unset.
+    Null,
     Bool(bool),
     Int(i64),
     Str(&'static str),
@@ -59,6 +61,7 @@ impl Lit {
     pub fn value(self) -> crate::model::Value {
         use crate::model::Value;
         match self {
+            Lit::Null => Value::Null,
             Lit::Bool(b) => Value::Bool(b),
             Lit::Int(i) => Value::Int(i),
             Lit::Str(s) => Value::Str(s.to_string()),

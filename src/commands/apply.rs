@@ -39,7 +39,11 @@ fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> 
     let s = Style::stderr(global.no_color);
     let mut err = std::io::stderr().lock();
     if destroy {
-        writeln!(err, "\n{}", s.bold(&format!("Do you really want to destroy everything stack \"{}\" owns?", plan.stack)))?;
+        writeln!(
+            err,
+            "\n{}",
+            s.bold(&format!("Do you really want to destroy everything stack \"{}\" owns?", plan.stack))
+        )?;
         writeln!(err, "  stackr will delete the objects listed above. There is no undo.")?;
     } else {
         writeln!(err, "\n{}", s.bold("Do you want to perform these actions?"))?;
@@ -69,7 +73,10 @@ fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
             o.destroyed,
             o.skipped
         );
-        eprintln!("{} what succeeded is in place; run `stackr plan` to see what remains, then apply again.", err.bold("hint:"));
+        eprintln!(
+            "{} what succeeded is in place; run `stackr plan` to see what remains, then apply again.",
+            err.bold("hint:")
+        );
         return;
     }
     if destroy {
@@ -90,7 +97,11 @@ fn initial_states(plan: &Plan) -> std::collections::HashMap<crate::model::Addres
     plan.changes.iter().filter_map(|c| Some((c.addr.clone(), c.after.clone()?))).collect()
 }
 
-fn print_outputs(plan: &Plan, states: &std::collections::HashMap<crate::model::Address, crate::model::Attrs>, out: Style) {
+fn print_outputs(
+    plan: &Plan,
+    states: &std::collections::HashMap<crate::model::Address, crate::model::Attrs>,
+    out: Style,
+) {
     if plan.outputs.is_empty() {
         return;
     }

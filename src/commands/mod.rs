@@ -46,7 +46,11 @@ pub fn load_stack(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
 }
 
 pub async fn connect(global: &Global, stack_region: Option<&str>) -> anyhow::Result<Aws> {
-    let opts = AwsOptions { profile: global.profile.clone(), region: global.region.clone(), endpoint_url: global.endpoint_url.clone() };
+    let opts = AwsOptions {
+        profile: global.profile.clone(),
+        region: global.region.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+    };
     Ok(Aws::connect(&opts, stack_region).await?)
 }
 
@@ -59,6 +63,7 @@ pub async fn prepare(global: &Global, args: &StackArgs, destroy: bool) -> anyhow
     aws.credential_source().await?;
     let cx = Cx { aws, stack: Arc::from(stack.name.as_str()) };
     let live = crate::live::read(&cx).await?;
-    let plan = crate::plan::plan(&stack, &live, destroy).map_err(anyhow::Error::from).context("the plan cannot be made")?;
+    let plan =
+        crate::plan::plan(&stack, &live, destroy).map_err(anyhow::Error::from).context("the plan cannot be made")?;
     Ok((stack, cx, plan))
 }

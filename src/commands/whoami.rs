@@ -11,7 +11,8 @@ pub async fn run(global: &Global, args: &WhoamiArgs) -> anyhow::Result<ExitCode>
     let aws = super::connect(global, None).await?;
     let source = aws.credential_source().await?;
     let id = aws.sts.get_caller_identity().send().await.map_err(aws::error)?;
-    let (account, arn, user_id) = (id.account().unwrap_or_default(), id.arn().unwrap_or_default(), id.user_id().unwrap_or_default());
+    let (account, arn, user_id) =
+        (id.account().unwrap_or_default(), id.arn().unwrap_or_default(), id.user_id().unwrap_or_default());
     if args.json {
         let doc = json!({
             "account": account,

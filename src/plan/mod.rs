@@ -132,7 +132,8 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
         d.push(Diagnostic::error(msg));
         d
     })?;
-    let outputs = if destroy { vec![] } else { stack.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect() };
+    let outputs =
+        if destroy { vec![] } else { stack.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect() };
     Ok(Plan { stack: stack.name.clone(), changes, steps, outputs, destroy })
 }
 
@@ -231,7 +232,8 @@ fn topo_order(stack: &Stack) -> Vec<&crate::stack::Resource> {
 
 /// Changes listed by address, as Terraform lists them.
 fn sort_for_display(changes: &mut [Change]) {
-    changes.sort_by(|a, b| a.addr.cmp(&b.addr).then(a.live.as_ref().map(|l| &l.id).cmp(&b.live.as_ref().map(|l| &l.id))));
+    changes
+        .sort_by(|a, b| a.addr.cmp(&b.addr).then(a.live.as_ref().map(|l| &l.id).cmp(&b.live.as_ref().map(|l| &l.id))));
 }
 
 #[cfg(test)]

@@ -67,7 +67,8 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
     }
 
     // Creates and updates follow the creates and updates of what they reference.
-    let desired: HashMap<_, usize> = changes.iter().enumerate().filter(|(_, c)| c.raw.is_some()).map(|(i, c)| (&c.addr, i)).collect();
+    let desired: HashMap<_, usize> =
+        changes.iter().enumerate().filter(|(_, c)| c.raw.is_some()).map(|(i, c)| (&c.addr, i)).collect();
     for (i, c) in changes.iter().enumerate() {
         let Some(&me) = cre.get(&i).or(upd.get(&i)) else { continue };
         for dep in &c.deps {
@@ -117,7 +118,8 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
         let Some(name) = c.after.as_ref().and_then(|a| c.kind().unique_name(a)) else { continue };
         for (&x, &dx) in &del {
             let old = &changes[x];
-            let same = old.addr.kind == c.addr.kind && old.live.as_ref().and_then(|l| old.kind().unique_name(&l.attrs)) == Some(name.clone());
+            let same = old.addr.kind == c.addr.kind
+                && old.live.as_ref().and_then(|l| old.kind().unique_name(&l.attrs)) == Some(name.clone());
             if same && x != i {
                 steps[ci].after.push(dx);
             }
@@ -155,7 +157,9 @@ fn check_acyclic(steps: &[Step], changes: &[Change]) -> Result<(), String> {
     if seen == steps.len() {
         return Ok(());
     }
-    let stuck: Vec<String> =
-        (0..steps.len()).filter(|&i| indegree[i] > 0).map(|i| format!("{} ({:?})", changes[steps[i].change].addr, steps[i].op)).collect();
+    let stuck: Vec<String> = (0..steps.len())
+        .filter(|&i| indegree[i] > 0)
+        .map(|i| format!("{} ({:?})", changes[steps[i].change].addr, steps[i].op))
+        .collect();
     Err(format!("cannot order these changes, they wait on each other: {}", stuck.join(", ")))
 }

@@ -39,7 +39,8 @@ fn sort_sets(kind: &dyn Kind, attrs: &mut Attrs) {
     for spec in kind.schema().attrs {
         if let (Ty::Set(_) | Ty::Blocks(_), Some(Value::List(items))) = (&spec.ty, attrs.get_mut(spec.name)) {
             items.sort();
-            items.dedup();
+            // Two unknown values are not the same value: keep both.
+            items.dedup_by(|a, b| a == b && !a.has_unknown());
         }
     }
 }

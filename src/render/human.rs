@@ -57,7 +57,8 @@ fn change(doc: &mut Doc, c: &Change) {
     };
     doc.out.push_str(&format!("  {} {what}\n", style.bold(&format!("# {}", c.addr))));
     if c.action == Action::Delete {
-        let why = if c.raw.is_none() { "is not in the stack file" } else { "is a duplicate of the object the stack keeps" };
+        let why =
+            if c.raw.is_none() { "is not in the stack file" } else { "is a duplicate of the object the stack keeps" };
         let id = c.live.as_ref().map(|l| l.id.as_str()).unwrap_or_default();
         doc.out.push_str(&format!("  # (because {} {why}; id {id})\n", c.addr));
     }
@@ -113,13 +114,16 @@ fn changed(doc: &mut Doc, c: &Change, before: &Attrs, after: &Attrs) {
     if keep_id {
         doc.line(1, Sym::Same, &format!("{:pad$} = {}", "id", super::value::inline(&before["id"]).unwrap_or_default()));
     }
-    let ordered: Vec<&String> = names.iter().filter(|k| scalar(k)).chain(names.iter().filter(|k| !scalar(k))).copied().collect();
+    let ordered: Vec<&String> =
+        names.iter().filter(|k| scalar(k)).chain(names.iter().filter(|k| !scalar(k))).copied().collect();
     for name in ordered {
-        let note = if c.forces.contains(name) { format!(" {}", doc.style.red("# forces replacement")) } else { String::new() };
+        let note =
+            if c.forces.contains(name) { format!(" {}", doc.style.red("# forces replacement")) } else { String::new() };
         let old = before.get(name).unwrap_or(&null);
         let new = after.get(name).unwrap_or(&null);
         doc.diff(1, name, pad, old, new, &note);
     }
-    let hidden = after.keys().filter(|k| !names.contains(k) && !(keep_id && *k == "id") && !after[*k].is_null()).count();
+    let hidden =
+        after.keys().filter(|k| !names.contains(k) && !(keep_id && *k == "id") && !after[*k].is_null()).count();
     doc.hidden(1, hidden, "attribute");
 }

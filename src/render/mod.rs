@@ -68,7 +68,8 @@ pub fn diagnostics(d: &Diagnostics, style: Style) {
     }
     let n = d.error_count();
     if n > 1 {
-        let _ = writeln!(err, "{}", style.red(&format!("error: the stack file has {n} errors; nothing was sent to AWS")));
+        let _ =
+            writeln!(err, "{}", style.red(&format!("error: the stack file has {n} errors; nothing was sent to AWS")));
     }
 }
 
@@ -83,7 +84,9 @@ pub fn warnings(w: &[Diagnostic], style: Style) {
 /// Prints an error as `error: …` on one line, then `hint: …` when one is known.
 pub fn error(e: &anyhow::Error, style: Style) {
     let hint = e.chain().find_map(|c| {
-        c.downcast_ref::<AwsError>().and_then(|a| a.hint.clone()).or_else(|| c.downcast_ref::<UserError>().and_then(|u| u.hint.clone()))
+        c.downcast_ref::<AwsError>()
+            .and_then(|a| a.hint.clone())
+            .or_else(|| c.downcast_ref::<UserError>().and_then(|u| u.hint.clone()))
     });
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{} {e:#}", style.red(&style.bold("error:")));

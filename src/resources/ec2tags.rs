@@ -65,9 +65,13 @@ pub fn split(kind: &str, id: &str, tags: &[Tag]) -> (Address, Value) {
 pub async fn sync(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
     let have = user_tags(&live.attrs);
     let want = user_tags(want);
-    let set: Vec<Tag> =
-        want.iter().filter(|(k, v)| have.get(*k) != Some(v)).map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
-    let remove: Vec<Tag> = have.keys().filter(|k| !want.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    let set: Vec<Tag> = want
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(v))
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    let remove: Vec<Tag> =
+        have.keys().filter(|k| !want.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
     if !set.is_empty() {
         cx.aws.ec2.create_tags().resources(&live.id).set_tags(Some(set)).send().await.map_err(aws::error)?;
     }

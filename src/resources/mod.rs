@@ -4,15 +4,15 @@
 //! nothing else.
 
 mod ec2tags;
-//mod iam_group;
-//mod iam_policy;
-//mod iam_user;
-//mod internet_gateway;
-//mod route_table;
-//mod security_group;
-//mod sg_rules;
-//mod subnet;
+mod iam_group;
+mod iam_policy;
+mod iam_user;
+mod internet_gateway;
 mod retry;
+mod route_table;
+mod security_group;
+mod sg_rules;
+mod subnet;
 mod vpc;
 
 use std::sync::Arc;
@@ -25,7 +25,13 @@ use crate::stack::{Diagnostics, Resource, Stack};
 
 /// Every resource kind stackr manages, in the order plans list them.
 pub static KINDS: &[&dyn Kind] = &[
+    &iam_group::IamGroup,
+    &iam_user::IamUser,
     &vpc::Vpc,
+    &subnet::Subnet,
+    &internet_gateway::InternetGateway,
+    &route_table::RouteTable,
+    &security_group::SecurityGroup,
 ];
 
 pub fn kind(name: &str) -> Option<&'static dyn Kind> {

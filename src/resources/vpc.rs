@@ -18,7 +18,13 @@ static SCHEMA: Schema = Schema {
     ref_attr: "id",
     attrs: &[
         attr("cidr", Ty::Cidr, Presence::Required, Update::ForceNew, "IPv4 CIDR block of the VPC, /16 to /28."),
-        attr("enable_dns_support", Ty::Bool, Presence::Default(Lit::Bool(true)), Update::InPlace, "Amazon DNS resolution in the VPC."),
+        attr(
+            "enable_dns_support",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(true)),
+            Update::InPlace,
+            "Amazon DNS resolution in the VPC.",
+        ),
         attr(
             "enable_dns_hostnames",
             Ty::Bool,
@@ -54,8 +60,10 @@ impl Kind for Vpc {
         // DescribeVpcs does not report the DNS attributes; they cost one call each per VPC.
         let reads = vpcs.into_iter().map(|vpc| async move {
             let id = vpc.vpc_id().unwrap_or_default().to_string();
-            let (support, hostnames) =
-                tokio::try_join!(dns_attr(cx, &id, VpcAttributeName::EnableDnsSupport), dns_attr(cx, &id, VpcAttributeName::EnableDnsHostnames))?;
+            let (support, hostnames) = tokio::try_join!(
+                dns_attr(cx, &id, VpcAttributeName::EnableDnsSupport),
+                dns_attr(cx, &id, VpcAttributeName::EnableDnsHostnames)
+            )?;
             let (addr, tags) = ec2tags::split("vpc", &id, vpc.tags());
             let attrs = Attrs::from([
                 ("cidr".into(), Value::from(vpc.cidr_block().map(String::from))),
@@ -116,7 +124,8 @@ impl Kind for Vpc {
 }
 
 async fn dns_attr(cx: &Cx, id: &str, which: VpcAttributeName) -> anyhow::Result<bool> {
-    let out = cx.aws.ec2.describe_vpc_attribute().vpc_id(id).attribute(which.clone()).send().await.map_err(aws::error)?;
+    let out =
+        cx.aws.ec2.describe_vpc_attribute().vpc_id(id).attribute(which.clone()).send().await.map_err(aws::error)?;
     let v = match which {
         VpcAttributeName::EnableDnsSupport => out.enable_dns_support(),
         _ => out.enable_dns_hostnames(),

@@ -34,7 +34,8 @@ pub(super) fn load(
     let kinds: HashMap<&'static str, &'static Schema> = schemas.iter().map(|s| (s.kind, *s)).collect();
     let c = collect(file, body, &kinds, diags);
     let declared: HashMap<Address, Range<usize>> = c.resources.iter().map(|(a, b)| (a.clone(), header(b))).collect();
-    let mut env = Env { file: file.clone(), vars: BTreeMap::new(), locals: BTreeMap::new(), kinds, declared: &declared };
+    let mut env =
+        Env { file: file.clone(), vars: BTreeMap::new(), locals: BTreeMap::new(), kinds, declared: &declared };
     env.vars = vars::resolve(&c.vars, inputs, file, diags);
     env.locals = eval_locals(&env, &c.locals, diags);
 
@@ -44,7 +45,8 @@ pub(super) fn load(
     for (addr, block) in &c.resources {
         let schema = env.kinds[addr.kind.as_str()];
         let mut spans = BTreeMap::new();
-        if let Some(attrs) = eval_body(&block.body, schema.attrs, "", header(block), &env, &checker, &mut spans, diags) {
+        if let Some(attrs) = eval_body(&block.body, schema.attrs, "", header(block), &env, &checker, &mut spans, diags)
+        {
             let mut refs = vec![];
             attrs.values().for_each(|v| v.refs(&mut refs));
             let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
@@ -88,7 +90,8 @@ fn collect<'b>(
         let ident = b.ident.as_str();
         let want_labels = if ident == "locals" { 0 } else { 1 };
         if b.labels.len() != want_labels {
-            let shape = if want_labels == 0 { format!("{ident} {{ … }}") } else { format!("{ident} \"NAME\" {{ … }}") };
+            let shape =
+                if want_labels == 0 { format!("{ident} {{ … }}") } else { format!("{ident} \"NAME\" {{ … }}") };
             diags.push(
                 Diagnostic::error(format!("a {ident} block takes {want_labels} label(s)"))
                     .at(file, header(b))
@@ -167,16 +170,24 @@ fn simple_attrs<'b>(
                 out.insert(a.key.as_str(), a);
             }
             Structure::Attribute(a) => {
-                let mut d = Diagnostic::error(format!("unknown attribute `{}` in a {} block", a.key.as_str(), b.ident.as_str()))
-                    .at(file, span(&a.key));
+                let mut d = Diagnostic::error(format!(
+                    "unknown attribute `{}` in a {} block",
+                    a.key.as_str(),
+                    b.ident.as_str()
+                ))
+                .at(file, span(&a.key));
                 if let Some(s) = did_you_mean(a.key.as_str(), allowed.iter().copied()) {
                     d = d.label(format!("did you mean `{s}`?"));
                 }
                 diags.push(d.hint(format!("allowed here: {}", allowed.join(", "))));
             }
             Structure::Block(inner) => diags.push(
-                Diagnostic::error(format!("unexpected block `{}` in a {} block", inner.ident.as_str(), b.ident.as_str()))
-                    .at(file, header(inner)),
+                Diagnostic::error(format!(
+                    "unexpected block `{}` in a {} block",
+                    inner.ident.as_str(),
+                    b.ident.as_str()
+                ))
+                .at(file, header(inner)),
             ),
         }
     }
@@ -200,7 +211,13 @@ fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnosti
         },
     };
     let declared = HashMap::new();
-    let literal_env = Env { file: file.clone(), vars: BTreeMap::new(), locals: BTreeMap::new(), kinds: HashMap::new(), declared: &declared };
+    let literal_env = Env {
+        file: file.clone(),
+        vars: BTreeMap::new(),
+        locals: BTreeMap::new(),
+        kinds: HashMap::new(),
+        declared: &declared,
+    };
     let default = match attrs.get("default") {
         Some(a) => Some(literal_env.eval(&a.value, diags)?),
         None => None,
@@ -212,14 +229,19 @@ fn eval_locals(env: &Env, locals: &[&Attribute], diags: &mut Diagnostics) -> BTr
     let mut done: BTreeMap<String, Value> = BTreeMap::new();
     let mut pending: Vec<&Attribute> = locals.to_vec();
     let names: Vec<&str> = locals.iter().map(|a| a.key.as_str()).collect();
-    let scratch = Env { file: env.file.clone(), vars: env.vars.clone(), locals: BTreeMap::new(), kinds: env.kinds.clone(), declared: env.declared };
+    let scratch = Env {
+        file: env.file.clone(),
+        vars: env.vars.clone(),
+        locals: BTreeMap::new(),
+        kinds: env.kinds.clone(),
+        declared: env.declared,
+    };
     let mut scratch = scratch;
     loop {
         let before = pending.len();
         pending.retain(|a| {
-            let ready = super::eval::locals_used(&a.value)
-                .iter()
-                .all(|l| done.contains_key(l) || !names.contains(&l.as_str()));
+            let ready =
+                super::eval::locals_used(&a.value).iter().all(|l| done.contains_key(l) || !names.contains(&l.as_str()));
             if !ready {
                 return true;
             }
@@ -261,7 +283,10 @@ fn stack_header(
         Some(a) => match env.eval(&a.value, diags)? {
             Value::Str(s) if !s.is_empty() => Some(s),
             _ => {
-                diags.push(Diagnostic::error("region must be a non-empty string such as \"us-east-1\"").at(file, span(&a.value)));
+                diags.push(
+                    Diagnostic::error("region must be a non-empty string such as \"us-east-1\"")
+                        .at(file, span(&a.value)),
+                );
                 None
             }
         },
@@ -275,7 +300,8 @@ fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, diags: &mut Diagnos
         diags.push(Diagnostic::error("missing required attribute `value` in this output").at(file, header(b)));
         return None;
     };
-    let description = attrs.get("description").and_then(|a| env.eval(&a.value, diags)).and_then(|v| v.as_str().map(String::from));
+    let description =
+        attrs.get("description").and_then(|a| env.eval(&a.value, diags)).and_then(|v| v.as_str().map(String::from));
     Some(Output {
         name: b.labels[0].as_str().to_string(),
         value: env.eval(&value.value, diags)?,
@@ -312,7 +338,9 @@ fn eval_body(
                 format!("unknown attribute `{name}`")
             })
             .at(file, at);
-            if let Some(m) = did_you_mean(name, specs.iter().filter(|s| s.presence != Presence::Computed).map(|s| s.name)) {
+            if let Some(m) =
+                did_you_mean(name, specs.iter().filter(|s| s.presence != Presence::Computed).map(|s| s.name))
+            {
                 d = d.label(format!("did you mean `{m}`?"));
             }
             diags.push(d);
@@ -373,4 +401,3 @@ fn eval_body(
     }
     (diags.error_count() == errors_before).then_some(attrs)
 }
-

@@ -89,7 +89,8 @@ impl Diagnostic {
         let first = match &self.at {
             Some((file, span)) => {
                 // An empty span would underline nothing; widen it to one character.
-                let span = if span.is_empty() && span.end < file.text.len() { span.start..span.end + 1 } else { span.clone() };
+                let span =
+                    if span.is_empty() && span.end < file.text.len() { span.start..span.end + 1 } else { span.clone() };
                 let mut ann = AnnotationKind::Primary.span(span);
                 if let Some(label) = &self.label {
                     ann = ann.label(label.as_str());

@@ -105,7 +105,8 @@ impl Env<'_> {
                 self.resource_ref(kind, name, at, &ops[1..], span(whole), diags)
             }
             _ => {
-                let hint = did_you_mean(root_name, self.roots()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                let hint =
+                    did_you_mean(root_name, self.roots()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
                 self.err(diags, span(root), format!("unknown name `{root_name}`{hint}"))
             }
         }
@@ -159,10 +160,20 @@ impl Env<'_> {
             [] => None,
             [op] => match op.value() {
                 TraversalOperator::GetAttr(id) => Some(self.check_attr(kind, id, span(op), diags)?),
-                _ => return self.err(diags, span(op), "resource references take the form KIND.NAME or KIND.NAME.ATTRIBUTE"),
+                _ => {
+                    return self.err(
+                        diags,
+                        span(op),
+                        "resource references take the form KIND.NAME or KIND.NAME.ATTRIBUTE",
+                    );
+                }
             },
             [_, extra, ..] => {
-                return self.err(diags, span(extra), "resource references take the form KIND.NAME or KIND.NAME.ATTRIBUTE");
+                return self.err(
+                    diags,
+                    span(extra),
+                    "resource references take the form KIND.NAME or KIND.NAME.ATTRIBUTE",
+                );
             }
         };
         let _ = at;
@@ -184,7 +195,12 @@ impl Env<'_> {
     }
 
     /// Applies `.attr` and `[index]` operators to an already evaluated value.
-    fn index(&self, mut v: Value, ops: &[hcl_edit::Decorated<TraversalOperator>], diags: &mut Diagnostics) -> Option<Value> {
+    fn index(
+        &self,
+        mut v: Value,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
         for op in ops {
             let at = span(op);
             let key = match op.value() {
@@ -200,7 +216,9 @@ impl Env<'_> {
                 },
                 (Value::List(l), Value::Int(i)) => match usize::try_from(*i).ok().and_then(|i| l.get(i)) {
                     Some(x) => x.clone(),
-                    None => return self.err(diags, at, format!("index {i} is out of range (the list has {})", l.len())),
+                    None => {
+                        return self.err(diags, at, format!("index {i} is out of range (the list has {})", l.len()));
+                    }
                 },
                 _ => return self.err(diags, at, "this value cannot be indexed that way"),
             };
@@ -278,7 +296,9 @@ fn to_hcl(v: &Value) -> Option<hcl::Value> {
         Value::Int(i) => hcl::Value::from(*i),
         Value::Str(s) => hcl::Value::String(s.clone()),
         Value::List(l) => hcl::Value::Array(l.iter().map(to_hcl).collect::<Option<_>>()?),
-        Value::Map(m) => hcl::Value::Object(m.iter().map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect::<Option<_>>()?),
+        Value::Map(m) => {
+            hcl::Value::Object(m.iter().map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect::<Option<_>>()?)
+        }
         Value::Ref(_) | Value::Unknown => return None,
     })
 }
@@ -290,7 +310,9 @@ pub(super) fn from_hcl(v: hcl::Value) -> Result<Value, String> {
         hcl::Value::Number(n) => Value::Int(n.as_i64().ok_or_else(|| format!("{n} is not a whole number"))?),
         hcl::Value::String(s) => Value::Str(s),
         hcl::Value::Array(a) => Value::List(a.into_iter().map(from_hcl).collect::<Result<_, _>>()?),
-        hcl::Value::Object(o) => Value::Map(o.into_iter().map(|(k, v)| Ok((k, from_hcl(v)?))).collect::<Result<_, String>>()?),
+        hcl::Value::Object(o) => {
+            Value::Map(o.into_iter().map(|(k, v)| Ok((k, from_hcl(v)?))).collect::<Result<_, String>>()?)
+        }
     })
 }
 

@@ -43,7 +43,8 @@ fn join(args: FuncArgs) -> Result<Value, String> {
 
 /// `cidrsubnet(prefix, newbits, netnum)`: the netnum-th subnet of prefix with newbits more bits.
 fn cidrsubnet(args: FuncArgs) -> Result<Value, String> {
-    let prefix: ipnet::Ipv4Net = args[0].as_str().unwrap_or_default().parse().map_err(|_| "cidrsubnet: invalid CIDR".to_string())?;
+    let prefix: ipnet::Ipv4Net =
+        args[0].as_str().unwrap_or_default().parse().map_err(|_| "cidrsubnet: invalid CIDR".to_string())?;
     let newbits = args[1].as_u64().ok_or("cidrsubnet: newbits must be a whole number")?;
     let netnum = args[2].as_u64().ok_or("cidrsubnet: netnum must be a whole number")?;
     let len = u64::from(prefix.prefix_len()) + newbits;

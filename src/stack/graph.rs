@@ -20,13 +20,16 @@ pub(super) fn check_cycles(file: &Arc<SourceFile>, resources: &[Resource], diags
     for cycle in reported {
         let from = &resources[cycle[0]];
         let to = &resources[cycle[1 % cycle.len()]];
-        let names: Vec<String> = cycle.iter().chain(std::iter::once(&cycle[0])).map(|i| resources[*i].addr.to_string()).collect();
+        let names: Vec<String> =
+            cycle.iter().chain(std::iter::once(&cycle[0])).map(|i| resources[*i].addr.to_string()).collect();
         let at = ref_path(&from.attrs, &to.addr).map_or(from.span.clone(), |p| from.span_of(&p));
         diags.push(
             Diagnostic::error(format!("reference cycle: {}", names.join(" -> ")))
                 .at(file, at)
                 .label(format!("{} refers to {} here", from.addr, to.addr))
-                .hint("resources that refer to each other have no order to create them in; remove one of the references"),
+                .hint(
+                    "resources that refer to each other have no order to create them in; remove one of the references",
+                ),
         );
     }
 }

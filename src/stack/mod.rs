@@ -78,7 +78,9 @@ pub fn load_file(path: &Path, inputs: &VarInputs, schemas: SchemaLookup) -> Resu
             std::io::ErrorKind::NotFound => format!("stack file {} does not exist", path.display()),
             _ => format!("cannot read stack file {}: {e}", path.display()),
         };
-        d.push(Diagnostic::error(msg).hint("pass the stack file with -f/--file, e.g. `stackr plan -f stacks/network.hcl`"));
+        d.push(
+            Diagnostic::error(msg).hint("pass the stack file with -f/--file, e.g. `stackr plan -f stacks/network.hcl`"),
+        );
         d
     })?;
     load_str(&path.display().to_string(), &text, inputs, schemas)

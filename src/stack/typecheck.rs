@@ -91,7 +91,8 @@ impl Checker<'_> {
             },
             Ty::List(inner) | Ty::Set(inner) => match v {
                 Value::List(items) => {
-                    let checked: Vec<Option<Value>> = items.into_iter().map(|i| self.check(inner, i, at, diags)).collect();
+                    let checked: Vec<Option<Value>> =
+                        items.into_iter().map(|i| self.check(inner, i, at, diags)).collect();
                     let mut items: Vec<Value> = checked.into_iter().collect::<Option<_>>()?;
                     if matches!(ty, Ty::Set(_)) {
                         items.sort();
@@ -141,12 +142,14 @@ impl Checker<'_> {
     fn cidr(&self, s: &str, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
         match s.parse::<ipnet::Ipv4Net>() {
             Ok(net) if net.trunc() == net => Some(Value::Str(net.to_string())),
-            Ok(net) => self.fail(
+            Ok(net) => {
+                self.fail(diags, at, format!("\"{s}\" has host bits set; the network address is \"{}\"", net.trunc()))
+            }
+            Err(_) => self.fail(
                 diags,
                 at,
-                format!("\"{s}\" has host bits set; the network address is \"{}\"", net.trunc()),
+                format!("\"{s}\" is not a valid IPv4 CIDR block (expected the form \"10.0.0.0/16\")"),
             ),
-            Err(_) => self.fail(diags, at, format!("\"{s}\" is not a valid IPv4 CIDR block (expected the form \"10.0.0.0/16\")")),
         }
     }
 

@@ -81,10 +81,14 @@ pub(super) fn convert(ty: &VarType, v: Value) -> Result<Value, String> {
         (VarType::String, Value::Int(i)) => Ok(Value::Str(i.to_string())),
         (VarType::String, Value::Bool(b)) => Ok(Value::Str(b.to_string())),
         (VarType::Number, Value::Int(i)) => Ok(Value::Int(i)),
-        (VarType::Number, Value::Str(s)) => s.trim().parse().map(Value::Int).map_err(|_| format!("\"{s}\" is not a number")),
+        (VarType::Number, Value::Str(s)) => {
+            s.trim().parse().map(Value::Int).map_err(|_| format!("\"{s}\" is not a number"))
+        }
         (VarType::Bool, Value::Bool(b)) => Ok(Value::Bool(b)),
         (VarType::Bool, Value::Str(s)) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
-        (VarType::List(t), Value::List(items)) => items.into_iter().map(|i| convert(t, i)).collect::<Result<_, _>>().map(Value::List),
+        (VarType::List(t), Value::List(items)) => {
+            items.into_iter().map(|i| convert(t, i)).collect::<Result<_, _>>().map(Value::List)
+        }
         (VarType::Map(t), Value::Map(m)) => {
             m.into_iter().map(|(k, i)| Ok((k, convert(t, i)?))).collect::<Result<_, String>>().map(Value::Map)
         }
@@ -117,7 +121,8 @@ pub(super) fn resolve(
     }
     for (name, raw) in &inputs.vars {
         let Some(def) = by_name.get(name.as_str()) else {
-            let mut d = Diagnostic::error(format!("--var {name}: no variable named \"{name}\" is declared in {}", file.path));
+            let mut d =
+                Diagnostic::error(format!("--var {name}: no variable named \"{name}\" is declared in {}", file.path));
             if let Some(s) = did_you_mean(name, by_name.keys().copied()) {
                 d = d.hint(format!("did you mean `{s}`?"));
             }
@@ -145,7 +150,9 @@ pub(super) fn resolve(
             Ok(v) => {
                 out.insert(def.name.clone(), v);
             }
-            Err(e) => diags.push(Diagnostic::error(format!("variable \"{}\": {e}", def.name)).at(file, def.span.clone())),
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("variable \"{}\": {e}", def.name)).at(file, def.span.clone()))
+            }
         }
     }
     out
@@ -155,10 +162,17 @@ pub(super) fn resolve(
 fn flag_value(ty: &VarType, raw: &str) -> Result<Value, String> {
     match ty {
         VarType::List(_) | VarType::Map(_) => {
-            let expr = hcl_edit::parser::parse_expr(raw).map_err(|e| format!("not a valid HCL value: {}", e.message()))?;
+            let expr =
+                hcl_edit::parser::parse_expr(raw).map_err(|e| format!("not a valid HCL value: {}", e.message()))?;
             let file = SourceFile::new("--var", raw);
             let declared = HashMap::new();
-            let env = Env { file, vars: BTreeMap::new(), locals: BTreeMap::new(), kinds: HashMap::new(), declared: &declared };
+            let env = Env {
+                file,
+                vars: BTreeMap::new(),
+                locals: BTreeMap::new(),
+                kinds: HashMap::new(),
+                declared: &declared,
+            };
             let mut d = Diagnostics::default();
             env.eval(&expr, &mut d).ok_or_else(|| d.0.first().map(|d| d.message.clone()).unwrap_or_default())
         }
@@ -189,7 +203,13 @@ fn read_var_file(
         }
     };
     let declared = HashMap::new();
-    let env = Env { file: file.clone(), vars: BTreeMap::new(), locals: BTreeMap::new(), kinds: HashMap::new(), declared: &declared };
+    let env = Env {
+        file: file.clone(),
+        vars: BTreeMap::new(),
+        locals: BTreeMap::new(),
+        kinds: HashMap::new(),
+        declared: &declared,
+    };
     for s in body.iter() {
         match s {
             Structure::Attribute(a) => {

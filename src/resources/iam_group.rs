@@ -1,0 +1,176 @@
+//! `iam_group`: an IAM group with managed policy attachments and inline policies. Groups cannot
+//! be tagged, so ownership is the path `/stackr/<stack>/<name>/`. Other kinds refer to a group
+//! by its name.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::{EntityType, GroupDetail};
+
+use super::iam_policy::{self, canonical_inline, inline_diff, owned_address, path_for, set_diff};
+use super::{Cx, Found, Kind, s, strs, with_computed};
+use crate::aws::{self, AwsError};
+use crate::model::*;
+
+pub struct IamGroup;
+
+static SCHEMA: Schema = Schema {
+    kind: "iam_group",
+    doc: "An IAM group and its policies.",
+    ref_attr: "name",
+    attrs: &[
+        attr(
+            "name",
+            Ty::Str,
+            Presence::Optional,
+            Update::ForceNew,
+            "Group name, unique in the account (default: the block name).",
+        ),
+        attr(
+            "managed_policies",
+            Ty::Set(&Ty::Str),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "ARNs of managed policies to attach.",
+        ),
+        attr(
+            "inline_policies",
+            Ty::Map(&Ty::Json),
+            Presence::Default(Lit::EmptyMap),
+            Update::InPlace,
+            "Inline policies: policy name = JSON document (or jsonencode({...})).",
+        ),
+        computed("arn", "The group ARN."),
+        computed("id", "The group's unique id (AGPA…)."),
+    ],
+};
+
+/// A group created by an earlier step may take a moment to be visible to membership calls.
+/// Kept short: a group that truly does not exist should fail fast.
+pub(super) const JUST_CREATED: &[&str] = &["NoSuchEntity"];
+pub(super) const SETTLE: Duration = Duration::from_secs(15);
+
+#[async_trait]
+impl Kind for IamGroup {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, _stack: &str, addr: &Address, attrs: &mut Attrs) {
+        attrs.entry("name".into()).or_insert_with(|| Value::str(&addr.name));
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        canonical_inline(attrs);
+    }
+
+    fn unique_name(&self, attrs: &Attrs) -> Option<String> {
+        attrs.get("name").and_then(Value::as_str).map(String::from)
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages =
+            cx.aws.iam.get_account_authorization_details().filter(EntityType::Group).into_paginator().send();
+        let mut found = Found::default();
+        while let Some(page) = pages.next().await {
+            for g in page.map_err(aws::error)?.group_detail_list() {
+                let name = g.group_name().unwrap_or_default().to_string();
+                match owned_address(&cx.stack, "iam_group", g.path().unwrap_or_default()) {
+                    Some(addr) => found.owned.push(LiveObject { addr, id: name, attrs: live_attrs(g) }),
+                    None => found.foreign_names.push(name),
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let name = s(want, "name");
+        let out = cx
+            .aws
+            .iam
+            .create_group()
+            .group_name(name)
+            .path(path_for(&cx.stack, addr))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let g = out.group().ok_or_else(|| anyhow::anyhow!("CreateGroup returned no group"))?;
+        let empty = Attrs::new();
+        sync_policies(cx, name, &empty, want).await?;
+        Ok(with_computed(want, [("arn", Value::str(g.arn())), ("id", Value::str(g.group_id()))]))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        sync_policies(cx, &live.id, &live.attrs, want).await?;
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("arn"), keep("id")]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        let iam = &cx.aws.iam;
+        let name = live.id.as_str();
+        // AWS refuses to delete a group that still has members or policies.
+        let members = match iam.get_group().group_name(name).send().await.map_err(aws::error) {
+            Ok(out) => out.users().iter().map(|u| u.user_name().to_string()).collect::<Vec<_>>(),
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        for user in members {
+            gone_ok(iam.remove_user_from_group().group_name(name).user_name(user).send().await.map_err(aws::error))?;
+        }
+        sync_policies(cx, name, &live.attrs, &Attrs::new()).await?;
+        gone_ok(iam.delete_group().group_name(name).send().await.map_err(aws::error))
+    }
+}
+
+fn live_attrs(g: &GroupDetail) -> Attrs {
+    let policies = g
+        .group_policy_list()
+        .iter()
+        .filter_map(|p| {
+            Some((p.policy_name()?.to_string(), Value::str(iam_policy::canonical_policy(p.policy_document()?))))
+        })
+        .collect();
+    Attrs::from([
+        ("name".into(), Value::from(g.group_name().map(String::from))),
+        ("managed_policies".into(), str_set(g.attached_managed_policies().iter().filter_map(|p| p.policy_arn()))),
+        ("inline_policies".into(), Value::Map(policies)),
+        ("arn".into(), Value::from(g.arn().map(String::from))),
+        ("id".into(), Value::from(g.group_id().map(String::from))),
+    ])
+}
+
+/// A call on something already gone counts as done.
+pub(super) fn gone_ok<T>(r: Result<T, AwsError>) -> anyhow::Result<()> {
+    match r {
+        Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Ok(()),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}
+
+/// Attaches/detaches managed policies and puts/deletes inline ones to go from `have` to `want`.
+async fn sync_policies(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
+    let iam = &cx.aws.iam;
+    let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));
+    for arn in detach {
+        gone_ok(iam.detach_group_policy().group_name(name).policy_arn(arn).send().await.map_err(aws::error))?;
+    }
+    for arn in attach {
+        iam.attach_group_policy().group_name(name).policy_arn(arn).send().await.map_err(aws::error)?;
+    }
+    let (put, delete) = inline_diff(have, want);
+    for policy in delete {
+        gone_ok(iam.delete_group_policy().group_name(name).policy_name(policy).send().await.map_err(aws::error))?;
+    }
+    for (policy, doc) in put {
+        iam.put_group_policy()
+            .group_name(name)
+            .policy_name(&policy)
+            .policy_document(&doc)
+            .send()
+            .await
+            .map_err(aws::error)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! What IAM kinds share: policy documents in canonical form, ownership by IAM path, and the
+//! set differences that drive attach/detach and put/delete calls.
+//!
+//! A policy document compares equal to AWS's copy only after canonicalisation: IAM returns it
+//! URL-encoded, keeps or drops whitespace, and treats `"Action": "s3:Get*"` and
+//! `"Action": ["s3:Get*"]` (and a lone statement object vs a list) as the same policy.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as J};
+
+use crate::model::{Address, Attrs, Value};
+
+/// Statement and condition fields whose value may be a single string or a list of strings.
+const LIST_FIELDS: &[&str] = &["Action", "NotAction", "Resource", "NotResource"];
+
+/// The canonical text of a policy document; text that is not JSON is returned unchanged.
+pub fn canonical_policy(text: &str) -> String {
+    let decoded = if text.trim_start().starts_with('%') {
+        percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+    } else {
+        text.to_string()
+    };
+    match serde_json::from_str::<J>(&decoded) {
+        Ok(doc) => normalize(doc, None).to_string(),
+        Err(_) => text.to_string(),
+    }
+}
+
+/// Sorts object keys and turns the string-or-list fields into sorted lists.
+fn normalize(v: J, field: Option<&str>) -> J {
+    match v {
+        J::Object(m) => {
+            let mut sorted: Vec<(String, J)> = m.into_iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out = Map::new();
+            for (k, v) in sorted {
+                let v = match (k.as_str(), v, field) {
+                    ("Statement", J::Object(o), _) => J::Array(vec![normalize(J::Object(o), Some("Statement"))]),
+                    ("Statement", J::Array(a), _) => {
+                        J::Array(a.into_iter().map(|s| normalize(s, Some("Statement"))).collect())
+                    }
+                    (f, v, _) if LIST_FIELDS.contains(&f) => string_list(v),
+                    ("Principal" | "NotPrincipal", J::Object(o), _) => {
+                        J::Object(sorted_map(o.into_iter().map(|(pk, pv)| (pk, string_list(pv)))))
+                    }
+                    ("Condition", J::Object(ops), _) => J::Object(sorted_map(ops.into_iter().map(|(op, keys)| {
+                        let keys = match keys {
+                            J::Object(km) => {
+                                J::Object(sorted_map(km.into_iter().map(|(ck, cv)| (ck, string_list(cv)))))
+                            }
+                            other => other,
+                        };
+                        (op, keys)
+                    }))),
+                    (_, v, _) => normalize(v, Some(&k)),
+                };
+                out.insert(k, v);
+            }
+            J::Object(out)
+        }
+        J::Array(a) => J::Array(a.into_iter().map(|x| normalize(x, field)).collect()),
+        other => other,
+    }
+}
+
+fn sorted_map(items: impl Iterator<Item = (String, J)>) -> Map<String, J> {
+    let mut v: Vec<(String, J)> = items.collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.into_iter().collect()
+}
+
+/// A string, or list of strings, as a sorted de-duplicated list.
+fn string_list(v: J) -> J {
+    match v {
+        J::String(s) => J::Array(vec![J::String(s)]),
+        J::Array(a) => {
+            let set: BTreeSet<String> =
+                a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), String::from)).collect();
+            J::Array(set.into_iter().map(J::String).collect())
+        }
+        other => other,
+    }
+}
+
+/// Canonicalises every document of an `inline_policies` map.
+pub fn canonical_inline(attrs: &mut Attrs) {
+    if let Some(Value::Map(m)) = attrs.get_mut("inline_policies") {
+        for v in m.values_mut() {
+            if let Value::Str(s) = v {
+                *s = canonical_policy(s);
+            }
+        }
+    }
+}
+
+/// The IAM path of a stack's object: `/stackr/<stack>/<name>/`. The last segment records the
+/// block name, so ownership and address survive without tags (IAM groups cannot be tagged).
+pub fn path_for(stack: &str, addr: &Address) -> String {
+    format!("/stackr/{stack}/{}/", addr.name)
+}
+
+/// The address an owned object's path records, or `None` when the path is not this stack's.
+pub fn owned_address(stack: &str, kind: &str, path: &str) -> Option<Address> {
+    let rest = path.strip_prefix(&format!("/stackr/{stack}/"))?;
+    let name = rest.strip_suffix('/')?;
+    (!name.is_empty() && !name.contains('/')).then(|| Address::new(kind, name))
+}
+
+/// Items to add and to remove to turn `have` into `want`.
+pub fn set_diff<'a>(have: &[&'a str], want: &[&'a str]) -> (Vec<&'a str>, Vec<&'a str>) {
+    let add = want.iter().filter(|w| !have.contains(w)).copied().collect();
+    let remove = have.iter().filter(|h| !want.contains(h)).copied().collect();
+    (add, remove)
+}
+
+/// Inline policies to put (new or changed) and to delete.
+pub fn inline_diff(have: &Attrs, want: &Attrs) -> (Vec<(String, String)>, Vec<String>) {
+    let get = |a: &Attrs| -> BTreeMap<String, String> {
+        a.get("inline_policies")
+            .and_then(Value::as_map)
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default()
+    };
+    let (have, want) = (get(have), get(want));
+    let put = want.iter().filter(|(k, v)| have.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let delete = have.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    (put, delete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_and_list_forms_are_equal() {
+        let a = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
+        let b = r#"{ "Statement": [ { "Resource": ["*"], "Action": ["s3:GetObject"], "Effect": "Allow" } ], "Version": "2012-10-17" }"#;
+        assert_eq!(canonical_policy(a), canonical_policy(b));
+    }
+
+    #[test]
+    fn url_encoded_documents_from_iam_decode() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%5B%22s3%3AList%2A%22%5D%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let plain = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:List*","Resource":"*"}]}"#;
+        assert_eq!(canonical_policy(encoded), canonical_policy(plain));
+    }
+
+    #[test]
+    fn action_order_and_condition_values_do_not_matter() {
+        let a = r#"{"Statement":[{"Action":["b","a"],"Condition":{"StringEquals":{"k":"v"}},"Principal":{"AWS":"arn:x"}}]}"#;
+        let b = r#"{"Statement":[{"Action":["a","b","a"],"Condition":{"StringEquals":{"k":["v"]}},"Principal":{"AWS":["arn:x"]}}]}"#;
+        assert_eq!(canonical_policy(a), canonical_policy(b));
+        assert_ne!(canonical_policy(a), canonical_policy(r#"{"Statement":[{"Action":["a"]}]}"#));
+    }
+
+    #[test]
+    fn paths_record_the_stack_and_the_block_name() {
+        let addr = Address::new("iam_user", "alice");
+        let path = path_for("net", &addr);
+        assert_eq!(path, "/stackr/net/alice/");
+        assert_eq!(owned_address("net", "iam_user", &path), Some(addr));
+        assert_eq!(owned_address("net2", "iam_user", &path), None);
+        assert_eq!(owned_address("net", "iam_user", "/stackr/net/"), None);
+        assert_eq!(owned_address("net", "iam_user", "/"), None);
+    }
+}

@@ -1,0 +1,248 @@
+//! `iam_user`: an IAM user with group memberships, policies and tags. Owned by the path
+//! `/stackr/<stack>/<name>/` and tagged with the ownership tags at creation. stackr never
+//! creates passwords or access keys (it would have to print or store secrets); deleting a user
+//! first removes whatever AWS requires gone, including credentials made outside stackr.
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::{EntityType, Tag, UserDetail};
+
+use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
+use super::iam_group::{JUST_CREATED, SETTLE, gone_ok};
+use super::iam_policy::{self, canonical_inline, inline_diff, owned_address, path_for, set_diff};
+use super::{Cx, Found, Kind, retry, s, strs, with_computed};
+use crate::aws;
+use crate::model::*;
+
+pub struct IamUser;
+
+static SCHEMA: Schema = Schema {
+    kind: "iam_user",
+    doc: "An IAM user: group memberships, policies, tags. Never passwords or keys.",
+    ref_attr: "name",
+    attrs: &[
+        attr(
+            "name",
+            Ty::Str,
+            Presence::Optional,
+            Update::InPlace,
+            "User name, unique in the account (default: the block name).",
+        ),
+        attr(
+            "groups",
+            Ty::Set(&Ty::Ref("iam_group")),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "Groups the user belongs to.",
+        ),
+        attr(
+            "managed_policies",
+            Ty::Set(&Ty::Str),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "ARNs of managed policies to attach directly (prefer groups).",
+        ),
+        attr(
+            "inline_policies",
+            Ty::Map(&Ty::Json),
+            Presence::Default(Lit::EmptyMap),
+            Update::InPlace,
+            "Inline policies: policy name = JSON document.",
+        ),
+        attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the user."),
+        computed("arn", "The user ARN."),
+        computed("id", "The user's unique id (AIDA…)."),
+    ],
+};
+
+#[async_trait]
+impl Kind for IamUser {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, _stack: &str, addr: &Address, attrs: &mut Attrs) {
+        attrs.entry("name".into()).or_insert_with(|| Value::str(&addr.name));
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        canonical_inline(attrs);
+    }
+
+    fn unique_name(&self, attrs: &Attrs) -> Option<String> {
+        attrs.get("name").and_then(Value::as_str).map(String::from)
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages = cx.aws.iam.get_account_authorization_details().filter(EntityType::User).into_paginator().send();
+        let mut found = Found::default();
+        while let Some(page) = pages.next().await {
+            for u in page.map_err(aws::error)?.user_detail_list() {
+                let name = u.user_name().unwrap_or_default().to_string();
+                match owned_address(&cx.stack, "iam_user", u.path().unwrap_or_default()) {
+                    Some(addr) => found.owned.push(LiveObject { addr, id: name, attrs: live_attrs(u) }),
+                    None => found.foreign_names.push(name),
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let name = s(want, "name");
+        let mut tags = vec![tag(STACK_TAG, &cx.stack), tag(ADDRESS_TAG, &addr.to_string())];
+        tags.extend(user_tags(want).into_iter().map(|(k, v)| tag(&k, &v)));
+        let out = cx
+            .aws
+            .iam
+            .create_user()
+            .user_name(name)
+            .path(path_for(&cx.stack, addr))
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let u = out.user().ok_or_else(|| anyhow::anyhow!("CreateUser returned no user"))?;
+        sync(cx, name, &Attrs::new(), want).await?;
+        Ok(with_computed(want, [("arn", Value::str(u.arn())), ("id", Value::str(u.user_id()))]))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let name = s(want, "name");
+        if name != live.id {
+            cx.aws.iam.update_user().user_name(&live.id).new_user_name(name).send().await.map_err(aws::error)?;
+        }
+        sync(cx, name, &live.attrs, want).await?;
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("arn"), keep("id")]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        let name = live.id.as_str();
+        remove_credentials(cx, name).await?;
+        let iam = &cx.aws.iam;
+        let groups = match iam.list_groups_for_user().user_name(name).send().await.map_err(aws::error) {
+            Ok(out) => out.groups().iter().map(|g| g.group_name().to_string()).collect::<Vec<_>>(),
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        for g in groups {
+            gone_ok(iam.remove_user_from_group().user_name(name).group_name(g).send().await.map_err(aws::error))?;
+        }
+        // Memberships are gone; drop policies, keep tags (they go with the user).
+        let mut have = live.attrs.clone();
+        have.insert("groups".into(), Value::List(vec![]));
+        let keep_tags = Attrs::from([("tags".into(), live.attrs.get("tags").cloned().unwrap_or_default())]);
+        sync(cx, name, &have, &keep_tags).await?;
+        gone_ok(iam.delete_user().user_name(name).send().await.map_err(aws::error))
+    }
+}
+
+fn tag(k: &str, v: &str) -> Tag {
+    Tag::builder().key(k).value(v).build().expect("key and value are set")
+}
+
+fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
+    attrs
+        .get("tags")
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+fn live_attrs(u: &UserDetail) -> Attrs {
+    let policies = u
+        .user_policy_list()
+        .iter()
+        .filter_map(|p| {
+            Some((p.policy_name()?.to_string(), Value::str(iam_policy::canonical_policy(p.policy_document()?))))
+        })
+        .collect();
+    let tags = u.tags().iter().filter(|t| !t.key().starts_with("stackr:")).map(|t| (t.key(), t.value()));
+    Attrs::from([
+        ("name".into(), Value::from(u.user_name().map(String::from))),
+        ("groups".into(), str_set(u.group_list().iter().map(String::as_str))),
+        ("managed_policies".into(), str_set(u.attached_managed_policies().iter().filter_map(|p| p.policy_arn()))),
+        ("inline_policies".into(), Value::Map(policies)),
+        ("tags".into(), str_map(tags)),
+        ("arn".into(), Value::from(u.arn().map(String::from))),
+        ("id".into(), Value::from(u.user_id().map(String::from))),
+    ])
+}
+
+/// Memberships, policies and tags from `have` to `want`.
+async fn sync(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
+    let iam = &cx.aws.iam;
+    let (join, leave) = set_diff(&strs(have, "groups"), &strs(want, "groups"));
+    for g in leave {
+        gone_ok(iam.remove_user_from_group().user_name(name).group_name(g).send().await.map_err(aws::error))?;
+    }
+    for g in join {
+        retry::on_codes(JUST_CREATED, SETTLE, || async {
+            iam.add_user_to_group().user_name(name).group_name(g).send().await.map_err(aws::error)
+        })
+        .await?;
+    }
+    let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));
+    for arn in detach {
+        gone_ok(iam.detach_user_policy().user_name(name).policy_arn(arn).send().await.map_err(aws::error))?;
+    }
+    for arn in attach {
+        iam.attach_user_policy().user_name(name).policy_arn(arn).send().await.map_err(aws::error)?;
+    }
+    let (put, delete) = inline_diff(have, want);
+    for policy in delete {
+        gone_ok(iam.delete_user_policy().user_name(name).policy_name(policy).send().await.map_err(aws::error))?;
+    }
+    for (policy, doc) in put {
+        iam.put_user_policy()
+            .user_name(name)
+            .policy_name(&policy)
+            .policy_document(&doc)
+            .send()
+            .await
+            .map_err(aws::error)?;
+    }
+    let (old, new) = (user_tags(have), user_tags(want));
+    let set: Vec<Tag> = new.iter().filter(|t| !old.contains(t)).map(|(k, v)| tag(k, v)).collect();
+    let unset: Vec<String> =
+        old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
+    if !unset.is_empty() {
+        iam.untag_user().user_name(name).set_tag_keys(Some(unset)).send().await.map_err(aws::error)?;
+    }
+    if !set.is_empty() {
+        iam.tag_user().user_name(name).set_tags(Some(set)).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}
+
+/// Removes the credentials AWS requires gone before DeleteUser: login profile, access keys,
+/// MFA devices, SSH keys and signing certificates.
+async fn remove_credentials(cx: &Cx, name: &str) -> anyhow::Result<()> {
+    let iam = &cx.aws.iam;
+    gone_ok(iam.delete_login_profile().user_name(name).send().await.map_err(aws::error))?;
+    let keys = iam.list_access_keys().user_name(name).send().await.map_err(aws::error)?;
+    for k in keys.access_key_metadata() {
+        if let Some(id) = k.access_key_id() {
+            gone_ok(iam.delete_access_key().user_name(name).access_key_id(id).send().await.map_err(aws::error))?;
+        }
+    }
+    let mfa = iam.list_mfa_devices().user_name(name).send().await.map_err(aws::error)?;
+    for d in mfa.mfa_devices() {
+        let serial = d.serial_number();
+        gone_ok(iam.deactivate_mfa_device().user_name(name).serial_number(serial).send().await.map_err(aws::error))?;
+        if serial.contains(":mfa/") {
+            gone_ok(iam.delete_virtual_mfa_device().serial_number(serial).send().await.map_err(aws::error))?;
+        }
+    }
+    let ssh = iam.list_ssh_public_keys().user_name(name).send().await.map_err(aws::error)?;
+    for k in ssh.ssh_public_keys() {
+        let id = k.ssh_public_key_id();
+        gone_ok(iam.delete_ssh_public_key().user_name(name).ssh_public_key_id(id).send().await.map_err(aws::error))?;
+    }
+    let certs = iam.list_signing_certificates().user_name(name).send().await.map_err(aws::error)?;
+    for c in certs.certificates() {
+        let id = c.certificate_id();
+        gone_ok(iam.delete_signing_certificate().user_name(name).certificate_id(id).send().await.map_err(aws::error))?;
+    }
+    Ok(())
+}

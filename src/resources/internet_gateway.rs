@@ -1,0 +1,115 @@
+//! `internet_gateway`: an internet gateway, attached to at most one VPC. Moving it to another
+//! VPC (or detaching it) is an in-place change.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::ResourceType;
+
+use super::{Cx, Found, Kind, ec2tags, retry, with_computed};
+use crate::aws::{self, AwsError};
+use crate::model::*;
+
+pub struct InternetGateway;
+
+static SCHEMA: Schema = Schema {
+    kind: "internet_gateway",
+    doc: "An internet gateway, attached to a VPC.",
+    ref_attr: "id",
+    attrs: &[
+        attr(
+            "vpc",
+            Ty::Ref("vpc"),
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "The VPC to attach to (omit to leave it detached).",
+        ),
+        TAGS,
+        computed("id", "The internet gateway id (igw-…)."),
+    ],
+};
+
+/// Detaching fails while instances in the VPC still hold public addresses being released.
+const TRANSIENT: &[&str] = &["DependencyViolation"];
+
+#[async_trait]
+impl Kind for InternetGateway {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages =
+            cx.aws.ec2.describe_internet_gateways().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        let mut owned = vec![];
+        while let Some(igw) = pages.next().await {
+            let igw = igw.map_err(aws::error)?;
+            let id = igw.internet_gateway_id().unwrap_or_default().to_string();
+            let (addr, tags) = ec2tags::split("internet_gateway", &id, igw.tags());
+            let vpc = igw.attachments().iter().find_map(|a| a.vpc_id()).map(String::from);
+            let attrs =
+                Attrs::from([("vpc".into(), Value::from(vpc)), ("tags".into(), tags), ("id".into(), Value::str(&id))]);
+            owned.push(LiveObject { addr, id, attrs });
+        }
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let out = cx
+            .aws
+            .ec2
+            .create_internet_gateway()
+            .tag_specifications(ec2tags::spec(ResourceType::InternetGateway, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let id = out.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
+        if let Some(vpc) = want.get("vpc").and_then(Value::as_str) {
+            attach(cx, &id, vpc).await?;
+        }
+        Ok(with_computed(want, [("id", Value::str(&id))]))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let have = live.attrs.get("vpc").and_then(Value::as_str);
+        let wanted = want.get("vpc").and_then(Value::as_str);
+        if have != wanted {
+            if let Some(old) = have {
+                detach(cx, &live.id, old).await?;
+            }
+            if let Some(new) = wanted {
+                attach(cx, &live.id, new).await?;
+            }
+        }
+        ec2tags::sync(cx, live, want).await?;
+        Ok(with_computed(want, [("id", Value::str(&live.id))]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        if let Some(vpc) = live.attrs.get("vpc").and_then(Value::as_str) {
+            detach(cx, &live.id, vpc).await?;
+        }
+        let r = cx.aws.ec2.delete_internet_gateway().internet_gateway_id(&live.id).send().await.map_err(aws::error);
+        match r {
+            Err(e) if e.code.as_deref() == Some("InvalidInternetGatewayID.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+async fn attach(cx: &Cx, id: &str, vpc: &str) -> anyhow::Result<()> {
+    cx.aws.ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.map_err(aws::error)?;
+    Ok(())
+}
+
+async fn detach(cx: &Cx, id: &str, vpc: &str) -> anyhow::Result<()> {
+    let r: Result<_, AwsError> = retry::on_codes(TRANSIENT, Duration::from_secs(180), || async {
+        cx.aws.ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.map_err(aws::error)
+    })
+    .await;
+    match r {
+        // Already detached (or the VPC is gone): nothing left to do.
+        Err(e) if matches!(e.code.as_deref(), Some("Gateway.NotAttached" | "InvalidVpcID.NotFound")) => Ok(()),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}

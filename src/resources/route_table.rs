@@ -1,0 +1,221 @@
+//! `route_table`: a route table with its routes and subnet associations. Routes and
+//! associations change in place; the VPC's local route and main association are AWS's and are
+//! never shown or touched.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{ResourceType, RouteOrigin, RouteTable as AwsRouteTable};
+
+use super::{Cx, Found, Kind, ec2tags, s, strs, with_computed};
+use crate::aws;
+use crate::model::*;
+
+pub struct RouteTable;
+
+static ROUTE: &[AttrSpec] = &[
+    attr(
+        "cidr",
+        Ty::Cidr,
+        Presence::Required,
+        Update::InPlace,
+        "Destination IPv4 CIDR, e.g. 0.0.0.0/0 for the default route.",
+    ),
+    attr(
+        "gateway",
+        Ty::Ref("internet_gateway"),
+        Presence::Required,
+        Update::InPlace,
+        "The internet gateway to send it to.",
+    ),
+];
+
+static SCHEMA: Schema = Schema {
+    kind: "route_table",
+    doc: "A route table: routes, and the subnets that use it.",
+    ref_attr: "id",
+    attrs: &[
+        attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the route table."),
+        attr(
+            "route",
+            Ty::Blocks(ROUTE),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "A route (repeatable block).",
+        ),
+        attr(
+            "subnets",
+            Ty::Set(&Ty::Ref("subnet")),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "Subnets associated with this table.",
+        ),
+        TAGS,
+        computed("id", "The route table id (rtb-…)."),
+    ],
+};
+
+#[async_trait]
+impl Kind for RouteTable {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages =
+            cx.aws.ec2.describe_route_tables().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        let mut owned = vec![];
+        while let Some(rt) = pages.next().await {
+            let rt = rt.map_err(aws::error)?;
+            let id = rt.route_table_id().unwrap_or_default().to_string();
+            let (addr, tags) = ec2tags::split("route_table", &id, rt.tags());
+            let attrs = Attrs::from([
+                ("vpc".into(), Value::from(rt.vpc_id().map(String::from))),
+                ("route".into(), routes_value(&rt)),
+                ("subnets".into(), str_set(associations(&rt).into_keys())),
+                ("tags".into(), tags),
+                ("id".into(), Value::str(&id)),
+            ]);
+            owned.push(LiveObject { addr, id, attrs });
+        }
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let out = cx
+            .aws
+            .ec2
+            .create_route_table()
+            .vpc_id(s(want, "vpc"))
+            .tag_specifications(ec2tags::spec(ResourceType::RouteTable, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let id = out.route_table().and_then(|r| r.route_table_id()).unwrap_or_default().to_string();
+        let fresh = LiveObject {
+            addr: addr.clone(),
+            id: id.clone(),
+            attrs: Attrs::from([("route".into(), Value::List(vec![])), ("subnets".into(), Value::List(vec![]))]),
+        };
+        sync_routes(cx, &fresh, want).await?;
+        sync_associations(cx, &id, &BTreeMap::new(), want).await?;
+        Ok(with_computed(want, [("id", Value::str(&id))]))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        sync_routes(cx, live, want).await?;
+        if live.attrs.get("subnets") != want.get("subnets") {
+            let current = describe(cx, &live.id).await?;
+            sync_associations(cx, &live.id, &associations(&current), want).await?;
+        }
+        ec2tags::sync(cx, live, want).await?;
+        Ok(with_computed(want, [("id", Value::str(&live.id))]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        let current = match describe(cx, &live.id).await {
+            Ok(rt) => rt,
+            Err(e)
+                if e.downcast_ref::<aws::AwsError>().and_then(|a| a.code.as_deref())
+                    == Some("InvalidRouteTableID.NotFound") =>
+            {
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        for assoc in associations(&current).values() {
+            disassociate(cx, assoc).await?;
+        }
+        let r = cx.aws.ec2.delete_route_table().route_table_id(&live.id).send().await.map_err(aws::error);
+        match r {
+            Err(e) if e.code.as_deref() == Some("InvalidRouteTableID.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+/// The routes stackr manages: those created by CreateRoute (not the local route).
+fn routes_value(rt: &AwsRouteTable) -> Value {
+    let mut items: Vec<Value> = rt
+        .routes()
+        .iter()
+        .filter(|r| r.origin() == Some(&RouteOrigin::CreateRoute))
+        .filter_map(|r| {
+            let cidr = r.destination_cidr_block()?;
+            let gw = r.gateway_id().unwrap_or_default();
+            Some(Value::Map(Attrs::from([("cidr".into(), Value::str(cidr)), ("gateway".into(), Value::str(gw))])))
+        })
+        .collect();
+    items.sort();
+    Value::List(items)
+}
+
+/// Subnet id to association id, for explicit (non-main) associations.
+fn associations(rt: &AwsRouteTable) -> BTreeMap<String, String> {
+    rt.associations()
+        .iter()
+        .filter(|a| !a.main().unwrap_or(false))
+        .filter_map(|a| Some((a.subnet_id()?.to_string(), a.route_table_association_id()?.to_string())))
+        .collect()
+}
+
+fn route_map(attrs: &Attrs) -> BTreeMap<String, String> {
+    attrs
+        .get("route")
+        .map(|v| v.as_list())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| {
+            let m = r.as_map()?;
+            Some((m.get("cidr")?.as_str()?.to_string(), m.get("gateway")?.as_str()?.to_string()))
+        })
+        .collect()
+}
+
+async fn describe(cx: &Cx, id: &str) -> anyhow::Result<AwsRouteTable> {
+    let out = cx.aws.ec2.describe_route_tables().route_table_ids(id).send().await.map_err(aws::error)?;
+    out.route_tables().first().cloned().ok_or_else(|| anyhow::anyhow!("route table {id} not found"))
+}
+
+async fn sync_routes(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
+    let (have, want) = (route_map(&live.attrs), route_map(want));
+    let ec2 = &cx.aws.ec2;
+    for cidr in have.keys().filter(|c| !want.contains_key(*c)) {
+        ec2.delete_route().route_table_id(&live.id).destination_cidr_block(cidr).send().await.map_err(aws::error)?;
+    }
+    for (cidr, gw) in &want {
+        match have.get(cidr) {
+            Some(old) if old == gw => {}
+            Some(_) => {
+                let call = ec2.replace_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
+                call.send().await.map_err(aws::error)?;
+            }
+            None => {
+                let call = ec2.create_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
+                call.send().await.map_err(aws::error)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn sync_associations(cx: &Cx, id: &str, have: &BTreeMap<String, String>, want: &Attrs) -> anyhow::Result<()> {
+    let want = strs(want, "subnets");
+    for (subnet, assoc) in have {
+        if !want.contains(&subnet.as_str()) {
+            disassociate(cx, assoc).await?;
+        }
+    }
+    for subnet in want.into_iter().filter(|s| !have.contains_key(*s)) {
+        cx.aws.ec2.associate_route_table().route_table_id(id).subnet_id(subnet).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}
+
+async fn disassociate(cx: &Cx, assoc: &str) -> anyhow::Result<()> {
+    let r = cx.aws.ec2.disassociate_route_table().association_id(assoc).send().await.map_err(aws::error);
+    match r {
+        Err(e) if e.code.as_deref() == Some("InvalidAssociationID.NotFound") => Ok(()),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}

@@ -1,0 +1,258 @@
+//! `security_group`: a VPC security group with its ingress and egress rules. Rules change in
+//! place (revoke, authorize, or update a description); name, description and VPC force
+//! replacement because AWS cannot change them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{IpPermission, ResourceType, SecurityGroup as AwsGroup};
+
+use super::sg_rules::{self, RULE};
+use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct SecurityGroup;
+
+static SCHEMA: Schema = Schema {
+    kind: "security_group",
+    doc: "A VPC security group and its rules.",
+    ref_attr: "id",
+    attrs: &[
+        attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the group."),
+        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name (default: `<stack>-<name>`)."),
+        attr(
+            "description",
+            Ty::Str,
+            Presence::Default(Lit::Str("Managed by stackr")),
+            Update::ForceNew,
+            "Group description.",
+        ),
+        attr(
+            "ingress",
+            Ty::Blocks(RULE),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "An inbound rule (repeatable block).",
+        ),
+        attr(
+            "egress",
+            Ty::Blocks(RULE),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "An outbound rule (repeatable block). With none declared, AWS's allow-all rule is kept.",
+        ),
+        TAGS,
+        computed("id", "The group id (sg-…)."),
+        computed("arn", "The group ARN."),
+    ],
+};
+
+#[async_trait]
+impl Kind for SecurityGroup {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
+        ec2tags::default_name(stack, addr, attrs);
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+        if attrs.get("egress").is_none_or(|e| e.as_list().is_empty()) {
+            attrs.insert("egress".into(), sg_rules::allow_all_egress());
+        }
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        let own = attrs.get("id").and_then(Value::as_str).map(String::from);
+        for dir in ["ingress", "egress"] {
+            if let Some(v) = attrs.get(dir) {
+                let c = sg_rules::canonical(v, own.as_deref());
+                attrs.insert(dir.into(), c);
+            }
+        }
+    }
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        for dir in ["ingress", "egress"] {
+            for (i, rule) in res.attrs.get(dir).map(|v| v.as_list()).unwrap_or_default().iter().enumerate() {
+                let Some(m) = rule.as_map() else { continue };
+                if let Some(msg) = rule_problem(m) {
+                    let path = format!("{dir}[{i}]");
+                    diags.push(
+                        Diagnostic::error(msg).at(&stack.file, res.span_of(&path)).label(format!("in this {dir} rule")),
+                    );
+                }
+            }
+        }
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages =
+            cx.aws.ec2.describe_security_groups().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        let mut owned = vec![];
+        while let Some(g) = pages.next().await {
+            owned.push(live_object(&g.map_err(aws::error)?));
+        }
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let out = cx
+            .aws
+            .ec2
+            .create_security_group()
+            .group_name(s(want, "name"))
+            .description(s(want, "description"))
+            .vpc_id(s(want, "vpc"))
+            .tag_specifications(ec2tags::spec(ResourceType::SecurityGroup, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let id = out.group_id().unwrap_or_default().to_string();
+        // Start from the rules AWS actually gave the new group (its default egress rule).
+        let mut fresh = describe(cx, &id).await?;
+        self.canonical(&mut fresh.attrs);
+        sync_rules(cx, &fresh, want).await?;
+        Ok(with_computed(want, [("id", Value::str(&id)), ("arn", fresh.attrs.get("arn").cloned().unwrap_or_default())]))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        sync_rules(cx, live, want).await?;
+        ec2tags::sync(cx, live, want).await?;
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("id"), keep("arn")]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        // Interfaces of terminated instances keep a group in use for a while.
+        let r = retry::on_codes(&["DependencyViolation"], Duration::from_secs(300), || async {
+            cx.aws.ec2.delete_security_group().group_id(&live.id).send().await.map_err(aws::error)
+        })
+        .await;
+        match r {
+            Err(e) if e.code.as_deref() == Some("InvalidGroup.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+/// What is wrong with a rule block as written, if anything.
+fn rule_problem(m: &BTreeMap<String, Value>) -> Option<String> {
+    let has = |k: &str| m.get(k).is_some_and(|v| !v.is_null());
+    let protocol = m.get("protocol").and_then(Value::as_str).unwrap_or("tcp");
+    let sources = ["cidr", "cidrs", "security_group", "security_groups"].iter().filter(|k| has(k)).count()
+        + usize::from(m.get("self").and_then(Value::as_bool) == Some(true));
+    if sources == 0 {
+        return Some(
+            "a rule needs a source or destination: cidr, cidrs, security_group, security_groups or self = true".into(),
+        );
+    }
+    if has("port") && (has("from_port") || has("to_port")) {
+        return Some("use either `port` or `from_port`/`to_port`, not both".into());
+    }
+    if protocol == "all" && (has("port") || has("from_port") || has("to_port")) {
+        return Some("protocol \"all\" covers every port; remove the port settings".into());
+    }
+    if matches!(protocol, "tcp" | "udp") && !has("port") && !has("from_port") {
+        return Some(format!("a {protocol} rule needs `port` or `from_port`/`to_port`"));
+    }
+    let int = |k: &str| m.get(k).and_then(Value::as_int);
+    if let (Some(f), Some(t)) = (int("from_port"), int("to_port"))
+        && f > t
+    {
+        return Some(format!("from_port {f} is greater than to_port {t}"));
+    }
+    None
+}
+
+fn live_object(g: &AwsGroup) -> LiveObject {
+    let id = g.group_id().unwrap_or_default().to_string();
+    let (addr, tags) = ec2tags::split("security_group", &id, g.tags());
+    let attrs = Attrs::from([
+        ("vpc".into(), Value::from(g.vpc_id().map(String::from))),
+        ("name".into(), Value::from(g.group_name().map(String::from))),
+        ("description".into(), Value::from(g.description().map(String::from))),
+        ("ingress".into(), sg_rules::from_aws(g.ip_permissions())),
+        ("egress".into(), sg_rules::from_aws(g.ip_permissions_egress())),
+        ("tags".into(), tags),
+        ("id".into(), Value::str(&id)),
+        ("arn".into(), Value::from(g.security_group_arn().map(String::from))),
+    ]);
+    LiveObject { addr, id, attrs }
+}
+
+async fn describe(cx: &Cx, id: &str) -> anyhow::Result<LiveObject> {
+    let out = cx.aws.ec2.describe_security_groups().group_ids(id).send().await.map_err(aws::error)?;
+    out.security_groups().first().map(live_object).ok_or_else(|| anyhow::anyhow!("security group {id} not found"))
+}
+
+/// Rules to revoke, to authorize, and whose description changes, for one direction.
+type RuleDiff = (Vec<IpPermission>, Vec<IpPermission>, Vec<IpPermission>);
+
+fn diff_rules(have: &Value, want: &Value, own: &str) -> RuleDiff {
+    let have: BTreeMap<Value, &Value> = have.as_list().iter().map(|r| (sg_rules::key(r), r)).collect();
+    let want: BTreeMap<Value, &Value> = want.as_list().iter().map(|r| (sg_rules::key(r), r)).collect();
+    let revoke =
+        have.iter().filter(|(k, _)| !want.contains_key(*k)).map(|(_, r)| sg_rules::permission(r, own)).collect();
+    let add = want.iter().filter(|(k, _)| !have.contains_key(*k)).map(|(_, r)| sg_rules::permission(r, own)).collect();
+    let describe = want
+        .iter()
+        .filter(|(k, r)| have.get(*k).is_some_and(|h| h != *r))
+        .map(|(_, r)| sg_rules::permission(r, own))
+        .collect();
+    (revoke, add, describe)
+}
+
+/// Brings both rule sets of `live` to `want`. Revokes run first so a rule can move between
+/// equivalent forms without a duplicate-rule error.
+async fn sync_rules(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
+    let ec2 = &cx.aws.ec2;
+    let id = live.id.as_str();
+    let empty = Value::List(vec![]);
+    let get = |a: &Attrs, k: &str| a.get(k).cloned().unwrap_or_else(|| empty.clone());
+    let (revoke, add, desc) = diff_rules(&get(&live.attrs, "ingress"), &get(want, "ingress"), id);
+    if !revoke.is_empty() {
+        ec2.revoke_security_group_ingress()
+            .group_id(id)
+            .set_ip_permissions(Some(revoke))
+            .send()
+            .await
+            .map_err(aws::error)?;
+    }
+    if !add.is_empty() {
+        ec2.authorize_security_group_ingress()
+            .group_id(id)
+            .set_ip_permissions(Some(add))
+            .send()
+            .await
+            .map_err(aws::error)?;
+    }
+    if !desc.is_empty() {
+        let call = ec2.update_security_group_rule_descriptions_ingress().group_id(id).set_ip_permissions(Some(desc));
+        call.send().await.map_err(aws::error)?;
+    }
+    let (revoke, add, desc) = diff_rules(&get(&live.attrs, "egress"), &get(want, "egress"), id);
+    if !revoke.is_empty() {
+        ec2.revoke_security_group_egress()
+            .group_id(id)
+            .set_ip_permissions(Some(revoke))
+            .send()
+            .await
+            .map_err(aws::error)?;
+    }
+    if !add.is_empty() {
+        ec2.authorize_security_group_egress()
+            .group_id(id)
+            .set_ip_permissions(Some(add))
+            .send()
+            .await
+            .map_err(aws::error)?;
+    }
+    if !desc.is_empty() {
+        let call = ec2.update_security_group_rule_descriptions_egress().group_id(id).set_ip_permissions(Some(desc));
+        call.send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}

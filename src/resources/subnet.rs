@@ -1,0 +1,169 @@
+//! `subnet`: a subnet of a VPC in one availability zone.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::client::Waiters;
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
+use ipnet::Ipv4Net;
+
+use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct Subnet;
+
+static SCHEMA: Schema = Schema {
+    kind: "subnet",
+    doc: "A subnet of a VPC in one availability zone.",
+    ref_attr: "id",
+    attrs: &[
+        attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC the subnet belongs to."),
+        attr(
+            "cidr",
+            Ty::Cidr,
+            Presence::Required,
+            Update::ForceNew,
+            "IPv4 CIDR block, inside the VPC's and not overlapping its other subnets.",
+        ),
+        attr(
+            "az",
+            Ty::Str,
+            Presence::Optional,
+            Update::ForceNew,
+            "Availability zone, e.g. us-east-1a (default: AWS chooses).",
+        ),
+        attr(
+            "map_public_ip",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Give instances launched here a public IPv4 address.",
+        ),
+        TAGS,
+        computed("id", "The subnet id (subnet-…)."),
+        computed("arn", "The subnet ARN."),
+    ],
+};
+
+#[async_trait]
+impl Kind for Subnet {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        let Some(net) = literal_cidr(&res.attrs) else { return };
+        let Some(Value::Ref(vpc_ref)) = res.attrs.get("vpc") else { return };
+        if let Some(vpc_net) = stack.resource(&vpc_ref.addr).and_then(|v| literal_cidr(&v.attrs))
+            && !vpc_net.contains(&net)
+        {
+            diags.push(
+                Diagnostic::error(format!("subnet CIDR {net} is outside {}'s CIDR {vpc_net}", vpc_ref.addr))
+                    .at(&stack.file, res.span_of("cidr"))
+                    .label(format!("not inside {vpc_net}")),
+            );
+        }
+        // AWS rejects overlapping subnets in one VPC; say so before anything is created.
+        for other in stack.resources.iter().filter(|o| o.addr.kind == "subnet" && o.addr < res.addr) {
+            let same_vpc = other.attrs.get("vpc") == res.attrs.get("vpc");
+            if let Some(o) = literal_cidr(&other.attrs).filter(|o| same_vpc && (o.contains(&net) || net.contains(o))) {
+                diags.push(
+                    Diagnostic::error(format!("subnet CIDR {net} overlaps {} ({o}) in the same VPC", other.addr))
+                        .at(&stack.file, res.span_of("cidr"))
+                        .label("overlapping range"),
+                );
+            }
+        }
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages =
+            cx.aws.ec2.describe_subnets().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        let mut owned = vec![];
+        while let Some(sn) = pages.next().await {
+            let sn = sn.map_err(aws::error)?;
+            let id = sn.subnet_id().unwrap_or_default().to_string();
+            let (addr, tags) = ec2tags::split("subnet", &id, sn.tags());
+            let attrs = Attrs::from([
+                ("vpc".into(), Value::from(sn.vpc_id().map(String::from))),
+                ("cidr".into(), Value::from(sn.cidr_block().map(String::from))),
+                ("az".into(), Value::from(sn.availability_zone().map(String::from))),
+                ("map_public_ip".into(), Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false))),
+                ("tags".into(), tags),
+                ("id".into(), Value::str(&id)),
+                ("arn".into(), Value::from(sn.subnet_arn().map(String::from))),
+            ]);
+            owned.push(LiveObject { addr, id, attrs });
+        }
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let az = want.get("az").and_then(Value::as_str);
+        let out = cx
+            .aws
+            .ec2
+            .create_subnet()
+            .vpc_id(s(want, "vpc"))
+            .cidr_block(s(want, "cidr"))
+            .set_availability_zone(az.map(String::from))
+            .tag_specifications(ec2tags::spec(ResourceType::Subnet, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let sn = out.subnet().ok_or_else(|| anyhow::anyhow!("CreateSubnet returned no subnet"))?;
+        let id = sn.subnet_id().unwrap_or_default().to_string();
+        cx.aws
+            .ec2
+            .wait_until_subnet_available()
+            .subnet_ids(&id)
+            .wait(Duration::from_secs(300))
+            .await
+            .map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))?;
+        if want.get("map_public_ip").and_then(Value::as_bool) == Some(true) {
+            set_public_ip(cx, &id, true).await?;
+        }
+        Ok(with_computed(
+            want,
+            [
+                ("id", Value::str(&id)),
+                ("az", Value::from(sn.availability_zone().map(String::from))),
+                ("arn", Value::from(sn.subnet_arn().map(String::from))),
+            ],
+        ))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let public = want.get("map_public_ip").and_then(Value::as_bool).unwrap_or(false);
+        if live.attrs.get("map_public_ip").and_then(Value::as_bool) != Some(public) {
+            set_public_ip(cx, &live.id, public).await?;
+        }
+        ec2tags::sync(cx, live, want).await?;
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("id"), keep("az"), keep("arn")]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        // Interfaces of terminated instances are released a little after the instances.
+        let r = retry::on_codes(&["DependencyViolation"], Duration::from_secs(180), || async {
+            cx.aws.ec2.delete_subnet().subnet_id(&live.id).send().await.map_err(aws::error)
+        })
+        .await;
+        match r {
+            Err(e) if e.code.as_deref() == Some("InvalidSubnetID.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+fn literal_cidr(attrs: &Attrs) -> Option<Ipv4Net> {
+    attrs.get("cidr")?.as_str()?.parse().ok()
+}
+
+async fn set_public_ip(cx: &Cx, id: &str, on: bool) -> anyhow::Result<()> {
+    let v = AttributeBooleanValue::builder().value(on).build();
+    cx.aws.ec2.modify_subnet_attribute().subnet_id(id).map_public_ip_on_launch(v).send().await.map_err(aws::error)?;
+    Ok(())
+}
