@@ -1,1 +1,260 @@
+//! The diff and its ordering rules on in-memory live state: no AWS involved.
 
+use super::*;
+use crate::live::LiveState;
+use crate::model::{Value, str_map, str_set};
+use crate::resources::{live, schemas};
+use crate::stack::{VarInputs, load_str};
+
+const NET: &str = r#"
+stack "t" {}
+vpc "main" { cidr = "10.0.0.0/16" }
+subnet "a" {
+  vpc  = vpc.main
+  cidr = "10.0.1.0/24"
+  az   = "us-east-1a"
+}
+route_table "public" {
+  vpc     = vpc.main
+  subnets = [subnet.a]
+}
+"#;
+
+fn stack(src: &str) -> Stack {
+    load_str("t.hcl", src, &VarInputs::default(), &schemas()).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn tags(name: &str) -> Value {
+    str_map([("Name", name)])
+}
+
+/// The live objects an apply of NET leaves behind.
+fn applied() -> Vec<LiveObject> {
+    vec![
+        live(
+            "vpc.main",
+            "vpc-1",
+            &[
+                ("cidr", Value::str("10.0.0.0/16")),
+                ("enable_dns_support", Value::Bool(true)),
+                ("enable_dns_hostnames", Value::Bool(false)),
+                ("instance_tenancy", Value::str("default")),
+                ("tags", tags("t-main")),
+                ("owner_id", Value::str("000000000000")),
+            ],
+        ),
+        live(
+            "subnet.a",
+            "subnet-1",
+            &[
+                ("vpc", Value::str("vpc-1")),
+                ("cidr", Value::str("10.0.1.0/24")),
+                ("az", Value::str("us-east-1a")),
+                ("map_public_ip", Value::Bool(false)),
+                ("tags", tags("t-a")),
+                ("arn", Value::str("arn:subnet-1")),
+            ],
+        ),
+        live(
+            "route_table.public",
+            "rtb-1",
+            &[
+                ("vpc", Value::str("vpc-1")),
+                ("route", Value::List(vec![])),
+                ("subnets", str_set(["subnet-1"])),
+                ("tags", tags("t-public")),
+            ],
+        ),
+    ]
+}
+
+fn plan_of(src: &str, objects: Vec<LiveObject>) -> Plan {
+    plan(&stack(src), &LiveState { objects, ..Default::default() }, false).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn action(p: &Plan, addr: &str) -> Action {
+    p.changes.iter().find(|c| c.addr.to_string() == addr).map(|c| c.action).expect(addr)
+}
+
+fn step(p: &Plan, addr: &str, op: Op) -> usize {
+    p.steps.iter().position(|s| p.changes[s.change].addr.to_string() == addr && s.op == op).expect(addr)
+}
+
+fn before(p: &Plan, first: usize, then: usize) -> bool {
+    // `then` waits on `first`, directly or through other steps.
+    let mut todo = vec![then];
+    while let Some(s) = todo.pop() {
+        if p.steps[s].after.contains(&first) {
+            return true;
+        }
+        todo.extend(p.steps[s].after.iter().copied());
+    }
+    false
+}
+
+#[test]
+fn empty_account_creates_everything_in_reference_order() {
+    let p = plan_of(NET, vec![]);
+    assert_eq!(p.summary(), (3, 0, 0));
+    let subnet = &p.changes.iter().find(|c| c.addr.name == "a").unwrap();
+    assert_eq!(subnet.after.as_ref().unwrap()["vpc"], Value::Unknown);
+    assert_eq!(subnet.after.as_ref().unwrap()["id"], Value::Unknown);
+    assert!(before(&p, step(&p, "vpc.main", Op::Create), step(&p, "subnet.a", Op::Create)));
+    assert!(before(&p, step(&p, "subnet.a", Op::Create), step(&p, "route_table.public", Op::Create)));
+}
+
+#[test]
+fn applied_stack_has_no_changes() {
+    let p = plan_of(NET, applied());
+    assert!(!p.has_changes(), "{:#?}", p.changes.iter().filter(|c| c.action != Action::NoOp).collect::<Vec<_>>());
+    assert!(p.steps.is_empty());
+}
+
+#[test]
+fn in_place_attribute_is_an_update() {
+    let p = plan_of(&NET.replace("az   = \"us-east-1a\"", "az = \"us-east-1a\"\n  map_public_ip = true"), applied());
+    assert_eq!(action(&p, "subnet.a"), Action::Update);
+    let c = p.changes.iter().find(|c| c.addr.name == "a").unwrap();
+    assert_eq!(c.changed, vec!["map_public_ip"]);
+    assert!(c.forces.is_empty());
+    assert_eq!(p.summary(), (0, 1, 0));
+}
+
+#[test]
+fn cidr_change_forces_replacement_and_cascades_through_references() {
+    let p = plan_of(&NET.replace("10.0.1.0/24", "10.0.2.0/24"), applied());
+    assert_eq!(action(&p, "subnet.a"), Action::Replace);
+    let c = p.changes.iter().find(|c| c.addr.name == "a").unwrap();
+    assert_eq!(c.forces, vec!["cidr"]);
+    // The route table must let go of the old subnet before it is deleted, and pick up the new
+    // one after it exists.
+    assert_eq!(action(&p, "route_table.public"), Action::Update);
+    let release = step(&p, "route_table.public", Op::Release);
+    let del = step(&p, "subnet.a", Op::Delete);
+    let create = step(&p, "subnet.a", Op::Create);
+    let update = step(&p, "route_table.public", Op::Update);
+    assert!(before(&p, release, del));
+    assert!(before(&p, del, create));
+    assert!(before(&p, create, update));
+    assert_eq!(p.steps[release].release.as_ref().unwrap()["subnets"], Value::List(vec![]));
+}
+
+#[test]
+fn vpc_replacement_replaces_what_is_bound_to_it() {
+    let p = plan_of(&NET.replace("10.0.0.0/16", "10.1.0.0/16").replace("10.0.1.0/24", "10.1.1.0/24"), applied());
+    assert_eq!(action(&p, "vpc.main"), Action::Replace);
+    assert_eq!(action(&p, "subnet.a"), Action::Replace);
+    assert_eq!(action(&p, "route_table.public"), Action::Replace);
+    // Dependents go first, the VPC last; creation runs the other way round.
+    assert!(before(&p, step(&p, "subnet.a", Op::Delete), step(&p, "vpc.main", Op::Delete)));
+    assert!(before(&p, step(&p, "route_table.public", Op::Delete), step(&p, "vpc.main", Op::Delete)));
+    assert!(before(&p, step(&p, "vpc.main", Op::Create), step(&p, "subnet.a", Op::Create)));
+}
+
+#[test]
+fn removed_block_is_deleted_after_its_referrers() {
+    let src = NET.replace("subnets = [subnet.a]", "subnets = []");
+    let src =
+        src.replace("subnet \"a\" {\n  vpc  = vpc.main\n  cidr = \"10.0.1.0/24\"\n  az   = \"us-east-1a\"\n}\n", "");
+    let p = plan_of(&src, applied());
+    assert_eq!(action(&p, "subnet.a"), Action::Delete);
+    assert_eq!(action(&p, "route_table.public"), Action::Update);
+    assert!(before(&p, step(&p, "route_table.public", Op::Update), step(&p, "subnet.a", Op::Delete)));
+}
+
+#[test]
+fn destroy_deletes_everything_in_reverse_order() {
+    let p = plan(&stack(NET), &LiveState { objects: applied(), ..Default::default() }, true).unwrap();
+    assert_eq!(p.summary(), (0, 0, 3));
+    assert!(before(&p, step(&p, "subnet.a", Op::Delete), step(&p, "vpc.main", Op::Delete)));
+    assert!(before(&p, step(&p, "route_table.public", Op::Delete), step(&p, "subnet.a", Op::Delete)));
+}
+
+#[test]
+fn duplicate_owned_objects_are_deleted() {
+    let mut objects = applied();
+    let mut dup = objects[0].clone();
+    dup.id = "vpc-2".into();
+    objects.push(dup);
+    let p = plan_of(NET, objects);
+    let deletes: Vec<_> = p.changes.iter().filter(|c| c.action == Action::Delete).collect();
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0].live.as_ref().unwrap().id, "vpc-2");
+}
+
+#[test]
+fn taking_an_unowned_name_is_refused_with_the_span() {
+    let src = "stack \"t\" {}\niam_user \"alice\" {\n  name = \"alice\"\n}\n";
+    let mut state = LiveState::default();
+    state.foreign.insert("iam_user".into(), ["alice".to_string()].into());
+    let err = plan(&stack(src), &state, false).unwrap_err();
+    let d = &err.0[0];
+    assert!(d.message.contains("not owned by this stack"), "{}", d.message);
+    assert_eq!(d.location().map(|(_, l, c)| (l, c)), Some((3, 10)));
+}
+
+#[test]
+fn a_moved_unique_name_is_freed_before_it_is_taken() {
+    let src = "stack \"t\" {}\niam_group \"devs\" {\n  name = \"developers\"\n}\n";
+    let old = live(
+        "iam_group.developers",
+        "developers",
+        &[
+            ("name", Value::str("developers")),
+            ("managed_policies", Value::List(vec![])),
+            ("inline_policies", Value::Map(Default::default())),
+        ],
+    );
+    let p = plan_of(src, vec![old]);
+    assert!(before(&p, step(&p, "iam_group.developers", Op::Delete), step(&p, "iam_group.devs", Op::Create)));
+}
+
+#[test]
+fn security_group_rules_written_differently_compare_equal() {
+    let src = r#"
+stack "t" {}
+vpc "main" { cidr = "10.0.0.0/16" }
+security_group "web" {
+  vpc = vpc.main
+  ingress {
+    port  = 443
+    cidrs = ["10.0.0.0/8", "192.168.0.0/16"]
+  }
+}
+"#;
+    let rule = |cidr: &str| {
+        Value::Map(
+            [
+                ("protocol", Value::str("tcp")),
+                ("from_port", Value::Int(443)),
+                ("to_port", Value::Int(443)),
+                ("cidr", Value::str(cidr)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        )
+    };
+    let egress = Value::List(vec![Value::Map(
+        [("protocol", Value::str("all")), ("cidr", Value::str("0.0.0.0/0"))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )]);
+    let mut objects = vec![applied().remove(0)];
+    objects.push(live(
+        "security_group.web",
+        "sg-1",
+        &[
+            ("vpc", Value::str("vpc-1")),
+            ("name", Value::str("t-web")),
+            ("description", Value::str("Managed by stackr")),
+            ("ingress", Value::List(vec![rule("192.168.0.0/16"), rule("10.0.0.0/8")])),
+            ("egress", egress),
+            ("tags", tags("t-web")),
+            ("arn", Value::str("arn:sg-1")),
+        ],
+    ));
+    let p = plan_of(src, objects);
+    assert!(!p.has_changes(), "{:#?}", p.changes);
+}

@@ -325,6 +325,8 @@ fn eval_body(
     let file = &env.file;
     let errors_before = diags.error_count();
     let mut attrs = Attrs::new();
+    // Attributes written but rejected: already reported, so not also "missing".
+    let mut written: Vec<&str> = vec![];
     for s in body.iter() {
         let (name, at) = match s {
             Structure::Attribute(a) => (a.key.as_str(), span(&a.key)),
@@ -338,12 +340,11 @@ fn eval_body(
                 format!("unknown attribute `{name}`")
             })
             .at(file, at);
-            if let Some(m) =
-                did_you_mean(name, specs.iter().filter(|s| s.presence != Presence::Computed).map(|s| s.name))
-            {
+            let settable = || specs.iter().filter(|s| s.presence != Presence::Computed).map(|s| s.name);
+            if let Some(m) = did_you_mean(name, settable()) {
                 d = d.label(format!("did you mean `{m}`?"));
             }
-            diags.push(d);
+            diags.push(d.hint(format!("attributes here: {}", settable().collect::<Vec<_>>().join(", "))));
             continue;
         };
         let path = format!("{prefix}{name}");
@@ -354,6 +355,7 @@ fn eval_body(
                     .hint(format!("write `{name} {{ … }}` once per item")),
             ),
             (Structure::Attribute(a), ty) => {
+                written.push(name);
                 if attrs.contains_key(name) {
                     diags.push(Diagnostic::error(format!("`{name}` is set twice")).at(file, span(&a.key)));
                     continue;
@@ -381,6 +383,9 @@ fn eval_body(
     }
     for spec in specs {
         let missing = attrs.get(spec.name).is_none_or(Value::is_null);
+        if missing && written.contains(&spec.name) && !attrs.contains_key(spec.name) {
+            continue;
+        }
         match spec.presence {
             Presence::Required if missing => diags.push(
                 Diagnostic::error(format!("missing required attribute `{}`", spec.name))

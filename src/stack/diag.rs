@@ -81,6 +81,9 @@ impl Diagnostic {
 
     /// Renders the diagnostic, with ANSI colours when `color` is set.
     pub fn render(&self, color: bool) -> String {
+        if self.at.is_none() {
+            return self.render_plain(color);
+        }
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -88,9 +91,7 @@ impl Diagnostic {
         let title = level.primary_title(self.message.as_str());
         let first = match &self.at {
             Some((file, span)) => {
-                // An empty span would underline nothing; widen it to one character.
-                let span =
-                    if span.is_empty() && span.end < file.text.len() { span.start..span.end + 1 } else { span.clone() };
+                let span = widen(&file.text, span.clone());
                 let mut ann = AnnotationKind::Primary.span(span);
                 if let Some(label) = &self.label {
                     ann = ann.label(label.as_str());
@@ -105,6 +106,22 @@ impl Diagnostic {
         }
         let renderer = if color { Renderer::styled() } else { Renderer::plain() };
         renderer.render(&groups).to_string()
+    }
+}
+
+impl Diagnostic {
+    /// A diagnostic without a source location: `error: …` and `help: …` lines.
+    fn render_plain(&self, color: bool) -> String {
+        let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+        let head = match self.severity {
+            Severity::Error => paint("1;31", "error"),
+            Severity::Warning => paint("1;33", "warning"),
+        };
+        let mut out = format!("{head}{} {}", paint("1", ":"), self.message);
+        for h in &self.hints {
+            out.push_str(&format!("\n{}{} {h}", paint("1;36", "help"), paint("1", ":")));
+        }
+        out
     }
 }
 
@@ -157,18 +174,42 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+/// An empty span underlines nothing: widen it to one character, and never onto a line break
+/// (that would underline the next line too).
+fn widen(text: &str, span: Range<usize>) -> Range<usize> {
+    if !span.is_empty() {
+        return span;
     }
-    prev[b.len()]
+    let at = span.start.min(text.len());
+    match text[at..].chars().next() {
+        Some(c) if c != '\n' && c != '\r' => at..at + c.len_utf8(),
+        _ => match text[..at].char_indices().next_back() {
+            Some((i, c)) if c != '\n' => i..at,
+            _ => span,
+        },
+    }
+}
+
+/// Edit distance counting a swap of neighbouring characters as one edit (`cdir` -> `cidr`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -189,5 +230,6 @@ mod tests {
         assert_eq!(did_you_mean("cidrr", ["cidr", "tags"]), Some("cidr"));
         assert_eq!(did_you_mean("subnett", ["vpc", "subnet"]), Some("subnet"));
         assert_eq!(did_you_mean("zzz", ["cidr", "tags"]), None);
+        assert_eq!(did_you_mean("cdir", ["cidr", "tags"]), Some("cidr"));
     }
 }

@@ -113,3 +113,6 @@ pub fn load_str(path: &str, text: &str, inputs: &VarInputs, schemas: SchemaLooku
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s).trim()
 }
+
+#[cfg(test)]
+mod tests;
