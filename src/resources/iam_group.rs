@@ -41,7 +41,8 @@ static SCHEMA: Schema = Schema {
             "Inline policies: policy name = JSON document (or jsonencode({...})).",
         ),
         computed("arn", "The group ARN."),
-        computed("id", "The group's unique id (AGPA…)."),
+        computed("id", "The group name, as IAM calls take it."),
+        computed("unique_id", "The group's unique id (AGPA…)."),
     ],
 };
 
@@ -98,13 +99,16 @@ impl Kind for IamGroup {
         let g = out.group().ok_or_else(|| anyhow::anyhow!("CreateGroup returned no group"))?;
         let empty = Attrs::new();
         sync_policies(cx, name, &empty, want).await?;
-        Ok(with_computed(want, [("arn", Value::str(g.arn())), ("id", Value::str(g.group_id()))]))
+        Ok(with_computed(
+            want,
+            [("arn", Value::str(g.arn())), ("id", Value::str(name)), ("unique_id", Value::str(g.group_id()))],
+        ))
     }
 
     async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
         sync_policies(cx, &live.id, &live.attrs, want).await?;
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
-        Ok(with_computed(want, [keep("arn"), keep("id")]))
+        Ok(with_computed(want, [keep("arn"), keep("id"), keep("unique_id")]))
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
@@ -137,7 +141,8 @@ fn live_attrs(g: &GroupDetail) -> Attrs {
         ("managed_policies".into(), str_set(g.attached_managed_policies().iter().filter_map(|p| p.policy_arn()))),
         ("inline_policies".into(), Value::Map(policies)),
         ("arn".into(), Value::from(g.arn().map(String::from))),
-        ("id".into(), Value::from(g.group_id().map(String::from))),
+        ("id".into(), Value::from(g.group_name().map(String::from))),
+        ("unique_id".into(), Value::from(g.group_id().map(String::from))),
     ])
 }
 

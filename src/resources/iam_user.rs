@@ -50,7 +50,8 @@ static SCHEMA: Schema = Schema {
         ),
         attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the user."),
         computed("arn", "The user ARN."),
-        computed("id", "The user's unique id (AIDA…)."),
+        computed("id", "The user name, as IAM calls take it."),
+        computed("unique_id", "The user's unique id (AIDA…)."),
     ],
 };
 
@@ -103,7 +104,10 @@ impl Kind for IamUser {
             .map_err(aws::error)?;
         let u = out.user().ok_or_else(|| anyhow::anyhow!("CreateUser returned no user"))?;
         sync(cx, name, &Attrs::new(), want).await?;
-        Ok(with_computed(want, [("arn", Value::str(u.arn())), ("id", Value::str(u.user_id()))]))
+        Ok(with_computed(
+            want,
+            [("arn", Value::str(u.arn())), ("id", Value::str(name)), ("unique_id", Value::str(u.user_id()))],
+        ))
     }
 
     async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
@@ -113,7 +117,11 @@ impl Kind for IamUser {
         }
         sync(cx, name, &live.attrs, want).await?;
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
-        Ok(with_computed(want, [keep("arn"), keep("id")]))
+        // A rename changes the name-based id and ARN; the unique id stays.
+        let arn = live.attrs.get("arn").and_then(Value::as_str).unwrap_or_default();
+        let arn =
+            arn.strip_suffix(live.id.as_str()).map_or_else(|| arn.to_string(), |prefix| format!("{prefix}{name}"));
+        Ok(with_computed(want, [("arn", Value::str(arn)), ("id", Value::str(name)), keep("unique_id")]))
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
@@ -165,7 +173,8 @@ fn live_attrs(u: &UserDetail) -> Attrs {
         ("inline_policies".into(), Value::Map(policies)),
         ("tags".into(), str_map(tags)),
         ("arn".into(), Value::from(u.arn().map(String::from))),
-        ("id".into(), Value::from(u.user_id().map(String::from))),
+        ("id".into(), Value::from(u.user_name().map(String::from))),
+        ("unique_id".into(), Value::from(u.user_id().map(String::from))),
     ])
 }
 

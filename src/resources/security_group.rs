@@ -208,51 +208,115 @@ fn diff_rules(have: &Value, want: &Value, own: &str) -> RuleDiff {
 /// Brings both rule sets of `live` to `want`. Revokes run first so a rule can move between
 /// equivalent forms without a duplicate-rule error.
 async fn sync_rules(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
-    let ec2 = &cx.aws.ec2;
-    let id = live.id.as_str();
     let empty = Value::List(vec![]);
     let get = |a: &Attrs, k: &str| a.get(k).cloned().unwrap_or_else(|| empty.clone());
-    let (revoke, add, desc) = diff_rules(&get(&live.attrs, "ingress"), &get(want, "ingress"), id);
-    if !revoke.is_empty() {
-        ec2.revoke_security_group_ingress()
-            .group_id(id)
-            .set_ip_permissions(Some(revoke))
-            .send()
-            .await
-            .map_err(aws::error)?;
+    let mut described = false;
+    for dir in [Dir::Ingress, Dir::Egress] {
+        let (revoke, add, desc) = diff_rules(&get(&live.attrs, dir.attr()), &get(want, dir.attr()), &live.id);
+        dir.call(cx, &live.id, Call::Revoke, revoke).await?;
+        dir.call(cx, &live.id, Call::Authorize, add).await?;
+        described |= !desc.is_empty();
+        dir.call(cx, &live.id, Call::Describe, desc).await?;
     }
-    if !add.is_empty() {
-        ec2.authorize_security_group_ingress()
-            .group_id(id)
-            .set_ip_permissions(Some(add))
-            .send()
-            .await
-            .map_err(aws::error)?;
-    }
-    if !desc.is_empty() {
-        let call = ec2.update_security_group_rule_descriptions_ingress().group_id(id).set_ip_permissions(Some(desc));
-        call.send().await.map_err(aws::error)?;
-    }
-    let (revoke, add, desc) = diff_rules(&get(&live.attrs, "egress"), &get(want, "egress"), id);
-    if !revoke.is_empty() {
-        ec2.revoke_security_group_egress()
-            .group_id(id)
-            .set_ip_permissions(Some(revoke))
-            .send()
-            .await
-            .map_err(aws::error)?;
-    }
-    if !add.is_empty() {
-        ec2.authorize_security_group_egress()
-            .group_id(id)
-            .set_ip_permissions(Some(add))
-            .send()
-            .await
-            .map_err(aws::error)?;
-    }
-    if !desc.is_empty() {
-        let call = ec2.update_security_group_rule_descriptions_egress().group_id(id).set_ip_permissions(Some(desc));
-        call.send().await.map_err(aws::error)?;
+    if described {
+        settle_descriptions(cx, live, want).await?;
     }
     Ok(())
+}
+
+/// Some EC2 implementations (LocalStack's moto among them) accept a description update for a
+/// rule that references a group but do not apply it. Re-read once, and re-create any rule whose
+/// description did not take, so the next plan is clean on every implementation.
+async fn settle_descriptions(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
+    let mut now = describe(cx, &live.id).await?;
+    SecurityGroup.canonical(&mut now.attrs);
+    let empty = Value::List(vec![]);
+    for dir in [Dir::Ingress, Dir::Egress] {
+        let have = now.attrs.get(dir.attr()).unwrap_or(&empty);
+        let wanted = want.get(dir.attr()).unwrap_or(&empty);
+        // Rules present under the same key, but with the old description.
+        let stale: Vec<(&Value, &Value)> = wanted
+            .as_list()
+            .iter()
+            .filter(|r| !have.as_list().contains(r))
+            .filter_map(|r| Some((have.as_list().iter().find(|h| sg_rules::key(h) == sg_rules::key(r))?, r)))
+            .collect();
+        let perms = |rules: Vec<&Value>| rules.iter().map(|r| sg_rules::permission(r, &live.id)).collect::<Vec<_>>();
+        dir.call(cx, &live.id, Call::Revoke, perms(stale.iter().map(|(old, _)| *old).collect())).await?;
+        dir.call(cx, &live.id, Call::Authorize, perms(stale.iter().map(|(_, new)| *new).collect())).await?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Dir {
+    Ingress,
+    Egress,
+}
+
+#[derive(Clone, Copy)]
+enum Call {
+    Revoke,
+    Authorize,
+    Describe,
+}
+
+impl Dir {
+    fn attr(self) -> &'static str {
+        match self {
+            Dir::Ingress => "ingress",
+            Dir::Egress => "egress",
+        }
+    }
+
+    /// One batched rule call; nothing to send is no call.
+    async fn call(self, cx: &Cx, id: &str, call: Call, perms: Vec<IpPermission>) -> anyhow::Result<()> {
+        if perms.is_empty() {
+            return Ok(());
+        }
+        let (ec2, p) = (&cx.aws.ec2, Some(perms));
+        match (self, call) {
+            (Dir::Ingress, Call::Revoke) => {
+                ec2.revoke_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(p)
+                    .send()
+                    .await
+                    .map_err(aws::error)?;
+            }
+            (Dir::Ingress, Call::Authorize) => {
+                ec2.authorize_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(p)
+                    .send()
+                    .await
+                    .map_err(aws::error)?;
+            }
+            (Dir::Ingress, Call::Describe) => {
+                let c = ec2.update_security_group_rule_descriptions_ingress().group_id(id).set_ip_permissions(p);
+                c.send().await.map_err(aws::error)?;
+            }
+            (Dir::Egress, Call::Revoke) => {
+                ec2.revoke_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(p)
+                    .send()
+                    .await
+                    .map_err(aws::error)?;
+            }
+            (Dir::Egress, Call::Authorize) => {
+                ec2.authorize_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(p)
+                    .send()
+                    .await
+                    .map_err(aws::error)?;
+            }
+            (Dir::Egress, Call::Describe) => {
+                let c = ec2.update_security_group_rule_descriptions_egress().group_id(id).set_ip_permissions(p);
+                c.send().await.map_err(aws::error)?;
+            }
+        }
+        Ok(())
+    }
 }
