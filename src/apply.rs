@@ -37,7 +37,6 @@ pub enum Event {
     Failed {
         addr: Address,
         op: Op,
-        error: String,
     },
     /// Ctrl-C: no new steps start; running ones finish.
     Interrupted,
@@ -121,7 +120,7 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
             }
             Err(e) => {
                 let error = format!("{e:#}");
-                reporter.event(&Event::Failed { addr: change.addr.clone(), op: step.op, error: error.clone() });
+                reporter.event(&Event::Failed { addr: change.addr.clone(), op: step.op });
                 out.errors.push((change.addr.clone(), error));
             }
         }

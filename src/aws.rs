@@ -224,14 +224,6 @@ where
     }
 }
 
-/// The AWS error code of an SDK error, for handling expected failures (already deleted, …).
-pub fn code<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Option<&str> {
-    match e {
-        SdkError::ServiceError(se) => se.err().code(),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

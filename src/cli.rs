@@ -51,6 +51,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete every object the stack owns, in reverse dependency order.
     Destroy(ApplyArgs),
+    /// Describe resource kinds: attributes, types, defaults, and what forces replacement.
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +60,16 @@ pub struct WhoamiArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Only this kind (default: all).
+    pub kind: Option<String>,
+
+    /// Print Markdown (the README's reference section) instead of text.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

@@ -128,16 +128,6 @@ impl Value {
         }
     }
 
-    /// True when any string inside this value equals one of `ids`.
-    pub fn mentions(&self, ids: &dyn Fn(&str) -> bool) -> bool {
-        match self {
-            Value::Str(s) => ids(s),
-            Value::List(l) => l.iter().any(|v| v.mentions(ids)),
-            Value::Map(m) => m.values().any(|v| v.mentions(ids)),
-            _ => false,
-        }
-    }
-
     /// Plain JSON for machine output; unknown values become `null`.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;

@@ -23,7 +23,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan(a) => plan::run(&cli.global, a).await,
         Command::Apply(a) => apply::run(&cli.global, a, false).await,
         Command::Destroy(a) => apply::run(&cli.global, a, true).await,
+        Command::Schema(a) => schema(a),
     }
+}
+
+fn schema(args: &crate::cli::SchemaArgs) -> anyhow::Result<ExitCode> {
+    let all = resources::schemas();
+    let chosen: Vec<_> = match &args.kind {
+        None => all,
+        Some(k) => match all.iter().find(|s| s.kind == k) {
+            Some(s) => vec![*s],
+            None => {
+                let names: Vec<&str> = all.iter().map(|s| s.kind).collect();
+                return Err(crate::error::user(
+                    format!("no resource kind named `{k}`"),
+                    format!("kinds: {}", names.join(", ")),
+                ));
+            }
+        },
+    };
+    print!("{}", if args.markdown { render::schema::markdown(&chosen) } else { render::schema::text(&chosen) });
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the stack file and runs every kind's cross-resource checks. Diagnostics come back

@@ -123,7 +123,6 @@ fn changed(doc: &mut Doc, c: &Change, before: &Attrs, after: &Attrs) {
         let new = after.get(name).unwrap_or(&null);
         doc.diff(1, name, pad, old, new, &note);
     }
-    let hidden =
-        after.keys().filter(|k| !names.contains(k) && !(keep_id && *k == "id") && !after[*k].is_null()).count();
+    let hidden = after.keys().filter(|k| !(names.contains(k) || after[*k].is_null() || keep_id && *k == "id")).count();
     doc.hidden(1, hidden, "attribute");
 }

@@ -5,6 +5,7 @@
 mod human;
 mod json;
 mod progress;
+pub mod schema;
 mod value;
 
 use std::io::{IsTerminal, Write};

@@ -49,13 +49,6 @@ pub struct Cx {
     pub stack: Arc<str>,
 }
 
-impl Cx {
-    /// The IAM path that marks objects as this stack's.
-    pub fn iam_path(&self) -> String {
-        format!("/stackr/{}/", self.stack)
-    }
-}
-
 /// What discovery found for one kind.
 #[derive(Debug, Default)]
 pub struct Found {

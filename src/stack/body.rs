@@ -300,14 +300,11 @@ fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, diags: &mut Diagnos
         diags.push(Diagnostic::error("missing required attribute `value` in this output").at(file, header(b)));
         return None;
     };
-    let description =
-        attrs.get("description").and_then(|a| env.eval(&a.value, diags)).and_then(|v| v.as_str().map(String::from));
-    Some(Output {
-        name: b.labels[0].as_str().to_string(),
-        value: env.eval(&value.value, diags)?,
-        description,
-        span: header(b),
-    })
+    // The description is checked like any expression; it is documentation only.
+    if let Some(d) = attrs.get("description") {
+        env.eval(&d.value, diags)?;
+    }
+    Some(Output { name: b.labels[0].as_str().to_string(), value: env.eval(&value.value, diags)? })
 }
 
 /// Evaluates a resource body (or a nested block's body) against the attribute specs.

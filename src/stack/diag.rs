@@ -73,6 +73,7 @@ impl Diagnostic {
     }
 
     /// `path:line:col` of the start of the span, when there is one.
+    #[cfg(test)]
     pub fn location(&self) -> Option<(String, usize, usize)> {
         let (file, span) = self.at.as_ref()?;
         let (line, col) = file.line_col(span.start);
@@ -197,9 +198,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
+    d[0].iter_mut().enumerate().for_each(|(j, x)| *x = j);
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);

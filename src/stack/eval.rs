@@ -315,7 +315,3 @@ pub(super) fn from_hcl(v: hcl::Value) -> Result<Value, String> {
         }
     })
 }
-
-pub(super) fn to_hcl_value(v: &Value) -> Option<hcl::Value> {
-    to_hcl(v)
-}

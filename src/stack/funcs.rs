@@ -20,9 +20,6 @@ pub(super) fn declare(ctx: &mut Context) {
     );
 }
 
-/// The names above, for documentation and suggestions.
-pub const NAMES: &[&str] = &["jsonencode", "lower", "upper", "join", "cidrsubnet"];
-
 fn jsonencode(args: FuncArgs) -> Result<Value, String> {
     serde_json::to_string(&args[0]).map(Value::String).map_err(|e| e.to_string())
 }

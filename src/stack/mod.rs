@@ -15,7 +15,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile};
+pub use diag::{Diagnostic, Diagnostics, SourceFile};
 pub use vars::VarInputs;
 
 use crate::model::{Address, Attrs, Schema, Value};
@@ -66,8 +66,6 @@ impl Resource {
 pub struct Output {
     pub name: String,
     pub value: Value,
-    pub description: Option<String>,
-    pub span: Range<usize>,
 }
 
 /// Reads and loads a stack file from disk. A missing or unreadable file is a one-line error.

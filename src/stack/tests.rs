@@ -194,3 +194,18 @@ fn unknown_variable_reference() {
         "{HEAD}variable \"cidr\" {{ default = \"10.0.0.0/16\" }}\nvpc \"main\" {{\n  cidr = var.cdir\n}}\n"
     )));
 }
+
+#[test]
+fn the_readmes_example_per_kind_loads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### Examples, one per kind").expect("section")..];
+    let start = section.find("```hcl\n").unwrap() + 7;
+    let end = start + section[start..].find("```").unwrap();
+    let s = load(&format!("{HEAD}{}", &section[start..end]), &VarInputs::default());
+    let mut kinds: Vec<&str> = s.resources.iter().map(|r| r.addr.kind.as_str()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut all: Vec<&str> = schemas().iter().map(|s| s.kind).collect();
+    all.sort();
+    assert_eq!(kinds, all, "the README shows every kind");
+}
