@@ -62,6 +62,9 @@ fn change(doc: &mut Doc, c: &Change) {
         let id = c.live.as_ref().map(|l| l.id.as_str()).unwrap_or_default();
         doc.out.push_str(&format!("  # (because {} {why}; id {id})\n", c.addr));
     }
+    if let Some(note) = c.kind().delete_note().filter(|_| matches!(c.action, Action::Delete | Action::Replace)) {
+        doc.out.push_str(&format!("  # (deleting it {note})\n"));
+    }
     let head = format!("resource \"{}\" \"{}\" {{", c.addr.kind, c.addr.name);
     match c.action {
         Action::Create => doc.out.push_str(&format!("  {} {head}\n", style.green("+"))),
@@ -82,7 +85,7 @@ fn change(doc: &mut Doc, c: &Change) {
 
 /// Every attribute, with one symbol (creates and deletes). Nested blocks come last.
 fn all(doc: &mut Doc, attrs: &Attrs, s: Sym) {
-    let shown: Vec<(&String, &Value)> = attrs.iter().filter(|(_, v)| !v.is_null() && !is_empty_blocks(v)).collect();
+    let shown: Vec<(&String, &Value)> = attrs.iter().filter(|(_, v)| !v.is_null() && !is_empty(v)).collect();
     let pad = shown.iter().filter(|(_, v)| !is_blocks(v)).map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in shown.iter().filter(|(_, v)| !is_blocks(v)) {
         doc.whole(1, s, k, pad, v);
@@ -96,8 +99,9 @@ fn all(doc: &mut Doc, attrs: &Attrs, s: Sym) {
     }
 }
 
-fn is_empty_blocks(v: &Value) -> bool {
-    matches!(v, Value::List(l) if l.is_empty())
+/// Empty lists and maps say nothing in a create or delete.
+fn is_empty(v: &Value) -> bool {
+    matches!(v, Value::List(l) if l.is_empty()) || matches!(v, Value::Map(m) if m.is_empty())
 }
 
 /// Only what changes (and `id`, which identifies the object); the rest is counted.

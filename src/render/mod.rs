@@ -106,3 +106,6 @@ pub fn elapsed(d: std::time::Duration) -> String {
 pub fn output_value(v: &crate::model::Value) -> String {
     value::inline(v).unwrap_or_else(|| serde_json::to_string_pretty(&v.to_json()).unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,9 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_iam::types::{EntityType, GroupDetail};
 
-use super::iam_policy::{self, canonical_inline, inline_diff, owned_address, path_for, set_diff};
-use super::{Cx, Found, Kind, s, strs, with_computed};
-use crate::aws::{self, AwsError};
+use super::iam_policy::{self, Principal, canonical_inline, gone_ok, owned_address, path_for, sync_policies};
+use super::{Cx, Found, Kind, s, with_computed};
+use crate::aws;
 use crate::model::*;
 
 pub struct IamGroup;
@@ -58,15 +58,19 @@ impl Kind for IamGroup {
     }
 
     fn complete(&self, _stack: &str, addr: &Address, attrs: &mut Attrs) {
-        attrs.entry("name".into()).or_insert_with(|| Value::str(&addr.name));
+        iam_policy::default_name(addr, attrs);
     }
 
     fn canonical(&self, attrs: &mut Attrs) {
         canonical_inline(attrs);
     }
 
+    fn delete_note(&self) -> Option<&'static str> {
+        Some("first removes its members and policies")
+    }
+
     fn unique_name(&self, attrs: &Attrs) -> Option<String> {
-        attrs.get("name").and_then(Value::as_str).map(String::from)
+        iam_policy::name_of(attrs)
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
@@ -98,7 +102,7 @@ impl Kind for IamGroup {
             .map_err(aws::error)?;
         let g = out.group().ok_or_else(|| anyhow::anyhow!("CreateGroup returned no group"))?;
         let empty = Attrs::new();
-        sync_policies(cx, name, &empty, want).await?;
+        sync_policies(cx, Principal::Group(name), &empty, want).await?;
         Ok(with_computed(
             want,
             [("arn", Value::str(g.arn())), ("id", Value::str(name)), ("unique_id", Value::str(g.group_id()))],
@@ -106,7 +110,7 @@ impl Kind for IamGroup {
     }
 
     async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
-        sync_policies(cx, &live.id, &live.attrs, want).await?;
+        sync_policies(cx, Principal::Group(&live.id), &live.attrs, want).await?;
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
         Ok(with_computed(want, [keep("arn"), keep("id"), keep("unique_id")]))
     }
@@ -123,7 +127,7 @@ impl Kind for IamGroup {
         for user in members {
             gone_ok(iam.remove_user_from_group().group_name(name).user_name(user).send().await.map_err(aws::error))?;
         }
-        sync_policies(cx, name, &live.attrs, &Attrs::new()).await?;
+        sync_policies(cx, Principal::Group(name), &live.attrs, &Attrs::new()).await?;
         gone_ok(iam.delete_group().group_name(name).send().await.map_err(aws::error))
     }
 }
@@ -144,38 +148,4 @@ fn live_attrs(g: &GroupDetail) -> Attrs {
         ("id".into(), Value::from(g.group_name().map(String::from))),
         ("unique_id".into(), Value::from(g.group_id().map(String::from))),
     ])
-}
-
-/// A call on something already gone counts as done.
-pub(super) fn gone_ok<T>(r: Result<T, AwsError>) -> anyhow::Result<()> {
-    match r {
-        Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Ok(()),
-        other => other.map(|_| ()).map_err(Into::into),
-    }
-}
-
-/// Attaches/detaches managed policies and puts/deletes inline ones to go from `have` to `want`.
-async fn sync_policies(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
-    let iam = &cx.aws.iam;
-    let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));
-    for arn in detach {
-        gone_ok(iam.detach_group_policy().group_name(name).policy_arn(arn).send().await.map_err(aws::error))?;
-    }
-    for arn in attach {
-        iam.attach_group_policy().group_name(name).policy_arn(arn).send().await.map_err(aws::error)?;
-    }
-    let (put, delete) = inline_diff(have, want);
-    for policy in delete {
-        gone_ok(iam.delete_group_policy().group_name(name).policy_name(policy).send().await.map_err(aws::error))?;
-    }
-    for (policy, doc) in put {
-        iam.put_group_policy()
-            .group_name(name)
-            .policy_name(&policy)
-            .policy_document(&doc)
-            .send()
-            .await
-            .map_err(aws::error)?;
-    }
-    Ok(())
 }

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as J};
 
+use super::{Cx, strs};
+use crate::aws::{self, AwsError};
 use crate::model::{Address, Attrs, Value};
 
 /// Statement and condition fields whose value may be a single string or a list of strings.
@@ -126,6 +128,101 @@ pub fn inline_diff(have: &Attrs, want: &Attrs) -> (Vec<(String, String)>, Vec<St
     let put = want.iter().filter(|(k, v)| have.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
     let delete = have.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
     (put, delete)
+}
+
+/// The IAM name of a user or group: `name`, which defaults to the block name.
+pub fn default_name(addr: &Address, attrs: &mut Attrs) {
+    attrs.entry("name".into()).or_insert_with(|| Value::str(&addr.name));
+}
+
+pub fn name_of(attrs: &Attrs) -> Option<String> {
+    attrs.get("name").and_then(Value::as_str).map(String::from)
+}
+
+/// A call on something already gone counts as done.
+pub fn gone_ok<T>(r: Result<T, AwsError>) -> anyhow::Result<()> {
+    match r {
+        Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Ok(()),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}
+
+/// Whose policies: IAM has the same four calls for groups and users, under different names.
+#[derive(Clone, Copy)]
+pub enum Principal<'a> {
+    Group(&'a str),
+    User(&'a str),
+}
+
+impl Principal<'_> {
+    async fn attach(self, cx: &Cx, arn: &str) -> Result<(), AwsError> {
+        let iam = &cx.aws.iam;
+        match self {
+            Principal::Group(g) => {
+                iam.attach_group_policy().group_name(g).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
+            }
+            Principal::User(u) => {
+                iam.attach_user_policy().user_name(u).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
+            }
+        }
+    }
+
+    async fn detach(self, cx: &Cx, arn: &str) -> Result<(), AwsError> {
+        let iam = &cx.aws.iam;
+        match self {
+            Principal::Group(g) => {
+                iam.detach_group_policy().group_name(g).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
+            }
+            Principal::User(u) => {
+                iam.detach_user_policy().user_name(u).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
+            }
+        }
+    }
+
+    async fn put(self, cx: &Cx, policy: &str, doc: &str) -> Result<(), AwsError> {
+        let iam = &cx.aws.iam;
+        match self {
+            Principal::Group(g) => {
+                let call = iam.put_group_policy().group_name(g).policy_name(policy).policy_document(doc);
+                call.send().await.map(|_| ()).map_err(aws::error)
+            }
+            Principal::User(u) => {
+                let call = iam.put_user_policy().user_name(u).policy_name(policy).policy_document(doc);
+                call.send().await.map(|_| ()).map_err(aws::error)
+            }
+        }
+    }
+
+    async fn delete(self, cx: &Cx, policy: &str) -> Result<(), AwsError> {
+        let iam = &cx.aws.iam;
+        match self {
+            Principal::Group(g) => {
+                iam.delete_group_policy().group_name(g).policy_name(policy).send().await.map(|_| ()).map_err(aws::error)
+            }
+            Principal::User(u) => {
+                iam.delete_user_policy().user_name(u).policy_name(policy).send().await.map(|_| ()).map_err(aws::error)
+            }
+        }
+    }
+}
+
+/// Attaches/detaches managed policies and puts/deletes inline ones to go from `have` to `want`.
+pub async fn sync_policies(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
+    let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));
+    for arn in detach {
+        gone_ok(who.detach(cx, arn).await)?;
+    }
+    for arn in attach {
+        who.attach(cx, arn).await?;
+    }
+    let (put, delete) = inline_diff(have, want);
+    for policy in delete {
+        gone_ok(who.delete(cx, &policy).await)?;
+    }
+    for (policy, doc) in put {
+        who.put(cx, &policy, &doc).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

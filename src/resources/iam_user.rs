@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use aws_sdk_iam::types::{EntityType, Tag, UserDetail};
 
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
-use super::iam_group::{JUST_CREATED, SETTLE, gone_ok};
-use super::iam_policy::{self, canonical_inline, inline_diff, owned_address, path_for, set_diff};
+use super::iam_group::{JUST_CREATED, SETTLE};
+use super::iam_policy::{self, Principal, canonical_inline, gone_ok, owned_address, path_for, set_diff, sync_policies};
 use super::{Cx, Found, Kind, retry, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -62,15 +62,21 @@ impl Kind for IamUser {
     }
 
     fn complete(&self, _stack: &str, addr: &Address, attrs: &mut Attrs) {
-        attrs.entry("name".into()).or_insert_with(|| Value::str(&addr.name));
+        iam_policy::default_name(addr, attrs);
     }
 
     fn canonical(&self, attrs: &mut Attrs) {
         canonical_inline(attrs);
     }
 
+    fn delete_note(&self) -> Option<&'static str> {
+        Some(
+            "first removes its group memberships, policies, login profile, access keys, MFA devices, SSH keys and signing certificates",
+        )
+    }
+
     fn unique_name(&self, attrs: &Attrs) -> Option<String> {
-        attrs.get("name").and_then(Value::as_str).map(String::from)
+        iam_policy::name_of(attrs)
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
@@ -191,26 +197,7 @@ async fn sync(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result
         })
         .await?;
     }
-    let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));
-    for arn in detach {
-        gone_ok(iam.detach_user_policy().user_name(name).policy_arn(arn).send().await.map_err(aws::error))?;
-    }
-    for arn in attach {
-        iam.attach_user_policy().user_name(name).policy_arn(arn).send().await.map_err(aws::error)?;
-    }
-    let (put, delete) = inline_diff(have, want);
-    for policy in delete {
-        gone_ok(iam.delete_user_policy().user_name(name).policy_name(policy).send().await.map_err(aws::error))?;
-    }
-    for (policy, doc) in put {
-        iam.put_user_policy()
-            .user_name(name)
-            .policy_name(&policy)
-            .policy_document(&doc)
-            .send()
-            .await
-            .map_err(aws::error)?;
-    }
+    sync_policies(cx, Principal::User(name), have, want).await?;
     let (old, new) = (user_tags(have), user_tags(want));
     let set: Vec<Tag> = new.iter().filter(|t| !old.contains(t)).map(|(k, v)| tag(k, v)).collect();
     let unset: Vec<String> =

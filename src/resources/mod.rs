@@ -76,6 +76,11 @@ pub trait Kind: Send + Sync + 'static {
     /// and live attributes alike, so equal configurations compare equal.
     fn canonical(&self, _attrs: &mut Attrs) {}
 
+    /// What deleting an object of this kind also removes, for the plan to say.
+    fn delete_note(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The account-unique name a create would claim, where AWS enforces one.
     fn unique_name(&self, _attrs: &Attrs) -> Option<String> {
         None
