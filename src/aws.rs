@@ -15,6 +15,8 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
 
+use crate::calllog::CallLog;
+
 /// Where to connect, from global flags.
 #[derive(Debug, Default, Clone)]
 pub struct AwsOptions {
@@ -66,9 +68,15 @@ impl Aws {
         };
         let _ = ENDPOINT.set(endpoint.clone().unwrap_or_else(|| format!("AWS ({region})")));
         Ok(Aws {
-            ec2: aws_sdk_ec2::Client::new(&config),
-            iam: aws_sdk_iam::Client::new(&config),
-            sts: aws_sdk_sts::Client::new(&config),
+            ec2: aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(&config).interceptor(CallLog).build(),
+            ),
+            iam: aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(&config).interceptor(CallLog).build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&config).interceptor(CallLog).build(),
+            ),
             config,
             region,
             endpoint,

@@ -4,6 +4,7 @@
 
 mod apply;
 mod aws;
+mod calllog;
 mod cli;
 mod commands;
 mod error;
@@ -49,11 +50,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// `-v` shows AWS calls and their timings; `-vv` everything. RUST_LOG overrides.
+/// `-v` shows each AWS call with its status and time; `-vv` everything. RUST_LOG overrides.
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "off",
-        1 => "warn,stackr=debug,aws_smithy_runtime::client::orchestrator=debug",
+        1 => "warn,stackr=debug",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

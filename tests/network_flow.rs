@@ -181,6 +181,31 @@ async fn network_stack_lifecycle() {
 
     let run = stackr(&["plan", "-f", file, "--detailed-exitcode"]).expect(0);
     assert!(run.stdout.contains("No changes. Your infrastructure matches the configuration."));
+    // Discovery is one listing per kind (7), plus the two DNS attributes DescribeVpcs omits.
+    let run = stackr(&["-v", "plan", "-f", file]).expect(0);
+    let mut calls: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(" -> 200 in "))
+        .map(|l| l.split_whitespace().nth(2).unwrap())
+        .collect();
+    calls.sort();
+    assert_eq!(
+        calls,
+        vec![
+            "EC2.DescribeInternetGateways",
+            "EC2.DescribeRouteTables",
+            "EC2.DescribeSecurityGroups",
+            "EC2.DescribeSubnets",
+            "EC2.DescribeVpcAttribute",
+            "EC2.DescribeVpcAttribute",
+            "EC2.DescribeVpcs",
+            "IAM.GetAccountAuthorizationDetails",
+            "IAM.GetAccountAuthorizationDetails",
+        ],
+        "{}",
+        run.stderr
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let changed = stack_file(dir.path(), "network.hcl", &changed_stack());
