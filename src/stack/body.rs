@@ -9,10 +9,11 @@ use hcl_edit::structure::{Attribute, Block, Body, Structure};
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use super::eval::{Env, span};
+use super::resource::eval_body;
 use super::typecheck::Checker;
 use super::vars::{self, VarDef, VarInputs};
 use super::{Output, Resource, Stack, graph};
-use crate::model::{Address, AttrSpec, Attrs, Presence, Schema, Ty, Value};
+use crate::model::{Address, Schema, Value};
 
 const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output"];
 
@@ -61,7 +62,7 @@ pub(super) fn load(
 }
 
 /// The span of a block's identifier and labels: what a diagnostic about the block underlines.
-fn header(b: &Block) -> Range<usize> {
+pub(super) fn header(b: &Block) -> Range<usize> {
     let start = span(&b.ident).start;
     let end = b.labels.last().map_or(span(&b.ident).end, |l| span(l).end);
     start..end
@@ -305,101 +306,4 @@ fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, diags: &mut Diagnos
         env.eval(&d.value, diags)?;
     }
     Some(Output { name: b.labels[0].as_str().to_string(), value: env.eval(&value.value, diags)? })
-}
-
-/// Evaluates a resource body (or a nested block's body) against the attribute specs.
-#[allow(clippy::too_many_arguments)]
-fn eval_body(
-    body: &Body,
-    specs: &'static [AttrSpec],
-    prefix: &str,
-    block_span: Range<usize>,
-    env: &Env,
-    checker: &Checker,
-    spans: &mut BTreeMap<String, Range<usize>>,
-    diags: &mut Diagnostics,
-) -> Option<Attrs> {
-    let file = &env.file;
-    let errors_before = diags.error_count();
-    let mut attrs = Attrs::new();
-    // Attributes written but rejected: already reported, so not also "missing".
-    let mut written: Vec<&str> = vec![];
-    for s in body.iter() {
-        let (name, at) = match s {
-            Structure::Attribute(a) => (a.key.as_str(), span(&a.key)),
-            Structure::Block(b) => (b.ident.as_str(), header(b)),
-        };
-        let Some(spec) = specs.iter().find(|sp| sp.name == name && sp.presence != Presence::Computed) else {
-            let computed = specs.iter().any(|sp| sp.name == name);
-            let mut d = Diagnostic::error(if computed {
-                format!("`{name}` is set by AWS and cannot be written")
-            } else {
-                format!("unknown attribute `{name}`")
-            })
-            .at(file, at);
-            let settable = || specs.iter().filter(|s| s.presence != Presence::Computed).map(|s| s.name);
-            if let Some(m) = did_you_mean(name, settable()) {
-                d = d.label(format!("did you mean `{m}`?"));
-            }
-            diags.push(d.hint(format!("attributes here: {}", settable().collect::<Vec<_>>().join(", "))));
-            continue;
-        };
-        let path = format!("{prefix}{name}");
-        match (s, &spec.ty) {
-            (Structure::Attribute(a), Ty::Blocks(_)) => diags.push(
-                Diagnostic::error(format!("`{name}` is written as a block"))
-                    .at(file, span(a))
-                    .hint(format!("write `{name} {{ … }}` once per item")),
-            ),
-            (Structure::Attribute(a), ty) => {
-                written.push(name);
-                if attrs.contains_key(name) {
-                    diags.push(Diagnostic::error(format!("`{name}` is set twice")).at(file, span(&a.key)));
-                    continue;
-                }
-                spans.insert(path, span(&a.value));
-                if let Some(v) = env.eval(&a.value, diags).and_then(|v| checker.check(ty, v, &span(&a.value), diags)) {
-                    attrs.insert(name.to_string(), v);
-                }
-            }
-            (Structure::Block(b), Ty::Blocks(sub)) => {
-                let list = attrs.entry(name.to_string()).or_insert_with(|| Value::List(vec![]));
-                let Value::List(items) = list else { continue };
-                let item_prefix = format!("{path}[{}].", items.len());
-                spans.insert(format!("{path}[{}]", items.len()), header(b));
-                if let Some(inner) = eval_body(&b.body, sub, &item_prefix, header(b), env, checker, spans, diags) {
-                    items.push(Value::Map(inner));
-                }
-            }
-            (Structure::Block(b), _) => diags.push(
-                Diagnostic::error(format!("`{name}` is an attribute, not a block"))
-                    .at(file, header(b))
-                    .hint(format!("write `{name} = …`")),
-            ),
-        }
-    }
-    for spec in specs {
-        let missing = attrs.get(spec.name).is_none_or(Value::is_null);
-        if missing && written.contains(&spec.name) && !attrs.contains_key(spec.name) {
-            continue;
-        }
-        match spec.presence {
-            Presence::Required if missing => diags.push(
-                Diagnostic::error(format!("missing required attribute `{}`", spec.name))
-                    .at(file, block_span.clone())
-                    .hint(format!("{}: {}", spec.name, spec.doc)),
-            ),
-            Presence::Default(lit) if missing => {
-                attrs.insert(spec.name.to_string(), lit.value());
-            }
-            _ if missing && matches!(spec.ty, Ty::Blocks(_)) => {
-                attrs.insert(spec.name.to_string(), Value::List(vec![]));
-            }
-            Presence::Optional if missing => {
-                attrs.remove(spec.name);
-            }
-            _ => {}
-        }
-    }
-    (diags.error_count() == errors_before).then_some(attrs)
 }

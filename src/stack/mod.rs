@@ -7,6 +7,7 @@ pub mod diag;
 mod eval;
 mod funcs;
 mod graph;
+mod resource;
 mod typecheck;
 mod vars;
 
