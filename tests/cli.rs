@@ -177,3 +177,28 @@ async fn variables_from_flags_and_files() {
     stackr(&["destroy", "-f", p(&f), "--var", "cidr=10.44.0.0/16", "--auto-approve"]).expect(0);
     assert_eq!(acct.owned_counts(&stack).await, [0; 7]);
 }
+
+#[test]
+fn profiles_from_the_shared_files() {
+    require_localstack();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[dev]\naws_access_key_id = test\naws_secret_access_key = test\n",
+    )
+    .unwrap();
+    std::fs::write(home.path().join(".aws/config"), "[profile dev]\nregion = eu-central-1\n").unwrap();
+    let out = stackr_cmd(&["whoami", "--json", "--profile", "dev"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_REGION")
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["region"], "eu-central-1");
+    assert_eq!(doc["credential_source"], "shared credentials/config profile");
+    assert_eq!(doc["account"], "000000000000");
+}
