@@ -32,6 +32,10 @@ pub struct Aws {
     pub ec2: aws_sdk_ec2::Client,
     pub iam: aws_sdk_iam::Client,
     pub sts: aws_sdk_sts::Client,
+    #[expect(dead_code, reason = "the load balancer kinds arrive next")]
+    pub elb: aws_sdk_elasticloadbalancingv2::Client,
+    #[expect(dead_code, reason = "the auto scaling kind arrives next")]
+    pub autoscaling: aws_sdk_autoscaling::Client,
     pub region: String,
     /// The overridden endpoint (flag or AWS_ENDPOINT_URL), when there is one.
     pub endpoint: Option<String>,
@@ -76,6 +80,12 @@ impl Aws {
             ),
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&config).interceptor(CallLog).build(),
+            ),
+            elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(&config).interceptor(CallLog).build(),
+            ),
+            autoscaling: aws_sdk_autoscaling::Client::from_conf(
+                aws_sdk_autoscaling::config::Builder::from(&config).interceptor(CallLog).build(),
             ),
             config,
             region,

@@ -64,6 +64,13 @@ pub enum Value {
 
 pub type Attrs = BTreeMap<String, Value>;
 
+/// Attributes whose name starts with `_` are private payloads: what a create or update needs
+/// but must not be compared, shown or exported (the text of user data, whose digest is the
+/// attribute that is compared and shown).
+pub fn is_private(name: &str) -> bool {
+    name.starts_with('_')
+}
+
 impl Value {
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(s.into())

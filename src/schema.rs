@@ -71,6 +71,8 @@ impl Lit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Update {
     InPlace,
+    /// In place, but AWS requires the object stopped (an instance's type): the plan says so.
+    Restart,
     ForceNew,
 }
 

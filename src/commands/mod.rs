@@ -50,12 +50,19 @@ fn schema(args: &crate::cli::SchemaArgs) -> anyhow::Result<ExitCode> {
 /// as the error, before anything is sent to AWS.
 pub fn load_stack(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
     let schemas = resources::schemas();
-    let stack = stack::load_file(&args.file, &args.inputs(), &schemas)?;
+    let mut stack = stack::load_file(&args.file, &args.inputs(), &schemas)?;
     let mut diags = Diagnostics::default();
+    let mut implied = vec![];
     for res in &stack.resources {
         if let Some(kind) = resources::kind(&res.addr.kind) {
             kind.validate(res, &stack, &mut diags);
+            implied.push(kind.implied_deps(res, &stack));
         }
+    }
+    for (res, extra) in stack.resources.iter_mut().zip(implied) {
+        res.deps.extend(extra);
+        res.deps.sort();
+        res.deps.dedup();
     }
     if diags.has_errors() {
         return Err(diags.into());

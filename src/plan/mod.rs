@@ -102,7 +102,15 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
                     }
                     create(kind, res.addr.clone(), want, res)
                 }
-                Some(obj) => compare(kind, obj, want, res),
+                Some(obj) => {
+                    let change = compare(kind, obj, want, res);
+                    if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
+                        && let Some(msg) = kind.check_update(&live.attrs, after)
+                    {
+                        diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&stack.file, res.span.clone()));
+                    }
+                    change
+                }
             };
             states.insert(res.addr.clone(), change.after.clone().unwrap_or_default());
             changes.push(change);

@@ -2,7 +2,7 @@
 
 use super::Style;
 use super::value::{Doc, Sym, is_blocks};
-use crate::model::{Attrs, Value};
+use crate::model::{Attrs, Update, Value, is_private};
 use crate::plan::{Action, Change, Plan};
 
 pub fn plan(plan: &Plan, style: Style) -> String {
@@ -85,7 +85,8 @@ fn change(doc: &mut Doc, c: &Change) {
 
 /// Every attribute, with one symbol (creates and deletes). Nested blocks come last.
 fn all(doc: &mut Doc, attrs: &Attrs, s: Sym) {
-    let shown: Vec<(&String, &Value)> = attrs.iter().filter(|(_, v)| !v.is_null() && !is_empty(v)).collect();
+    let shown: Vec<(&String, &Value)> =
+        attrs.iter().filter(|(k, v)| !is_private(k) && !v.is_null() && !is_empty(v)).collect();
     let pad = shown.iter().filter(|(_, v)| !is_blocks(v)).map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in shown.iter().filter(|(_, v)| !is_blocks(v)) {
         doc.whole(1, s, k, pad, v);
@@ -121,12 +122,21 @@ fn changed(doc: &mut Doc, c: &Change, before: &Attrs, after: &Attrs) {
     let ordered: Vec<&String> =
         names.iter().filter(|k| scalar(k)).chain(names.iter().filter(|k| !scalar(k))).copied().collect();
     for name in ordered {
-        let note =
-            if c.forces.contains(name) { format!(" {}", doc.style.red("# forces replacement")) } else { String::new() };
+        let restart = c.kind().schema().attr(name).is_some_and(|a| a.update == Update::Restart);
+        let note = if c.forces.contains(name) {
+            format!(" {}", doc.style.red("# forces replacement"))
+        } else if restart && c.action == Action::Update {
+            format!(" {}", doc.style.yellow("# stops and starts it"))
+        } else {
+            String::new()
+        };
         let old = before.get(name).unwrap_or(&null);
         let new = after.get(name).unwrap_or(&null);
         doc.diff(1, name, pad, old, new, &note);
     }
-    let hidden = after.keys().filter(|k| !(names.contains(k) || after[*k].is_null() || keep_id && *k == "id")).count();
+    let hidden = after
+        .keys()
+        .filter(|k| !(is_private(k) || names.contains(k) || after[*k].is_null() || keep_id && *k == "id"))
+        .count();
     doc.hidden(1, hidden, "attribute");
 }

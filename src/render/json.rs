@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value as J, json};
 
-use crate::model::{Attrs, Value};
+use crate::model::{Attrs, Value, is_private};
 use crate::plan::{Action, Plan};
 
 pub fn plan(plan: &Plan) -> J {
@@ -49,12 +49,17 @@ pub fn plan(plan: &Plan) -> J {
 }
 
 fn attrs_json(a: &Attrs) -> J {
-    J::Object(a.iter().filter(|(_, v)| !matches!(v, Value::Unknown)).map(|(k, v)| (k.clone(), v.to_json())).collect())
+    J::Object(
+        a.iter()
+            .filter(|(k, v)| !is_private(k) && !matches!(v, Value::Unknown))
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
 }
 
 /// `true` where a value is known only after apply, mirroring the value's shape.
 fn unknown_json(a: &Attrs) -> J {
-    J::Object(a.iter().filter_map(|(k, v)| Some((k.clone(), unknown(v)?))).collect())
+    J::Object(a.iter().filter(|(k, _)| !is_private(k)).filter_map(|(k, v)| Some((k.clone(), unknown(v)?))).collect())
 }
 
 fn unknown(v: &Value) -> Option<J> {

@@ -41,6 +41,7 @@ fn change(a: &AttrSpec) -> &'static str {
     match (a.presence, a.update) {
         (Presence::Computed, _) => "",
         (_, Update::InPlace) => "in place",
+        (_, Update::Restart) => "in place (stop/start)",
         (_, Update::ForceNew) => "**replaces**",
     }
 }

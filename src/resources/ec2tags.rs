@@ -44,21 +44,29 @@ fn user_tags(attrs: &Attrs) -> BTreeMap<String, String> {
 
 /// Splits AWS tags into the owner address and the user-visible tag map. Tags under the
 /// reserved `aws:` prefix and stackr's own are not the user's to manage.
-pub fn split(kind: &str, id: &str, tags: &[Tag]) -> (Address, Value) {
+///
+/// `None` when the address names another kind: the object belongs to that object (an
+/// instance's root volume, an instance an Auto Scaling group launched) and is not this kind's
+/// to plan.
+pub fn split(kind: &str, id: &str, tags: &[Tag]) -> Option<(Address, Value)> {
     let mut addr = None;
     let mut user = BTreeMap::new();
     for t in tags {
         let (Some(k), v) = (t.key(), t.value().unwrap_or_default()) else { continue };
         if k == ADDRESS_TAG {
-            addr = Address::parse(v).filter(|a| a.kind == kind);
+            addr = Some(Address::parse(v));
         } else if !k.starts_with("stackr:") && !k.starts_with("aws:") {
             user.insert(k.to_string(), Value::str(v));
         }
     }
-    // An object tagged for the stack but without a readable address is still the stack's;
-    // it is named by its id so the plan can show (and remove) it.
-    let addr = addr.unwrap_or_else(|| Address::new(kind, id.replace(['.', '/'], "_")));
-    (addr, Value::Map(user))
+    let addr = match addr {
+        Some(Some(a)) if a.kind == kind => a,
+        Some(Some(_)) => return None,
+        // Tagged for the stack but without a readable address: still the stack's, named by its
+        // id so the plan can show (and remove) it.
+        _ => Address::new(kind, id.replace(['.', '/'], "_")),
+    };
+    Some((addr, Value::Map(user)))
 }
 
 /// Brings the user tags of `live` to `want` with CreateTags/DeleteTags.
@@ -93,14 +101,21 @@ mod tests {
             Tag::builder().key("aws:cloudformation:stack-name").value("x").build(),
             Tag::builder().key("Name").value("net-main").build(),
         ];
-        let (addr, user) = split("vpc", "vpc-1", &tags);
+        let (addr, user) = split("vpc", "vpc-1", &tags).unwrap();
         assert_eq!(addr, Address::new("vpc", "main"));
         assert_eq!(user, crate::model::str_map([("Name", "net-main")]));
     }
 
     #[test]
     fn an_unreadable_address_falls_back_to_the_id() {
-        let tags = vec![Tag::builder().key(ADDRESS_TAG).value("subnet.a").build()];
-        assert_eq!(split("vpc", "vpc-9", &tags).0, Address::new("vpc", "vpc-9"));
+        let tags = vec![Tag::builder().key(ADDRESS_TAG).value("nonsense").build()];
+        assert_eq!(split("vpc", "vpc-9", &tags).unwrap().0, Address::new("vpc", "vpc-9"));
+    }
+
+    #[test]
+    fn another_kinds_address_means_another_objects_part() {
+        // A root volume tagged by its instance, an instance tagged by its Auto Scaling group.
+        let tags = vec![Tag::builder().key(ADDRESS_TAG).value("instance.web").build()];
+        assert_eq!(split("volume", "vol-1", &tags), None);
     }
 }

@@ -45,7 +45,7 @@ impl Kind for InternetGateway {
         while let Some(igw) = pages.next().await {
             let igw = igw.map_err(aws::error)?;
             let id = igw.internet_gateway_id().unwrap_or_default().to_string();
-            let (addr, tags) = ec2tags::split("internet_gateway", &id, igw.tags());
+            let Some((addr, tags)) = ec2tags::split("internet_gateway", &id, igw.tags()) else { continue };
             let vpc = igw.attachments().iter().find_map(|a| a.vpc_id()).map(String::from);
             let attrs =
                 Attrs::from([("vpc".into(), Value::from(vpc)), ("tags".into(), tags), ("id".into(), Value::str(&id))]);

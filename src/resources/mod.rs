@@ -76,6 +76,17 @@ pub trait Kind: Send + Sync + 'static {
     /// and live attributes alike, so equal configurations compare equal.
     fn canonical(&self, _attrs: &mut Attrs) {}
 
+    /// Refuses a change AWS cannot make (shrinking a volume), as a plan error.
+    fn check_update(&self, _before: &Attrs, _after: &Attrs) -> Option<String> {
+        None
+    }
+
+    /// Resources this one must wait for without referring to them in the file (an Auto
+    /// Scaling group waits for the listener that forwards to its target group).
+    fn implied_deps(&self, _res: &Resource, _stack: &Stack) -> Vec<Address> {
+        vec![]
+    }
+
     /// What deleting an object of this kind also removes, for the plan to say.
     fn delete_note(&self) -> Option<&'static str> {
         None

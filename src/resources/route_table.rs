@@ -68,7 +68,7 @@ impl Kind for RouteTable {
         while let Some(rt) = pages.next().await {
             let rt = rt.map_err(aws::error)?;
             let id = rt.route_table_id().unwrap_or_default().to_string();
-            let (addr, tags) = ec2tags::split("route_table", &id, rt.tags());
+            let Some((addr, tags)) = ec2tags::split("route_table", &id, rt.tags()) else { continue };
             let attrs = Attrs::from([
                 ("vpc".into(), Value::from(rt.vpc_id().map(String::from))),
                 ("route".into(), routes_value(&rt)),

@@ -93,7 +93,7 @@ impl Kind for SecurityGroup {
             cx.aws.ec2.describe_security_groups().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
         let mut owned = vec![];
         while let Some(g) = pages.next().await {
-            owned.push(live_object(&g.map_err(aws::error)?));
+            owned.extend(live_object(&g.map_err(aws::error)?));
         }
         Ok(Found { owned, ..Found::default() })
     }
@@ -167,9 +167,9 @@ fn rule_problem(m: &BTreeMap<String, Value>) -> Option<String> {
     None
 }
 
-fn live_object(g: &AwsGroup) -> LiveObject {
+fn live_object(g: &AwsGroup) -> Option<LiveObject> {
     let id = g.group_id().unwrap_or_default().to_string();
-    let (addr, tags) = ec2tags::split("security_group", &id, g.tags());
+    let (addr, tags) = ec2tags::split("security_group", &id, g.tags())?;
     let attrs = Attrs::from([
         ("vpc".into(), Value::from(g.vpc_id().map(String::from))),
         ("name".into(), Value::from(g.group_name().map(String::from))),
@@ -180,12 +180,12 @@ fn live_object(g: &AwsGroup) -> LiveObject {
         ("id".into(), Value::str(&id)),
         ("arn".into(), Value::from(g.security_group_arn().map(String::from))),
     ]);
-    LiveObject { addr, id, attrs }
+    Some(LiveObject { addr, id, attrs })
 }
 
 async fn describe(cx: &Cx, id: &str) -> anyhow::Result<LiveObject> {
     let out = cx.aws.ec2.describe_security_groups().group_ids(id).send().await.map_err(aws::error)?;
-    out.security_groups().first().map(live_object).ok_or_else(|| anyhow::anyhow!("security group {id} not found"))
+    out.security_groups().first().and_then(live_object).ok_or_else(|| anyhow::anyhow!("security group {id} not found"))
 }
 
 /// Rules to revoke, to authorize, and whose description changes, for one direction.

@@ -85,7 +85,7 @@ impl Kind for Subnet {
         while let Some(sn) = pages.next().await {
             let sn = sn.map_err(aws::error)?;
             let id = sn.subnet_id().unwrap_or_default().to_string();
-            let (addr, tags) = ec2tags::split("subnet", &id, sn.tags());
+            let Some((addr, tags)) = ec2tags::split("subnet", &id, sn.tags()) else { continue };
             let attrs = Attrs::from([
                 ("vpc".into(), Value::from(sn.vpc_id().map(String::from))),
                 ("cidr".into(), Value::from(sn.cidr_block().map(String::from))),

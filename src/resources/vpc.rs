@@ -57,24 +57,10 @@ impl Kind for Vpc {
         while let Some(vpc) = pages.next().await {
             vpcs.push(vpc.map_err(aws::error)?);
         }
-        // DescribeVpcs does not report the DNS attributes; they cost one call each per VPC.
-        let reads = vpcs.into_iter().map(|vpc| async move {
+        let reads = vpcs.into_iter().filter_map(|vpc| {
             let id = vpc.vpc_id().unwrap_or_default().to_string();
-            let (support, hostnames) = tokio::try_join!(
-                dns_attr(cx, &id, VpcAttributeName::EnableDnsSupport),
-                dns_attr(cx, &id, VpcAttributeName::EnableDnsHostnames)
-            )?;
-            let (addr, tags) = ec2tags::split("vpc", &id, vpc.tags());
-            let attrs = Attrs::from([
-                ("cidr".into(), Value::from(vpc.cidr_block().map(String::from))),
-                ("enable_dns_support".into(), Value::Bool(support)),
-                ("enable_dns_hostnames".into(), Value::Bool(hostnames)),
-                ("instance_tenancy".into(), Value::from(vpc.instance_tenancy().map(|t| t.as_str().to_string()))),
-                ("tags".into(), tags),
-                ("id".into(), Value::str(&id)),
-                ("owner_id".into(), Value::from(vpc.owner_id().map(String::from))),
-            ]);
-            anyhow::Ok(LiveObject { addr, id, attrs })
+            let (addr, tags) = ec2tags::split("vpc", &id, vpc.tags())?;
+            Some(async move { read_one(cx, vpc, id, addr, tags).await })
         });
         let owned = futures::future::try_join_all(reads).await?;
         Ok(Found { owned, ..Found::default() })
@@ -121,6 +107,31 @@ impl Kind for Vpc {
             other => other.map(|_| ()).map_err(Into::into),
         }
     }
+}
+
+/// One VPC's attributes: DescribeVpcs does not report the DNS settings, so they cost one call
+/// each per VPC.
+async fn read_one(
+    cx: &Cx,
+    vpc: aws_sdk_ec2::types::Vpc,
+    id: String,
+    addr: Address,
+    tags: Value,
+) -> anyhow::Result<LiveObject> {
+    let (support, hostnames) = tokio::try_join!(
+        dns_attr(cx, &id, VpcAttributeName::EnableDnsSupport),
+        dns_attr(cx, &id, VpcAttributeName::EnableDnsHostnames)
+    )?;
+    let attrs = Attrs::from([
+        ("cidr".into(), Value::from(vpc.cidr_block().map(String::from))),
+        ("enable_dns_support".into(), Value::Bool(support)),
+        ("enable_dns_hostnames".into(), Value::Bool(hostnames)),
+        ("instance_tenancy".into(), Value::from(vpc.instance_tenancy().map(|t| t.as_str().to_string()))),
+        ("tags".into(), tags),
+        ("id".into(), Value::str(&id)),
+        ("owner_id".into(), Value::from(vpc.owner_id().map(String::from))),
+    ]);
+    Ok(LiveObject { addr, id, attrs })
 }
 
 async fn dns_attr(cx: &Cx, id: &str, which: VpcAttributeName) -> anyhow::Result<bool> {

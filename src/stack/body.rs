@@ -27,6 +27,7 @@ struct Collected<'b> {
 
 pub(super) fn load(
     file: &Arc<SourceFile>,
+    dir: Option<std::path::PathBuf>,
     body: &Body,
     inputs: &VarInputs,
     schemas: &[&'static Schema],
@@ -35,8 +36,14 @@ pub(super) fn load(
     let kinds: HashMap<&'static str, &'static Schema> = schemas.iter().map(|s| (s.kind, *s)).collect();
     let c = collect(file, body, &kinds, diags);
     let declared: HashMap<Address, Range<usize>> = c.resources.iter().map(|(a, b)| (a.clone(), header(b))).collect();
-    let mut env =
-        Env { file: file.clone(), vars: BTreeMap::new(), locals: BTreeMap::new(), kinds, declared: &declared };
+    let mut env = Env {
+        file: file.clone(),
+        dir: dir.clone(),
+        vars: BTreeMap::new(),
+        locals: BTreeMap::new(),
+        kinds,
+        declared: &declared,
+    };
     env.vars = vars::resolve(&c.vars, inputs, file, diags);
     env.locals = eval_locals(&env, &c.locals, diags);
 
@@ -214,6 +221,7 @@ fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnosti
     let declared = HashMap::new();
     let literal_env = Env {
         file: file.clone(),
+        dir: None,
         vars: BTreeMap::new(),
         locals: BTreeMap::new(),
         kinds: HashMap::new(),
@@ -232,6 +240,7 @@ fn eval_locals(env: &Env, locals: &[&Attribute], diags: &mut Diagnostics) -> BTr
     let names: Vec<&str> = locals.iter().map(|a| a.key.as_str()).collect();
     let scratch = Env {
         file: env.file.clone(),
+        dir: env.dir.clone(),
         vars: env.vars.clone(),
         locals: BTreeMap::new(),
         kinds: env.kinds.clone(),

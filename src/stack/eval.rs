@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use hcl::eval::Evaluate;
@@ -19,6 +20,9 @@ use crate::model::{Address, Ref, Schema, Value};
 /// Everything an expression may refer to.
 pub(super) struct Env<'a> {
     pub file: Arc<SourceFile>,
+    /// Where `template()` looks for templates: the stack file's directory. `None` for var
+    /// files and variable defaults, where templates make no sense.
+    pub dir: Option<PathBuf>,
     pub vars: BTreeMap<String, Value>,
     pub locals: BTreeMap<String, Value>,
     pub kinds: HashMap<&'static str, &'static Schema>,
@@ -78,6 +82,9 @@ impl Env<'_> {
                 format!("`{}` is not a value; references look like var.NAME, local.NAME or KIND.NAME", v.as_str()),
             ),
             Expression::Traversal(t) => self.traverse(t, expr, diags),
+            Expression::FuncCall(f) if f.name.name.as_str() == "template" && !f.name.is_namespaced() => {
+                super::template::render(self, f, span(expr), diags)
+            }
             _ => self.eval_hcl(expr, diags),
         }
     }
@@ -289,7 +296,7 @@ fn to_hcl_object(m: &BTreeMap<String, Value>) -> hcl::Value {
     hcl::Value::Object(m.iter().filter_map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect())
 }
 
-fn to_hcl(v: &Value) -> Option<hcl::Value> {
+pub(super) fn to_hcl(v: &Value) -> Option<hcl::Value> {
     Some(match v {
         Value::Null => hcl::Value::Null,
         Value::Bool(b) => hcl::Value::Bool(*b),

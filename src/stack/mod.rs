@@ -8,6 +8,7 @@ mod eval;
 mod funcs;
 mod graph;
 mod resource;
+mod template;
 mod typecheck;
 mod vars;
 
@@ -102,7 +103,10 @@ pub fn load_str(path: &str, text: &str, inputs: &VarInputs, schemas: SchemaLooku
             return Err(diags);
         }
     };
-    let stack = body::load(&file, &parsed, inputs, schemas, &mut diags);
+    let dir = Path::new(path)
+        .parent()
+        .map(|d| if d.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { d.to_path_buf() });
+    let stack = body::load(&file, dir, &parsed, inputs, schemas, &mut diags);
     match stack {
         Some(s) if !diags.has_errors() => Ok(Stack { warnings: diags.0, ..s }),
         _ => Err(diags),

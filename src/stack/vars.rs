@@ -167,6 +167,7 @@ fn flag_value(ty: &VarType, raw: &str) -> Result<Value, String> {
             let file = SourceFile::new("--var", raw);
             let declared = HashMap::new();
             let env = Env {
+                dir: None,
                 file,
                 vars: BTreeMap::new(),
                 locals: BTreeMap::new(),
@@ -205,6 +206,7 @@ fn read_var_file(
     let declared = HashMap::new();
     let env = Env {
         file: file.clone(),
+        dir: None,
         vars: BTreeMap::new(),
         locals: BTreeMap::new(),
         kinds: HashMap::new(),
