@@ -4,15 +4,20 @@
 //! nothing else.
 
 mod ec2tags;
+mod elastic_ip;
 mod iam_group;
 mod iam_policy;
 mod iam_user;
+mod instance;
 mod internet_gateway;
+mod launch_template;
 mod retry;
 mod route_table;
 mod security_group;
 mod sg_rules;
 mod subnet;
+mod userdata;
+mod volume;
 mod vpc;
 
 use std::sync::Arc;
@@ -32,6 +37,10 @@ pub static KINDS: &[&dyn Kind] = &[
     &internet_gateway::InternetGateway,
     &route_table::RouteTable,
     &security_group::SecurityGroup,
+    &instance::Instance,
+    &volume::Volume,
+    &elastic_ip::ElasticIp,
+    &launch_template::LaunchTemplate,
 ];
 
 pub fn kind(name: &str) -> Option<&'static dyn Kind> {

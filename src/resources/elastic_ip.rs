@@ -1,0 +1,142 @@
+//! `elastic_ip`: an Elastic IP address in the VPC domain, optionally associated with an
+//! instance. Moving it to another instance, or letting it go, is in place; deleting it
+//! disassociates it first and then releases it.
+//!
+//! Accounts have a default quota of 5 Elastic IPs per region; a stack that declares more gets a
+//! warning (not an error: the quota can be raised).
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Address as AwsAddress, DomainType, ResourceType};
+
+use super::{Cx, Found, Kind, ec2tags, with_computed};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct ElasticIp;
+
+/// The default per-region quota of Elastic IPs.
+const QUOTA: usize = 5;
+
+static SCHEMA: Schema = Schema {
+    kind: "elastic_ip",
+    doc: "An Elastic IP address, optionally associated with an instance.",
+    ref_attr: "id",
+    attrs: &[
+        attr(
+            "instance",
+            Ty::Ref("instance"),
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "The instance to associate with (omit to keep the address unassociated).",
+        ),
+        TAGS,
+        computed("id", "The allocation id (eipalloc-…)."),
+        computed("public_ip", "The public IPv4 address."),
+    ],
+};
+
+#[async_trait]
+impl Kind for ElasticIp {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        let eips: Vec<&Resource> = stack.resources.iter().filter(|r| r.addr.kind == "elastic_ip").collect();
+        // Said once, at the first block past the quota.
+        if eips.len() > QUOTA && eips[QUOTA].addr == res.addr {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "this stack declares {} Elastic IPs; the default quota is {QUOTA} per region",
+                    eips.len()
+                ))
+                .at(&stack.file, res.span.clone())
+                .label(format!("Elastic IP number {}", QUOTA + 1))
+                .hint("request a higher \"EC2-VPC Elastic IPs\" quota in Service Quotas before applying"),
+            );
+        }
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        // DescribeAddresses is not paginated: one call returns every address.
+        let out =
+            cx.aws.ec2.describe_addresses().filters(ec2tags::owner_filter(cx)).send().await.map_err(aws::error)?;
+        Ok(Found { owned: out.addresses().iter().filter_map(live_object).collect(), ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let out = cx
+            .aws
+            .ec2
+            .allocate_address()
+            .domain(DomainType::Vpc)
+            .tag_specifications(ec2tags::spec(ResourceType::ElasticIp, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let id = out.allocation_id().unwrap_or_default().to_string();
+        let mut computed = vec![("id", Value::str(&id)), ("public_ip", Value::from(out.public_ip().map(String::from)))];
+        if let Some(instance) = want.get("instance").and_then(Value::as_str) {
+            computed.push(("_association_id", associate(cx, &id, instance).await?));
+        }
+        Ok(with_computed(want, computed))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let mut association = live.attrs.get("_association_id").cloned().unwrap_or_default();
+        if live.attrs.get("instance") != want.get("instance") {
+            association = match want.get("instance").and_then(Value::as_str) {
+                // Re-association moves the address in one call.
+                Some(instance) => associate(cx, &live.id, instance).await?,
+                None => {
+                    disassociate(cx, &association).await?;
+                    Value::Null
+                }
+            };
+        }
+        ec2tags::sync(cx, live, want).await?;
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("id"), keep("public_ip"), ("_association_id", association)]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        disassociate(cx, live.attrs.get("_association_id").unwrap_or(&Value::Null)).await?;
+        match cx.aws.ec2.release_address().allocation_id(&live.id).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("InvalidAllocationID.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+fn live_object(a: &AwsAddress) -> Option<LiveObject> {
+    let id = a.allocation_id().unwrap_or_default().to_string();
+    let (addr, tags) = ec2tags::split("elastic_ip", &id, a.tags())?;
+    // moto reports "no instance" as an empty string.
+    let nonempty = |s: Option<&str>| Value::from(s.filter(|s| !s.is_empty()).map(String::from));
+    let attrs = Attrs::from([
+        ("instance".into(), nonempty(a.instance_id())),
+        ("tags".into(), tags),
+        ("id".into(), Value::str(&id)),
+        ("public_ip".into(), nonempty(a.public_ip())),
+        // Private: what a move or delete needs, never compared or shown.
+        ("_association_id".into(), nonempty(a.association_id())),
+    ]);
+    Some(LiveObject { addr, id, attrs })
+}
+
+/// Associates the address with `instance`, taking it from any other; returns the association.
+async fn associate(cx: &Cx, id: &str, instance: &str) -> anyhow::Result<Value> {
+    let call = cx.aws.ec2.associate_address().allocation_id(id).instance_id(instance).allow_reassociation(true);
+    let out = call.send().await.map_err(aws::error)?;
+    Ok(Value::from(out.association_id().map(String::from)))
+}
+
+/// Ends an association; an association already gone (its instance terminated) is fine.
+async fn disassociate(cx: &Cx, association: &Value) -> anyhow::Result<()> {
+    let Some(assoc) = association.as_str() else { return Ok(()) };
+    match cx.aws.ec2.disassociate_address().association_id(assoc).send().await.map_err(aws::error) {
+        Err(e) if e.code.as_deref() == Some("InvalidAssociationID.NotFound") => Ok(()),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}

@@ -1,0 +1,437 @@
+//! `instance`: an EC2 instance. The instance type changes in place with a stop and start;
+//! security groups, IMDSv2 and tags change in place; the AMI, subnet, user data, key pair,
+//! public-IP choice and root volume settings are fixed at launch and force replacement.
+//!
+//! What EC2 does not report is recorded in tags at launch: the digest of the user data (see
+//! [`super::userdata`]) and the public-IP choice (the address an instance has later may be an
+//! Elastic IP, so its presence says nothing about the choice). The root volume is tagged with
+//! the instance's address, so the `volume` kind leaves it alone.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::client::Waiters;
+use aws_sdk_ec2::types::{
+    AttributeValue, BlockDeviceMapping, EbsBlockDevice, Filter, HttpTokensState, IamInstanceProfileSpecification,
+    Instance as AwsInstance, InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification, InstanceStateName,
+    InstanceType, ResourceType, Tag, TagSpecification, VolumeType,
+};
+
+use super::{Cx, Found, Kind, ec2tags, retry, s, strs, userdata, with_computed};
+use crate::aws::{self, AwsError};
+use crate::model::*;
+
+pub struct Instance;
+
+/// EBS volume types, shared with the `volume` kind.
+pub const VOLUME_TYPES: &[&str] = &["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"];
+
+/// Records `associate_public_ip` as requested at launch.
+const PUBLIC_IP_TAG: &str = "stackr:associate-public-ip";
+
+static SCHEMA: Schema = Schema {
+    kind: "instance",
+    doc: "An EC2 instance.",
+    ref_attr: "id",
+    attrs: &[
+        attr("ami", Ty::Str, Presence::Required, Update::ForceNew, "The AMI to launch (ami-…)."),
+        attr("type", Ty::Str, Presence::Required, Update::Restart, "Instance type, e.g. t3.micro."),
+        attr("subnet", Ty::Ref("subnet"), Presence::Required, Update::ForceNew, "The subnet to launch into."),
+        attr(
+            "security_groups",
+            Ty::Set(&Ty::Ref("security_group")),
+            Presence::Optional,
+            Update::InPlace,
+            "Security groups (default: the VPC's default group).",
+        ),
+        attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::ForceNew, "An EC2 key pair for SSH."),
+        attr(
+            "user_data",
+            Ty::Str,
+            Presence::Default(Lit::Null),
+            Update::ForceNew,
+            "Script run at first boot, usually template(\"x.sh\", {…}); plans show its sha256 digest.",
+        ),
+        attr(
+            "imdsv2",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(true)),
+            Update::InPlace,
+            "Require IMDSv2 session tokens for the instance metadata service.",
+        ),
+        attr(
+            "associate_public_ip",
+            Ty::Bool,
+            Presence::Optional,
+            Update::ForceNew,
+            "Give the instance a public IPv4 address (default: the subnet's setting).",
+        ),
+        attr("root_volume_size", Ty::Int, Presence::Optional, Update::ForceNew, "Root volume size in GiB."),
+        attr("root_volume_type", Ty::Enum(VOLUME_TYPES), Presence::Optional, Update::ForceNew, "Root volume type."),
+        attr("root_volume_encrypted", Ty::Bool, Presence::Optional, Update::ForceNew, "Encrypt the root volume."),
+        TAGS,
+        computed("id", "The instance id (i-…)."),
+        computed("private_ip", "The primary private IPv4 address."),
+        computed("public_ip", "The public IPv4 address, if any."),
+        computed("az", "The availability zone it runs in."),
+    ],
+};
+
+#[async_trait]
+impl Kind for Instance {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        userdata::canonical(attrs);
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let alive = Filter::builder()
+            .name("instance-state-name")
+            .set_values(Some(["pending", "running", "stopping", "stopped"].map(String::from).to_vec()))
+            .build();
+        let mut pages = cx
+            .aws
+            .ec2
+            .describe_instances()
+            .filters(ec2tags::owner_filter(cx))
+            .filters(alive)
+            .into_paginator()
+            .items()
+            .send();
+        let mut found = vec![];
+        while let Some(r) = pages.next().await {
+            found.extend(r.map_err(aws::error)?.instances().iter().filter_map(owned).cloned());
+        }
+        let roots = root_volumes(cx, &found).await?;
+        let owned = found.iter().filter_map(|i| live_object(i, &roots)).collect();
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let root = match root_mapping(want) {
+            Some(ebs) => Some(root_device(cx, s(want, "ami")).await?).map(|dev| (dev, ebs)),
+            None => None,
+        };
+        let mut token = userdata::client_token(&cx.stack, addr, want);
+        // A token EC2 remembers from an instance destroyed since hands that instance back.
+        let mut id = None;
+        for _ in 0..3 {
+            let inst = launch(cx, addr, want, root.clone(), &token).await?;
+            let iid = inst.instance_id().unwrap_or_default().to_string();
+            match inst.state().and_then(|s| s.name()) {
+                Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown) => {
+                    token = userdata::next_token(&token, &iid);
+                }
+                _ => {
+                    id = Some(iid);
+                    break;
+                }
+            }
+        }
+        let id = id.ok_or_else(|| anyhow::anyhow!("EC2 kept returning terminated instances for this launch"))?;
+        let now = wait_running(cx, &id).await?;
+        Ok(with_computed(want, computed_of(&now)))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let differs = |k: &str| live.attrs.get(k) != want.get(k);
+        let ec2 = &cx.aws.ec2;
+        let mut computed: Vec<(&'static str, Value)> = ["id", "private_ip", "public_ip", "az"]
+            .map(|k| (k, live.attrs.get(k).cloned().unwrap_or_default()))
+            .to_vec();
+        if want.get("security_groups").is_some() && differs("security_groups") {
+            let groups = strs(want, "security_groups").into_iter().map(String::from).collect();
+            let call = ec2.modify_instance_attribute().instance_id(&live.id).set_groups(Some(groups));
+            call.send().await.map_err(aws::error)?;
+        }
+        if differs("imdsv2") {
+            let tokens = if want.get("imdsv2").and_then(Value::as_bool) == Some(false) {
+                HttpTokensState::Optional
+            } else {
+                HttpTokensState::Required
+            };
+            let call = ec2.modify_instance_metadata_options().instance_id(&live.id).http_tokens(tokens);
+            call.send().await.map_err(aws::error)?;
+        }
+        if differs("type") {
+            computed = change_type(cx, &live.id, s(want, "type")).await?;
+        }
+        ec2tags::sync(cx, live, want).await?;
+        Ok(with_computed(want, computed))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        match cx.aws.ec2.terminate_instances().instance_ids(&live.id).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("InvalidInstanceID.NotFound") => return Ok(()),
+            other => other?,
+        };
+        cx.aws
+            .ec2
+            .wait_until_instance_terminated()
+            .instance_ids(&live.id)
+            .wait(Duration::from_secs(900))
+            .await
+            .map_err(|e| anyhow::anyhow!("waiting for {} to terminate: {e}", live.id))?;
+        Ok(())
+    }
+}
+
+/// The instance, unless it belongs to something else: an Auto Scaling group launched it, or
+/// it carries another kind's address (a launch template's).
+fn owned(i: &AwsInstance) -> Option<&AwsInstance> {
+    let asg = i.tags().iter().any(|t| t.key() == Some("aws:autoscaling:groupName"));
+    (!asg).then_some(i)
+}
+
+/// The root volume's id: the mapping at the root device name. moto puts the default root
+/// volume at /dev/sda1 whatever the AMI says, so fall back to the only mapping at launch.
+fn root_volume_id(i: &AwsInstance) -> Option<&str> {
+    let maps = i.block_device_mappings();
+    let root = maps.iter().find(|m| m.device_name() == i.root_device_name()).or(maps.first())?;
+    root.ebs()?.volume_id()
+}
+
+/// Size, type and encryption of every root volume, in one DescribeVolumes call.
+async fn root_volumes(cx: &Cx, instances: &[AwsInstance]) -> anyhow::Result<HashMap<String, [Value; 3]>> {
+    let ids: Vec<String> = instances.iter().filter_map(root_volume_id).map(String::from).collect();
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // A filter, not VolumeIds: a volume gone since the instance listing is no error.
+    let filter = Filter::builder().name("volume-id").set_values(Some(ids)).build();
+    let mut pages = cx.aws.ec2.describe_volumes().filters(filter).into_paginator().items().send();
+    while let Some(v) = pages.next().await {
+        let v = v.map_err(aws::error)?;
+        let attrs = [
+            v.size().map_or(Value::Null, |n| Value::Int(n.into())),
+            v.volume_type().map_or(Value::Null, |t| Value::str(t.as_str())),
+            v.encrypted().map_or(Value::Null, Value::Bool),
+        ];
+        out.insert(v.volume_id().unwrap_or_default().to_string(), attrs);
+    }
+    Ok(out)
+}
+
+fn live_object(i: &AwsInstance, roots: &HashMap<String, [Value; 3]>) -> Option<LiveObject> {
+    let id = i.instance_id().unwrap_or_default().to_string();
+    let (addr, tags) = ec2tags::split("instance", &id, i.tags())?;
+    let tag = |k: &str| i.tags().iter().find(|t| t.key() == Some(k)).and_then(Tag::value);
+    let [size, vtype, encrypted] = root_volume_id(i).and_then(|v| roots.get(v)).cloned().unwrap_or_default();
+    let mut groups: Vec<&str> = i.security_groups().iter().filter_map(|g| g.group_id()).collect();
+    if groups.is_empty() {
+        // moto reports groups given through a network interface only on the interface.
+        let primary = i.network_interfaces().iter().find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
+        groups = primary.map(|n| n.groups().iter().filter_map(|g| g.group_id()).collect()).unwrap_or_default();
+    }
+    let http_tokens = i.metadata_options().and_then(|m| m.http_tokens());
+    let mut attrs = Attrs::from([
+        ("ami".into(), Value::from(i.image_id().map(String::from))),
+        ("type".into(), Value::from(i.instance_type().map(|t| t.as_str().to_string()))),
+        ("subnet".into(), Value::from(i.subnet_id().map(String::from))),
+        ("security_groups".into(), str_set(groups)),
+        ("key_name".into(), Value::from(i.key_name().filter(|k| !k.is_empty()).map(String::from))),
+        ("user_data".into(), Value::from(tag(userdata::DIGEST_TAG).map(String::from))),
+        ("imdsv2".into(), Value::Bool(http_tokens == Some(&HttpTokensState::Required))),
+        ("associate_public_ip".into(), tag(PUBLIC_IP_TAG).map_or(Value::Null, |v| Value::Bool(v == "true"))),
+        ("root_volume_size".into(), size),
+        ("root_volume_type".into(), vtype),
+        ("root_volume_encrypted".into(), encrypted),
+        ("tags".into(), tags),
+    ]);
+    attrs.extend(computed_of(i).into_iter().map(|(k, v)| (k.to_string(), v)));
+    Some(LiveObject { addr, id, attrs })
+}
+
+fn computed_of(i: &AwsInstance) -> Vec<(&'static str, Value)> {
+    vec![
+        ("id", Value::from(i.instance_id().map(String::from))),
+        ("private_ip", Value::from(i.private_ip_address().map(String::from))),
+        ("public_ip", Value::from(i.public_ip_address().map(String::from))),
+        ("az", Value::from(i.placement().and_then(|p| p.availability_zone()).map(String::from))),
+    ]
+}
+
+/// The root volume settings the stack gives, if any.
+fn root_mapping(want: &Attrs) -> Option<EbsBlockDevice> {
+    let (size, vtype, enc) =
+        (want.get("root_volume_size"), want.get("root_volume_type"), want.get("root_volume_encrypted"));
+    if [size, vtype, enc].iter().all(|v| v.is_none_or(Value::is_null)) {
+        return None;
+    }
+    Some(
+        EbsBlockDevice::builder()
+            .set_volume_size(size.and_then(Value::as_int).and_then(|n| i32::try_from(n).ok()))
+            .set_volume_type(vtype.and_then(Value::as_str).map(VolumeType::from))
+            .set_encrypted(enc.and_then(Value::as_bool))
+            // Stated, not left to the default: some EC2 implementations keep the volume otherwise.
+            .delete_on_termination(true)
+            .build(),
+    )
+}
+
+/// The AMI's root device name, which a root volume mapping must use.
+async fn root_device(cx: &Cx, ami: &str) -> anyhow::Result<String> {
+    let out = cx.aws.ec2.describe_images().image_ids(ami).send().await.map_err(aws::error)?;
+    let image = out.images().first().ok_or_else(|| anyhow::anyhow!("AMI {ami} was not found"))?;
+    image.root_device_name().map(String::from).ok_or_else(|| anyhow::anyhow!("AMI {ami} has no root device name"))
+}
+
+/// One RunInstances call with `token`, retried while a just-created instance profile is not
+/// yet visible to EC2 (IAM is eventually consistent; this can last about two minutes).
+async fn launch(
+    cx: &Cx,
+    addr: &Address,
+    want: &Attrs,
+    root: Option<(String, EbsBlockDevice)>,
+    token: &str,
+) -> anyhow::Result<AwsInstance> {
+    let mut instance_tags = ec2tags::spec(ResourceType::Instance, cx, addr, want).tags().to_vec();
+    if let Some(d) = want.get("user_data").and_then(Value::as_str) {
+        instance_tags.push(Tag::builder().key(userdata::DIGEST_TAG).value(d).build());
+    }
+    let public = want.get("associate_public_ip").and_then(Value::as_bool);
+    if let Some(p) = public {
+        instance_tags.push(Tag::builder().key(PUBLIC_IP_TAG).value(p.to_string()).build());
+    }
+    let groups: Vec<String> = strs(want, "security_groups").into_iter().map(String::from).collect();
+    let profile = want.get("_instance_profile").and_then(Value::as_str);
+    let mut req = cx
+        .aws
+        .ec2
+        .run_instances()
+        .image_id(s(want, "ami"))
+        .instance_type(InstanceType::from(s(want, "type")))
+        .min_count(1)
+        .max_count(1)
+        .client_token(token)
+        .set_key_name(want.get("key_name").and_then(Value::as_str).map(String::from))
+        .set_user_data(userdata::encoded(want))
+        .set_iam_instance_profile(profile.map(|p| IamInstanceProfileSpecification::builder().name(p).build()))
+        .metadata_options(metadata(want))
+        .set_block_device_mappings(
+            root.map(|(dev, ebs)| vec![BlockDeviceMapping::builder().device_name(dev).ebs(ebs).build()]),
+        )
+        .tag_specifications(
+            TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(instance_tags)).build(),
+        )
+        .tag_specifications(ec2tags::spec(ResourceType::Volume, cx, addr, want));
+    // The public-IP choice exists only on a network interface specification.
+    req = match public {
+        Some(p) => req.network_interfaces(
+            InstanceNetworkInterfaceSpecification::builder()
+                .device_index(0)
+                .subnet_id(s(want, "subnet"))
+                .set_groups((!groups.is_empty()).then_some(groups))
+                .associate_public_ip_address(p)
+                .delete_on_termination(true)
+                .build(),
+        ),
+        None => req.subnet_id(s(want, "subnet")).set_security_group_ids((!groups.is_empty()).then_some(groups)),
+    };
+    let out = retry::on_codes(&[PROFILE_NOT_READY], Duration::from_secs(150), || async {
+        req.clone().send().await.map_err(aws::error).map_err(profile_not_ready)
+    })
+    .await
+    .map_err(restore)?;
+    out.instances().first().cloned().ok_or_else(|| anyhow::anyhow!("RunInstances returned no instance"))
+}
+
+/// A code of our own for "the instance profile is not visible yet", so the retry helper can
+/// tell it from other InvalidParameterValue errors.
+const PROFILE_NOT_READY: &str = "stackr:InstanceProfileNotReady";
+
+fn profile_not_ready(e: AwsError) -> AwsError {
+    let lower = e.message.to_ascii_lowercase();
+    let about_profile = lower.contains("iaminstanceprofile") || lower.contains("instance profile");
+    if e.code.as_deref() == Some("InvalidParameterValue") && about_profile {
+        AwsError { code: Some(PROFILE_NOT_READY.into()), ..e }
+    } else {
+        e
+    }
+}
+
+/// Gives an error that outlasted the retries its AWS code back.
+fn restore(e: AwsError) -> AwsError {
+    if e.code.as_deref() == Some(PROFILE_NOT_READY) {
+        AwsError { code: Some("InvalidParameterValue".into()), ..e }
+    } else {
+        e
+    }
+}
+
+fn metadata(want: &Attrs) -> InstanceMetadataOptionsRequest {
+    let required = want.get("imdsv2").and_then(Value::as_bool) != Some(false);
+    let tokens = if required { HttpTokensState::Required } else { HttpTokensState::Optional };
+    InstanceMetadataOptionsRequest::builder().http_tokens(tokens).build()
+}
+
+async fn wait_running(cx: &Cx, id: &str) -> anyhow::Result<AwsInstance> {
+    let out = cx
+        .aws
+        .ec2
+        .wait_until_instance_running()
+        .instance_ids(id)
+        .wait(Duration::from_secs(600))
+        .await
+        .map_err(|e| anyhow::anyhow!("waiting for {id} to be running: {e}"))?;
+    let out = out.into_result().map_err(|e| anyhow::anyhow!("waiting for {id} to be running: {e:?}"))?;
+    let inst = out.reservations().iter().flat_map(|r| r.instances()).find(|i| i.instance_id() == Some(id));
+    inst.cloned().ok_or_else(|| anyhow::anyhow!("instance {id} disappeared while starting"))
+}
+
+/// Stop, change the type, start: EC2 changes the type only of a stopped instance. Returns the
+/// computed attributes afterwards (an automatic public IP changes across a stop).
+async fn change_type(cx: &Cx, id: &str, ty: &str) -> anyhow::Result<Vec<(&'static str, Value)>> {
+    let ec2 = &cx.aws.ec2;
+    ec2.stop_instances().instance_ids(id).send().await.map_err(aws::error)?;
+    ec2.wait_until_instance_stopped()
+        .instance_ids(id)
+        .wait(Duration::from_secs(600))
+        .await
+        .map_err(|e| anyhow::anyhow!("waiting for {id} to stop: {e}"))?;
+    let value = AttributeValue::builder().value(ty).build();
+    ec2.modify_instance_attribute().instance_id(id).instance_type(value).send().await.map_err(aws::error)?;
+    ec2.start_instances().instance_ids(id).send().await.map_err(aws::error)?;
+    Ok(computed_of(&wait_running(cx, id).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_errors_are_told_apart_from_other_invalid_parameters() {
+        let e = AwsError::new(
+            Some("InvalidParameterValue".into()),
+            "Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+        );
+        let marked = profile_not_ready(e);
+        assert_eq!(marked.code.as_deref(), Some(PROFILE_NOT_READY));
+        assert_eq!(restore(marked).code.as_deref(), Some("InvalidParameterValue"));
+        let other = AwsError::new(Some("InvalidParameterValue".into()), "Invalid value 'x' for instanceType");
+        assert_eq!(profile_not_ready(other).code.as_deref(), Some("InvalidParameterValue"));
+    }
+
+    #[test]
+    fn root_mapping_only_when_the_stack_sets_root_volume_attributes() {
+        assert!(root_mapping(&Attrs::new()).is_none());
+        let want = Attrs::from([("root_volume_size".to_string(), Value::Int(20))]);
+        let ebs = root_mapping(&want).unwrap();
+        assert_eq!(ebs.volume_size(), Some(20));
+        assert_eq!(ebs.delete_on_termination(), Some(true));
+        assert_eq!(ebs.volume_type(), None);
+    }
+
+    #[test]
+    fn canonical_form_shows_the_user_data_digest() {
+        let mut a = Attrs::from([("user_data".to_string(), Value::str("#!/bin/sh\n"))]);
+        Instance.canonical(&mut a);
+        assert_eq!(a["user_data"], Value::Str(userdata::digest("#!/bin/sh\n")));
+        assert!(is_private("_user_data") && a.contains_key("_user_data"));
+    }
+}

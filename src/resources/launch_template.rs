@@ -1,0 +1,258 @@
+//! `launch_template`: an EC2 launch template for Auto Scaling groups and others to launch
+//! from. A change of what it launches creates a new version and makes it the default, so the
+//! template keeps its id; only a new name replaces it.
+//!
+//! User data is compared by digest, as for instances, but here the digest is taken of what the
+//! default version really holds (DescribeLaunchTemplateVersions returns the base64 text), so a
+//! version made outside stackr shows as a change.
+//!
+//! Instances and volumes launched from the template are tagged with the stack and an address
+//! naming the template (`launch_template.NAME`): the `instance` and `volume` kinds see another
+//! kind's address and leave them alone, while cost reports still find them by stack.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    InstanceType, LaunchTemplate as AwsTemplate, LaunchTemplateHttpTokensState,
+    LaunchTemplateIamInstanceProfileSpecificationRequest, LaunchTemplateInstanceMetadataOptionsRequest,
+    LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, RequestLaunchTemplateData, ResourceType, Tag,
+};
+
+use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, with_computed};
+use crate::aws;
+use crate::model::*;
+
+pub struct LaunchTemplate;
+
+static SCHEMA: Schema = Schema {
+    kind: "launch_template",
+    doc: "An EC2 launch template; changes create a new default version.",
+    ref_attr: "id",
+    attrs: &[
+        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Template name (default: `<stack>-<name>`)."),
+        attr("ami", Ty::Str, Presence::Required, Update::InPlace, "The AMI to launch (ami-…)."),
+        attr("type", Ty::Str, Presence::Required, Update::InPlace, "Instance type, e.g. t3.micro."),
+        attr(
+            "security_groups",
+            Ty::Set(&Ty::Ref("security_group")),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "Security groups of launched instances.",
+        ),
+        attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "An EC2 key pair for SSH."),
+        attr(
+            "user_data",
+            Ty::Str,
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "Script run at first boot, usually template(\"x.sh\", {…}); plans show its sha256 digest.",
+        ),
+        attr(
+            "imdsv2",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(true)),
+            Update::InPlace,
+            "Require IMDSv2 session tokens for the instance metadata service.",
+        ),
+        attr(
+            "instance_tags",
+            Ty::Map(&Ty::Str),
+            Presence::Default(Lit::EmptyMap),
+            Update::InPlace,
+            "Tags for launched instances and their volumes (the stack's tags are added for you).",
+        ),
+        TAGS,
+        computed("id", "The launch template id (lt-…)."),
+        attr("latest_version", Ty::Int, Presence::Computed, Update::InPlace, "The newest version number."),
+        attr("default_version", Ty::Int, Presence::Computed, Update::InPlace, "The default version number."),
+    ],
+};
+
+/// The attributes that live in a version's data: a change of any makes a new version.
+const DATA: &[&str] = &["ami", "type", "security_groups", "key_name", "user_data", "imdsv2", "instance_tags"];
+
+#[async_trait]
+impl Kind for LaunchTemplate {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
+        ec2tags::default_name(stack, addr, attrs);
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        userdata::canonical(attrs);
+    }
+
+    fn unique_name(&self, attrs: &Attrs) -> Option<String> {
+        attrs.get("name").and_then(Value::as_str).map(String::from)
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages =
+            cx.aws.ec2.describe_launch_templates().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        let mut templates = vec![];
+        while let Some(t) = pages.next().await {
+            let t = t.map_err(aws::error)?;
+            let id = t.launch_template_id().unwrap_or_default().to_string();
+            if let Some((addr, tags)) = ec2tags::split("launch_template", &id, t.tags()) {
+                templates.push((addr, tags, t));
+            }
+        }
+        let ids: Vec<&str> = templates.iter().filter_map(|(_, _, t)| t.launch_template_id()).collect();
+        let defaults = default_versions(cx, &ids).await?;
+        let owned = templates
+            .into_iter()
+            .map(|(addr, tags, t)| {
+                let id = t.launch_template_id().unwrap_or_default().to_string();
+                let attrs = live_attrs(&t, defaults.get(&id), tags);
+                LiveObject { addr, id, attrs }
+            })
+            .collect();
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let out = cx
+            .aws
+            .ec2
+            .create_launch_template()
+            .launch_template_name(s(want, "name"))
+            .launch_template_data(data(cx, addr, want))
+            .tag_specifications(ec2tags::spec(ResourceType::LaunchTemplate, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let t = out.launch_template().ok_or_else(|| anyhow::anyhow!("CreateLaunchTemplate returned no template"))?;
+        Ok(with_computed(want, computed_of(t)))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        let mut computed = vec![keep("id"), keep("latest_version"), keep("default_version")];
+        if DATA.iter().any(|k| live.attrs.get(*k) != want.get(*k)) {
+            let ec2 = &cx.aws.ec2;
+            let out = ec2
+                .create_launch_template_version()
+                .launch_template_id(&live.id)
+                .launch_template_data(data(cx, &live.addr, want))
+                .send()
+                .await
+                .map_err(aws::error)?;
+            let version = out.launch_template_version().and_then(LaunchTemplateVersion::version_number);
+            let version = version.ok_or_else(|| anyhow::anyhow!("CreateLaunchTemplateVersion returned no version"))?;
+            let call = ec2.modify_launch_template().launch_template_id(&live.id).default_version(version.to_string());
+            call.send().await.map_err(aws::error)?;
+            computed =
+                vec![keep("id"), ("latest_version", Value::Int(version)), ("default_version", Value::Int(version))];
+        }
+        ec2tags::sync(cx, live, want).await?;
+        Ok(with_computed(want, computed))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        match cx.aws.ec2.delete_launch_template().launch_template_id(&live.id).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("InvalidLaunchTemplateId.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+fn computed_of(t: &AwsTemplate) -> Vec<(&'static str, Value)> {
+    let int = |n: Option<i64>| n.map_or(Value::Null, Value::Int);
+    vec![
+        ("id", Value::from(t.launch_template_id().map(String::from))),
+        ("latest_version", int(t.latest_version_number())),
+        ("default_version", int(t.default_version_number())),
+    ]
+}
+
+/// The default version of each template: with one template, one call for it; with more, one
+/// account-wide call for every template's `$Default` (then any template that call missed, one
+/// by one: moto caps that listing without paginating it).
+async fn default_versions(cx: &Cx, ids: &[&str]) -> anyhow::Result<HashMap<String, LaunchTemplateVersion>> {
+    let mut out = HashMap::new();
+    let keep = |out: &mut HashMap<String, LaunchTemplateVersion>, v: &LaunchTemplateVersion| {
+        if let Some(id) = v.launch_template_id().filter(|id| ids.contains(id)) {
+            out.insert(id.to_string(), v.clone());
+        }
+    };
+    if ids.len() > 1 {
+        let call = cx.aws.ec2.describe_launch_template_versions().versions("$Default").max_results(200);
+        let mut pages = call.into_paginator().items().send();
+        while let Some(v) = pages.next().await {
+            keep(&mut out, &v.map_err(aws::error)?);
+        }
+    }
+    let missed: Vec<&str> = ids.iter().filter(|id| !out.contains_key(**id)).copied().collect();
+    for id in missed {
+        let call = cx.aws.ec2.describe_launch_template_versions().launch_template_id(id).versions("$Default");
+        let got = call.send().await.map_err(aws::error)?;
+        got.launch_template_versions().iter().for_each(|v| keep(&mut out, v));
+    }
+    Ok(out)
+}
+
+fn live_attrs(t: &AwsTemplate, default: Option<&LaunchTemplateVersion>, tags: Value) -> Attrs {
+    let d = default.and_then(LaunchTemplateVersion::launch_template_data);
+    let tokens = d.and_then(|d| d.metadata_options()).and_then(|m| m.http_tokens());
+    // Tags for launched instances, less stackr's own; moto also copies the template's own tag
+    // specification in here, which is not about launched objects.
+    let launched: BTreeMap<String, Value> = d
+        .map(|d| d.tag_specifications())
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| s.resource_type() == Some(&ResourceType::Instance))
+        .flat_map(|s| s.tags())
+        .filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())))
+        .filter(|(k, _)| !k.starts_with("stackr:") && !k.starts_with("aws:"))
+        .map(|(k, v)| (k.to_string(), Value::str(v)))
+        .collect();
+    let mut attrs = Attrs::from([
+        ("name".into(), Value::from(t.launch_template_name().map(String::from))),
+        ("ami".into(), Value::from(d.and_then(|d| d.image_id()).map(String::from))),
+        ("type".into(), Value::from(d.and_then(|d| d.instance_type()).map(|t| t.as_str().to_string()))),
+        ("security_groups".into(), str_set(d.map(|d| d.security_group_ids()).unwrap_or_default().iter().cloned())),
+        ("key_name".into(), Value::from(d.and_then(|d| d.key_name()).map(String::from))),
+        ("user_data".into(), Value::from(d.and_then(|d| d.user_data()).and_then(userdata::digest_of_encoded))),
+        ("imdsv2".into(), Value::Bool(tokens == Some(&LaunchTemplateHttpTokensState::Required))),
+        ("instance_tags".into(), Value::Map(launched)),
+        ("tags".into(), tags),
+    ]);
+    attrs.extend(computed_of(t).into_iter().map(|(k, v)| (k.to_string(), v)));
+    attrs
+}
+
+/// A version's data: what launched instances get, with their ownership tags.
+fn data(cx: &Cx, addr: &Address, want: &Attrs) -> RequestLaunchTemplateData {
+    let mut tags = vec![
+        Tag::builder().key(ec2tags::STACK_TAG).value(cx.stack.as_ref()).build(),
+        Tag::builder().key(ec2tags::ADDRESS_TAG).value(addr.to_string()).build(),
+    ];
+    if let Some(m) = want.get("instance_tags").and_then(Value::as_map) {
+        tags.extend(m.iter().filter_map(|(k, v)| Some(Tag::builder().key(k).value(v.as_str()?).build())));
+    }
+    let spec = |rt: ResourceType| {
+        LaunchTemplateTagSpecificationRequest::builder().resource_type(rt).set_tags(Some(tags.clone())).build()
+    };
+    let required = want.get("imdsv2").and_then(Value::as_bool) != Some(false);
+    let tokens =
+        if required { LaunchTemplateHttpTokensState::Required } else { LaunchTemplateHttpTokensState::Optional };
+    let profile = want.get("_instance_profile").and_then(Value::as_str);
+    RequestLaunchTemplateData::builder()
+        .image_id(s(want, "ami"))
+        .instance_type(InstanceType::from(s(want, "type")))
+        .set_security_group_ids(Some(strs(want, "security_groups").into_iter().map(String::from).collect()))
+        .set_key_name(want.get("key_name").and_then(Value::as_str).map(String::from))
+        .set_user_data(userdata::encoded(want))
+        .set_iam_instance_profile(
+            profile.map(|p| LaunchTemplateIamInstanceProfileSpecificationRequest::builder().name(p).build()),
+        )
+        .metadata_options(LaunchTemplateInstanceMetadataOptionsRequest::builder().http_tokens(tokens).build())
+        .tag_specifications(spec(ResourceType::Instance))
+        .tag_specifications(spec(ResourceType::Volume))
+        .build()
+}

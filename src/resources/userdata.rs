@@ -1,0 +1,142 @@
+//! User data and launch idempotency, shared by `instance` and `launch_template`.
+//!
+//! EC2 never returns an instance's user data in DescribeInstances, and comparing whole scripts
+//! in a plan would print them (they may hold secrets). So the compared and shown attribute is a
+//! digest, `sha256:<hex>`, and the rendered text travels to create in the private attribute
+//! `_user_data` (see [`crate::model::is_private`]). Instances record the digest in a tag at
+//! launch; launch templates are read back and digested.
+//!
+//! RunInstances takes a client token: a retry with the same token returns the instance the
+//! first attempt started instead of starting another. The token is derived from the stack,
+//! the address and the desired attributes, so it is the same for every retry of one launch and
+//! different for a launch of anything else.
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::model::{Address, Attrs, Value, is_private};
+
+/// The tag that records, at launch, the digest of an instance's user data.
+pub const DIGEST_TAG: &str = "stackr:user-data-sha256";
+
+const PREFIX: &str = "sha256:";
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The shown form of user data: `sha256:<hex>`.
+pub fn digest(text: &str) -> String {
+    format!("{PREFIX}{}", sha256_hex(text.as_bytes()))
+}
+
+/// True for a value already in digest form (what live objects hold).
+pub fn is_digest(s: &str) -> bool {
+    s.strip_prefix(PREFIX).is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Moves the text of `user_data` into `_user_data` and leaves its digest in `user_data`. Live
+/// attributes already hold a digest and are left alone, so applying this twice is harmless.
+/// Empty user data is no user data, as EC2 treats it.
+pub fn canonical(attrs: &mut Attrs) {
+    let text = match attrs.get("user_data") {
+        Some(Value::Str(s)) if s.is_empty() => {
+            attrs.insert("user_data".into(), Value::Null);
+            return;
+        }
+        Some(Value::Str(s)) if !is_digest(s) => s.clone(),
+        _ => return,
+    };
+    attrs.insert("user_data".into(), Value::Str(digest(&text)));
+    attrs.insert("_user_data".into(), Value::Str(text));
+}
+
+/// The user data to send, base64-encoded as EC2 wants it.
+pub fn encoded(attrs: &Attrs) -> Option<String> {
+    let text = attrs.get("_user_data")?.as_str()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(text))
+}
+
+/// The digest of user data EC2 returned base64-encoded (launch template versions).
+pub fn digest_of_encoded(b64: &str) -> Option<String> {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    Some(format!("{PREFIX}{}", sha256_hex(&bytes)))
+}
+
+/// The client token for launching `addr` with `want`: the stack, the address and every
+/// compared attribute (user data by its digest). At most 64 ASCII characters, as EC2 requires.
+pub fn client_token(stack: &str, addr: &Address, want: &Attrs) -> String {
+    let public: serde_json::Map<String, serde_json::Value> =
+        want.iter().filter(|(k, _)| !is_private(k)).map(|(k, v)| (k.clone(), v.to_json())).collect();
+    let text = format!("{stack}\0{addr}\0{}", serde_json::Value::Object(public));
+    format!("stackr-{}", &sha256_hex(text.as_bytes())[..48])
+}
+
+/// The token for launching again after `token` returned an instance that has since been
+/// terminated (EC2 remembers tokens for a while after termination, and would hand back the
+/// dead instance). Chained on the dead instance's id, so it is still deterministic.
+pub fn next_token(token: &str, terminated_id: &str) -> String {
+    format!("stackr-{}", &sha256_hex(format!("{token}\0{terminated_id}").as_bytes())[..48])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, Value)]) -> Attrs {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    #[test]
+    fn digest_is_sha256_hex_with_a_prefix() {
+        assert_eq!(digest(""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert!(is_digest(&digest("#!/bin/sh\n")));
+        assert!(!is_digest("sha256:xyz"));
+        assert!(!is_digest("#!/bin/sh"));
+    }
+
+    #[test]
+    fn canonical_keeps_the_text_private_and_is_idempotent() {
+        let mut a = attrs(&[("user_data", Value::str("echo hi\n"))]);
+        canonical(&mut a);
+        assert_eq!(a["user_data"], Value::Str(digest("echo hi\n")));
+        assert_eq!(a["_user_data"], Value::str("echo hi\n"));
+        let once = a.clone();
+        canonical(&mut a);
+        assert_eq!(a, once);
+        assert_eq!(encoded(&a).as_deref(), Some("ZWNobyBoaQo="));
+        assert_eq!(digest_of_encoded("ZWNobyBoaQo=").as_deref(), Some(digest("echo hi\n").as_str()));
+        assert_eq!(digest_of_encoded("not base64!"), None);
+    }
+
+    #[test]
+    fn empty_user_data_is_none() {
+        let mut a = attrs(&[("user_data", Value::str(""))]);
+        canonical(&mut a);
+        assert_eq!(a["user_data"], Value::Null);
+        assert!(!a.contains_key("_user_data"));
+        assert_eq!(encoded(&a), None);
+    }
+
+    #[test]
+    fn tokens_are_deterministic_short_and_depend_on_what_is_launched() {
+        let addr = Address::new("instance", "web");
+        let a = attrs(&[("ami", Value::str("ami-1")), ("_user_data", Value::str("x"))]);
+        let t = client_token("s", &addr, &a);
+        assert_eq!(t, client_token("s", &addr, &a));
+        assert!(t.len() <= 64 && t.is_ascii(), "{t}");
+        // The private text does not enter the token; its digest does, through `user_data`.
+        let mut b = a.clone();
+        b.insert("_user_data".into(), Value::str("y"));
+        assert_eq!(client_token("s", &addr, &b), t);
+        b.insert("ami".into(), Value::str("ami-2"));
+        assert_ne!(client_token("s", &addr, &b), t);
+        assert_ne!(client_token("other", &addr, &a), t);
+        assert_ne!(client_token("s", &Address::new("instance", "api"), &a), t);
+        let n = next_token(&t, "i-1");
+        assert_ne!(n, t);
+        assert_eq!(n, next_token(&t, "i-1"));
+        assert!(n.len() <= 64);
+    }
+}

@@ -1,0 +1,238 @@
+//! `volume`: an EBS volume, optionally attached to an instance. Growing it and changing its
+//! type, IOPS or throughput are one ModifyVolume call; attaching, detaching and moving it to
+//! another instance are in place; its availability zone and encryption force replacement.
+//! EBS volumes cannot shrink: the plan refuses that (see [`Kind::check_update`]).
+//!
+//! A volume is detached (and the detach waited for) before it is deleted. When the instance a
+//! volume is attached to is replaced, the planner lets the volume go first (its live `instance`
+//! is a reference), so the volume detaches, the old instance goes, and the volume attaches to
+//! the new one.
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use aws_sdk_ec2::client::Waiters;
+use aws_sdk_ec2::types::{ResourceType, Volume as AwsVolume, VolumeModificationState, VolumeType};
+
+use super::instance::VOLUME_TYPES;
+use super::{Cx, Found, Kind, ec2tags, s, with_computed};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct Volume;
+
+static SCHEMA: Schema = Schema {
+    kind: "volume",
+    doc: "An EBS volume, optionally attached to an instance.",
+    ref_attr: "id",
+    attrs: &[
+        attr("az", Ty::Str, Presence::Required, Update::ForceNew, "Availability zone, e.g. us-east-1a."),
+        attr("size", Ty::Int, Presence::Required, Update::InPlace, "Size in GiB; it can grow in place, never shrink."),
+        attr("type", Ty::Enum(VOLUME_TYPES), Presence::Default(Lit::Str("gp3")), Update::InPlace, "Volume type."),
+        attr("iops", Ty::Int, Presence::Optional, Update::InPlace, "Provisioned IOPS (io1, io2 and gp3 only)."),
+        attr("throughput", Ty::Int, Presence::Optional, Update::InPlace, "Throughput in MiB/s (gp3 only)."),
+        attr("encrypted", Ty::Bool, Presence::Default(Lit::Bool(false)), Update::ForceNew, "Encrypt the volume."),
+        attr(
+            "instance",
+            Ty::Ref("instance"),
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "The instance to attach to (omit to leave it detached).",
+        ),
+        attr("device", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "Device name there, e.g. /dev/sdf."),
+        TAGS,
+        computed("id", "The volume id (vol-…)."),
+    ],
+};
+
+#[async_trait]
+impl Kind for Volume {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        let a = &res.attrs;
+        let vtype = a.get("type").and_then(Value::as_str).unwrap_or("gp3");
+        let given = |k: &str| a.get(k).is_some_and(|v| !v.is_null());
+        let mut fail = |path: &str, msg: String| diags.push(Diagnostic::error(msg).at(&stack.file, res.span_of(path)));
+        if given("iops") && !matches!(vtype, "io1" | "io2" | "gp3") {
+            fail("iops", format!("iops can only be set for io1, io2 and gp3 volumes, not {vtype}"));
+        }
+        if !given("iops") && matches!(vtype, "io1" | "io2") {
+            fail("type", format!("{vtype} volumes need `iops`"));
+        }
+        if given("throughput") && vtype != "gp3" {
+            fail("throughput", format!("throughput can only be set for gp3 volumes, not {vtype}"));
+        }
+        match (given("instance"), given("device")) {
+            (true, false) => fail("instance", "an attached volume needs a `device`, e.g. \"/dev/sdf\"".into()),
+            (false, true) => fail("device", "`device` needs an `instance` to attach to".into()),
+            _ => {}
+        }
+    }
+
+    fn check_update(&self, before: &Attrs, after: &Attrs) -> Option<String> {
+        let size = |a: &Attrs| a.get("size").and_then(Value::as_int);
+        match (size(before), size(after)) {
+            (Some(b), Some(a)) if a < b => Some(format!(
+                "an EBS volume cannot shrink ({b} GiB to {a} GiB); keep size >= {b}, or create a new volume and copy the data"
+            )),
+            _ => None,
+        }
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages =
+            cx.aws.ec2.describe_volumes().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        let mut owned = vec![];
+        while let Some(v) = pages.next().await {
+            owned.extend(live_object(&v.map_err(aws::error)?));
+        }
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let int = |k: &str| want.get(k).and_then(Value::as_int).and_then(|n| i32::try_from(n).ok());
+        let out = cx
+            .aws
+            .ec2
+            .create_volume()
+            .availability_zone(s(want, "az"))
+            .set_size(int("size"))
+            .volume_type(VolumeType::from(s(want, "type")))
+            .set_iops(int("iops"))
+            .set_throughput(int("throughput"))
+            .encrypted(want.get("encrypted").and_then(Value::as_bool).unwrap_or(false))
+            .tag_specifications(ec2tags::spec(ResourceType::Volume, cx, addr, want))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let id = out.volume_id().unwrap_or_default().to_string();
+        wait_available(cx, &id).await?;
+        if let Some(instance) = want.get("instance").and_then(Value::as_str) {
+            attach(cx, &id, instance, s(want, "device")).await?;
+        }
+        let chosen = |k: &'static str, v: Option<i32>| {
+            (k, want.get(k).cloned().unwrap_or(v.map_or(Value::Null, |n| Value::Int(n.into()))))
+        };
+        Ok(with_computed(
+            want,
+            [("id", Value::str(&id)), chosen("iops", out.iops()), chosen("throughput", out.throughput())],
+        ))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let differs = |k: &str| want.get(k).is_some_and(|w| live.attrs.get(k) != Some(w));
+        let int = |k: &str| want.get(k).and_then(Value::as_int).and_then(|n| i32::try_from(n).ok());
+        if ["size", "type", "iops", "throughput"].iter().any(|k| differs(k)) {
+            let call = cx
+                .aws
+                .ec2
+                .modify_volume()
+                .volume_id(&live.id)
+                .set_size(int("size").filter(|_| differs("size")))
+                .set_volume_type(differs("type").then(|| VolumeType::from(s(want, "type"))))
+                .set_iops(int("iops").filter(|_| differs("iops")))
+                .set_throughput(int("throughput").filter(|_| differs("throughput")));
+            call.send().await.map_err(aws::error)?;
+            wait_modified(cx, &live.id).await?;
+        }
+        let at =
+            |a: &Attrs| (a.get("instance").cloned().unwrap_or_default(), a.get("device").cloned().unwrap_or_default());
+        if at(&live.attrs) != at(want) {
+            if let Some(old) = live.attrs.get("instance").and_then(Value::as_str) {
+                detach(cx, &live.id, old).await?;
+            }
+            if let Some(new) = want.get("instance").and_then(Value::as_str) {
+                attach(cx, &live.id, new, s(want, "device")).await?;
+            }
+        }
+        ec2tags::sync(cx, live, want).await?;
+        let keep = |k: &'static str| (k, want.get(k).or(live.attrs.get(k)).cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("id"), keep("iops"), keep("throughput")]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        if let Some(instance) = live.attrs.get("instance").and_then(Value::as_str) {
+            detach(cx, &live.id, instance).await?;
+        }
+        match cx.aws.ec2.delete_volume().volume_id(&live.id).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("InvalidVolume.NotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+fn live_object(v: &AwsVolume) -> Option<LiveObject> {
+    let id = v.volume_id().unwrap_or_default().to_string();
+    if matches!(v.state().map(|s| s.as_str()), Some("deleting" | "deleted")) {
+        return None;
+    }
+    // A root volume is tagged with its instance's address: the instance's part, skipped here.
+    let (addr, tags) = ec2tags::split("volume", &id, v.tags())?;
+    let attached =
+        v.attachments().iter().find(|a| matches!(a.state().map(|s| s.as_str()), Some("attached" | "attaching")));
+    let int = |n: Option<i32>| n.map_or(Value::Null, |n| Value::Int(n.into()));
+    let attrs = Attrs::from([
+        ("az".into(), Value::from(v.availability_zone().map(String::from))),
+        ("size".into(), int(v.size())),
+        ("type".into(), Value::from(v.volume_type().map(|t| t.as_str().to_string()))),
+        ("iops".into(), int(v.iops())),
+        ("throughput".into(), int(v.throughput())),
+        ("encrypted".into(), Value::Bool(v.encrypted().unwrap_or(false))),
+        ("instance".into(), Value::from(attached.and_then(|a| a.instance_id()).map(String::from))),
+        ("device".into(), Value::from(attached.and_then(|a| a.device()).map(String::from))),
+        ("tags".into(), tags),
+        ("id".into(), Value::str(&id)),
+    ]);
+    Some(LiveObject { addr, id, attrs })
+}
+
+async fn wait_available(cx: &Cx, id: &str) -> anyhow::Result<()> {
+    let w = cx.aws.ec2.wait_until_volume_available().volume_ids(id).wait(Duration::from_secs(600)).await;
+    w.map(|_| ()).map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))
+}
+
+async fn attach(cx: &Cx, id: &str, instance: &str, device: &str) -> anyhow::Result<()> {
+    let call = cx.aws.ec2.attach_volume().volume_id(id).instance_id(instance).device(device);
+    call.send().await.map_err(aws::error)?;
+    let w = cx.aws.ec2.wait_until_volume_in_use().volume_ids(id).wait(Duration::from_secs(600)).await;
+    w.map(|_| ()).map_err(|e| anyhow::anyhow!("waiting for {id} to attach to {instance}: {e}"))
+}
+
+/// Detaches and waits until the volume is free. Already detached is fine: the instance may
+/// have been terminated, which detaches its volumes.
+async fn detach(cx: &Cx, id: &str, instance: &str) -> anyhow::Result<()> {
+    match cx.aws.ec2.detach_volume().volume_id(id).instance_id(instance).send().await.map_err(aws::error) {
+        Err(e) if matches!(e.code.as_deref(), Some("IncorrectState" | "InvalidAttachment.NotFound")) => {}
+        other => {
+            other?;
+        }
+    }
+    wait_available(cx, id).await
+}
+
+/// Waits until a modification has taken effect (EC2 reports "optimizing" once the new size
+/// and type are usable), so the next read sees the new values.
+async fn wait_modified(cx: &Cx, id: &str) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let mut delay = Duration::from_secs(1);
+    loop {
+        let out = cx.aws.ec2.describe_volumes_modifications().volume_ids(id).send().await.map_err(aws::error)?;
+        let latest = out.volumes_modifications().iter().max_by_key(|m| m.start_time().map(|t| t.secs()));
+        match latest.and_then(|m| m.modification_state()) {
+            Some(VolumeModificationState::Failed) => {
+                let why = latest.and_then(|m| m.status_message()).unwrap_or("no reason given");
+                anyhow::bail!("modifying {id} failed: {why}");
+            }
+            Some(VolumeModificationState::Modifying) if start.elapsed() < Duration::from_secs(600) => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(15));
+            }
+            Some(VolumeModificationState::Modifying) => anyhow::bail!("{id} is still being modified after 10 minutes"),
+            _ => return Ok(()),
+        }
+    }
+}
