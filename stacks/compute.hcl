@@ -1,5 +1,6 @@
-# Compute on a small network: a bastion instance with templated user data, an 8 GiB gp3
-# data volume attached to it, an Elastic IP on it, and a launch template for web servers.
+# Compute on a small network: a bastion instance with templated user data and an IAM role,
+# an 8 GiB gp3 data volume attached to it, an Elastic IP on it, and a launch template for
+# web servers.
 #
 #   stackr plan  -f stacks/compute.hcl
 #   stackr apply -f stacks/compute.hcl
@@ -70,11 +71,23 @@ security_group "web" {
   }
 }
 
+iam_role "bastion" {
+  assume           = "ec2.amazonaws.com"
+  instance_profile = true
+  managed_policies = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
+}
+
+iam_role "web" {
+  assume           = "ec2.amazonaws.com"
+  instance_profile = true
+}
+
 instance "bastion" {
   ami                 = var.ami
   type                = "t3.micro"
   subnet              = subnet.public
   security_groups     = [security_group.bastion]
+  role                = iam_role.bastion
   associate_public_ip = true
   root_volume_size    = 16
   root_volume_type    = "gp3"
@@ -102,6 +115,7 @@ launch_template "web" {
   ami             = var.ami
   type            = "t3.small"
   security_groups = [security_group.web]
+  role            = iam_role.web
   user_data       = template("web.sh", { port = 80, greeting = "hello" })
   instance_tags   = { Role = "web" }
 }

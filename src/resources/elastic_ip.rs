@@ -22,6 +22,7 @@ static SCHEMA: Schema = Schema {
     kind: "elastic_ip",
     doc: "An Elastic IP address, optionally associated with an instance.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr(
             "instance",

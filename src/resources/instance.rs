@@ -15,17 +15,14 @@ use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{
     AttributeValue, BlockDeviceMapping, EbsBlockDevice, Filter, HttpTokensState, IamInstanceProfileSpecification,
     Instance as AwsInstance, InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification, InstanceStateName,
-    InstanceType, ResourceType, Tag, TagSpecification, VolumeType,
+    InstanceType, ResourceType, Tag, TagSpecification,
 };
 
-use super::{Cx, Found, Kind, ec2tags, retry, s, strs, userdata, with_computed};
-use crate::aws::{self, AwsError};
+use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, volume, with_computed};
+use crate::aws;
 use crate::model::*;
 
 pub struct Instance;
-
-/// EBS volume types, shared with the `volume` kind.
-pub const VOLUME_TYPES: &[&str] = &["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"];
 
 /// Records `associate_public_ip` as requested at launch.
 const PUBLIC_IP_TAG: &str = "stackr:associate-public-ip";
@@ -34,6 +31,7 @@ static SCHEMA: Schema = Schema {
     kind: "instance",
     doc: "An EC2 instance.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr("ami", Ty::Str, Presence::Required, Update::ForceNew, "The AMI to launch (ami-…)."),
         attr("type", Ty::Str, Presence::Required, Update::Restart, "Instance type, e.g. t3.micro."),
@@ -46,6 +44,13 @@ static SCHEMA: Schema = Schema {
             "Security groups (default: the VPC's default group).",
         ),
         attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::ForceNew, "An EC2 key pair for SSH."),
+        attr(
+            "role",
+            Ty::Ref("iam_role"),
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "An IAM role with `instance_profile = true`; the instance gets its instance profile.",
+        ),
         attr(
             "user_data",
             Ty::Str,
@@ -68,7 +73,13 @@ static SCHEMA: Schema = Schema {
             "Give the instance a public IPv4 address (default: the subnet's setting).",
         ),
         attr("root_volume_size", Ty::Int, Presence::Optional, Update::ForceNew, "Root volume size in GiB."),
-        attr("root_volume_type", Ty::Enum(VOLUME_TYPES), Presence::Optional, Update::ForceNew, "Root volume type."),
+        attr(
+            "root_volume_type",
+            Ty::Enum(volume::VOLUME_TYPES),
+            Presence::Optional,
+            Update::ForceNew,
+            "Root volume type.",
+        ),
         attr("root_volume_encrypted", Ty::Bool, Presence::Optional, Update::ForceNew, "Encrypt the root volume."),
         TAGS,
         computed("id", "The instance id (i-…)."),
@@ -106,14 +117,15 @@ impl Kind for Instance {
         while let Some(r) = pages.next().await {
             found.extend(r.map_err(aws::error)?.instances().iter().filter_map(owned).cloned());
         }
-        let roots = root_volumes(cx, &found).await?;
+        let ids = found.iter().filter_map(root_volume_id).map(String::from).collect();
+        let roots = volume::root_volumes(cx, ids).await?;
         let owned = found.iter().filter_map(|i| live_object(i, &roots)).collect();
         Ok(Found { owned, ..Found::default() })
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
-        let root = match root_mapping(want) {
-            Some(ebs) => Some(root_device(cx, s(want, "ami")).await?).map(|dev| (dev, ebs)),
+        let root = match volume::root_mapping(want) {
+            Some(ebs) => Some(volume::root_device(cx, s(want, "ami")).await?).map(|dev| (dev, ebs)),
             None => None,
         };
         let mut token = userdata::client_token(&cx.stack, addr, want);
@@ -157,6 +169,9 @@ impl Kind for Instance {
             let call = ec2.modify_instance_metadata_options().instance_id(&live.id).http_tokens(tokens);
             call.send().await.map_err(aws::error)?;
         }
+        if differs("role") {
+            set_role(cx, &live.id, want.get("role").and_then(Value::as_str)).await?;
+        }
         if differs("type") {
             computed = change_type(cx, &live.id, s(want, "type")).await?;
         }
@@ -195,28 +210,6 @@ fn root_volume_id(i: &AwsInstance) -> Option<&str> {
     root.ebs()?.volume_id()
 }
 
-/// Size, type and encryption of every root volume, in one DescribeVolumes call.
-async fn root_volumes(cx: &Cx, instances: &[AwsInstance]) -> anyhow::Result<HashMap<String, [Value; 3]>> {
-    let ids: Vec<String> = instances.iter().filter_map(root_volume_id).map(String::from).collect();
-    let mut out = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    // A filter, not VolumeIds: a volume gone since the instance listing is no error.
-    let filter = Filter::builder().name("volume-id").set_values(Some(ids)).build();
-    let mut pages = cx.aws.ec2.describe_volumes().filters(filter).into_paginator().items().send();
-    while let Some(v) = pages.next().await {
-        let v = v.map_err(aws::error)?;
-        let attrs = [
-            v.size().map_or(Value::Null, |n| Value::Int(n.into())),
-            v.volume_type().map_or(Value::Null, |t| Value::str(t.as_str())),
-            v.encrypted().map_or(Value::Null, Value::Bool),
-        ];
-        out.insert(v.volume_id().unwrap_or_default().to_string(), attrs);
-    }
-    Ok(out)
-}
-
 fn live_object(i: &AwsInstance, roots: &HashMap<String, [Value; 3]>) -> Option<LiveObject> {
     let id = i.instance_id().unwrap_or_default().to_string();
     let (addr, tags) = ec2tags::split("instance", &id, i.tags())?;
@@ -228,6 +221,7 @@ fn live_object(i: &AwsInstance, roots: &HashMap<String, [Value; 3]>) -> Option<L
         let primary = i.network_interfaces().iter().find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
         groups = primary.map(|n| n.groups().iter().filter_map(|g| g.group_id()).collect()).unwrap_or_default();
     }
+    let profile = i.iam_instance_profile().and_then(|p| p.arn());
     let http_tokens = i.metadata_options().and_then(|m| m.http_tokens());
     let mut attrs = Attrs::from([
         ("ami".into(), Value::from(i.image_id().map(String::from))),
@@ -235,6 +229,7 @@ fn live_object(i: &AwsInstance, roots: &HashMap<String, [Value; 3]>) -> Option<L
         ("subnet".into(), Value::from(i.subnet_id().map(String::from))),
         ("security_groups".into(), str_set(groups)),
         ("key_name".into(), Value::from(i.key_name().filter(|k| !k.is_empty()).map(String::from))),
+        ("role".into(), Value::from(profile.and_then(userdata::profile_name).map(String::from))),
         ("user_data".into(), Value::from(tag(userdata::DIGEST_TAG).map(String::from))),
         ("imdsv2".into(), Value::Bool(http_tokens == Some(&HttpTokensState::Required))),
         ("associate_public_ip".into(), tag(PUBLIC_IP_TAG).map_or(Value::Null, |v| Value::Bool(v == "true"))),
@@ -256,31 +251,6 @@ fn computed_of(i: &AwsInstance) -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// The root volume settings the stack gives, if any.
-fn root_mapping(want: &Attrs) -> Option<EbsBlockDevice> {
-    let (size, vtype, enc) =
-        (want.get("root_volume_size"), want.get("root_volume_type"), want.get("root_volume_encrypted"));
-    if [size, vtype, enc].iter().all(|v| v.is_none_or(Value::is_null)) {
-        return None;
-    }
-    Some(
-        EbsBlockDevice::builder()
-            .set_volume_size(size.and_then(Value::as_int).and_then(|n| i32::try_from(n).ok()))
-            .set_volume_type(vtype.and_then(Value::as_str).map(VolumeType::from))
-            .set_encrypted(enc.and_then(Value::as_bool))
-            // Stated, not left to the default: some EC2 implementations keep the volume otherwise.
-            .delete_on_termination(true)
-            .build(),
-    )
-}
-
-/// The AMI's root device name, which a root volume mapping must use.
-async fn root_device(cx: &Cx, ami: &str) -> anyhow::Result<String> {
-    let out = cx.aws.ec2.describe_images().image_ids(ami).send().await.map_err(aws::error)?;
-    let image = out.images().first().ok_or_else(|| anyhow::anyhow!("AMI {ami} was not found"))?;
-    image.root_device_name().map(String::from).ok_or_else(|| anyhow::anyhow!("AMI {ami} has no root device name"))
-}
-
 /// One RunInstances call with `token`, retried while a just-created instance profile is not
 /// yet visible to EC2 (IAM is eventually consistent; this can last about two minutes).
 async fn launch(
@@ -299,7 +269,8 @@ async fn launch(
         instance_tags.push(Tag::builder().key(PUBLIC_IP_TAG).value(p.to_string()).build());
     }
     let groups: Vec<String> = strs(want, "security_groups").into_iter().map(String::from).collect();
-    let profile = want.get("_instance_profile").and_then(Value::as_str);
+    // The role's instance profile has the role's name.
+    let profile = want.get("role").and_then(Value::as_str);
     let mut req = cx
         .aws
         .ec2
@@ -333,35 +304,37 @@ async fn launch(
         ),
         None => req.subnet_id(s(want, "subnet")).set_security_group_ids((!groups.is_empty()).then_some(groups)),
     };
-    let out = retry::on_codes(&[PROFILE_NOT_READY], Duration::from_secs(150), || async {
-        req.clone().send().await.map_err(aws::error).map_err(profile_not_ready)
-    })
-    .await
-    .map_err(restore)?;
+    let out = userdata::profile_retry(|| async { req.clone().send().await.map_err(aws::error) }).await?;
     out.instances().first().cloned().ok_or_else(|| anyhow::anyhow!("RunInstances returned no instance"))
 }
 
-/// A code of our own for "the instance profile is not visible yet", so the retry helper can
-/// tell it from other InvalidParameterValue errors.
-const PROFILE_NOT_READY: &str = "stackr:InstanceProfileNotReady";
-
-fn profile_not_ready(e: AwsError) -> AwsError {
-    let lower = e.message.to_ascii_lowercase();
-    let about_profile = lower.contains("iaminstanceprofile") || lower.contains("instance profile");
-    if e.code.as_deref() == Some("InvalidParameterValue") && about_profile {
-        AwsError { code: Some(PROFILE_NOT_READY.into()), ..e }
-    } else {
-        e
+/// Gives the instance the role's instance profile (or none), through its association.
+async fn set_role(cx: &Cx, id: &str, role: Option<&str>) -> anyhow::Result<()> {
+    let ec2 = &cx.aws.ec2;
+    let filter = Filter::builder().name("instance-id").values(id).build();
+    let out = ec2.describe_iam_instance_profile_associations().filters(filter).send().await.map_err(aws::error)?;
+    let current = out
+        .iam_instance_profile_associations()
+        .iter()
+        .find(|a| a.state().is_some_and(|s| s.as_str() == "associated"))
+        .and_then(|a| a.association_id());
+    let spec = |name: &str| IamInstanceProfileSpecification::builder().name(name).build();
+    match (current, role) {
+        (Some(assoc), Some(name)) => {
+            let call =
+                ec2.replace_iam_instance_profile_association().association_id(assoc).iam_instance_profile(spec(name));
+            userdata::profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await?;
+        }
+        (None, Some(name)) => {
+            let call = ec2.associate_iam_instance_profile().instance_id(id).iam_instance_profile(spec(name));
+            userdata::profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await?;
+        }
+        (Some(assoc), None) => {
+            ec2.disassociate_iam_instance_profile().association_id(assoc).send().await.map_err(aws::error)?;
+        }
+        (None, None) => {}
     }
-}
-
-/// Gives an error that outlasted the retries its AWS code back.
-fn restore(e: AwsError) -> AwsError {
-    if e.code.as_deref() == Some(PROFILE_NOT_READY) {
-        AwsError { code: Some("InvalidParameterValue".into()), ..e }
-    } else {
-        e
-    }
+    Ok(())
 }
 
 fn metadata(want: &Attrs) -> InstanceMetadataOptionsRequest {
@@ -403,29 +376,6 @@ async fn change_type(cx: &Cx, id: &str, ty: &str) -> anyhow::Result<Vec<(&'stati
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn profile_errors_are_told_apart_from_other_invalid_parameters() {
-        let e = AwsError::new(
-            Some("InvalidParameterValue".into()),
-            "Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
-        );
-        let marked = profile_not_ready(e);
-        assert_eq!(marked.code.as_deref(), Some(PROFILE_NOT_READY));
-        assert_eq!(restore(marked).code.as_deref(), Some("InvalidParameterValue"));
-        let other = AwsError::new(Some("InvalidParameterValue".into()), "Invalid value 'x' for instanceType");
-        assert_eq!(profile_not_ready(other).code.as_deref(), Some("InvalidParameterValue"));
-    }
-
-    #[test]
-    fn root_mapping_only_when_the_stack_sets_root_volume_attributes() {
-        assert!(root_mapping(&Attrs::new()).is_none());
-        let want = Attrs::from([("root_volume_size".to_string(), Value::Int(20))]);
-        let ebs = root_mapping(&want).unwrap();
-        assert_eq!(ebs.volume_size(), Some(20));
-        assert_eq!(ebs.delete_on_termination(), Some(true));
-        assert_eq!(ebs.volume_type(), None);
-    }
 
     #[test]
     fn canonical_form_shows_the_user_data_digest() {

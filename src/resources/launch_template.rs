@@ -29,6 +29,7 @@ static SCHEMA: Schema = Schema {
     kind: "launch_template",
     doc: "An EC2 launch template; changes create a new default version.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Template name (default: `<stack>-<name>`)."),
         attr("ami", Ty::Str, Presence::Required, Update::InPlace, "The AMI to launch (ami-…)."),
@@ -41,6 +42,13 @@ static SCHEMA: Schema = Schema {
             "Security groups of launched instances.",
         ),
         attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "An EC2 key pair for SSH."),
+        attr(
+            "role",
+            Ty::Ref("iam_role"),
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "An IAM role with `instance_profile = true`; launched instances get its instance profile.",
+        ),
         attr(
             "user_data",
             Ty::Str,
@@ -70,7 +78,7 @@ static SCHEMA: Schema = Schema {
 };
 
 /// The attributes that live in a version's data: a change of any makes a new version.
-const DATA: &[&str] = &["ami", "type", "security_groups", "key_name", "user_data", "imdsv2", "instance_tags"];
+const DATA: &[&str] = &["ami", "type", "security_groups", "key_name", "role", "user_data", "imdsv2", "instance_tags"];
 
 #[async_trait]
 impl Kind for LaunchTemplate {
@@ -199,6 +207,8 @@ async fn default_versions(cx: &Cx, ids: &[&str]) -> anyhow::Result<HashMap<Strin
 fn live_attrs(t: &AwsTemplate, default: Option<&LaunchTemplateVersion>, tags: Value) -> Attrs {
     let d = default.and_then(LaunchTemplateVersion::launch_template_data);
     let tokens = d.and_then(|d| d.metadata_options()).and_then(|m| m.http_tokens());
+    let spec = d.and_then(|d| d.iam_instance_profile());
+    let profile = spec.and_then(|p| p.name()).or_else(|| spec.and_then(|p| p.arn()).and_then(userdata::profile_name));
     // Tags for launched instances, less stackr's own; moto also copies the template's own tag
     // specification in here, which is not about launched objects.
     let launched: BTreeMap<String, Value> = d
@@ -217,6 +227,7 @@ fn live_attrs(t: &AwsTemplate, default: Option<&LaunchTemplateVersion>, tags: Va
         ("type".into(), Value::from(d.and_then(|d| d.instance_type()).map(|t| t.as_str().to_string()))),
         ("security_groups".into(), str_set(d.map(|d| d.security_group_ids()).unwrap_or_default().iter().cloned())),
         ("key_name".into(), Value::from(d.and_then(|d| d.key_name()).map(String::from))),
+        ("role".into(), Value::from(profile.map(String::from))),
         ("user_data".into(), Value::from(d.and_then(|d| d.user_data()).and_then(userdata::digest_of_encoded))),
         ("imdsv2".into(), Value::Bool(tokens == Some(&LaunchTemplateHttpTokensState::Required))),
         ("instance_tags".into(), Value::Map(launched)),
@@ -241,7 +252,8 @@ fn data(cx: &Cx, addr: &Address, want: &Attrs) -> RequestLaunchTemplateData {
     let required = want.get("imdsv2").and_then(Value::as_bool) != Some(false);
     let tokens =
         if required { LaunchTemplateHttpTokensState::Required } else { LaunchTemplateHttpTokensState::Optional };
-    let profile = want.get("_instance_profile").and_then(Value::as_str);
+    // The role's instance profile has the role's name.
+    let profile = want.get("role").and_then(Value::as_str);
     RequestLaunchTemplateData::builder()
         .image_id(s(want, "ami"))
         .instance_type(InstanceType::from(s(want, "type")))

@@ -10,10 +10,19 @@
 //! first attempt started instead of starting another. The token is derived from the stack,
 //! the address and the desired attributes, so it is the same for every retry of one launch and
 //! different for a launch of anything else.
+//!
+//! An instance profile (an `iam_role` with `instance_profile = true`) is not usable by EC2
+//! for up to about two minutes after IAM created it; launches and associations that name it
+//! are retried through that window ([`profile_retry`]).
+
+use std::future::Future;
+use std::time::Duration;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::retry;
+use crate::aws::AwsError;
 use crate::model::{Address, Attrs, Value, is_private};
 
 /// The tag that records, at launch, the digest of an instance's user data.
@@ -80,6 +89,51 @@ pub fn next_token(token: &str, terminated_id: &str) -> String {
     format!("stackr-{}", &sha256_hex(format!("{token}\0{terminated_id}").as_bytes())[..48])
 }
 
+/// The instance profile name in an instance profile ARN
+/// (`arn:aws:iam::1:instance-profile/path/name`).
+pub fn profile_name(arn: &str) -> Option<&str> {
+    arn.split_once(":instance-profile/").map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
+}
+
+/// How long a just-created instance profile may stay invisible to EC2.
+const PROFILE_WINDOW: Duration = Duration::from_secs(150);
+
+/// A code of our own for "the instance profile is not visible yet", so the retry helper can
+/// tell it from other InvalidParameterValue errors.
+const PROFILE_NOT_READY: &str = "stackr:InstanceProfileNotReady";
+
+/// Runs `op`, retrying while EC2 says the instance profile it names is invalid.
+pub async fn profile_retry<T, F, Fut>(mut op: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    let marked = retry::on_codes(&[PROFILE_NOT_READY], PROFILE_WINDOW, || {
+        let fut = op();
+        async move { fut.await.map_err(profile_not_ready) }
+    });
+    marked.await.map_err(restore)
+}
+
+fn profile_not_ready(e: AwsError) -> AwsError {
+    let lower = e.message.to_ascii_lowercase();
+    let about_profile = lower.contains("iaminstanceprofile") || lower.contains("instance profile");
+    if e.code.as_deref() == Some("InvalidParameterValue") && about_profile {
+        AwsError { code: Some(PROFILE_NOT_READY.into()), ..e }
+    } else {
+        e
+    }
+}
+
+/// Gives an error that outlasted the retries its AWS code back.
+fn restore(e: AwsError) -> AwsError {
+    if e.code.as_deref() == Some(PROFILE_NOT_READY) {
+        AwsError { code: Some("InvalidParameterValue".into()), ..e }
+    } else {
+        e
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +192,40 @@ mod tests {
         assert_ne!(n, t);
         assert_eq!(n, next_token(&t, "i-1"));
         assert!(n.len() <= 64);
+    }
+
+    #[test]
+    fn profile_errors_are_told_apart_from_other_invalid_parameters() {
+        let e = AwsError::new(
+            Some("InvalidParameterValue".into()),
+            "Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+        );
+        let marked = profile_not_ready(e);
+        assert_eq!(marked.code.as_deref(), Some(PROFILE_NOT_READY));
+        assert_eq!(restore(marked).code.as_deref(), Some("InvalidParameterValue"));
+        let other = AwsError::new(Some("InvalidParameterValue".into()), "Invalid value 'x' for instanceType");
+        assert_eq!(profile_not_ready(other).code.as_deref(), Some("InvalidParameterValue"));
+    }
+
+    #[tokio::test]
+    async fn profile_retry_waits_for_the_profile_then_gives_other_errors_back() {
+        let n = std::sync::atomic::AtomicU32::new(0);
+        let r = profile_retry(|| async {
+            if n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                Err(AwsError::new(Some("InvalidParameterValue".into()), "Invalid IAM Instance Profile name"))
+            } else {
+                Err::<(), _>(AwsError::new(Some("InvalidAMIID.NotFound".into()), "no such AMI"))
+            }
+        })
+        .await;
+        assert_eq!(r.unwrap_err().code.as_deref(), Some("InvalidAMIID.NotFound"));
+        assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn profile_names_come_from_arns_with_or_without_a_path() {
+        assert_eq!(profile_name("arn:aws:iam::1:instance-profile/stackr/s/web/web"), Some("web"));
+        assert_eq!(profile_name("arn:aws:iam::1:instance-profile/web"), Some("web"));
+        assert_eq!(profile_name("arn:aws:iam::1:role/web"), None);
     }
 }

@@ -8,13 +8,15 @@
 //! is a reference), so the volume detaches, the old instance goes, and the volume attaches to
 //! the new one.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use aws_sdk_ec2::client::Waiters;
-use aws_sdk_ec2::types::{ResourceType, Volume as AwsVolume, VolumeModificationState, VolumeType};
+use aws_sdk_ec2::types::{
+    EbsBlockDevice, Filter, ResourceType, Volume as AwsVolume, VolumeModificationState, VolumeType,
+};
 
-use super::instance::VOLUME_TYPES;
 use super::{Cx, Found, Kind, ec2tags, s, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -22,10 +24,14 @@ use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
 
 pub struct Volume;
 
+/// EBS volume types, shared with the `instance` kind's root volume.
+pub const VOLUME_TYPES: &[&str] = &["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"];
+
 static SCHEMA: Schema = Schema {
     kind: "volume",
     doc: "An EBS volume, optionally attached to an instance.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr("az", Ty::Str, Presence::Required, Update::ForceNew, "Availability zone, e.g. us-east-1a."),
         attr("size", Ty::Int, Presence::Required, Update::InPlace, "Size in GiB; it can grow in place, never shrink."),
@@ -190,6 +196,53 @@ fn live_object(v: &AwsVolume) -> Option<LiveObject> {
     Some(LiveObject { addr, id, attrs })
 }
 
+/// Size, type and encryption of instances' root volumes (by id), in one DescribeVolumes call:
+/// the `instance` kind reads them all at once rather than one call per instance.
+pub async fn root_volumes(cx: &Cx, ids: Vec<String>) -> anyhow::Result<HashMap<String, [Value; 3]>> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // A filter, not VolumeIds: a volume gone since the instance listing is no error.
+    let filter = Filter::builder().name("volume-id").set_values(Some(ids)).build();
+    let mut pages = cx.aws.ec2.describe_volumes().filters(filter).into_paginator().items().send();
+    while let Some(v) = pages.next().await {
+        let v = v.map_err(aws::error)?;
+        let attrs = [
+            v.size().map_or(Value::Null, |n| Value::Int(n.into())),
+            v.volume_type().map_or(Value::Null, |t| Value::str(t.as_str())),
+            v.encrypted().map_or(Value::Null, Value::Bool),
+        ];
+        out.insert(v.volume_id().unwrap_or_default().to_string(), attrs);
+    }
+    Ok(out)
+}
+
+/// The root volume settings the stack gives, if any.
+pub fn root_mapping(want: &Attrs) -> Option<EbsBlockDevice> {
+    let (size, vtype, enc) =
+        (want.get("root_volume_size"), want.get("root_volume_type"), want.get("root_volume_encrypted"));
+    if [size, vtype, enc].iter().all(|v| v.is_none_or(Value::is_null)) {
+        return None;
+    }
+    Some(
+        EbsBlockDevice::builder()
+            .set_volume_size(size.and_then(Value::as_int).and_then(|n| i32::try_from(n).ok()))
+            .set_volume_type(vtype.and_then(Value::as_str).map(VolumeType::from))
+            .set_encrypted(enc.and_then(Value::as_bool))
+            // Stated, not left to the default: some EC2 implementations keep the volume otherwise.
+            .delete_on_termination(true)
+            .build(),
+    )
+}
+
+/// The AMI's root device name, which a root volume mapping must use.
+pub async fn root_device(cx: &Cx, ami: &str) -> anyhow::Result<String> {
+    let out = cx.aws.ec2.describe_images().image_ids(ami).send().await.map_err(aws::error)?;
+    let image = out.images().first().ok_or_else(|| anyhow::anyhow!("AMI {ami} was not found"))?;
+    image.root_device_name().map(String::from).ok_or_else(|| anyhow::anyhow!("AMI {ami} has no root device name"))
+}
+
 async fn wait_available(cx: &Cx, id: &str) -> anyhow::Result<()> {
     let w = cx.aws.ec2.wait_until_volume_available().volume_ids(id).wait(Duration::from_secs(600)).await;
     w.map(|_| ()).map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))
@@ -234,5 +287,20 @@ async fn wait_modified(cx: &Cx, id: &str) -> anyhow::Result<()> {
             Some(VolumeModificationState::Modifying) => anyhow::bail!("{id} is still being modified after 10 minutes"),
             _ => return Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_mapping_only_when_the_stack_sets_root_volume_attributes() {
+        assert!(root_mapping(&Attrs::new()).is_none());
+        let want = Attrs::from([("root_volume_size".to_string(), Value::Int(20))]);
+        let ebs = root_mapping(&want).unwrap();
+        assert_eq!(ebs.volume_size(), Some(20));
+        assert_eq!(ebs.delete_on_termination(), Some(true));
+        assert_eq!(ebs.volume_type(), None);
     }
 }
