@@ -72,12 +72,14 @@ security_group "web" {
 }
 
 iam_role "bastion" {
+  name             = "compute-bastion"
   assume           = "ec2.amazonaws.com"
   instance_profile = true
   managed_policies = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
 }
 
 iam_role "web" {
+  name             = "compute-web"
   assume           = "ec2.amazonaws.com"
   instance_profile = true
 }

@@ -141,3 +141,28 @@ async fn disassociate(cx: &Cx, association: &Value) -> anyhow::Result<()> {
         other => other.map(|_| ()).map_err(Into::into),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::{VarInputs, load_str};
+
+    fn warnings(n: usize) -> Vec<Diagnostic> {
+        let blocks: String = (0..n).map(|i| format!("elastic_ip \"e{i}\" {{}}\n")).collect();
+        let text = format!("stack \"t\" {{}}\n{blocks}");
+        let stack = load_str("t.hcl", &text, &VarInputs::default(), &crate::resources::schemas()).unwrap();
+        let mut d = Diagnostics::default();
+        stack.resources.iter().for_each(|r| ElasticIp.validate(r, &stack, &mut d));
+        d.0
+    }
+
+    #[test]
+    fn more_than_the_quota_is_one_warning_at_the_sixth_block() {
+        assert!(warnings(5).is_empty());
+        let w = warnings(7);
+        assert_eq!(w.len(), 1);
+        let text = w[0].render(false);
+        assert!(text.starts_with("warning"), "{text}");
+        assert!(text.contains("declares 7 Elastic IPs") && text.contains("t.hcl:7:1"), "{text}");
+    }
+}

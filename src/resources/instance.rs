@@ -166,7 +166,13 @@ impl Kind for Instance {
             } else {
                 HttpTokensState::Required
             };
-            let call = ec2.modify_instance_metadata_options().instance_id(&live.id).http_tokens(tokens);
+            // The hop limit is sent unchanged: moto fails without one (AWS keeps it if omitted).
+            let hops = live.attrs.get("_imds_hop_limit").and_then(Value::as_int).and_then(|n| i32::try_from(n).ok());
+            let call = ec2
+                .modify_instance_metadata_options()
+                .instance_id(&live.id)
+                .http_tokens(tokens)
+                .set_http_put_response_hop_limit(hops);
             call.send().await.map_err(aws::error)?;
         }
         if differs("role") {
@@ -223,6 +229,7 @@ fn live_object(i: &AwsInstance, roots: &HashMap<String, [Value; 3]>) -> Option<L
     }
     let profile = i.iam_instance_profile().and_then(|p| p.arn());
     let http_tokens = i.metadata_options().and_then(|m| m.http_tokens());
+    let hops = i.metadata_options().and_then(|m| m.http_put_response_hop_limit());
     let mut attrs = Attrs::from([
         ("ami".into(), Value::from(i.image_id().map(String::from))),
         ("type".into(), Value::from(i.instance_type().map(|t| t.as_str().to_string()))),
@@ -237,6 +244,8 @@ fn live_object(i: &AwsInstance, roots: &HashMap<String, [Value; 3]>) -> Option<L
         ("root_volume_type".into(), vtype),
         ("root_volume_encrypted".into(), encrypted),
         ("tags".into(), tags),
+        // Private: what an IMDS change must send back unchanged, never compared or shown.
+        ("_imds_hop_limit".into(), hops.map_or(Value::Null, |n| Value::Int(n.into()))),
     ]);
     attrs.extend(computed_of(i).into_iter().map(|(k, v)| (k.to_string(), v)));
     Some(LiveObject { addr, id, attrs })

@@ -293,6 +293,46 @@ async fn wait_modified(cx: &Cx, id: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stack::{VarInputs, load_str};
+
+    /// The messages `validate` gives for the volumes in `body`.
+    fn problems(body: &str) -> Vec<String> {
+        let text = format!("stack \"t\" {{}}\n{body}");
+        let stack = load_str("t.hcl", &text, &VarInputs::default(), &crate::resources::schemas()).unwrap();
+        let mut d = Diagnostics::default();
+        stack.resources.iter().for_each(|r| Volume.validate(r, &stack, &mut d));
+        d.iter().map(|d| d.render(false)).collect()
+    }
+
+    #[test]
+    fn iops_throughput_and_attachment_combinations_are_checked_where_written() {
+        let ok = "volume \"v\" {\n  az = \"us-east-1a\"\n  size = 10\n  type = \"gp3\"\n  iops = 4000\n  throughput = 200\n}\n";
+        assert!(problems(ok).is_empty());
+        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  type = \"gp2\"\n  iops = 300\n}\n");
+        assert!(
+            p[0].contains("iops can only be set for io1, io2 and gp3 volumes, not gp2") && p[0].contains("t.hcl:6"),
+            "{p:?}"
+        );
+        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  type = \"io2\"\n  throughput = 300\n}\n");
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].contains("io2 volumes need `iops`") && p[1].contains("throughput can only be set for gp3"),
+            "{p:?}"
+        );
+        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  device = \"/dev/sdf\"\n}\n");
+        assert!(p[0].contains("`device` needs an `instance`"), "{p:?}");
+        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  instance = \"i-123\"\n}\n");
+        assert!(p[0].contains("needs a `device`"), "{p:?}");
+    }
+
+    #[test]
+    fn shrinking_is_refused_and_growing_is_not() {
+        let at = |n: i64| Attrs::from([("size".to_string(), Value::Int(n))]);
+        let msg = Volume.check_update(&at(20), &at(10)).unwrap();
+        assert!(msg.contains("cannot shrink (20 GiB to 10 GiB)"), "{msg}");
+        assert_eq!(Volume.check_update(&at(10), &at(20)), None);
+        assert_eq!(Volume.check_update(&at(10), &at(10)), None);
+    }
 
     #[test]
     fn root_mapping_only_when_the_stack_sets_root_volume_attributes() {
