@@ -46,7 +46,6 @@ pub enum Lit {
     /// Explicitly "none": omitting the attribute means it should be unset.
     Null,
     Bool(bool),
-    #[expect(dead_code, reason = "part of the schema language; no kind of this slice has a numeric default yet")]
     Int(i64),
     Str(&'static str),
     EmptyList,
@@ -81,7 +80,6 @@ pub enum Update {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
     Str,
-    #[expect(dead_code, reason = "part of the schema language; no kind of this slice has a numeric attribute yet")]
     Int,
     Bool,
     /// An IPv4 CIDR block, stored in canonical form (`10.0.0.0/16`).
