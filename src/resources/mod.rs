@@ -4,15 +4,20 @@
 //! nothing else.
 
 mod ec2tags;
+mod elbtags;
 mod iam_group;
 mod iam_policy;
 mod iam_user;
 mod internet_gateway;
+mod lb_aws;
+mod lb_listeners;
+mod load_balancer;
 mod retry;
 mod route_table;
 mod security_group;
 mod sg_rules;
 mod subnet;
+mod target_group;
 mod vpc;
 
 use std::sync::Arc;
@@ -32,6 +37,8 @@ pub static KINDS: &[&dyn Kind] = &[
     &internet_gateway::InternetGateway,
     &route_table::RouteTable,
     &security_group::SecurityGroup,
+    &target_group::TargetGroup,
+    &load_balancer::LoadBalancer,
 ];
 
 pub fn kind(name: &str) -> Option<&'static dyn Kind> {
