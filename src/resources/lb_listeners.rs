@@ -2,7 +2,7 @@
 //! both the stack file and the account are brought to before they are compared, and the checks
 //! AWS would otherwise make only at apply time. Pure: the AWS side is in `lb_aws.rs`.
 //!
-//! Canonical form: listeners sorted by port, rules by priority; HTTP listeners carry no
+//! Canonical form: listeners sorted as the planner sorts blocks, rules by priority; HTTP listeners carry no
 //! certificate or SSL policy (some implementations report a policy anyway); an HTTPS listener
 //! without `ssl_policy` has [`DEFAULT_SSL_POLICY`]; empty condition lists are dropped.
 
@@ -120,7 +120,9 @@ type Map = BTreeMap<String, Value>;
 /// The canonical form of a `listener` attribute (a list of listener maps).
 pub fn canonical(listeners: &Value) -> Value {
     let mut out: Vec<Value> = listeners.as_list().iter().filter_map(Value::as_map).map(canonical_listener).collect();
-    out.sort_by_key(|l| sort_key(l, "port"));
+    // The planner re-sorts block lists by value after this; sorting the same way here keeps
+    // live and desired lists in one order.
+    out.sort();
     Value::List(out)
 }
 
@@ -297,10 +299,11 @@ mod tests {
         let c = canonical(&written);
         assert_eq!(c, canonical(&reported));
         assert_eq!(canonical(&c), c, "canonical form is stable");
-        let first = c.as_list()[0].as_map().unwrap();
-        assert_eq!(first["port"], Value::Int(80));
-        assert!(!first.contains_key("ssl_policy"));
-        let rules = c.as_list()[1].as_map().unwrap()["rule"].as_list().to_vec();
+        let port = |l: &Value| l.as_map().unwrap()["port"].clone();
+        let http = c.as_list().iter().find(|l| port(l) == Value::Int(80)).unwrap();
+        assert!(!http.as_map().unwrap().contains_key("ssl_policy"));
+        let https = c.as_list().iter().find(|l| port(l) == Value::Int(443)).unwrap();
+        let rules = https.as_map().unwrap()["rule"].as_list().to_vec();
         assert_eq!(rules[0].as_map().unwrap()["priority"], Value::Int(10));
     }
 
