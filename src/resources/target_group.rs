@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Matcher, ProtocolEnum, TargetDescription, TargetGroup as AwsGroup, TargetGroupAttribute, TargetTypeEnum,
+    Matcher, ProtocolEnum, TargetDescription, TargetGroup as AwsGroup, TargetGroupAttribute, TargetHealthDescription,
+    TargetHealthStateEnum, TargetTypeEnum,
 };
 
 use super::{Cx, Found, Kind, elbtags, retry, s, strs, with_computed};
@@ -276,7 +277,16 @@ async fn read_one(cx: &Cx, g: &AwsGroup, addr: Address, tags: Value) -> anyhow::
     let number =
         |k: &str, default: i64| extra.get(k).and_then(|v| v.parse().ok()).map_or(Value::Int(default), Value::Int);
     let sticky = extra.get("stickiness.enabled") == Some(&"true");
-    let targets = health.target_health_descriptions().iter().filter_map(|d| d.target()?.id().map(String::from));
+    // A deregistered target stays listed while it drains; it is already gone as far as the
+    // stack is concerned.
+    let draining = |d: &&TargetHealthDescription| {
+        d.target_health().and_then(|h| h.state()) == Some(&TargetHealthStateEnum::Draining)
+    };
+    let targets = health
+        .target_health_descriptions()
+        .iter()
+        .filter(|d| !draining(d))
+        .filter_map(|d| d.target()?.id().map(String::from));
     let str_of = |v: Option<&str>| Value::from(v.map(String::from));
     let attrs = Attrs::from([
         ("name".into(), str_of(g.target_group_name())),
