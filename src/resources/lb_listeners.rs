@@ -59,7 +59,7 @@ const REDIRECT_BLOCK: AttrSpec = attr(
     Ty::Blocks(REDIRECT),
     Presence::Default(Lit::EmptyList),
     Update::InPlace,
-    "Action: redirect (one block: protocol, port, host, path, query, status = HTTP_301 | HTTP_302).",
+    "Action: redirect (one block: protocol, port, host, path, query, status HTTP_301 or HTTP_302).",
 );
 const FIXED_BLOCK: AttrSpec = attr(
     "fixed_response",

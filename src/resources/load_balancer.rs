@@ -12,7 +12,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancer as AwsLb, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum,
 };
 
-use super::{Cx, Found, Kind, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
+use super::{Cx, Found, Kind, ec2tags, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -87,6 +87,7 @@ impl Kind for LoadBalancer {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
+        ec2tags::default_name(stack, addr, attrs);
         attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name)));
     }
 

@@ -12,7 +12,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     TargetHealthStateEnum, TargetTypeEnum,
 };
 
-use super::{Cx, Found, Kind, elbtags, retry, s, strs, with_computed};
+use super::{Cx, Found, Kind, ec2tags, elbtags, retry, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -146,6 +146,7 @@ impl Kind for TargetGroup {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
+        ec2tags::default_name(stack, addr, attrs);
         attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name)));
         if !attrs.contains_key("health_check_protocol") {
             let protocol = attrs.get("protocol").cloned().unwrap_or_else(|| Value::str("HTTP"));
