@@ -189,3 +189,39 @@ async fn deletion_protection_stops_a_destroy_until_it_is_turned_off() {
     c.apply(&lb(false), &["~ deletion_protection = true -> false"]);
     c.destroy().await;
 }
+
+#[tokio::test]
+async fn subnets_security_groups_and_tags_change_in_place_and_scheme_replaces() {
+    let c = Case::new("net").await;
+    let net = format!(
+        "{}subnet \"c\" {{\n  vpc = vpc.v\n  cidr = \"10.97.3.0/24\"\n  az = \"us-east-1c\"\n}}\n\
+         security_group \"other\" {{ vpc = vpc.v }}\n",
+        network(97)
+    );
+    let lb = |subnets: &str, group: &str, scheme: &str, tag: &str| {
+        format!(
+            "{net}load_balancer \"web\" {{\n  subnets = [{subnets}]\n  security_groups = [security_group.{group}]\n  \
+             scheme = \"{scheme}\"\n  tags = {{ tier = \"{tag}\" }}\n}}\n"
+        )
+    };
+    c.apply(&lb("subnet.a, subnet.b", "lb", "internet-facing", "one"), &[]);
+    let first = c.balancer().await;
+    c.apply(
+        &lb("subnet.a, subnet.c", "other", "internet-facing", "two"),
+        &["# load_balancer.web will be updated in-place", "~ subnets", "~ security_groups", "~ tags"],
+    );
+    let now = c.balancer().await;
+    assert_eq!(now.load_balancer_arn(), first.load_balancer_arn(), "updated in place");
+    let mut zones: Vec<&str> = now.availability_zones().iter().filter_map(|z| z.zone_name()).collect();
+    zones.sort();
+    assert_eq!(zones, ["us-east-1a", "us-east-1c"]);
+    assert_ne!(now.security_groups(), first.security_groups());
+    let tags = c.elb.describe_tags().resource_arns(now.load_balancer_arn().unwrap()).send().await.unwrap();
+    let tier = tags.tag_descriptions()[0].tags().iter().find(|t| t.key() == Some("tier")).and_then(|t| t.value());
+    assert_eq!(tier, Some("two"));
+    c.apply(&lb("subnet.a, subnet.c", "other", "internal", "two"), &["# load_balancer.web must be replaced"]);
+    let replaced = c.balancer().await;
+    assert_ne!(replaced.load_balancer_arn(), first.load_balancer_arn());
+    assert_eq!(replaced.scheme().map(|s| s.as_str()), Some("internal"));
+    c.destroy().await;
+}
