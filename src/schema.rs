@@ -10,6 +10,9 @@ pub struct Schema {
     pub doc: &'static str,
     /// The attribute another resource receives when it references this one by `kind.name`.
     pub ref_attr: &'static str,
+    /// One per account (the password policy): written without a name, `kind { … }`, and never
+    /// deleted, since it cannot carry an ownership mark.
+    pub singleton: bool,
     pub attrs: &'static [AttrSpec],
 }
 

@@ -118,7 +118,10 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
     }
     for obj in &live.objects {
         let duplicate = claimed.contains(&obj.addr) && by_addr[&obj.addr].first().is_some_and(|f| f.id != obj.id);
-        if !claimed.contains(&obj.addr) || duplicate {
+        // A singleton cannot carry an ownership mark, so it is never deleted: it is only
+        // managed while the stack declares it.
+        let singleton = resources::kind(&obj.addr.kind).is_some_and(|k| k.schema().singleton);
+        if (!claimed.contains(&obj.addr) || duplicate) && !singleton {
             changes.push(Change {
                 addr: obj.addr.clone(),
                 action: Action::Delete,

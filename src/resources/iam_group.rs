@@ -18,6 +18,7 @@ static SCHEMA: Schema = Schema {
     kind: "iam_group",
     doc: "An IAM group and its policies.",
     ref_attr: "name",
+    singleton: false,
     attrs: &[
         attr(
             "name",

@@ -147,11 +147,12 @@ pub fn gone_ok<T>(r: Result<T, AwsError>) -> anyhow::Result<()> {
     }
 }
 
-/// Whose policies: IAM has the same four calls for groups and users, under different names.
+/// Whose policies: IAM has the same four calls for groups, users and roles, under different names.
 #[derive(Clone, Copy)]
 pub enum Principal<'a> {
     Group(&'a str),
     User(&'a str),
+    Role(&'a str),
 }
 
 impl Principal<'_> {
@@ -164,6 +165,9 @@ impl Principal<'_> {
             Principal::User(u) => {
                 iam.attach_user_policy().user_name(u).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
             }
+            Principal::Role(r) => {
+                iam.attach_role_policy().role_name(r).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
+            }
         }
     }
 
@@ -175,6 +179,9 @@ impl Principal<'_> {
             }
             Principal::User(u) => {
                 iam.detach_user_policy().user_name(u).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
+            }
+            Principal::Role(r) => {
+                iam.detach_role_policy().role_name(r).policy_arn(arn).send().await.map(|_| ()).map_err(aws::error)
             }
         }
     }
@@ -190,6 +197,10 @@ impl Principal<'_> {
                 let call = iam.put_user_policy().user_name(u).policy_name(policy).policy_document(doc);
                 call.send().await.map(|_| ()).map_err(aws::error)
             }
+            Principal::Role(r) => {
+                let call = iam.put_role_policy().role_name(r).policy_name(policy).policy_document(doc);
+                call.send().await.map(|_| ()).map_err(aws::error)
+            }
         }
     }
 
@@ -201,6 +212,9 @@ impl Principal<'_> {
             }
             Principal::User(u) => {
                 iam.delete_user_policy().user_name(u).policy_name(policy).send().await.map(|_| ()).map_err(aws::error)
+            }
+            Principal::Role(r) => {
+                iam.delete_role_policy().role_name(r).policy_name(policy).send().await.map(|_| ()).map_err(aws::error)
             }
         }
     }

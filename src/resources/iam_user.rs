@@ -19,6 +19,7 @@ static SCHEMA: Schema = Schema {
     kind: "iam_user",
     doc: "An IAM user: group memberships, policies, tags. Never passwords or keys.",
     ref_attr: "name",
+    singleton: false,
     attrs: &[
         attr(
             "name",

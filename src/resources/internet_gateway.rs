@@ -16,6 +16,7 @@ static SCHEMA: Schema = Schema {
     kind: "internet_gateway",
     doc: "An internet gateway, attached to a VPC.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr(
             "vpc",

@@ -23,6 +23,7 @@ static SCHEMA: Schema = Schema {
     kind: "load_balancer",
     doc: "An Application Load Balancer with its listeners and listener rules.",
     ref_attr: "arn",
+    singleton: false,
     attrs: &[
         attr(
             "name",

@@ -6,7 +6,9 @@
 mod ec2tags;
 mod elbtags;
 mod iam_group;
+mod iam_password_policy;
 mod iam_policy;
+mod iam_role;
 mod iam_user;
 mod internet_gateway;
 mod lb_aws;
@@ -30,8 +32,10 @@ use crate::stack::{Diagnostics, Resource, Stack};
 
 /// Every resource kind stackr manages, in the order plans list them.
 pub static KINDS: &[&dyn Kind] = &[
+    &iam_password_policy::IamPasswordPolicy,
     &iam_group::IamGroup,
     &iam_user::IamUser,
+    &iam_role::IamRole,
     &vpc::Vpc,
     &subnet::Subnet,
     &internet_gateway::InternetGateway,

@@ -34,6 +34,7 @@ static SCHEMA: Schema = Schema {
     kind: "route_table",
     doc: "A route table: routes, and the subnets that use it.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the route table."),
         attr(

@@ -20,6 +20,7 @@ static SCHEMA: Schema = Schema {
     kind: "security_group",
     doc: "A VPC security group and its rules.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the group."),
         attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name (default: `<stack>-<name>`)."),

@@ -18,6 +18,7 @@ static SCHEMA: Schema = Schema {
     kind: "subnet",
     doc: "A subnet of a VPC in one availability zone.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC the subnet belongs to."),
         attr(

@@ -25,6 +25,7 @@ static SCHEMA: Schema = Schema {
     kind: "target_group",
     doc: "An Application Load Balancer target group. The health check is set with the flat `health_check_*` attributes.",
     ref_attr: "arn",
+    singleton: false,
     attrs: &[
         attr(
             "name",

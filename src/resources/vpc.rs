@@ -16,6 +16,7 @@ static SCHEMA: Schema = Schema {
     kind: "vpc",
     doc: "A virtual private cloud.",
     ref_attr: "id",
+    singleton: false,
     attrs: &[
         attr("cidr", Ty::Cidr, Presence::Required, Update::ForceNew, "IPv4 CIDR block of the VPC, /16 to /28."),
         attr(

@@ -17,6 +17,9 @@ use crate::model::{Address, Schema, Value};
 
 const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output"];
 
+/// The name of a one-per-account resource, written without a label: `iam_password_policy.account`.
+pub const SINGLETON_NAME: &str = "account";
+
 struct Collected<'b> {
     stack: Option<&'b Block>,
     vars: Vec<VarDef>,
@@ -96,7 +99,8 @@ fn collect<'b>(
             }
         };
         let ident = b.ident.as_str();
-        let want_labels = if ident == "locals" { 0 } else { 1 };
+        let singleton = kinds.get(ident).is_some_and(|s| s.singleton);
+        let want_labels = if ident == "locals" || singleton { 0 } else { 1 };
         if b.labels.len() != want_labels {
             let shape =
                 if want_labels == 0 { format!("{ident} {{ … }}") } else { format!("{ident} \"NAME\" {{ … }}") };
@@ -107,7 +111,11 @@ fn collect<'b>(
             );
             continue;
         }
-        let label = b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+        let label = match b.labels.first() {
+            Some(l) => l.as_str().to_string(),
+            None if singleton => SINGLETON_NAME.to_string(),
+            None => String::new(),
+        };
         if want_labels == 1 && !valid_name(&label) {
             diags.push(
                 Diagnostic::error(format!("\"{label}\" is not a valid name"))

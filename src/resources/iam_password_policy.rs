@@ -1,0 +1,158 @@
+//! `iam_password_policy`: the account's password policy, a singleton written without a name
+//! (`iam_password_policy { … }`). It cannot carry an ownership mark, so stackr sets it while a
+//! stack declares it and never deletes it: removing the block, or destroying the stack, leaves
+//! the account's policy as it is.
+
+use async_trait::async_trait;
+
+use super::{Cx, Found, Kind};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct IamPasswordPolicy;
+
+static SCHEMA: Schema = Schema {
+    kind: "iam_password_policy",
+    doc: "The account's IAM password policy (one per account; never deleted by stackr).",
+    ref_attr: "id",
+    singleton: true,
+    attrs: &[
+        attr(
+            "minimum_length",
+            Ty::Int,
+            Presence::Default(Lit::Int(6)),
+            Update::InPlace,
+            "Minimum password length, 6-128.",
+        ),
+        attr(
+            "require_uppercase",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Require an uppercase letter.",
+        ),
+        attr(
+            "require_lowercase",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Require a lowercase letter.",
+        ),
+        attr("require_numbers", Ty::Bool, Presence::Default(Lit::Bool(false)), Update::InPlace, "Require a number."),
+        attr("require_symbols", Ty::Bool, Presence::Default(Lit::Bool(false)), Update::InPlace, "Require a symbol."),
+        attr(
+            "allow_users_to_change_password",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Let users change their own password.",
+        ),
+        attr(
+            "max_age_days",
+            Ty::Int,
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "Days before a password expires, 1-1095 (default: never).",
+        ),
+        attr(
+            "reuse_prevention",
+            Ty::Int,
+            Presence::Default(Lit::Null),
+            Update::InPlace,
+            "How many previous passwords cannot be reused, 1-24 (default: no limit).",
+        ),
+        attr(
+            "hard_expiry",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Expired passwords need an administrator to reset them.",
+        ),
+        computed("id", "Always `account`."),
+    ],
+};
+
+/// Attribute ranges AWS enforces, checked before anything is sent.
+const RANGES: &[(&str, i64, i64)] =
+    &[("minimum_length", 6, 128), ("max_age_days", 1, 1095), ("reuse_prevention", 1, 24)];
+
+#[async_trait]
+impl Kind for IamPasswordPolicy {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, _stack: &str, _addr: &Address, _attrs: &mut Attrs) {}
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        for (name, lo, hi) in RANGES {
+            if let Some(v) = res.attrs.get(*name).and_then(Value::as_int).filter(|v| !(*lo..=*hi).contains(v)) {
+                diags.push(
+                    Diagnostic::error(format!("{name} must be between {lo} and {hi}, not {v}"))
+                        .at(&stack.file, res.span_of(name)),
+                );
+            }
+        }
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let policy = match cx.aws.iam.get_account_password_policy().send().await.map_err(aws::error) {
+            Ok(out) => out.password_policy,
+            // No policy set: the account uses IAM's defaults.
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => None,
+            Err(e) => return Err(e.into()),
+        };
+        let Some(p) = policy else { return Ok(Found::default()) };
+        let int = |v: Option<i32>| v.filter(|n| *n > 0).map_or(Value::Null, |n| Value::Int(n.into()));
+        let attrs = Attrs::from([
+            ("minimum_length".into(), int(p.minimum_password_length())),
+            ("require_uppercase".into(), Value::Bool(p.require_uppercase_characters())),
+            ("require_lowercase".into(), Value::Bool(p.require_lowercase_characters())),
+            ("require_numbers".into(), Value::Bool(p.require_numbers())),
+            ("require_symbols".into(), Value::Bool(p.require_symbols())),
+            ("allow_users_to_change_password".into(), Value::Bool(p.allow_users_to_change_password())),
+            ("max_age_days".into(), int(p.max_password_age())),
+            ("reuse_prevention".into(), int(p.password_reuse_prevention())),
+            ("hard_expiry".into(), Value::Bool(p.hard_expiry().unwrap_or(false))),
+            ("id".into(), Value::str("account")),
+        ]);
+        let addr = Address::new("iam_password_policy", "account");
+        Ok(Found { owned: vec![LiveObject { addr, id: "account".into(), attrs }], ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, _addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        set(cx, want).await
+    }
+
+    async fn update(&self, cx: &Cx, _live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        set(cx, want).await
+    }
+
+    async fn delete(&self, _cx: &Cx, _live: &LiveObject) -> anyhow::Result<()> {
+        // The planner never deletes singletons; reaching this is a bug, not a request.
+        anyhow::bail!("stackr never deletes the account password policy")
+    }
+}
+
+/// UpdateAccountPasswordPolicy replaces the whole policy; every attribute is sent.
+async fn set(cx: &Cx, want: &Attrs) -> anyhow::Result<Attrs> {
+    let int = |k: &str| want.get(k).and_then(Value::as_int).and_then(|v| i32::try_from(v).ok());
+    let flag = |k: &str| want.get(k).and_then(Value::as_bool).unwrap_or(false);
+    cx.aws
+        .iam
+        .update_account_password_policy()
+        .set_minimum_password_length(int("minimum_length"))
+        .require_uppercase_characters(flag("require_uppercase"))
+        .require_lowercase_characters(flag("require_lowercase"))
+        .require_numbers(flag("require_numbers"))
+        .require_symbols(flag("require_symbols"))
+        .allow_users_to_change_password(flag("allow_users_to_change_password"))
+        .set_max_password_age(int("max_age_days"))
+        .set_password_reuse_prevention(int("reuse_prevention"))
+        .hard_expiry(flag("hard_expiry"))
+        .send()
+        .await
+        .map_err(aws::error)?;
+    Ok(super::with_computed(want, [("id", Value::str("account"))]))
+}

@@ -1,0 +1,378 @@
+//! `iam_role`: an IAM role with its trust policy, managed and inline policies, and optionally an
+//! instance profile of the same name kept in step with it (what EC2 instances and launch
+//! templates use). Owned by the path `/stackr/<stack>/<name>/`, like users and groups.
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::{EntityType, RoleDetail, Tag};
+
+use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
+use super::iam_policy::{
+    self, Principal, canonical_inline, canonical_policy, gone_ok, owned_address, path_for, sync_policies,
+};
+use super::{Cx, Found, Kind, s, with_computed};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct IamRole;
+
+static SCHEMA: Schema = Schema {
+    kind: "iam_role",
+    doc: "An IAM role, optionally with an instance profile of the same name.",
+    ref_attr: "name",
+    singleton: false,
+    attrs: &[
+        attr(
+            "name",
+            Ty::Str,
+            Presence::Optional,
+            Update::ForceNew,
+            "Role name, unique in the account (default: the block name).",
+        ),
+        attr(
+            "assume",
+            Ty::Str,
+            Presence::Required,
+            Update::InPlace,
+            "Who may assume it: a service principal (\"ec2.amazonaws.com\") or a whole trust policy (jsonencode({...})).",
+        ),
+        attr("description", Ty::Str, Presence::Default(Lit::Str("")), Update::InPlace, "Role description."),
+        attr(
+            "max_session_duration",
+            Ty::Int,
+            Presence::Default(Lit::Int(3600)),
+            Update::InPlace,
+            "Longest session in seconds, 3600-43200.",
+        ),
+        attr(
+            "managed_policies",
+            Ty::Set(&Ty::Str),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "ARNs of managed policies to attach.",
+        ),
+        attr(
+            "inline_policies",
+            Ty::Map(&Ty::Json),
+            Presence::Default(Lit::EmptyMap),
+            Update::InPlace,
+            "Inline policies: policy name = JSON document.",
+        ),
+        attr(
+            "instance_profile",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Keep an instance profile of the same name holding this role.",
+        ),
+        attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the role."),
+        computed("arn", "The role ARN."),
+        computed("id", "The role name."),
+        computed("unique_id", "The role's unique id (AROA…)."),
+        computed("instance_profile_arn", "The instance profile's ARN, when there is one."),
+    ],
+};
+
+#[async_trait]
+impl Kind for IamRole {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, _stack: &str, addr: &Address, attrs: &mut Attrs) {
+        iam_policy::default_name(addr, attrs);
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        canonical_inline(attrs);
+        if let Some(Value::Str(a)) = attrs.get_mut("assume") {
+            *a = trust_policy(a);
+        }
+    }
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        if let Some(a) = res.attrs.get("assume").and_then(Value::as_str) {
+            let ok = if a.trim_start().starts_with('{') {
+                serde_json::from_str::<serde_json::Value>(a).is_ok()
+            } else {
+                a.contains('.')
+            };
+            if !ok {
+                diags.push(
+                    Diagnostic::error(format!("\"{a}\" is neither a service principal nor a JSON trust policy"))
+                        .at(&stack.file, res.span_of("assume"))
+                        .label("e.g. \"ec2.amazonaws.com\", or jsonencode({ Version = \"2012-10-17\", Statement = [...] })"),
+                );
+            }
+        }
+        if let Some(d) =
+            res.attrs.get("max_session_duration").and_then(Value::as_int).filter(|d| !(3600..=43200).contains(d))
+        {
+            diags.push(
+                Diagnostic::error(format!("max_session_duration must be between 3600 and 43200 seconds, not {d}"))
+                    .at(&stack.file, res.span_of("max_session_duration")),
+            );
+        }
+    }
+
+    fn delete_note(&self) -> Option<&'static str> {
+        Some("first removes its policies and its instance profile")
+    }
+
+    fn unique_name(&self, attrs: &Attrs) -> Option<String> {
+        iam_policy::name_of(attrs)
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        // The authorization details carry policies and profiles but not the description or
+        // session length, which ListRoles (by path) does: two calls for any number of roles.
+        let details = async {
+            let mut pages =
+                cx.aws.iam.get_account_authorization_details().filter(EntityType::Role).into_paginator().send();
+            let mut roles = vec![];
+            while let Some(page) = pages.next().await {
+                roles.extend(page.map_err(aws::error)?.role_detail_list().iter().cloned());
+            }
+            anyhow::Ok(roles)
+        };
+        let listed = async {
+            let mut pages =
+                cx.aws.iam.list_roles().path_prefix(format!("/stackr/{}/", cx.stack)).into_paginator().items().send();
+            let mut roles = std::collections::HashMap::new();
+            while let Some(r) = pages.next().await {
+                let r = r.map_err(aws::error)?;
+                roles.insert(
+                    r.role_name().to_string(),
+                    (r.description().unwrap_or_default().to_string(), r.max_session_duration()),
+                );
+            }
+            anyhow::Ok(roles)
+        };
+        let (details, listed) = tokio::try_join!(details, listed)?;
+        let mut found = Found::default();
+        for r in &details {
+            let name = r.role_name().unwrap_or_default().to_string();
+            match owned_address(&cx.stack, "iam_role", r.path().unwrap_or_default()) {
+                Some(addr) => {
+                    let (description, duration) = listed.get(&name).cloned().unwrap_or_default();
+                    let attrs = live_attrs(r, description, duration.unwrap_or(3600));
+                    found.owned.push(LiveObject { addr, id: name, attrs });
+                }
+                None => found.foreign_names.push(name),
+            }
+        }
+        Ok(found)
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let name = s(want, "name");
+        let mut tags = vec![tag(STACK_TAG, &cx.stack), tag(ADDRESS_TAG, &addr.to_string())];
+        tags.extend(user_tags(want).into_iter().map(|(k, v)| tag(&k, &v)));
+        let out = cx
+            .aws
+            .iam
+            .create_role()
+            .role_name(name)
+            .path(path_for(&cx.stack, addr))
+            .assume_role_policy_document(s(want, "assume"))
+            .description(s(want, "description"))
+            .max_session_duration(int(want, "max_session_duration", 3600))
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let role = out.role().ok_or_else(|| anyhow::anyhow!("CreateRole returned no role"))?;
+        sync_policies(cx, Principal::Role(name), &Attrs::new(), want).await?;
+        let profile = sync_profile(cx, addr, name, false, flag(want, "instance_profile")).await?;
+        let computed = [
+            ("arn", Value::str(role.arn())),
+            ("id", Value::str(name)),
+            ("unique_id", Value::str(role.role_id())),
+            ("instance_profile_arn", Value::from(profile)),
+        ];
+        Ok(with_computed(want, computed))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let iam = &cx.aws.iam;
+        let name = live.id.as_str();
+        if live.attrs.get("assume") != want.get("assume") {
+            iam.update_assume_role_policy()
+                .role_name(name)
+                .policy_document(s(want, "assume"))
+                .send()
+                .await
+                .map_err(aws::error)?;
+        }
+        let changed = |k: &str| live.attrs.get(k) != want.get(k);
+        if changed("description") || changed("max_session_duration") {
+            let call = iam.update_role().role_name(name).description(s(want, "description"));
+            call.max_session_duration(int(want, "max_session_duration", 3600)).send().await.map_err(aws::error)?;
+        }
+        sync_policies(cx, Principal::Role(name), &live.attrs, want).await?;
+        sync_tags(cx, name, &live.attrs, want).await?;
+        let had = flag(&live.attrs, "instance_profile");
+        let profile = sync_profile(cx, &live.addr, name, had, flag(want, "instance_profile")).await?;
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        Ok(with_computed(
+            want,
+            [keep("arn"), keep("id"), keep("unique_id"), ("instance_profile_arn", Value::from(profile))],
+        ))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        let iam = &cx.aws.iam;
+        let name = live.id.as_str();
+        // AWS refuses to delete a role still in an instance profile or holding policies.
+        let profiles = match iam.list_instance_profiles_for_role().role_name(name).send().await.map_err(aws::error) {
+            Ok(out) => out.instance_profiles().to_vec(),
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        for p in profiles {
+            let pname = p.instance_profile_name();
+            gone_ok(
+                iam.remove_role_from_instance_profile()
+                    .instance_profile_name(pname)
+                    .role_name(name)
+                    .send()
+                    .await
+                    .map_err(aws::error),
+            )?;
+            // Only the profile stackr made for this role goes with it.
+            if pname == name && owned_address(&cx.stack, "iam_role", p.path()).is_some() {
+                gone_ok(iam.delete_instance_profile().instance_profile_name(pname).send().await.map_err(aws::error))?;
+            }
+        }
+        let mut have = live.attrs.clone();
+        have.remove("tags");
+        sync_policies(cx, Principal::Role(name), &have, &Attrs::new()).await?;
+        gone_ok(iam.delete_role().role_name(name).send().await.map_err(aws::error))
+    }
+}
+
+/// A bare service principal becomes the standard trust policy for it; any trust policy is
+/// then canonical, so the short and the long form of the same policy compare equal.
+fn trust_policy(assume: &str) -> String {
+    if assume.trim_start().starts_with(['{', '%']) {
+        return canonical_policy(assume);
+    }
+    let doc = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{ "Effect": "Allow", "Principal": { "Service": assume }, "Action": "sts:AssumeRole" }],
+    });
+    canonical_policy(&doc.to_string())
+}
+
+fn live_attrs(r: &RoleDetail, description: String, duration: i32) -> Attrs {
+    let policies = r
+        .role_policy_list()
+        .iter()
+        .filter_map(|p| Some((p.policy_name()?.to_string(), Value::str(canonical_policy(p.policy_document()?)))))
+        .collect();
+    let name = r.role_name().unwrap_or_default();
+    let profile = r.instance_profile_list().iter().find(|p| p.instance_profile_name() == name);
+    let tags = r.tags().iter().filter(|t| !t.key().starts_with("stackr:")).map(|t| (t.key(), t.value()));
+    Attrs::from([
+        ("name".into(), Value::str(name)),
+        ("assume".into(), Value::str(canonical_policy(r.assume_role_policy_document().unwrap_or_default()))),
+        ("description".into(), Value::Str(description)),
+        ("max_session_duration".into(), Value::Int(duration.into())),
+        ("managed_policies".into(), str_set(r.attached_managed_policies().iter().filter_map(|p| p.policy_arn()))),
+        ("inline_policies".into(), Value::Map(policies)),
+        ("instance_profile".into(), Value::Bool(profile.is_some())),
+        ("tags".into(), str_map(tags)),
+        ("arn".into(), Value::from(r.arn().map(String::from))),
+        ("id".into(), Value::str(name)),
+        ("unique_id".into(), Value::from(r.role_id().map(String::from))),
+        ("instance_profile_arn".into(), Value::from(profile.map(|p| p.arn().to_string()))),
+    ])
+}
+
+/// Creates or removes the instance profile of the role's name; returns its ARN when it exists.
+async fn sync_profile(cx: &Cx, addr: &Address, name: &str, had: bool, want: bool) -> anyhow::Result<Option<String>> {
+    let iam = &cx.aws.iam;
+    match (had, want) {
+        (false, true) => {
+            let out = iam
+                .create_instance_profile()
+                .instance_profile_name(name)
+                .path(path_for(&cx.stack, addr))
+                .tags(tag(STACK_TAG, &cx.stack))
+                .tags(tag(ADDRESS_TAG, &addr.to_string()))
+                .send()
+                .await
+                .map_err(aws::error)?;
+            iam.add_role_to_instance_profile()
+                .instance_profile_name(name)
+                .role_name(name)
+                .send()
+                .await
+                .map_err(aws::error)?;
+            Ok(out.instance_profile().map(|p| p.arn().to_string()))
+        }
+        (true, false) => {
+            gone_ok(
+                iam.remove_role_from_instance_profile()
+                    .instance_profile_name(name)
+                    .role_name(name)
+                    .send()
+                    .await
+                    .map_err(aws::error),
+            )?;
+            gone_ok(iam.delete_instance_profile().instance_profile_name(name).send().await.map_err(aws::error))?;
+            Ok(None)
+        }
+        (true, true) => {
+            let out = iam.get_instance_profile().instance_profile_name(name).send().await.map_err(aws::error)?;
+            Ok(out.instance_profile().map(|p| p.arn().to_string()))
+        }
+        (false, false) => Ok(None),
+    }
+}
+
+async fn sync_tags(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
+    let (old, new) = (user_tags(have), user_tags(want));
+    let set: Vec<Tag> = new.iter().filter(|t| !old.contains(t)).map(|(k, v)| tag(k, v)).collect();
+    let unset: Vec<String> =
+        old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
+    if !unset.is_empty() {
+        cx.aws.iam.untag_role().role_name(name).set_tag_keys(Some(unset)).send().await.map_err(aws::error)?;
+    }
+    if !set.is_empty() {
+        cx.aws.iam.tag_role().role_name(name).set_tags(Some(set)).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}
+
+fn tag(k: &str, v: &str) -> Tag {
+    Tag::builder().key(k).value(v).build().expect("key and value are set")
+}
+
+fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
+    attrs
+        .get("tags")
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+fn int(attrs: &Attrs, k: &str, default: i32) -> i32 {
+    attrs.get(k).and_then(Value::as_int).and_then(|v| i32::try_from(v).ok()).unwrap_or(default)
+}
+
+fn flag(attrs: &Attrs, k: &str) -> bool {
+    attrs.get(k).and_then(Value::as_bool).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_principal_is_the_standard_trust_policy() {
+        let long = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}"#;
+        assert_eq!(trust_policy("ec2.amazonaws.com"), trust_policy(long));
+        assert_ne!(trust_policy("ec2.amazonaws.com"), trust_policy("lambda.amazonaws.com"));
+    }
+}

@@ -1,0 +1,155 @@
+//! IAM roles (with their instance profiles) and the account password policy against
+//! LocalStack, checked through the SDK.
+
+mod common;
+
+use common::*;
+
+fn write(dir: &std::path::Path, stack: &str, body: &str) -> String {
+    let f = stack_file(dir, "stack.hcl", &format!("stack \"{stack}\" {{}}\n{body}"));
+    p(&f).to_string()
+}
+
+/// Applies and checks the plan settles; returns apply's stdout.
+fn apply(f: &str, expect_in_plan: &[&str]) -> String {
+    let plan = stackr(&["plan", "-f", f]).expect(0);
+    for e in expect_in_plan {
+        assert!(plan.stdout.contains(e), "plan lacks `{e}`:\n{}", plan.stdout);
+    }
+    let run = stackr(&["apply", "-f", f, "--auto-approve"]).expect(0);
+    let again = stackr(&["plan", "-f", f, "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "not clean after apply:\n{}", again.stdout);
+    run.stdout
+}
+
+fn role(name: &str, assume: &str, extra: &str) -> String {
+    format!(
+        "iam_role \"web\" {{\n  name = \"{name}\"\n  assume = {assume}\n{extra}}}\n\
+         output \"profile\" {{ value = iam_role.web.instance_profile_arn }}\n"
+    )
+}
+
+const FULL: &str = "  description = \"web servers\"\n  max_session_duration = 7200\n  instance_profile = true\n  \
+     managed_policies = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n  inline_policies = {\n    logs = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Action = \"logs:PutLogEvents\", Resource = \"*\" }] })\n  }\n  tags = { app = \"web\" }\n";
+
+#[tokio::test]
+async fn roles_and_their_instance_profiles() {
+    require_localstack();
+    let acct = account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("roles");
+    let (n1, n2) = (unique("web"), unique("web2"));
+
+    let out = apply(
+        &write(dir.path(), &stack, &role(&n1, "\"ec2.amazonaws.com\"", FULL)),
+        &["+ resource \"iam_role\" \"web\""],
+    );
+    let got = acct.iam.get_role().role_name(&n1).send().await.unwrap();
+    let r = got.role().unwrap();
+    assert_eq!(r.path(), format!("/stackr/{stack}/web/"));
+    assert_eq!(r.description(), Some("web servers"));
+    assert_eq!(r.max_session_duration(), Some(7200));
+    let trust = percent_decode(r.assume_role_policy_document().unwrap());
+    assert!(trust.contains("ec2.amazonaws.com") && trust.contains("sts:AssumeRole"), "{trust}");
+    let profile = acct.iam.get_instance_profile().instance_profile_name(&n1).send().await.unwrap();
+    let profile = profile.instance_profile().unwrap();
+    assert_eq!(profile.roles()[0].role_name(), n1);
+    assert!(out.contains(&format!("profile = \"{}\"", profile.arn())), "{out}");
+    let attached = acct.iam.list_attached_role_policies().role_name(&n1).send().await.unwrap();
+    assert_eq!(attached.attached_policies()[0].policy_arn(), Some("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+    acct.iam.get_role_policy().role_name(&n1).policy_name("logs").send().await.unwrap();
+
+    // The same trust policy written out in full is no change.
+    let long = "jsonencode({ Version = \"2012-10-17\", Statement = { Effect = \"Allow\", Principal = { Service = [\"ec2.amazonaws.com\"] }, Action = [\"sts:AssumeRole\"] } })";
+    stackr(&["plan", "-f", &write(dir.path(), &stack, &role(&n1, long, FULL)), "--detailed-exitcode"]).expect(0);
+
+    // Everything else changes in place, and the profile goes when no longer wanted.
+    let changed = "  description = \"changed\"\n  max_session_duration = 3600\n  instance_profile = false\n  tags = { app = \"api\" }\n";
+    apply(
+        &write(dir.path(), &stack, &role(&n1, "\"ecs-tasks.amazonaws.com\"", changed)),
+        &["# iam_role.web will be updated in-place", "~ description"],
+    );
+    let r = acct.iam.get_role().role_name(&n1).send().await.unwrap();
+    assert_eq!(r.role().unwrap().description(), Some("changed"));
+    assert!(
+        percent_decode(r.role().unwrap().assume_role_policy_document().unwrap()).contains("ecs-tasks.amazonaws.com")
+    );
+    assert!(acct.iam.get_instance_profile().instance_profile_name(&n1).send().await.is_err(), "profile removed");
+    let attached = acct.iam.list_attached_role_policies().role_name(&n1).send().await.unwrap();
+    assert!(attached.attached_policies().is_empty());
+
+    // A new name replaces the role.
+    apply(&write(dir.path(), &stack, &role(&n2, "\"ec2.amazonaws.com\"", FULL)), &["# iam_role.web must be replaced"]);
+    assert!(acct.iam.get_role().role_name(&n1).send().await.is_err());
+    acct.iam.get_instance_profile().instance_profile_name(&n2).send().await.unwrap();
+
+    stackr(&["destroy", "-f", &write(dir.path(), &stack, ""), "--auto-approve"]).expect(0);
+    assert!(acct.iam.get_role().role_name(&n2).send().await.is_err());
+    assert!(acct.iam.get_instance_profile().instance_profile_name(&n2).send().await.is_err());
+}
+
+#[test]
+fn bad_trust_policy_and_session_length_are_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "x", "iam_role \"r\" {\n  assume = \"ec2\"\n  max_session_duration = 60\n}\n");
+    let run = stackr(&["plan", "-f", &f]).expect(1);
+    assert!(run.stderr.contains("\"ec2\" is neither a service principal nor a JSON trust policy"), "{}", run.stderr);
+    assert!(run.stderr.contains("stack.hcl:3:12"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("max_session_duration must be between 3600 and 43200 seconds, not 60"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// The password policy is account-wide: this is the only test that manages it.
+#[tokio::test]
+async fn the_password_policy_is_set_updated_and_never_deleted() {
+    require_localstack();
+    let acct = account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("pwpolicy");
+    let policy = |len: i64| {
+        format!(
+            "iam_password_policy {{\n  minimum_length = {len}\n  require_uppercase = true\n  require_lowercase = true\n  \
+             require_numbers = true\n  require_symbols = true\n  max_age_days = 90\n  reuse_prevention = 24\n  \
+             allow_users_to_change_password = true\n}}\n"
+        )
+    };
+    apply(&write(dir.path(), &stack, &policy(14)), &[]);
+    let p = acct.iam.get_account_password_policy().send().await.unwrap();
+    let p = p.password_policy().unwrap();
+    assert_eq!(p.minimum_password_length(), Some(14));
+    assert!(p.require_symbols() && p.require_uppercase_characters() && p.allow_users_to_change_password());
+    assert_eq!(p.max_password_age(), Some(90));
+    assert_eq!(p.password_reuse_prevention(), Some(24));
+
+    apply(&write(dir.path(), &stack, &policy(16)), &["~ minimum_length = 14 -> 16"]);
+    assert_eq!(
+        acct.iam
+            .get_account_password_policy()
+            .send()
+            .await
+            .unwrap()
+            .password_policy()
+            .unwrap()
+            .minimum_password_length(),
+        Some(16)
+    );
+
+    // Without the block, and on destroy, the policy stays: it carries no ownership mark.
+    stackr(&["plan", "-f", &write(dir.path(), &stack, ""), "--detailed-exitcode"]).expect(0);
+    stackr(&["destroy", "-f", &write(dir.path(), &stack, &policy(16)), "--auto-approve"]).expect(0);
+    assert!(acct.iam.get_account_password_policy().send().await.is_ok());
+
+    let bad = write(dir.path(), &stack, "iam_password_policy {\n  minimum_length = 4\n}\n");
+    let run = stackr(&["plan", "-f", &bad]).expect(1);
+    assert!(run.stderr.contains("minimum_length must be between 6 and 128, not 4"), "{}", run.stderr);
+    let labelled = write(dir.path(), &stack, "iam_password_policy \"x\" {\n  minimum_length = 8\n}\n");
+    let run = stackr(&["plan", "-f", &labelled]).expect(1);
+    assert!(run.stderr.contains("a iam_password_policy block takes 0 label(s)"), "{}", run.stderr);
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
