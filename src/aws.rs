@@ -32,7 +32,6 @@ pub struct Aws {
     pub ec2: aws_sdk_ec2::Client,
     pub iam: aws_sdk_iam::Client,
     pub sts: aws_sdk_sts::Client,
-    #[expect(dead_code, reason = "the load balancer kinds arrive next")]
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     #[expect(dead_code, reason = "the auto scaling kind arrives next")]
     pub autoscaling: aws_sdk_autoscaling::Client,

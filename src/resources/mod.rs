@@ -5,6 +5,7 @@
 
 mod ec2tags;
 mod elastic_ip;
+mod elbtags;
 mod iam_group;
 mod iam_password_policy;
 mod iam_policy;
@@ -13,11 +14,15 @@ mod iam_user;
 mod instance;
 mod internet_gateway;
 mod launch_template;
+mod lb_aws;
+mod lb_listeners;
+mod load_balancer;
 mod retry;
 mod route_table;
 mod security_group;
 mod sg_rules;
 mod subnet;
+mod target_group;
 mod userdata;
 mod volume;
 mod vpc;
@@ -45,6 +50,8 @@ pub static KINDS: &[&dyn Kind] = &[
     &volume::Volume,
     &elastic_ip::ElasticIp,
     &launch_template::LaunchTemplate,
+    &target_group::TargetGroup,
+    &load_balancer::LoadBalancer,
 ];
 
 pub fn kind(name: &str) -> Option<&'static dyn Kind> {

@@ -3,6 +3,8 @@
 //! directly, never through stackr's own reads.
 #![allow(dead_code)]
 
+pub mod elb;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,0 +1,158 @@
+//! Ownership, tags and names for Elastic Load Balancing objects. ELBv2 has no tag filter on its
+//! Describe calls, so discovery lists every load balancer or target group and keeps the ones
+//! whose tags (DescribeTags, 20 ARNs a call) name this stack. Ownership tags go on in the create
+//! call itself. Names are unique per account and region and at most 32 characters.
+
+use std::collections::HashMap;
+
+use aws_sdk_elasticloadbalancingv2::types::Tag;
+use sha2::{Digest, Sha256};
+
+use super::Cx;
+use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
+use crate::aws;
+use crate::model::{Address, Attrs, LiveObject, Value};
+
+/// AWS's limit for load balancer and target group names.
+pub const NAME_MAX: usize = 32;
+/// DescribeTags accepts at most this many ARNs a call.
+const TAG_BATCH: usize = 20;
+
+/// Ownership tags plus the user's tags, for a create call.
+pub fn create_tags(cx: &Cx, addr: &Address, want: &Attrs) -> Vec<Tag> {
+    let mut tags = vec![
+        Tag::builder().key(STACK_TAG).value(cx.stack.as_ref()).build(),
+        Tag::builder().key(ADDRESS_TAG).value(addr.to_string()).build(),
+    ];
+    tags.extend(user_tags(want).into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()));
+    tags
+}
+
+fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
+    attrs
+        .get("tags")
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// The tags of each ARN this stack owns, read in concurrent batches; ARNs of other stacks or of
+/// nobody are left out.
+pub async fn owned(cx: &Cx, arns: &[String]) -> anyhow::Result<HashMap<String, Vec<Tag>>> {
+    let batches = arns.chunks(TAG_BATCH).map(|batch| async move {
+        let out = cx.aws.elb.describe_tags().set_resource_arns(Some(batch.to_vec())).send().await;
+        out.map_err(aws::error)
+    });
+    let mut owned = HashMap::new();
+    for out in futures::future::try_join_all(batches).await? {
+        for d in out.tag_descriptions() {
+            let mine = d.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()));
+            if let (true, Some(arn)) = (mine, d.resource_arn()) {
+                owned.insert(arn.to_string(), d.tags().to_vec());
+            }
+        }
+    }
+    Ok(owned)
+}
+
+/// The owner address and user tags, as [`super::ec2tags::split`] reads them for EC2 objects.
+pub fn split(kind: &str, id: &str, tags: &[Tag]) -> Option<(Address, Value)> {
+    let ec2: Vec<aws_sdk_ec2::types::Tag> = tags
+        .iter()
+        .map(|t| {
+            aws_sdk_ec2::types::Tag::builder()
+                .set_key(t.key().map(String::from))
+                .set_value(t.value().map(String::from))
+                .build()
+        })
+        .collect();
+    super::ec2tags::split(kind, id, &ec2)
+}
+
+/// Brings the user tags of `live` (whose id is its ARN) to `want` with AddTags/RemoveTags.
+pub async fn sync(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
+    let have: HashMap<String, String> = user_tags(&live.attrs).into_iter().collect();
+    let want: HashMap<String, String> = user_tags(want).into_iter().collect();
+    let set: Vec<Tag> = want
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(v))
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    let remove: Vec<String> = have.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    let elb = &cx.aws.elb;
+    if !set.is_empty() {
+        elb.add_tags().resource_arns(&live.id).set_tags(Some(set)).send().await.map_err(aws::error)?;
+    }
+    if !remove.is_empty() {
+        elb.remove_tags().resource_arns(&live.id).set_tag_keys(Some(remove)).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}
+
+/// The default name `<stack>-<name>`, made valid for ELB: characters other than letters, digits
+/// and `-` become `-`, runs of `-` collapse, and no `-` at either end. A name longer than 32
+/// characters keeps its first 25 and gains `-` and 6 hex digits of a hash of the whole, so it
+/// stays unique to the stack and resource and is the same on every run.
+pub fn default_name(stack: &str, name: &str) -> String {
+    let raw: String =
+        format!("{stack}-{name}").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let mut clean = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if !(c == '-' && (clean.is_empty() || clean.ends_with('-'))) {
+            clean.push(c);
+        }
+    }
+    let clean = clean.trim_end_matches('-').to_string();
+    if clean.len() <= NAME_MAX {
+        return clean;
+    }
+    let digest = Sha256::digest(clean.as_bytes());
+    let hash: String = digest.iter().take(3).map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hash}", clean[..NAME_MAX - 7].trim_end_matches('-'))
+}
+
+/// Why AWS would refuse `name` for a load balancer or target group, if it would.
+pub fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.len() > NAME_MAX {
+        return Some(format!("\"{name}\" must be 1 to {NAME_MAX} characters long (it has {})", name.len()));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Some(format!("\"{name}\" may contain only letters, digits and hyphens"));
+    }
+    if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
+        return Some(format!("\"{name}\" must not begin or end with a hyphen or contain two in a row"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_kept_and_made_valid() {
+        assert_eq!(default_name("web", "main"), "web-main");
+        assert_eq!(default_name("my_stack", "api__v2"), "my-stack-api-v2");
+        assert_eq!(default_name("web", "x_"), "web-x");
+    }
+
+    #[test]
+    fn long_names_are_cut_with_a_stable_hash() {
+        let a = default_name("a-very-long-stack-name-for-testing", "frontend");
+        let b = default_name("a-very-long-stack-name-for-testing", "backend");
+        assert_eq!(a.len(), NAME_MAX);
+        assert!(a.starts_with("a-very-long-stack-name-fo-"), "{a}");
+        assert_ne!(a, b, "different resources keep different names");
+        assert_eq!(a, default_name("a-very-long-stack-name-for-testing", "frontend"));
+        assert_eq!(name_problem(&a), None);
+    }
+
+    #[test]
+    fn invalid_names_are_explained() {
+        assert!(name_problem("ok-name").is_none());
+        assert!(name_problem(&"x".repeat(33)).unwrap().contains("1 to 32"));
+        assert!(name_problem("under_score").unwrap().contains("only letters"));
+        assert!(name_problem("-lead").unwrap().contains("hyphen"));
+        assert!(name_problem("a--b").unwrap().contains("hyphen"));
+    }
+}

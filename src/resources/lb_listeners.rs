@@ -1,0 +1,353 @@
+//! A load balancer's `listener` blocks and their `rule` blocks: the schema, the canonical form
+//! both the stack file and the account are brought to before they are compared, and the checks
+//! AWS would otherwise make only at apply time. Pure: the AWS side is in `lb_aws.rs`.
+//!
+//! Canonical form: listeners sorted as the planner sorts blocks, rules by priority; HTTP listeners carry no
+//! certificate or SSL policy (some implementations report a policy anyway); an HTTPS listener
+//! without `ssl_policy` has [`DEFAULT_SSL_POLICY`]; empty condition lists are dropped.
+
+use std::collections::BTreeMap;
+
+use crate::model::*;
+
+/// The policy stackr asks for when an HTTPS listener names none: AWS's recommended TLS 1.3
+/// policy. Sent explicitly, so the plan never depends on AWS's API default.
+pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+static REDIRECT: &[AttrSpec] = &[
+    attr(
+        "protocol",
+        Ty::Enum(&["HTTP", "HTTPS", "#{protocol}"]),
+        Presence::Default(Lit::Str("#{protocol}")),
+        Update::InPlace,
+        "Protocol to redirect to.",
+    ),
+    attr("port", Ty::Str, Presence::Default(Lit::Str("#{port}")), Update::InPlace, "Port to redirect to."),
+    attr("host", Ty::Str, Presence::Default(Lit::Str("#{host}")), Update::InPlace, "Host to redirect to."),
+    attr("path", Ty::Str, Presence::Default(Lit::Str("/#{path}")), Update::InPlace, "Path to redirect to."),
+    attr("query", Ty::Str, Presence::Default(Lit::Str("#{query}")), Update::InPlace, "Query to redirect to."),
+    attr(
+        "status",
+        Ty::Enum(&["HTTP_301", "HTTP_302"]),
+        Presence::Default(Lit::Str("HTTP_301")),
+        Update::InPlace,
+        "Permanent (301) or temporary (302).",
+    ),
+];
+
+static FIXED: &[AttrSpec] = &[
+    attr("status_code", Ty::Str, Presence::Required, Update::InPlace, "HTTP status, 2XX, 4XX or 5XX."),
+    attr(
+        "content_type",
+        Ty::Enum(&["text/plain", "text/css", "text/html", "application/javascript", "application/json"]),
+        Presence::Default(Lit::Str("text/plain")),
+        Update::InPlace,
+        "Content type of the body.",
+    ),
+    attr("body", Ty::Str, Presence::Default(Lit::Str("")), Update::InPlace, "Response body (up to 1024 bytes)."),
+];
+
+const FORWARD: AttrSpec = attr(
+    "forward",
+    Ty::Ref("target_group"),
+    Presence::Optional,
+    Update::InPlace,
+    "Action: forward to this target group.",
+);
+const REDIRECT_BLOCK: AttrSpec = attr(
+    "redirect",
+    Ty::Blocks(REDIRECT),
+    Presence::Default(Lit::EmptyList),
+    Update::InPlace,
+    "Action: redirect (one block: protocol, port, host, path, query, status HTTP_301 or HTTP_302).",
+);
+const FIXED_BLOCK: AttrSpec = attr(
+    "fixed_response",
+    Ty::Blocks(FIXED),
+    Presence::Default(Lit::EmptyList),
+    Update::InPlace,
+    "Action: a fixed response (one block: status_code, content_type, body).",
+);
+
+static RULE: &[AttrSpec] = &[
+    attr("priority", Ty::Int, Presence::Required, Update::InPlace, "Rule priority, 1-50000, unique in the listener."),
+    attr("path", Ty::Set(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: path patterns (`/api/*`)."),
+    attr("host", Ty::Set(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: host names (`*.example.com`)."),
+    attr(
+        "headers",
+        Ty::Map(&Ty::Set(&Ty::Str)),
+        Presence::Optional,
+        Update::InPlace,
+        "Condition: header name to accepted values.",
+    ),
+    attr("query", Ty::Map(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: query-string key to value."),
+    FORWARD,
+    REDIRECT_BLOCK,
+    FIXED_BLOCK,
+];
+
+pub static LISTENER: &[AttrSpec] = &[
+    attr("port", Ty::Port, Presence::Required, Update::InPlace, "Port the load balancer listens on."),
+    attr(
+        "protocol",
+        Ty::Enum(&["HTTP", "HTTPS"]),
+        Presence::Default(Lit::Str("HTTP")),
+        Update::InPlace,
+        "Listener protocol.",
+    ),
+    attr("certificate", Ty::Str, Presence::Optional, Update::InPlace, "HTTPS: the ACM or IAM certificate ARN."),
+    attr(
+        "ssl_policy",
+        Ty::Str,
+        Presence::Optional,
+        Update::InPlace,
+        "HTTPS: the security policy (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).",
+    ),
+    FORWARD,
+    REDIRECT_BLOCK,
+    FIXED_BLOCK,
+    attr(
+        "rule",
+        Ty::Blocks(RULE),
+        Presence::Default(Lit::EmptyList),
+        Update::InPlace,
+        "A rule (repeatable block): `priority`, conditions `path`, `host`, `headers`, `query`, and one action as on the listener.",
+    ),
+];
+
+type Map = BTreeMap<String, Value>;
+
+/// The canonical form of a `listener` attribute (a list of listener maps).
+pub fn canonical(listeners: &Value) -> Value {
+    let mut out: Vec<Value> = listeners.as_list().iter().filter_map(Value::as_map).map(canonical_listener).collect();
+    // The planner re-sorts block lists by value after this; sorting the same way here keeps
+    // live and desired lists in one order.
+    out.sort();
+    Value::List(out)
+}
+
+fn sort_key(v: &Value, field: &str) -> (i64, Value) {
+    let m = v.as_map();
+    (m.and_then(|m| m.get(field)).and_then(Value::as_int).unwrap_or(i64::MAX), v.clone())
+}
+
+fn canonical_listener(l: &Map) -> Value {
+    let mut m = action_fields(l);
+    m.extend(["port", "protocol"].iter().filter_map(|k| Some((k.to_string(), l.get(*k)?.clone()))));
+    if m.get("protocol").and_then(Value::as_str) == Some("HTTPS") {
+        m.extend(l.get("certificate").filter(|v| !v.is_null()).map(|v| ("certificate".to_string(), v.clone())));
+        let policy = l.get("ssl_policy").filter(|v| !v.is_null()).cloned();
+        m.insert("ssl_policy".into(), policy.unwrap_or_else(|| Value::str(DEFAULT_SSL_POLICY)));
+    }
+    let mut rules: Vec<Value> = l
+        .get("rule")
+        .map(Value::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_map)
+        .map(canonical_rule)
+        .collect();
+    rules.sort_by_key(|r| sort_key(r, "priority"));
+    m.insert("rule".into(), Value::List(rules));
+    Value::Map(m)
+}
+
+fn canonical_rule(r: &Map) -> Value {
+    let mut m = action_fields(r);
+    m.extend(r.get("priority").map(|p| ("priority".to_string(), p.clone())));
+    for k in ["path", "host", "headers", "query"] {
+        let keep = match r.get(k) {
+            Some(Value::List(l)) => !l.is_empty(),
+            Some(Value::Map(x)) => !x.is_empty(),
+            Some(v) => !v.is_null(),
+            None => false,
+        };
+        if keep {
+            m.insert(k.to_string(), r[k].clone());
+        }
+    }
+    Value::Map(m)
+}
+
+/// `forward`, `redirect` and `fixed_response` as the canonical form has them: the reference
+/// only when set, the blocks always (empty when unused).
+fn action_fields(src: &Map) -> Map {
+    let mut m = Map::new();
+    if let Some(f) = src.get("forward").filter(|v| !v.is_null()) {
+        m.insert("forward".into(), f.clone());
+    }
+    for k in ["redirect", "fixed_response"] {
+        let items = src.get(k).map(Value::as_list).unwrap_or_default().to_vec();
+        m.insert(k.into(), Value::List(items));
+    }
+    m
+}
+
+/// Problems in the listeners as written, each with the path of the block it is about
+/// (`listener[0]`, `listener[0].rule[1]`).
+pub fn problems(listeners: &Value) -> Vec<(String, String)> {
+    let mut out = vec![];
+    let mut ports = BTreeMap::new();
+    for (i, l) in listeners.as_list().iter().enumerate() {
+        let Some(m) = l.as_map() else { continue };
+        let here = format!("listener[{i}]");
+        if let Some(port) = m.get("port").and_then(Value::as_int)
+            && let Some(first) = ports.insert(port, i)
+        {
+            out.push((here.clone(), format!("port {port} is already used by listener {}", first + 1)));
+        }
+        let has = |k: &str| m.get(k).is_some_and(|v| !v.is_null());
+        let https = m.get("protocol").and_then(Value::as_str) == Some("HTTPS");
+        if https && !has("certificate") {
+            out.push((here.clone(), "an HTTPS listener needs `certificate` (a certificate ARN)".into()));
+        }
+        if !https && (has("certificate") || has("ssl_policy")) {
+            out.push((here.clone(), "`certificate` and `ssl_policy` apply only to HTTPS listeners".into()));
+        }
+        out.extend(action_problem(m).map(|p| (here.clone(), p)));
+        let mut priorities = BTreeMap::new();
+        for (j, r) in m.get("rule").map(Value::as_list).unwrap_or_default().iter().enumerate() {
+            let Some(r) = r.as_map() else { continue };
+            let path = format!("{here}.rule[{j}]");
+            out.extend(rule_problems(r).into_iter().map(|p| (path.clone(), p)));
+            if let Some(p) = r.get("priority").and_then(Value::as_int)
+                && priorities.insert(p, j).is_some()
+            {
+                out.push((path, format!("priority {p} is used by another rule of this listener")));
+            }
+        }
+    }
+    out
+}
+
+fn rule_problems(r: &Map) -> Vec<String> {
+    let mut out = vec![];
+    if let Some(p) = r.get("priority").and_then(Value::as_int).filter(|p| !(1..=50000).contains(p)) {
+        out.push(format!("priority {p} is out of range (1-50000)"));
+    }
+    let conditions =
+        ["path", "host", "headers", "query"].iter().filter(|k| r.get(**k).is_some_and(|v| !v.is_null())).count();
+    if conditions == 0 {
+        out.push("a rule needs at least one condition: path, host, headers or query".into());
+    }
+    out.extend(action_problem(r));
+    out
+}
+
+/// A listener or rule has exactly one action, and at most one block of it.
+fn action_problem(m: &Map) -> Option<String> {
+    let blocks = |k: &str| m.get(k).map(Value::as_list).unwrap_or_default().len();
+    let forward = usize::from(m.get("forward").is_some_and(|v| !v.is_null()));
+    let (redirects, fixed) = (blocks("redirect"), blocks("fixed_response"));
+    if redirects > 1 || fixed > 1 {
+        return Some("write at most one `redirect` or `fixed_response` block".into());
+    }
+    match forward + redirects + fixed {
+        1 => None,
+        0 => Some(
+            "needs an action: `forward = target_group.NAME`, a `redirect { … }` or a `fixed_response { … }` block"
+                .into(),
+        ),
+        _ => Some("has more than one action: keep one of `forward`, `redirect` and `fixed_response`".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    fn rule(priority: i64, path: &str) -> Value {
+        map(&[("priority", Value::Int(priority)), ("path", str_set([path])), ("forward", Value::str("arn:tg"))])
+    }
+
+    #[test]
+    fn listeners_and_rules_sort_and_drop_what_does_not_apply() {
+        let written = Value::List(vec![
+            map(&[
+                ("port", Value::Int(443)),
+                ("protocol", Value::str("HTTPS")),
+                ("certificate", Value::str("arn:cert")),
+                ("fixed_response", Value::List(vec![map(&[("status_code", Value::str("404"))])])),
+                ("rule", Value::List(vec![rule(20, "/b"), rule(10, "/a")])),
+            ]),
+            map(&[("port", Value::Int(80)), ("protocol", Value::str("HTTP")), ("forward", Value::str("arn:tg"))]),
+        ]);
+        // What an implementation may report: a policy on an HTTP listener, empty conditions.
+        let reported = Value::List(vec![
+            map(&[
+                ("port", Value::Int(80)),
+                ("protocol", Value::str("HTTP")),
+                ("ssl_policy", Value::str("ELBSecurityPolicy-2016-08")),
+                ("forward", Value::str("arn:tg")),
+                ("redirect", Value::List(vec![])),
+                ("rule", Value::List(vec![])),
+            ]),
+            map(&[
+                ("port", Value::Int(443)),
+                ("protocol", Value::str("HTTPS")),
+                ("certificate", Value::str("arn:cert")),
+                ("ssl_policy", Value::str(DEFAULT_SSL_POLICY)),
+                ("fixed_response", Value::List(vec![map(&[("status_code", Value::str("404"))])])),
+                ("rule", Value::List(vec![rule(10, "/a"), rule(20, "/b")])),
+                ("forward", Value::Null),
+            ]),
+        ]);
+        let c = canonical(&written);
+        assert_eq!(c, canonical(&reported));
+        assert_eq!(canonical(&c), c, "canonical form is stable");
+        let port = |l: &Value| l.as_map().unwrap()["port"].clone();
+        let http = c.as_list().iter().find(|l| port(l) == Value::Int(80)).unwrap();
+        assert!(!http.as_map().unwrap().contains_key("ssl_policy"));
+        let https = c.as_list().iter().find(|l| port(l) == Value::Int(443)).unwrap();
+        let rules = https.as_map().unwrap()["rule"].as_list().to_vec();
+        assert_eq!(rules[0].as_map().unwrap()["priority"], Value::Int(10));
+    }
+
+    #[test]
+    fn empty_conditions_are_dropped() {
+        let r = map(&[("priority", Value::Int(1)), ("host", Value::List(vec![])), ("path", str_set(["/x"]))]);
+        let c = canonical_rule(r.as_map().unwrap());
+        assert!(!c.as_map().unwrap().contains_key("host"));
+    }
+
+    #[test]
+    fn problems_name_the_block() {
+        let listeners = Value::List(vec![
+            map(&[("port", Value::Int(443)), ("protocol", Value::str("HTTPS"))]),
+            map(&[
+                ("port", Value::Int(443)),
+                ("protocol", Value::str("HTTP")),
+                ("forward", Value::str("arn:tg")),
+                ("ssl_policy", Value::str("p")),
+                (
+                    "rule",
+                    Value::List(vec![
+                        map(&[("priority", Value::Int(0)), ("forward", Value::str("arn:tg"))]),
+                        rule(5, "/a"),
+                        rule(5, "/b"),
+                    ]),
+                ),
+            ]),
+        ]);
+        let got = problems(&listeners);
+        let has = |path: &str, text: &str| got.iter().any(|(p, m)| p == path && m.contains(text));
+        assert!(has("listener[0]", "needs `certificate`"), "{got:?}");
+        assert!(has("listener[0]", "needs an action"), "{got:?}");
+        assert!(has("listener[1]", "already used by listener 1"), "{got:?}");
+        assert!(has("listener[1]", "only to HTTPS"), "{got:?}");
+        assert!(has("listener[1].rule[0]", "out of range"), "{got:?}");
+        assert!(has("listener[1].rule[0]", "at least one condition"), "{got:?}");
+        assert!(has("listener[1].rule[2]", "priority 5 is used"), "{got:?}");
+        assert_eq!(got.len(), 7, "{got:?}");
+    }
+
+    #[test]
+    fn two_actions_are_refused() {
+        let m = map(&[("forward", Value::str("a")), ("redirect", Value::List(vec![map(&[])]))]);
+        assert!(action_problem(m.as_map().unwrap()).unwrap().contains("more than one action"));
+    }
+}

@@ -1,0 +1,364 @@
+//! `target_group`: an Application Load Balancer target group with its health check, stickiness,
+//! deregistration delay and (optionally) its registered instances. Protocol, port, VPC and
+//! target type force replacement; everything else changes in place (ModifyTargetGroup,
+//! ModifyTargetGroupAttributes, Register/DeregisterTargets).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::types::{
+    Matcher, ProtocolEnum, TargetDescription, TargetGroup as AwsGroup, TargetGroupAttribute, TargetHealthDescription,
+    TargetHealthStateEnum, TargetTypeEnum,
+};
+
+use super::{Cx, Found, Kind, ec2tags, elbtags, retry, s, strs, with_computed};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct TargetGroup;
+
+const HTTP: Ty = Ty::Enum(&["HTTP", "HTTPS"]);
+
+static SCHEMA: Schema = Schema {
+    kind: "target_group",
+    doc: "An Application Load Balancer target group. The health check is set with the flat `health_check_*` attributes.",
+    ref_attr: "arn",
+    singleton: false,
+    attrs: &[
+        attr(
+            "name",
+            Ty::Str,
+            Presence::Optional,
+            Update::ForceNew,
+            "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
+        ),
+        attr("protocol", HTTP, Presence::Default(Lit::Str("HTTP")), Update::ForceNew, "Protocol to the targets."),
+        attr("port", Ty::Port, Presence::Required, Update::ForceNew, "Port the targets receive traffic on."),
+        attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the targets."),
+        attr(
+            "target_type",
+            Ty::Enum(&["instance", "ip"]),
+            Presence::Default(Lit::Str("instance")),
+            Update::ForceNew,
+            "What targets are: EC2 instances or IP addresses.",
+        ),
+        attr(
+            "health_check_protocol",
+            HTTP,
+            Presence::Optional,
+            Update::InPlace,
+            "Health check protocol (default: the group's `protocol`).",
+        ),
+        attr("health_check_path", Ty::Str, Presence::Default(Lit::Str("/")), Update::InPlace, "Health check path."),
+        attr(
+            "health_check_port",
+            Ty::Str,
+            Presence::Default(Lit::Str("traffic-port")),
+            Update::InPlace,
+            "Health check port: a number, or `traffic-port` for the group's port.",
+        ),
+        attr(
+            "health_check_interval",
+            Ty::Int,
+            Presence::Default(Lit::Int(30)),
+            Update::InPlace,
+            "Seconds between health checks (5-300).",
+        ),
+        attr(
+            "health_check_timeout",
+            Ty::Int,
+            Presence::Default(Lit::Int(5)),
+            Update::InPlace,
+            "Seconds before a health check fails (2-120, less than the interval).",
+        ),
+        attr(
+            "healthy_threshold",
+            Ty::Int,
+            Presence::Default(Lit::Int(5)),
+            Update::InPlace,
+            "Consecutive successes before a target is healthy (2-10).",
+        ),
+        attr(
+            "unhealthy_threshold",
+            Ty::Int,
+            Presence::Default(Lit::Int(2)),
+            Update::InPlace,
+            "Consecutive failures before a target is unhealthy (2-10).",
+        ),
+        attr(
+            "health_check_matcher",
+            Ty::Str,
+            Presence::Default(Lit::Str("200")),
+            Update::InPlace,
+            "HTTP codes that mean healthy: `200`, `200,302` or `200-399`.",
+        ),
+        attr(
+            "stickiness",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Load-balancer cookie (`lb_cookie`) stickiness.",
+        ),
+        attr(
+            "stickiness_duration",
+            Ty::Int,
+            Presence::Default(Lit::Int(86400)),
+            Update::InPlace,
+            "Seconds the stickiness cookie lasts (1-604800).",
+        ),
+        attr(
+            "deregistration_delay",
+            Ty::Int,
+            Presence::Default(Lit::Int(300)),
+            Update::InPlace,
+            "Seconds to drain a deregistered target (0-3600).",
+        ),
+        attr(
+            "targets",
+            Ty::Set(&Ty::Str),
+            Presence::Optional,
+            Update::InPlace,
+            "Instance ids to register. Unset: registered targets are left alone (an Auto Scaling group manages them).",
+        ),
+        TAGS,
+        computed("arn", "The target group ARN."),
+    ],
+};
+
+/// The attributes ModifyTargetGroup changes, and those ModifyTargetGroupAttributes changes.
+const HEALTH: &[&str] = &[
+    "health_check_protocol",
+    "health_check_path",
+    "health_check_port",
+    "health_check_interval",
+    "health_check_timeout",
+    "healthy_threshold",
+    "unhealthy_threshold",
+    "health_check_matcher",
+];
+const GROUP_ATTRS: &[&str] = &["stickiness", "stickiness_duration", "deregistration_delay"];
+
+#[async_trait]
+impl Kind for TargetGroup {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
+        ec2tags::default_name(stack, addr, attrs);
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name)));
+        if !attrs.contains_key("health_check_protocol") {
+            let protocol = attrs.get("protocol").cloned().unwrap_or_else(|| Value::str("HTTP"));
+            attrs.insert("health_check_protocol".into(), protocol);
+        }
+    }
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        if let Some(name) = res.attrs.get("name").and_then(Value::as_str)
+            && let Some(msg) = elbtags::name_problem(name)
+        {
+            diags.push(
+                Diagnostic::error(format!("invalid target group name: {msg}")).at(&stack.file, res.span_of("name")),
+            );
+        }
+        let int = |k: &str| res.attrs.get(k).and_then(Value::as_int);
+        if let (Some(t), Some(i)) = (int("health_check_timeout"), int("health_check_interval"))
+            && t >= i
+        {
+            diags.push(
+                Diagnostic::error(format!("the health check timeout ({t}s) must be less than its interval ({i}s)"))
+                    .at(&stack.file, res.span_of("health_check_timeout")),
+            );
+        }
+    }
+
+    fn unique_name(&self, attrs: &Attrs) -> Option<String> {
+        attrs.get("name").and_then(Value::as_str).map(String::from)
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let mut pages = cx.aws.elb.describe_target_groups().into_paginator().items().send();
+        let mut all = vec![];
+        while let Some(g) = pages.next().await {
+            all.push(g.map_err(aws::error)?);
+        }
+        let arns: Vec<String> = all.iter().filter_map(|g| g.target_group_arn().map(String::from)).collect();
+        let tags = elbtags::owned(cx, &arns).await?;
+        let (mine, theirs): (Vec<AwsGroup>, Vec<AwsGroup>) =
+            all.into_iter().partition(|g| g.target_group_arn().is_some_and(|a| tags.contains_key(a)));
+        let reads = mine.iter().filter_map(|g| {
+            let arn = g.target_group_arn()?;
+            let (addr, user) = elbtags::split("target_group", arn, &tags[arn])?;
+            Some(read_one(cx, g, addr, user))
+        });
+        let owned = futures::future::try_join_all(reads).await?;
+        let foreign_names = theirs.iter().filter_map(|g| g.target_group_name().map(String::from)).collect();
+        Ok(Found { owned, foreign_names })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let out = cx
+            .aws
+            .elb
+            .create_target_group()
+            .name(s(want, "name"))
+            .protocol(ProtocolEnum::from(s(want, "protocol")))
+            .port(int(want, "port"))
+            .vpc_id(s(want, "vpc"))
+            .target_type(TargetTypeEnum::from(s(want, "target_type")))
+            .health_check_protocol(ProtocolEnum::from(s(want, "health_check_protocol")))
+            .health_check_path(s(want, "health_check_path"))
+            .health_check_port(s(want, "health_check_port"))
+            .health_check_interval_seconds(int(want, "health_check_interval"))
+            .health_check_timeout_seconds(int(want, "health_check_timeout"))
+            .healthy_threshold_count(int(want, "healthy_threshold"))
+            .unhealthy_threshold_count(int(want, "unhealthy_threshold"))
+            .matcher(Matcher::builder().http_code(s(want, "health_check_matcher")).build())
+            .set_tags(Some(elbtags::create_tags(cx, addr, want)))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        let arn = out.target_groups().first().and_then(|g| g.target_group_arn()).unwrap_or_default().to_string();
+        set_group_attributes(cx, &arn, want).await?;
+        if want.contains_key("targets") {
+            sync_targets(cx, &arn, &[], &strs(want, "targets")).await?;
+        }
+        Ok(with_computed(want, [("arn", Value::str(&arn))]))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let differs = |names: &[&str]| names.iter().any(|n| live.attrs.get(*n) != want.get(*n));
+        if differs(HEALTH) {
+            modify_health_check(cx, &live.id, want).await?;
+        }
+        if differs(GROUP_ATTRS) {
+            set_group_attributes(cx, &live.id, want).await?;
+        }
+        if want.contains_key("targets") && differs(&["targets"]) {
+            sync_targets(cx, &live.id, &strs(&live.attrs, "targets"), &strs(want, "targets")).await?;
+        }
+        elbtags::sync(cx, live, want).await?;
+        Ok(with_computed(want, [("arn", Value::str(&live.id))]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        // The graph deletes or updates the listeners that forward here first; AWS can take a
+        // moment to see that they let go.
+        let r = retry::on_codes(&["ResourceInUse"], Duration::from_secs(60), || async {
+            cx.aws.elb.delete_target_group().target_group_arn(&live.id).send().await.map_err(aws::error)
+        })
+        .await;
+        match r {
+            Err(e) if e.code.as_deref() == Some("TargetGroupNotFound") => Ok(()),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+}
+
+fn int(attrs: &Attrs, name: &str) -> i32 {
+    attrs.get(name).and_then(Value::as_int).and_then(|i| i32::try_from(i).ok()).unwrap_or_default()
+}
+
+fn num(v: Option<i32>) -> Value {
+    v.map_or(Value::Null, |i| Value::Int(i64::from(i)))
+}
+
+/// One owned group's attributes: the group itself, plus its attributes and registered targets
+/// (two calls, made together).
+async fn read_one(cx: &Cx, g: &AwsGroup, addr: Address, tags: Value) -> anyhow::Result<LiveObject> {
+    let arn = g.target_group_arn().unwrap_or_default().to_string();
+    let elb = &cx.aws.elb;
+    let (extra, health) = tokio::try_join!(
+        async { elb.describe_target_group_attributes().target_group_arn(&arn).send().await.map_err(aws::error) },
+        async { elb.describe_target_health().target_group_arn(&arn).send().await.map_err(aws::error) },
+    )?;
+    let extra: HashMap<&str, &str> = extra.attributes().iter().filter_map(|a| Some((a.key()?, a.value()?))).collect();
+    // Defaults AWS documents, for implementations that leave an attribute out.
+    let number =
+        |k: &str, default: i64| extra.get(k).and_then(|v| v.parse().ok()).map_or(Value::Int(default), Value::Int);
+    let sticky = extra.get("stickiness.enabled") == Some(&"true");
+    // A deregistered target stays listed while it drains; it is already gone as far as the
+    // stack is concerned.
+    let draining = |d: &&TargetHealthDescription| {
+        d.target_health().and_then(|h| h.state()) == Some(&TargetHealthStateEnum::Draining)
+    };
+    let targets = health
+        .target_health_descriptions()
+        .iter()
+        .filter(|d| !draining(d))
+        .filter_map(|d| d.target()?.id().map(String::from));
+    let str_of = |v: Option<&str>| Value::from(v.map(String::from));
+    let attrs = Attrs::from([
+        ("name".into(), str_of(g.target_group_name())),
+        ("protocol".into(), str_of(g.protocol().map(|p| p.as_str()))),
+        ("port".into(), num(g.port())),
+        ("vpc".into(), str_of(g.vpc_id())),
+        ("target_type".into(), str_of(g.target_type().map(|t| t.as_str()))),
+        ("health_check_protocol".into(), str_of(g.health_check_protocol().map(|p| p.as_str()))),
+        ("health_check_path".into(), str_of(g.health_check_path())),
+        ("health_check_port".into(), str_of(g.health_check_port())),
+        ("health_check_interval".into(), num(g.health_check_interval_seconds())),
+        ("health_check_timeout".into(), num(g.health_check_timeout_seconds())),
+        ("healthy_threshold".into(), num(g.healthy_threshold_count())),
+        ("unhealthy_threshold".into(), num(g.unhealthy_threshold_count())),
+        ("health_check_matcher".into(), str_of(g.matcher().and_then(|m| m.http_code()))),
+        ("stickiness".into(), Value::Bool(sticky)),
+        ("stickiness_duration".into(), number("stickiness.lb_cookie.duration_seconds", 86400)),
+        ("deregistration_delay".into(), number("deregistration_delay.timeout_seconds", 300)),
+        ("targets".into(), str_set(targets)),
+        ("tags".into(), tags),
+        ("arn".into(), Value::str(&arn)),
+    ]);
+    Ok(LiveObject { addr, id: arn, attrs })
+}
+
+async fn modify_health_check(cx: &Cx, arn: &str, want: &Attrs) -> anyhow::Result<()> {
+    cx.aws
+        .elb
+        .modify_target_group()
+        .target_group_arn(arn)
+        .health_check_protocol(ProtocolEnum::from(s(want, "health_check_protocol")))
+        .health_check_path(s(want, "health_check_path"))
+        .health_check_port(s(want, "health_check_port"))
+        .health_check_interval_seconds(int(want, "health_check_interval"))
+        .health_check_timeout_seconds(int(want, "health_check_timeout"))
+        .healthy_threshold_count(int(want, "healthy_threshold"))
+        .unhealthy_threshold_count(int(want, "unhealthy_threshold"))
+        .matcher(Matcher::builder().http_code(s(want, "health_check_matcher")).build())
+        .send()
+        .await
+        .map_err(aws::error)?;
+    Ok(())
+}
+
+/// Stickiness and deregistration delay, always sent together so they are explicit in the account.
+async fn set_group_attributes(cx: &Cx, arn: &str, want: &Attrs) -> anyhow::Result<()> {
+    let sticky = want.get("stickiness").and_then(Value::as_bool).unwrap_or(false);
+    let pairs = [
+        ("stickiness.enabled", sticky.to_string()),
+        ("stickiness.type", "lb_cookie".to_string()),
+        ("stickiness.lb_cookie.duration_seconds", int(want, "stickiness_duration").to_string()),
+        ("deregistration_delay.timeout_seconds", int(want, "deregistration_delay").to_string()),
+    ];
+    let attrs = pairs.into_iter().map(|(k, v)| TargetGroupAttribute::builder().key(k).value(v).build()).collect();
+    let call = cx.aws.elb.modify_target_group_attributes().target_group_arn(arn).set_attributes(Some(attrs));
+    call.send().await.map_err(aws::error)?;
+    Ok(())
+}
+
+/// Registers what is wanted and missing, deregisters what is registered and unwanted.
+async fn sync_targets(cx: &Cx, arn: &str, have: &[&str], want: &[&str]) -> anyhow::Result<()> {
+    let target = |id: &&str| TargetDescription::builder().id(*id).build();
+    let add: Vec<TargetDescription> = want.iter().filter(|t| !have.contains(t)).map(target).collect();
+    let remove: Vec<TargetDescription> = have.iter().filter(|t| !want.contains(t)).map(target).collect();
+    let elb = &cx.aws.elb;
+    if !remove.is_empty() {
+        elb.deregister_targets().target_group_arn(arn).set_targets(Some(remove)).send().await.map_err(aws::error)?;
+    }
+    if !add.is_empty() {
+        elb.register_targets().target_group_arn(arn).set_targets(Some(add)).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}
