@@ -99,6 +99,31 @@ fn web(ami: &str, ty: &str, groups: &str, imdsv2: bool, greeting: &str, key: &st
     )
 }
 
+/// Checks every setting of the first launch in `instance_launches_…`; returns the id.
+async fn check_first_launch(acct: &Account, stack: &str, key: &str) -> String {
+    let first = instance(acct, stack, "instance.web").await;
+    let id = first.instance_id().unwrap().to_string();
+    assert_eq!(first.instance_type().map(|t| t.as_str()), Some("t3.small"));
+    assert_eq!(first.image_id(), Some(AMI));
+    assert_eq!(first.key_name(), Some(key));
+    assert!(first.public_ip_address().is_some());
+    assert_eq!(tag(first.tags(), "team"), Some("infra"));
+    let arn = first.iam_instance_profile().and_then(|p| p.arn()).unwrap();
+    assert!(arn.ends_with(&format!("/{stack}")), "{arn}");
+    assert_eq!(first.metadata_options().and_then(|m| m.http_tokens()).map(|t| t.as_str()), Some("optional"));
+    let attr = acct.ec2.describe_instance_attribute().instance_id(&id).attribute("userData".into());
+    let ud = attr.send().await.unwrap().user_data().and_then(|u| u.value()).map(decode);
+    assert_eq!(ud.as_deref(), Some("#!/bin/sh\necho hi\n"));
+    let root = first.block_device_mappings().iter().find(|m| m.device_name() == first.root_device_name()).unwrap();
+    let root = volume(acct, root.ebs().unwrap().volume_id().unwrap()).await;
+    assert_eq!(
+        (root.size(), root.volume_type().map(|t| t.as_str()), root.encrypted()),
+        (Some(20), Some("gp3"), Some(true))
+    );
+    assert!(stack_volumes(acct, stack).await.is_empty(), "the root volume is the instance's, not a volume");
+    id
+}
+
 #[tokio::test]
 async fn instance_launches_updates_in_place_and_is_replaced() {
     let acct = account().await;
@@ -109,31 +134,12 @@ async fn instance_launches_updates_in_place_and_is_replaced() {
     let (plan, _) =
         c.apply(&format!("{r}{}", web(AMI, "t3.small", "security_group.a", false, "hi", &key)), &["\"sha256:"]);
     assert!(!plan.contains("echo hi"), "the plan shows user data text:\n{plan}");
-    let first = instance(&acct, &c.name, "instance.web").await;
+    let id = check_first_launch(&acct, &c.name, &key).await;
     let sgs = acct.ec2.describe_security_groups().filters(tag_filter(&c.name)).send().await.unwrap();
     let sg = |n: &str| {
         let g = sgs.security_groups().iter().find(|g| tag(g.tags(), "stackr:address") == Some(n)).unwrap();
         g.group_id().unwrap().to_string()
     };
-    let id = first.instance_id().unwrap().to_string();
-    assert_eq!(first.instance_type().map(|t| t.as_str()), Some("t3.small"));
-    assert_eq!(first.image_id(), Some(AMI));
-    assert_eq!(first.key_name(), Some(key.as_str()));
-    assert!(first.public_ip_address().is_some());
-    assert_eq!(tag(first.tags(), "team"), Some("infra"));
-    let arn = first.iam_instance_profile().and_then(|p| p.arn()).unwrap();
-    assert!(arn.ends_with(&format!("/{}", c.name)), "{arn}");
-    assert_eq!(first.metadata_options().and_then(|m| m.http_tokens()).map(|t| t.as_str()), Some("optional"));
-    let attr = acct.ec2.describe_instance_attribute().instance_id(&id).attribute("userData".into());
-    let ud = attr.send().await.unwrap().user_data().and_then(|u| u.value()).map(decode);
-    assert_eq!(ud.as_deref(), Some("#!/bin/sh\necho hi\n"));
-    let root = first.block_device_mappings().iter().find(|m| m.device_name() == first.root_device_name()).unwrap();
-    let root = volume(&acct, root.ebs().unwrap().volume_id().unwrap()).await;
-    assert_eq!(
-        (root.size(), root.volume_type().map(|t| t.as_str()), root.encrypted()),
-        (Some(20), Some("gp3"), Some(true))
-    );
-    assert!(stack_volumes(&acct, &c.name).await.is_empty(), "the root volume is the instance's, not a volume");
 
     let both = "security_group.a, security_group.b";
     c.apply(

@@ -133,13 +133,10 @@ impl Kind for Instance {
         let mut id = None;
         for _ in 0..3 {
             let inst = launch(cx, addr, want, root.clone(), &token).await?;
-            let iid = inst.instance_id().unwrap_or_default().to_string();
-            match inst.state().and_then(|s| s.name()) {
-                Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown) => {
-                    token = userdata::next_token(&token, &iid);
-                }
-                _ => {
-                    id = Some(iid);
+            match relaunch_token(&inst, &token) {
+                Some(next) => token = next,
+                None => {
+                    id = inst.instance_id().map(String::from);
                     break;
                 }
             }
@@ -176,7 +173,7 @@ impl Kind for Instance {
             call.send().await.map_err(aws::error)?;
         }
         if differs("role") {
-            set_role(cx, &live.id, want.get("role").and_then(Value::as_str)).await?;
+            userdata::set_role(cx, &live.id, want.get("role").and_then(Value::as_str)).await?;
         }
         if differs("type") {
             computed = change_type(cx, &live.id, s(want, "type")).await?;
@@ -201,8 +198,16 @@ impl Kind for Instance {
     }
 }
 
-/// The instance, unless it belongs to something else: an Auto Scaling group launched it, or
-/// it carries another kind's address (a launch template's).
+/// The token to launch with again when EC2 handed back an instance that is already gone (a
+/// token outlives its instance), else `None`.
+fn relaunch_token(i: &AwsInstance, token: &str) -> Option<String> {
+    let state = i.state().and_then(|s| s.name());
+    let gone = matches!(state, Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown));
+    gone.then(|| userdata::next_token(token, i.instance_id().unwrap_or_default()))
+}
+
+/// The instance, unless an Auto Scaling group launched it: then it is the group's. (Those
+/// tagged with another kind's address, a launch template's, are skipped by `ec2tags::split`.)
 fn owned(i: &AwsInstance) -> Option<&AwsInstance> {
     let asg = i.tags().iter().any(|t| t.key() == Some("aws:autoscaling:groupName"));
     (!asg).then_some(i)
@@ -317,35 +322,6 @@ async fn launch(
     out.instances().first().cloned().ok_or_else(|| anyhow::anyhow!("RunInstances returned no instance"))
 }
 
-/// Gives the instance the role's instance profile (or none), through its association.
-async fn set_role(cx: &Cx, id: &str, role: Option<&str>) -> anyhow::Result<()> {
-    let ec2 = &cx.aws.ec2;
-    let filter = Filter::builder().name("instance-id").values(id).build();
-    let out = ec2.describe_iam_instance_profile_associations().filters(filter).send().await.map_err(aws::error)?;
-    let current = out
-        .iam_instance_profile_associations()
-        .iter()
-        .find(|a| a.state().is_some_and(|s| s.as_str() == "associated"))
-        .and_then(|a| a.association_id());
-    let spec = |name: &str| IamInstanceProfileSpecification::builder().name(name).build();
-    match (current, role) {
-        (Some(assoc), Some(name)) => {
-            let call =
-                ec2.replace_iam_instance_profile_association().association_id(assoc).iam_instance_profile(spec(name));
-            userdata::profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await?;
-        }
-        (None, Some(name)) => {
-            let call = ec2.associate_iam_instance_profile().instance_id(id).iam_instance_profile(spec(name));
-            userdata::profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await?;
-        }
-        (Some(assoc), None) => {
-            ec2.disassociate_iam_instance_profile().association_id(assoc).send().await.map_err(aws::error)?;
-        }
-        (None, None) => {}
-    }
-    Ok(())
-}
-
 fn metadata(want: &Attrs) -> InstanceMetadataOptionsRequest {
     let required = want.get("imdsv2").and_then(Value::as_bool) != Some(false);
     let tokens = if required { HttpTokensState::Required } else { HttpTokensState::Optional };
@@ -385,12 +361,31 @@ async fn change_type(cx: &Cx, id: &str, ty: &str) -> anyhow::Result<Vec<(&'stati
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_ec2::types::InstanceState;
+
+    fn instance(state: InstanceStateName, tags: &[(&str, &str)]) -> AwsInstance {
+        let tags = tags.iter().map(|(k, v)| Tag::builder().key(*k).value(*v).build()).collect();
+        AwsInstance::builder()
+            .instance_id("i-1")
+            .state(InstanceState::builder().name(state).build())
+            .set_tags(Some(tags))
+            .build()
+    }
 
     #[test]
-    fn canonical_form_shows_the_user_data_digest() {
-        let mut a = Attrs::from([("user_data".to_string(), Value::str("#!/bin/sh\n"))]);
-        Instance.canonical(&mut a);
-        assert_eq!(a["user_data"], Value::Str(userdata::digest("#!/bin/sh\n")));
-        assert!(is_private("_user_data") && a.contains_key("_user_data"));
+    fn a_token_that_returns_a_terminated_instance_is_replaced() {
+        assert_eq!(relaunch_token(&instance(InstanceStateName::Running, &[]), "t"), None);
+        assert_eq!(relaunch_token(&instance(InstanceStateName::Pending, &[]), "t"), None);
+        let next = relaunch_token(&instance(InstanceStateName::Terminated, &[]), "t");
+        assert_eq!(next, Some(userdata::next_token("t", "i-1")));
+        assert!(relaunch_token(&instance(InstanceStateName::ShuttingDown, &[]), "t").is_some());
+    }
+
+    #[test]
+    fn instances_of_an_auto_scaling_group_are_the_groups() {
+        let asg = instance(InstanceStateName::Running, &[("aws:autoscaling:groupName", "web"), ("stackr:stack", "s")]);
+        assert!(owned(&asg).is_none());
+        let mine = instance(InstanceStateName::Running, &[("stackr:stack", "s"), ("stackr:address", "instance.web")]);
+        assert!(owned(&mine).is_some());
     }
 }

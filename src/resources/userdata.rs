@@ -21,8 +21,10 @@ use std::time::Duration;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::retry;
-use crate::aws::AwsError;
+use aws_sdk_ec2::types::{Filter, IamInstanceProfileSpecification};
+
+use super::{Cx, retry};
+use crate::aws::{self, AwsError};
 use crate::model::{Address, Attrs, Value, is_private};
 
 /// The tag that records, at launch, the digest of an instance's user data.
@@ -93,6 +95,35 @@ pub fn next_token(token: &str, terminated_id: &str) -> String {
 /// (`arn:aws:iam::1:instance-profile/path/name`).
 pub fn profile_name(arn: &str) -> Option<&str> {
     arn.split_once(":instance-profile/").map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
+}
+
+/// Gives the instance the role's instance profile (or none), through its association.
+pub async fn set_role(cx: &Cx, id: &str, role: Option<&str>) -> anyhow::Result<()> {
+    let ec2 = &cx.aws.ec2;
+    let filter = Filter::builder().name("instance-id").values(id).build();
+    let out = ec2.describe_iam_instance_profile_associations().filters(filter).send().await.map_err(aws::error)?;
+    let current = out
+        .iam_instance_profile_associations()
+        .iter()
+        .find(|a| a.state().is_some_and(|s| s.as_str() == "associated"))
+        .and_then(|a| a.association_id());
+    let spec = |name: &str| IamInstanceProfileSpecification::builder().name(name).build();
+    match (current, role) {
+        (Some(assoc), Some(name)) => {
+            let call =
+                ec2.replace_iam_instance_profile_association().association_id(assoc).iam_instance_profile(spec(name));
+            profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await?;
+        }
+        (None, Some(name)) => {
+            let call = ec2.associate_iam_instance_profile().instance_id(id).iam_instance_profile(spec(name));
+            profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await?;
+        }
+        (Some(assoc), None) => {
+            ec2.disassociate_iam_instance_profile().association_id(assoc).send().await.map_err(aws::error)?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
 }
 
 /// How long a just-created instance profile may stay invisible to EC2.
