@@ -52,7 +52,8 @@ pub struct Outcome {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
-    pub errors: Vec<(Address, String)>,
+    /// What failed, why, and what to do about it when that is known.
+    pub errors: Vec<(Address, String, Option<String>)>,
     /// Steps that did not run because something they wait on failed or was interrupted.
     pub skipped: usize,
     pub interrupted: bool,
@@ -120,8 +121,10 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
             }
             Err(e) => {
                 let error = format!("{e:#}");
+                let hint =
+                    e.chain().find_map(|c| c.downcast_ref::<crate::aws::AwsError>()).and_then(|a| a.hint.clone());
                 reporter.event(&Event::Failed { addr: change.addr.clone(), op: step.op });
-                out.errors.push((change.addr.clone(), error));
+                out.errors.push((change.addr.clone(), error, hint));
             }
         }
     }

@@ -60,8 +60,11 @@ fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> 
 fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
     let out = Style::stdout(global.no_color);
     let err = Style::stderr(global.no_color);
-    for (addr, e) in &o.errors {
+    for (addr, e, hint) in &o.errors {
         eprintln!("\n{} {addr}: {e}", err.red(&err.bold("error:")));
+        if let Some(h) = hint {
+            eprintln!("{} {h}", err.bold("hint:"));
+        }
     }
     if !o.errors.is_empty() || o.interrupted {
         let why = if o.interrupted { "was interrupted" } else { "failed" };

@@ -62,15 +62,22 @@ pub fn markdown(schemas: &[&Schema]) -> String {
             s.kind, s.doc, s.kind, s.ref_attr
         ));
         table(&mut out, s.attrs);
-        for a in s.attrs {
-            if let Ty::Blocks(inner) = a.ty {
-                out.push_str(&format!("\n`{}` block:\n\n", a.name));
-                table(&mut out, inner);
-            }
-        }
+        nested_tables(&mut out, s.attrs, "");
         out.push('\n');
     }
     out
+}
+
+/// A table for each nested block, at any depth, named by its path (`listener.rule`).
+fn nested_tables(out: &mut String, attrs: &[AttrSpec], prefix: &str) {
+    for a in attrs {
+        if let Ty::Blocks(inner) = a.ty {
+            let path = format!("{prefix}{}", a.name);
+            out.push_str(&format!("\n`{path}` block:\n\n"));
+            table(out, inner);
+            nested_tables(out, inner, &format!("{path}."));
+        }
+    }
 }
 
 /// Plain text for the terminal.

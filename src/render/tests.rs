@@ -113,3 +113,61 @@ fn colour_only_when_asked() {
     assert!(!plain.contains('\x1b'));
     assert!(coloured.contains("\x1b[32m+\x1b[0m"));
 }
+
+#[test]
+fn a_changed_block_shows_only_what_differs() {
+    let src = "stack \"t\" {}\nvpc \"v\" { cidr = \"10.0.0.0/16\" }\nsecurity_group \"web\" {\n  vpc = vpc.v\n  \
+               ingress {\n    port = 2222\n    cidr = \"10.0.0.0/8\"\n    description = \"ssh\"\n  }\n  \
+               ingress {\n    port = 80\n    cidr = \"0.0.0.0/0\"\n  }\n}\n";
+    let stack = load_str("t.hcl", src, &VarInputs::default(), &schemas()).unwrap();
+    let rule = |port: i64, cidr: &str, desc: Option<&str>| {
+        let mut m: std::collections::BTreeMap<String, Value> = [
+            ("protocol", Value::str("tcp")),
+            ("from_port", Value::Int(port)),
+            ("to_port", Value::Int(port)),
+            ("cidr", Value::str(cidr)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Some(d) = desc {
+            m.insert("description".into(), Value::str(d));
+        }
+        Value::Map(m)
+    };
+    let all = Value::List(vec![Value::Map(
+        [("protocol", Value::str("all")), ("cidr", Value::str("0.0.0.0/0"))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )]);
+    let objects = vec![
+        live(
+            "vpc.v",
+            "vpc-1",
+            &[
+                ("cidr", Value::str("10.0.0.0/16")),
+                ("enable_dns_support", Value::Bool(true)),
+                ("enable_dns_hostnames", Value::Bool(false)),
+                ("instance_tenancy", Value::str("default")),
+                ("tags", str_map([("Name", "t-v")])),
+                ("owner_id", Value::str("000000000000")),
+            ],
+        ),
+        live(
+            "security_group.web",
+            "sg-1",
+            &[
+                ("vpc", Value::str("vpc-1")),
+                ("name", Value::str("t-web")),
+                ("description", Value::str("Managed by stackr")),
+                ("ingress", Value::List(vec![rule(22, "10.0.0.0/8", Some("ssh")), rule(80, "0.0.0.0/0", None)])),
+                ("egress", all),
+                ("tags", str_map([("Name", "t-web")])),
+                ("arn", Value::str("arn:sg-1")),
+            ],
+        ),
+    ];
+    let p = plan(&stack, &LiveState { objects, ..Default::default() }, false).unwrap();
+    insta::assert_snapshot!(human_plan(&p, Style { color: false }));
+}

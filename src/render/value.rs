@@ -92,13 +92,50 @@ impl Doc<'_> {
         }
     }
 
-    /// A nested block (`ingress { … }`) with one symbol throughout.
+    /// A nested block (`ingress { … }`) with one symbol throughout: its attributes, then its
+    /// own nested blocks. Absent nested blocks (empty lists) are not shown.
     pub fn block(&mut self, depth: usize, s: Sym, name: &str, fields: &BTreeMap<String, Value>, note: &str) {
         self.line(depth, s, &format!("{name} {{{note}"));
-        let pad = fields.keys().map(String::len).max().unwrap_or(0);
-        for (k, v) in fields.iter().filter(|(_, v)| !v.is_null()) {
+        let shown: Vec<(&String, &Value)> = fields.iter().filter(|(_, v)| !v.is_null() && !is_empty(v)).collect();
+        let pad = shown.iter().filter(|(_, v)| !is_blocks(v)).map(|(k, _)| k.len()).max().unwrap_or(0);
+        for (k, v) in shown.iter().filter(|(_, v)| !is_blocks(v)) {
             self.whole(depth + 1, s, k, pad, v);
         }
+        for (k, v) in shown.iter().filter(|(_, v)| is_blocks(v)) {
+            for item in v.as_list() {
+                if let Value::Map(m) = item {
+                    self.block(depth + 1, s, k, m, "");
+                }
+            }
+        }
+        self.close(depth, "}");
+    }
+
+    /// A block that changed: only what differs, nested blocks diffed in turn.
+    fn block_diff(
+        &mut self,
+        depth: usize,
+        name: &str,
+        a: &BTreeMap<String, Value>,
+        b: &BTreeMap<String, Value>,
+        note: &str,
+    ) {
+        self.line(depth, Sym::Chg, &format!("{name} {{{note}"));
+        let null = Value::Null;
+        let keys: Vec<&String> = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))).collect();
+        let nested = |k: &str| is_blocks(a.get(k).unwrap_or(&null)) || is_blocks(b.get(k).unwrap_or(&null));
+        let pad = keys.iter().filter(|k| !nested(k)).map(|k| k.len()).max().unwrap_or(0);
+        let mut same = 0;
+        for k in keys.iter().filter(|k| !nested(k)).chain(keys.iter().filter(|k| nested(k))) {
+            let (x, y) = (a.get(*k).unwrap_or(&null), b.get(*k).unwrap_or(&null));
+            match (x == y, x.is_null() || is_empty(x), y.is_null() || is_empty(y)) {
+                (true, _, _) => same += usize::from(!x.is_null() && !is_empty(x)),
+                (false, true, false) if !nested(k) => self.whole(depth + 1, Sym::Add, k, pad, y),
+                (false, false, true) if !nested(k) => self.whole(depth + 1, Sym::Del, k, pad, x),
+                _ => self.diff(depth + 1, k, pad, x, y, ""),
+            }
+        }
+        self.hidden(depth + 1, same, "attribute");
         self.close(depth, "}");
     }
 
@@ -121,27 +158,40 @@ impl Doc<'_> {
                 self.hidden(depth + 1, same, "element");
                 self.close(depth, "}");
             }
-            (Value::List(a), Value::List(b)) if !a.is_empty() || !b.is_empty() => {
-                if !(is_blocks(old) || is_blocks(new)) {
-                    self.line(depth, Sym::Chg, &format!("{name:pad$} = [{note}"));
-                }
-                let same = a.iter().filter(|x| b.contains(x)).count();
+            (Value::List(a), Value::List(b)) if is_blocks(old) || is_blocks(new) => {
                 let removed: Vec<&Value> = a.iter().filter(|x| !b.contains(x)).collect();
                 let added: Vec<&Value> = b.iter().filter(|x| !a.contains(x)).collect();
-                for (s, items) in [(Sym::Del, removed), (Sym::Add, added)] {
-                    for item in items {
-                        match item {
-                            Value::Map(m) => self.block(depth, s, name, m, note),
-                            _ => self.line(depth + 1, s, &format!("{},", inline(item).unwrap_or_default())),
+                let same = a.iter().filter(|x| b.contains(x)).count();
+                let pairs = pair_blocks(&removed, &added);
+                for (i, item) in removed.iter().enumerate() {
+                    match (pairs.iter().find(|(r, _)| *r == i), item) {
+                        (Some((_, j)), Value::Map(x)) => {
+                            if let Value::Map(y) = added[*j] {
+                                self.block_diff(depth, name, x, y, note);
+                            }
                         }
+                        (None, Value::Map(x)) => self.block(depth, Sym::Del, name, x, note),
+                        _ => {}
                     }
                 }
-                if is_blocks(old) || is_blocks(new) {
-                    self.hidden(depth, same, &format!("{name} block"));
-                } else {
-                    self.hidden(depth + 1, same, "element");
-                    self.close(depth, "]");
+                for (j, item) in added.iter().enumerate() {
+                    if let (false, Value::Map(y)) = (pairs.iter().any(|(_, p)| *p == j), item) {
+                        self.block(depth, Sym::Add, name, y, note);
+                    }
                 }
+                self.hidden(depth, same, &format!("{name} block"));
+            }
+            (Value::List(a), Value::List(b)) if !a.is_empty() || !b.is_empty() => {
+                self.line(depth, Sym::Chg, &format!("{name:pad$} = [{note}"));
+                let same = a.iter().filter(|x| b.contains(x)).count();
+                for item in a.iter().filter(|x| !b.contains(x)) {
+                    self.line(depth + 1, Sym::Del, &format!("{},", inline(item).unwrap_or_default()));
+                }
+                for item in b.iter().filter(|x| !a.contains(x)) {
+                    self.line(depth + 1, Sym::Add, &format!("{},", inline(item).unwrap_or_default()));
+                }
+                self.hidden(depth + 1, same, "element");
+                self.close(depth, "]");
             }
             _ => match (inline(old), inline(new)) {
                 (Some(a), Some(b)) => self.line(depth, Sym::Chg, &format!("{name:pad$} = {a} -> {b}{note}")),
@@ -159,6 +209,38 @@ impl Doc<'_> {
             self.note(depth, &format!("# ({n} unchanged {what}{s} hidden)"));
         }
     }
+}
+
+/// Empty lists and maps: absent nested blocks, nothing to show.
+fn is_empty(v: &Value) -> bool {
+    matches!(v, Value::List(l) if l.is_empty()) || matches!(v, Value::Map(m) if m.is_empty())
+}
+
+/// Pairs removed with added blocks that are the same block changed: those agreeing on at
+/// least half of their attributes, best matches first, each used once.
+fn pair_blocks(removed: &[&Value], added: &[&Value]) -> Vec<(usize, usize)> {
+    let score = |a: &Value, b: &Value| -> (usize, usize) {
+        let (Some(a), Some(b)) = (a.as_map(), b.as_map()) else { return (0, 1) };
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        (keys.iter().filter(|k| a.get(**k) == b.get(**k)).count(), keys.len())
+    };
+    let mut candidates: Vec<(usize, usize, usize)> = vec![];
+    for (i, r) in removed.iter().enumerate() {
+        for (j, a) in added.iter().enumerate() {
+            let (equal, total) = score(r, a);
+            if equal * 2 >= total {
+                candidates.push((equal, i, j));
+            }
+        }
+    }
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let mut pairs: Vec<(usize, usize)> = vec![];
+    for (_, i, j) in candidates {
+        if !pairs.iter().any(|(r, a)| *r == i || *a == j) {
+            pairs.push((i, j));
+        }
+    }
+    pairs
 }
 
 /// Map keys are shown quoted, as Terraform shows them.

@@ -1,0 +1,403 @@
+//! `autoscaling_group`: an Auto Scaling group launching from a launch template into subnets,
+//! optionally registering its instances in target groups, with target-tracking policies and
+//! scheduled actions. Its tags, ownership tags included, propagate to the instances it
+//! launches, so those instances are the group's and never planned as separate objects.
+//! With a tracking policy declared, desired capacity belongs to the policy and is not diffed.
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification, Tag};
+
+use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
+use super::ec2tags::{ADDRESS_TAG, STACK_TAG, default_name};
+use super::{Cx, Found, Kind, s, strs, with_computed};
+use crate::aws;
+use crate::model::*;
+use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+
+pub struct AutoscalingGroup;
+
+static SCHEMA: Schema = Schema {
+    kind: "autoscaling_group",
+    doc: "An Auto Scaling group with target-tracking policies and scheduled actions.",
+    ref_attr: "name",
+    singleton: false,
+    attrs: &[
+        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name (default: `<stack>-<name>`)."),
+        attr(
+            "launch_template",
+            Ty::Ref("launch_template"),
+            Presence::Required,
+            Update::InPlace,
+            "The launch template instances start from.",
+        ),
+        attr(
+            "launch_template_version",
+            Ty::Str,
+            Presence::Default(Lit::Str("$Default")),
+            Update::InPlace,
+            "Version to launch: a number, \"$Default\" or \"$Latest\".",
+        ),
+        attr("min_size", Ty::Int, Presence::Required, Update::InPlace, "Fewest instances."),
+        attr("max_size", Ty::Int, Presence::Required, Update::InPlace, "Most instances."),
+        attr(
+            "desired_capacity",
+            Ty::Int,
+            Presence::Optional,
+            Update::InPlace,
+            "Instances to run now (default: min_size). Not compared while a target_tracking policy is declared.",
+        ),
+        attr("subnets", Ty::Set(&Ty::Ref("subnet")), Presence::Required, Update::InPlace, "Subnets to launch into."),
+        attr(
+            "target_groups",
+            Ty::Set(&Ty::Ref("target_group")),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "Target groups its instances register in.",
+        ),
+        attr(
+            "health_check_type",
+            Ty::Enum(&["EC2", "ELB"]),
+            Presence::Default(Lit::Str("EC2")),
+            Update::InPlace,
+            "EC2 status checks, or also the load balancer's.",
+        ),
+        attr(
+            "health_check_grace_period",
+            Ty::Int,
+            Presence::Default(Lit::Int(300)),
+            Update::InPlace,
+            "Seconds before health checks count.",
+        ),
+        attr(
+            "target_tracking",
+            Ty::Blocks(TARGET_TRACKING),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "A target-tracking scaling policy (one per metric).",
+        ),
+        attr(
+            "schedule",
+            Ty::Blocks(SCHEDULE),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "A scheduled change of size (repeatable).",
+        ),
+        TAGS,
+        computed("arn", "The group ARN."),
+        computed("id", "The group name."),
+    ],
+};
+
+/// How long create waits for `min_size` instances in service, and delete for the group to go.
+const WAIT: Duration = Duration::from_secs(15 * 60);
+
+#[async_trait]
+impl Kind for AutoscalingGroup {
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
+        default_name(stack, addr, attrs);
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        // With a tracking policy, the policy sets the desired capacity: keep it for create,
+        // never compare it.
+        if attrs.get("target_tracking").is_some_and(|t| !t.as_list().is_empty())
+            && let Some(d) = attrs.remove("desired_capacity")
+        {
+            attrs.insert("_desired_capacity".into(), d);
+        }
+    }
+
+    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        let int = |k: &str| res.attrs.get(k).and_then(Value::as_int);
+        let (min, max) = (int("min_size").unwrap_or(0), int("max_size").unwrap_or(0));
+        if min < 0 || min > max {
+            diags.push(
+                Diagnostic::error(format!("min_size {min} must be between 0 and max_size {max}"))
+                    .at(&stack.file, res.span_of("min_size")),
+            );
+        }
+        if let Some(d) = int("desired_capacity").filter(|d| *d < min || *d > max) {
+            diags.push(
+                Diagnostic::error(format!("desired_capacity {d} is outside min_size..max_size ({min}..{max})"))
+                    .at(&stack.file, res.span_of("desired_capacity")),
+            );
+        }
+        let metrics: Vec<&str> = res
+            .attrs
+            .get("target_tracking")
+            .map(|v| v.as_list())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|b| b.as_map()?.get("metric")?.as_str())
+            .collect();
+        if metrics.iter().enumerate().any(|(i, m)| metrics[..i].contains(m)) {
+            diags.push(
+                Diagnostic::error("one target_tracking block per metric")
+                    .at(&stack.file, res.span_of("target_tracking[1]")),
+            );
+        }
+    }
+
+    /// Target groups must be behind a listener before a group can attach them: wait for every
+    /// load balancer that forwards to one of this group's target groups.
+    fn implied_deps(&self, res: &Resource, stack: &Stack) -> Vec<Address> {
+        let mut tgs = vec![];
+        if let Some(v) = res.attrs.get("target_groups") {
+            v.refs(&mut tgs);
+        }
+        stack
+            .resources
+            .iter()
+            .filter(|r| r.addr.kind == "load_balancer")
+            .filter(|lb| {
+                let mut refs = vec![];
+                lb.attrs.values().for_each(|v| v.refs(&mut refs));
+                refs.iter().any(|r| tgs.iter().any(|t| t.addr == r.addr))
+            })
+            .map(|lb| lb.addr.clone())
+            .collect()
+    }
+
+    fn delete_note(&self) -> Option<&'static str> {
+        Some("terminates its instances")
+    }
+
+    fn unique_name(&self, attrs: &Attrs) -> Option<String> {
+        attrs.get("name").and_then(Value::as_str).map(String::from)
+    }
+
+    async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
+        let filter = Filter::builder().name(format!("tag:{STACK_TAG}")).values(cx.stack.as_ref()).build();
+        let mut pages =
+            cx.aws.autoscaling.describe_auto_scaling_groups().filters(filter).into_paginator().items().send();
+        let mut groups = vec![];
+        while let Some(g) = pages.next().await {
+            groups.push(g.map_err(aws::error)?);
+        }
+        let names: Vec<String> = groups.iter().filter_map(|g| g.auto_scaling_group_name().map(String::from)).collect();
+        let mut scaling = asg_scaling::read_all(cx, &names).await?;
+        let owned =
+            groups.iter().filter_map(|g| live_object(g, scaling.remove(g.auto_scaling_group_name()?))).collect();
+        Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        let name = s(want, "name");
+        let mut tags = vec![tag(name, STACK_TAG, &cx.stack), tag(name, ADDRESS_TAG, &addr.to_string())];
+        tags.extend(user_tags(want).into_iter().map(|(k, v)| tag(name, &k, &v)));
+        let desired = want.get("desired_capacity").or(want.get("_desired_capacity")).and_then(Value::as_int);
+        cx.aws
+            .autoscaling
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(name)
+            .launch_template(template_spec(want))
+            .min_size(int(want, "min_size"))
+            .max_size(int(want, "max_size"))
+            .set_desired_capacity(desired.and_then(|d| i32::try_from(d).ok()))
+            .vpc_zone_identifier(strs(want, "subnets").join(","))
+            .set_target_group_arns(Some(strs(want, "target_groups").into_iter().map(String::from).collect()))
+            .health_check_type(s(want, "health_check_type"))
+            .health_check_grace_period(int(want, "health_check_grace_period"))
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws::error)?;
+        asg_scaling::sync(cx, name, &Attrs::new(), want).await?;
+        let group = wait_in_service(cx, name, int(want, "min_size")).await?;
+        Ok(with_computed(
+            want,
+            [("arn", Value::from(group.auto_scaling_group_arn().map(String::from))), ("id", Value::str(name))],
+        ))
+    }
+
+    async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
+        let asg = &cx.aws.autoscaling;
+        let name = live.id.as_str();
+        let changed = |k: &str| live.attrs.get(k) != want.get(k);
+        let group_attrs =
+            ["launch_template", "launch_template_version", "min_size", "max_size", "desired_capacity", "subnets"];
+        if group_attrs.iter().any(|k| changed(k))
+            || changed("health_check_type")
+            || changed("health_check_grace_period")
+        {
+            let desired = want.get("desired_capacity").and_then(Value::as_int).and_then(|d| i32::try_from(d).ok());
+            asg.update_auto_scaling_group()
+                .auto_scaling_group_name(name)
+                .launch_template(template_spec(want))
+                .min_size(int(want, "min_size"))
+                .max_size(int(want, "max_size"))
+                .set_desired_capacity(desired)
+                .vpc_zone_identifier(strs(want, "subnets").join(","))
+                .health_check_type(s(want, "health_check_type"))
+                .health_check_grace_period(int(want, "health_check_grace_period"))
+                .send()
+                .await
+                .map_err(aws::error)?;
+        }
+        let (attach, detach) =
+            super::iam_policy::set_diff(&strs(&live.attrs, "target_groups"), &strs(want, "target_groups"));
+        if !detach.is_empty() {
+            let arns = detach.into_iter().map(String::from).collect();
+            asg.detach_load_balancer_target_groups()
+                .auto_scaling_group_name(name)
+                .set_target_group_arns(Some(arns))
+                .send()
+                .await
+                .map_err(aws::error)?;
+        }
+        if !attach.is_empty() {
+            let arns = attach.into_iter().map(String::from).collect();
+            asg.attach_load_balancer_target_groups()
+                .auto_scaling_group_name(name)
+                .set_target_group_arns(Some(arns))
+                .send()
+                .await
+                .map_err(aws::error)?;
+        }
+        sync_tags(cx, name, &live.attrs, want).await?;
+        asg_scaling::sync(cx, name, &live.attrs, want).await?;
+        let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("arn"), keep("id")]))
+    }
+
+    async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        // Force: terminate the instances with the group rather than refuse while it has any.
+        let r = cx
+            .aws
+            .autoscaling
+            .delete_auto_scaling_group()
+            .auto_scaling_group_name(&live.id)
+            .force_delete(true)
+            .send()
+            .await;
+        if let Err(e) = r.map_err(aws::error)
+            && !e.message.contains("not found")
+        {
+            return Err(e.into());
+        }
+        let start = Instant::now();
+        while describe(cx, &live.id).await?.is_some() {
+            anyhow::ensure!(start.elapsed() < WAIT, "{} still exists after {}s", live.id, WAIT.as_secs());
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        Ok(())
+    }
+}
+
+fn int(attrs: &Attrs, k: &str) -> i32 {
+    attrs.get(k).and_then(Value::as_int).and_then(|v| i32::try_from(v).ok()).unwrap_or_default()
+}
+
+fn template_spec(want: &Attrs) -> LaunchTemplateSpecification {
+    LaunchTemplateSpecification::builder()
+        .launch_template_id(s(want, "launch_template"))
+        .version(s(want, "launch_template_version"))
+        .build()
+}
+
+fn tag(group: &str, k: &str, v: &str) -> Tag {
+    Tag::builder()
+        .resource_id(group)
+        .resource_type("auto-scaling-group")
+        .key(k)
+        .value(v)
+        .propagate_at_launch(true)
+        .build()
+}
+
+fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
+    attrs
+        .get("tags")
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+async fn sync_tags(cx: &Cx, group: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
+    let (old, new) = (user_tags(have), user_tags(want));
+    let set: Vec<Tag> = new.iter().filter(|t| !old.contains(t)).map(|(k, v)| tag(group, k, v)).collect();
+    let unset: Vec<Tag> =
+        old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)).map(|(k, v)| tag(group, k, v)).collect();
+    if !unset.is_empty() {
+        cx.aws.autoscaling.delete_tags().set_tags(Some(unset)).send().await.map_err(aws::error)?;
+    }
+    if !set.is_empty() {
+        cx.aws.autoscaling.create_or_update_tags().set_tags(Some(set)).send().await.map_err(aws::error)?;
+    }
+    Ok(())
+}
+
+async fn describe(cx: &Cx, name: &str) -> anyhow::Result<Option<AutoScalingGroup>> {
+    let out = cx
+        .aws
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .map_err(aws::error)?;
+    Ok(out.auto_scaling_groups().first().cloned())
+}
+
+/// Waits until `min` instances are in service (the group is usable), as `Still creating…`.
+async fn wait_in_service(cx: &Cx, name: &str, min: i32) -> anyhow::Result<AutoScalingGroup> {
+    let start = Instant::now();
+    loop {
+        let group = describe(cx, name).await?.ok_or_else(|| anyhow::anyhow!("group {name} vanished while starting"))?;
+        let in_service =
+            group.instances().iter().filter(|i| i.lifecycle_state().map(|s| s.as_str()) == Some("InService")).count();
+        if in_service >= usize::try_from(min).unwrap_or(0) {
+            return Ok(group);
+        }
+        anyhow::ensure!(
+            start.elapsed() < WAIT,
+            "{name}: {in_service} of {min} instances in service after {}s",
+            WAIT.as_secs()
+        );
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+}
+
+fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<LiveObject> {
+    let name = g.auto_scaling_group_name()?.to_string();
+    let mut addr = None;
+    let mut user = std::collections::BTreeMap::new();
+    for t in g.tags() {
+        let (Some(k), v) = (t.key(), t.value().unwrap_or_default()) else { continue };
+        if k == ADDRESS_TAG {
+            addr = Address::parse(v).filter(|a| a.kind == "autoscaling_group");
+        } else if !k.starts_with("stackr:") && !k.starts_with("aws:") {
+            user.insert(k.to_string(), Value::str(v));
+        }
+    }
+    let addr = addr.unwrap_or_else(|| Address::new("autoscaling_group", name.replace(['.', '/'], "_")));
+    let lt = g.launch_template();
+    let (policies, schedules) = scaling.unwrap_or((Value::List(vec![]), Value::List(vec![])));
+    let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',').filter(|s| !s.is_empty());
+    let mut attrs = Attrs::from([
+        ("name".into(), Value::str(&name)),
+        ("launch_template".into(), Value::from(lt.and_then(|l| l.launch_template_id()).map(String::from))),
+        ("launch_template_version".into(), Value::from(lt.and_then(|l| l.version()).map(String::from))),
+        ("min_size".into(), Value::Int(g.min_size().unwrap_or_default().into())),
+        ("max_size".into(), Value::Int(g.max_size().unwrap_or_default().into())),
+        ("desired_capacity".into(), Value::Int(g.desired_capacity().unwrap_or_default().into())),
+        ("subnets".into(), str_set(subnets)),
+        ("target_groups".into(), str_set(g.target_group_arns().iter().map(String::as_str))),
+        ("health_check_type".into(), Value::from(g.health_check_type().map(String::from))),
+        ("health_check_grace_period".into(), Value::Int(g.health_check_grace_period().unwrap_or_default().into())),
+        ("target_tracking".into(), policies),
+        ("schedule".into(), schedules),
+        ("tags".into(), Value::Map(user)),
+        ("arn".into(), Value::from(g.auto_scaling_group_arn().map(String::from))),
+        ("id".into(), Value::str(&name)),
+    ]);
+    AutoscalingGroup.canonical(&mut attrs);
+    Some(LiveObject { addr, id: name, attrs })
+}
