@@ -109,7 +109,13 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
         let change = &plan.changes[step.change];
         match result {
             Ok(attrs) => {
-                let id = attrs.as_ref().and_then(|a| a.get("id")).and_then(Value::as_str).map(String::from);
+                // What identifies it: its id, or for kinds without one (load balancers), its ARN.
+                let ref_attr = change.kind().schema().ref_attr;
+                let id = attrs
+                    .as_ref()
+                    .and_then(|a| a.get("id").or(a.get(ref_attr)))
+                    .and_then(Value::as_str)
+                    .map(String::from);
                 reporter.event(&Event::Finished { addr: change.addr.clone(), op: step.op, elapsed, id });
                 record(&mut out, &mut live, plan, i, attrs);
                 for &d in &dependents[i] {

@@ -33,7 +33,6 @@ pub struct Aws {
     pub iam: aws_sdk_iam::Client,
     pub sts: aws_sdk_sts::Client,
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
-    #[expect(dead_code, reason = "the auto scaling kind arrives next")]
     pub autoscaling: aws_sdk_autoscaling::Client,
     pub region: String,
     /// The overridden endpoint (flag or AWS_ENDPOINT_URL), when there is one.

@@ -102,11 +102,8 @@ impl Kind for AutoscalingGroup {
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         default_name(stack, addr, attrs);
         attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
-    }
-
-    fn canonical(&self, attrs: &mut Attrs) {
-        // With a tracking policy, the policy sets the desired capacity: keep it for create,
-        // never compare it.
+        // With a tracking policy, the policy sets the desired capacity: keep the file's value
+        // for create, never compare it. (Desired side only: the live value stays visible.)
         if attrs.get("target_tracking").is_some_and(|t| !t.as_list().is_empty())
             && let Some(d) = attrs.remove("desired_capacity")
         {
@@ -381,7 +378,7 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
     let lt = g.launch_template();
     let (policies, schedules) = scaling.unwrap_or((Value::List(vec![]), Value::List(vec![])));
     let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',').filter(|s| !s.is_empty());
-    let mut attrs = Attrs::from([
+    let attrs = Attrs::from([
         ("name".into(), Value::str(&name)),
         ("launch_template".into(), Value::from(lt.and_then(|l| l.launch_template_id()).map(String::from))),
         ("launch_template_version".into(), Value::from(lt.and_then(|l| l.version()).map(String::from))),
@@ -398,6 +395,5 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
         ("arn".into(), Value::from(g.auto_scaling_group_arn().map(String::from))),
         ("id".into(), Value::str(&name)),
     ]);
-    AutoscalingGroup.canonical(&mut attrs);
     Some(LiveObject { addr, id: name, attrs })
 }

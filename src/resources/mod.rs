@@ -3,6 +3,8 @@
 //! planning, apply and rendering are generic over this trait, so adding a kind touches
 //! nothing else.
 
+mod asg_scaling;
+mod autoscaling_group;
 mod ec2tags;
 mod elastic_ip;
 mod elbtags;
@@ -52,6 +54,7 @@ pub static KINDS: &[&dyn Kind] = &[
     &launch_template::LaunchTemplate,
     &target_group::TargetGroup,
     &load_balancer::LoadBalancer,
+    &autoscaling_group::AutoscalingGroup,
 ];
 
 pub fn kind(name: &str) -> Option<&'static dyn Kind> {

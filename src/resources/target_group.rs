@@ -117,10 +117,10 @@ static SCHEMA: Schema = Schema {
         ),
         attr(
             "targets",
-            Ty::Set(&Ty::Str),
+            Ty::Set(&Ty::Ref("instance")),
             Presence::Optional,
             Update::InPlace,
-            "Instance ids to register. Unset: registered targets are left alone (an Auto Scaling group manages them).",
+            "Instances to register (`[instance.web]`, or ids). Unset: registered targets are left alone (an Auto Scaling group manages them).",
         ),
         TAGS,
         computed("arn", "The target group ARN."),

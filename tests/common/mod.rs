@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod elb;
+pub mod leftovers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -102,6 +103,8 @@ pub fn p(path: &Path) -> &str {
 pub struct Account {
     pub ec2: aws_sdk_ec2::Client,
     pub iam: aws_sdk_iam::Client,
+    pub elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
 }
 
 pub async fn account() -> Account {
@@ -112,7 +115,12 @@ pub async fn account() -> Account {
         .credentials_provider(creds)
         .load()
         .await;
-    Account { ec2: aws_sdk_ec2::Client::new(&config), iam: aws_sdk_iam::Client::new(&config) }
+    Account {
+        ec2: aws_sdk_ec2::Client::new(&config),
+        iam: aws_sdk_iam::Client::new(&config),
+        elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
+        autoscaling: aws_sdk_autoscaling::Client::new(&config),
+    }
 }
 
 pub fn tag_filter(stack: &str) -> aws_sdk_ec2::types::Filter {

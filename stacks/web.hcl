@@ -1,0 +1,239 @@
+# A complete web tier in one file.
+#
+# - IAM baseline: a strong password policy; read-only and operator groups (least privilege);
+#   a user; a role with an instance profile for the servers.
+# - Network: a VPC, two public subnets in two zones, an internet gateway and a public route
+#   table; security groups for the load balancer (80/443 from anywhere), the web servers (80
+#   only from the load balancer's group) and SSH (one /32).
+# - A bastion with templated user data, an 8 GiB gp3 data volume and an Elastic IP.
+# - An Application Load Balancer whose target group health-checks /health, behind an HTTP
+#   listener; a launch template and an Auto Scaling group of 2-4 servers across both subnets,
+#   registered in the target group and scaling on 40% CPU.
+#
+#   stackr plan  -f stacks/web.hcl
+#   stackr apply -f stacks/web.hcl
+#
+# The AMI default is one LocalStack knows; on AWS pass a real one, e.g.
+#   --var ami=$(aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 --query Parameter.Value --output text)
+
+stack "web" {
+  region = var.region
+}
+
+variable "region" {
+  default = "us-east-1"
+}
+
+variable "ami" {
+  type        = string
+  default     = "ami-760aaa0f"
+  description = "AMI for the bastion and the web servers"
+}
+
+variable "admin_cidr" {
+  type        = string
+  default     = "203.0.113.7/32"
+  description = "The one address SSH is allowed from"
+}
+
+variable "instance_type" {
+  default = "t3.micro"
+}
+
+locals {
+  vpc_cidr = "10.60.0.0/16"
+  port     = 80
+}
+
+# --- IAM baseline ---------------------------------------------------------------------------
+
+iam_password_policy {
+  minimum_length                 = 14
+  require_uppercase              = true
+  require_lowercase              = true
+  require_numbers                = true
+  require_symbols                = true
+  allow_users_to_change_password = true
+  max_age_days                   = 90
+  reuse_prevention               = 24
+}
+
+iam_group "readers" {
+  name             = "web-readers"
+  managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+}
+
+iam_group "operators" {
+  name = "web-operators"
+  inline_policies = {
+    restart-web = jsonencode({
+      Version = "2012-10-17"
+      Statement = [{
+        Effect   = "Allow"
+        Action   = ["autoscaling:StartInstanceRefresh", "autoscaling:SetDesiredCapacity", "ec2:RebootInstances"]
+        Resource = "*"
+      }]
+    })
+  }
+}
+
+iam_user "web_oncall" {
+  name   = "web-oncall"
+  groups = [iam_group.readers, iam_group.operators]
+}
+
+iam_role "web" {
+  name             = "web-servers"
+  assume           = "ec2.amazonaws.com"
+  instance_profile = true
+  managed_policies = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
+}
+
+# --- Network --------------------------------------------------------------------------------
+
+vpc "main" {
+  cidr                 = local.vpc_cidr
+  enable_dns_hostnames = true
+}
+
+subnet "a" {
+  vpc           = vpc.main
+  cidr          = cidrsubnet(local.vpc_cidr, 8, 1)
+  az            = "${var.region}a"
+  map_public_ip = true
+}
+
+subnet "b" {
+  vpc           = vpc.main
+  cidr          = cidrsubnet(local.vpc_cidr, 8, 2)
+  az            = "${var.region}b"
+  map_public_ip = true
+}
+
+internet_gateway "main" {
+  vpc = vpc.main
+}
+
+route_table "public" {
+  vpc = vpc.main
+  route {
+    cidr    = "0.0.0.0/0"
+    gateway = internet_gateway.main
+  }
+  subnets = [subnet.a, subnet.b]
+}
+
+security_group "alb" {
+  vpc         = vpc.main
+  description = "Load balancer: HTTP and HTTPS from anywhere"
+  ingress {
+    port        = 80
+    cidr        = "0.0.0.0/0"
+    description = "HTTP"
+  }
+  ingress {
+    port        = 443
+    cidr        = "0.0.0.0/0"
+    description = "HTTPS"
+  }
+}
+
+security_group "web" {
+  vpc         = vpc.main
+  description = "Web servers: HTTP only from the load balancer"
+  ingress {
+    port           = local.port
+    security_group = security_group.alb
+    description    = "HTTP from the load balancer"
+  }
+}
+
+security_group "ssh" {
+  vpc         = vpc.main
+  description = "SSH from the admin address"
+  ingress {
+    port        = 22
+    cidr        = var.admin_cidr
+    description = "SSH from the admin address"
+  }
+}
+
+# --- Bastion --------------------------------------------------------------------------------
+
+instance "bastion" {
+  ami             = var.ami
+  type            = var.instance_type
+  subnet          = subnet.a
+  security_groups = [security_group.ssh]
+  role            = iam_role.web
+  user_data = template("bastion.sh", {
+    stack       = "web"
+    admins      = ["alice", "bob"]
+    data_device = "/dev/sdf"
+  })
+}
+
+volume "bastion_data" {
+  az       = subnet.a.az
+  size     = 8
+  type     = "gp3"
+  instance = instance.bastion
+  device   = "/dev/sdf"
+}
+
+elastic_ip "bastion" {
+  instance = instance.bastion
+}
+
+# --- Load balancer and web servers ----------------------------------------------------------
+
+target_group "web" {
+  vpc                 = vpc.main
+  port                = local.port
+  health_check_path   = "/health"
+  healthy_threshold   = 2
+  unhealthy_threshold = 3
+}
+
+load_balancer "web" {
+  subnets         = [subnet.a, subnet.b]
+  security_groups = [security_group.alb]
+  listener {
+    port    = 80
+    forward = target_group.web
+  }
+}
+
+launch_template "web" {
+  ami             = var.ami
+  type            = var.instance_type
+  security_groups = [security_group.web]
+  role            = iam_role.web
+  user_data = template("web.sh", {
+    port     = local.port
+    greeting = "Hello from stackr"
+  })
+  instance_tags = { Role = "web" }
+}
+
+autoscaling_group "web" {
+  launch_template           = launch_template.web
+  min_size                  = 2
+  max_size                  = 4
+  subnets                   = [subnet.a, subnet.b]
+  target_groups             = [target_group.web]
+  health_check_type         = "ELB"
+  health_check_grace_period = 120
+  target_tracking {
+    metric = "cpu"
+    target = 40
+  }
+}
+
+output "url" {
+  value = load_balancer.web.dns_name
+}
+
+output "bastion_ip" {
+  value = elastic_ip.bastion.public_ip
+}

@@ -1,0 +1,105 @@
+//! stacks/web.hcl, the whole web tier, end to end: apply into an account without it, check
+//! what matters in the account (the Auto Scaling group's instances registered in the target
+//! group behind the listener, the bastion with its volume, address and role), a clean plan,
+//! then destroy leaving nothing the stack owns.
+
+mod common;
+
+use common::*;
+
+const STACK: &str = "web";
+
+async fn check_web_tier(acct: &Account) {
+    // Two servers in service, both registered and healthy in the target group.
+    let groups =
+        acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-web").send().await.unwrap();
+    let group = &groups.auto_scaling_groups()[0];
+    assert_eq!((group.min_size(), group.max_size()), (Some(2), Some(4)));
+    assert_eq!(group.health_check_type(), Some("ELB"));
+    let mut members: Vec<&str> = group.instances().iter().filter_map(|i| i.instance_id()).collect();
+    members.sort();
+    assert_eq!(members.len(), 2, "{members:?}");
+    let tgs = acct.elb.describe_target_groups().names("web-web").send().await.unwrap();
+    let tg = &tgs.target_groups()[0];
+    assert_eq!(tg.health_check_path(), Some("/health"));
+    assert_eq!(group.target_group_arns(), [tg.target_group_arn().unwrap().to_string()]);
+    let health =
+        acct.elb.describe_target_health().target_group_arn(tg.target_group_arn().unwrap()).send().await.unwrap();
+    let mut registered: Vec<&str> =
+        health.target_health_descriptions().iter().filter_map(|d| d.target()?.id()).collect();
+    registered.sort();
+    assert_eq!(registered, members, "the group's instances are the target group's targets");
+
+    // The listener forwards to that target group.
+    let lbs = acct.elb.describe_load_balancers().names("web-web").send().await.unwrap();
+    let lb = &lbs.load_balancers()[0];
+    assert_eq!(lb.availability_zones().len(), 2);
+    let listeners =
+        acct.elb.describe_listeners().load_balancer_arn(lb.load_balancer_arn().unwrap()).send().await.unwrap();
+    let listener = &listeners.listeners()[0];
+    assert_eq!(listener.port(), Some(80));
+    assert_eq!(listener.default_actions()[0].target_group_arn(), tg.target_group_arn());
+
+    // The scaling policy tracks 40% CPU.
+    let policies = acct.autoscaling.describe_policies().auto_scaling_group_name("web-web").send().await.unwrap();
+    let tracking = policies.scaling_policies()[0].target_tracking_configuration().unwrap();
+    assert_eq!(tracking.target_value(), Some(40.0));
+
+    // The bastion: its role's profile, its data volume at /dev/sdf, its Elastic IP.
+    let bastion = acct.ec2.describe_instances().filters(tag_filter(STACK)).send().await.unwrap();
+    let bastions: Vec<_> = bastion
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .filter(|i| tag(i.tags(), "stackr:address") == Some("instance.bastion"))
+        .filter(|i| i.state().and_then(|s| s.name()).map(|n| n.as_str()) == Some("running"))
+        .collect();
+    assert_eq!(bastions.len(), 1);
+    let bastion = bastions[0];
+    assert!(bastion.iam_instance_profile().and_then(|p| p.arn()).is_some_and(|a| a.ends_with("/web-servers")));
+    let id = bastion.instance_id().unwrap();
+    let vols = acct.ec2.describe_volumes().filters(tag_filter(STACK)).send().await.unwrap();
+    let data = vols.volumes().iter().find(|v| tag(v.tags(), "stackr:address") == Some("volume.bastion_data")).unwrap();
+    assert_eq!((data.size(), data.volume_type().map(|t| t.as_str())), (Some(8), Some("gp3")));
+    assert_eq!(data.attachments()[0].instance_id(), Some(id));
+    assert_eq!(data.attachments()[0].device(), Some("/dev/sdf"));
+    let eips = acct.ec2.describe_addresses().filters(tag_filter(STACK)).send().await.unwrap();
+    assert_eq!(eips.addresses()[0].instance_id(), Some(id));
+
+    // The group's instances carry the group's or the template's address (AWS gives the group's
+    // tags precedence; LocalStack the template's): never an instance's, so never planned alone.
+    let asg_instance = acct.ec2.describe_instances().instance_ids(members[0]).send().await.unwrap();
+    let tags = asg_instance.reservations()[0].instances()[0].tags();
+    let addr = tag(tags, "stackr:address");
+    assert!(matches!(addr, Some("autoscaling_group.web" | "launch_template.web")), "{addr:?}");
+
+    let policy = acct.iam.get_account_password_policy().send().await.unwrap();
+    assert_eq!(policy.password_policy().unwrap().minimum_password_length(), Some(14));
+    let user = acct.iam.list_groups_for_user().user_name("web-oncall").send().await.unwrap();
+    assert_eq!(user.groups().len(), 2);
+}
+
+#[tokio::test]
+async fn web_tier_end_to_end() {
+    require_localstack();
+    let acct = account().await;
+    let file = repo().join("stacks/web.hcl");
+    let file = p(&file);
+    // Start from nothing this stack owns, whatever an earlier demo or run left.
+    stackr(&["destroy", "-f", file, "--auto-approve"]).expect(0);
+
+    let run = stackr(&["apply", "-f", file, "--auto-approve"]).expect(0);
+    assert!(run.stdout.contains("Resources: 19 added,"), "{}", run.stdout);
+    assert!(run.stdout.contains("url        = \"web-web-"), "{}", run.stdout);
+    check_web_tier(&acct).await;
+
+    let plan = stackr(&["plan", "-f", file, "--detailed-exitcode"]).expect(0);
+    assert!(plan.stdout.contains("No changes."));
+
+    let run = stackr(&["destroy", "-f", file, "--auto-approve"]).expect(0);
+    assert!(run.stdout.contains("Destroy complete! Resources: 19 destroyed."), "{}", run.stdout);
+    assert_eq!(acct.leftovers(STACK).await, Vec::<String>::new());
+    let groups =
+        acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-web").send().await.unwrap();
+    assert!(groups.auto_scaling_groups().is_empty());
+}
