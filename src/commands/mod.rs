@@ -15,7 +15,7 @@ use crate::cli::{Cli, Command, Global, StackArgs};
 use crate::plan::Plan;
 use crate::render::{self, Style};
 use crate::resources::{self, Cx};
-use crate::stack::{self, Diagnostics, Stack};
+use crate::stack::{self, Stack};
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
@@ -51,19 +51,7 @@ fn schema(args: &crate::cli::SchemaArgs) -> anyhow::Result<ExitCode> {
 pub fn load_stack(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
     let schemas = resources::schemas();
     let mut stack = stack::load_file(&args.file, &args.inputs(), &schemas)?;
-    let mut diags = Diagnostics::default();
-    let mut implied = vec![];
-    for res in &stack.resources {
-        if let Some(kind) = resources::kind(&res.addr.kind) {
-            kind.validate(res, &stack, &mut diags);
-            implied.push(kind.implied_deps(res, &stack));
-        }
-    }
-    for (res, extra) in stack.resources.iter_mut().zip(implied) {
-        res.deps.extend(extra);
-        res.deps.sort();
-        res.deps.dedup();
-    }
+    let diags = resources::check(&mut stack);
     if diags.has_errors() {
         return Err(diags.into());
     }

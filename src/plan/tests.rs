@@ -258,3 +258,50 @@ security_group "web" {
     let p = plan_of(src, objects);
     assert!(!p.has_changes(), "{:#?}", p.changes);
 }
+
+#[test]
+fn an_auto_scaling_group_waits_for_the_listener_forwarding_to_its_target_group() {
+    let src = r#"
+stack "t" {}
+vpc "v" { cidr = "10.0.0.0/16" }
+subnet "a" {
+  vpc  = vpc.v
+  cidr = "10.0.1.0/24"
+  az   = "us-east-1a"
+}
+subnet "b" {
+  vpc  = vpc.v
+  cidr = "10.0.2.0/24"
+  az   = "us-east-1b"
+}
+launch_template "web" {
+  ami  = "ami-1"
+  type = "t3.micro"
+}
+target_group "web" {
+  vpc  = vpc.v
+  port = 80
+}
+load_balancer "web" {
+  subnets = [subnet.a, subnet.b]
+  listener {
+    port    = 80
+    forward = target_group.web
+  }
+}
+autoscaling_group "web" {
+  launch_template = launch_template.web
+  min_size        = 1
+  max_size        = 2
+  subnets         = [subnet.a, subnet.b]
+  target_groups   = [target_group.web]
+}
+"#;
+    let mut s = stack(src);
+    let diags = crate::resources::check(&mut s);
+    assert!(!diags.has_errors(), "{diags}");
+    let p = plan(&s, &LiveState::default(), false).unwrap();
+    // The group names only the target group, yet waits for the load balancer and its listener.
+    assert!(before(&p, step(&p, "load_balancer.web", Op::Create), step(&p, "autoscaling_group.web", Op::Create)));
+    assert!(before(&p, step(&p, "target_group.web", Op::Create), step(&p, "load_balancer.web", Op::Create)));
+}

@@ -65,6 +65,24 @@ pub fn schemas() -> Vec<&'static Schema> {
     KINDS.iter().map(|k| k.schema()).collect()
 }
 
+/// Runs every kind's cross-resource checks on a loaded stack and adds the dependencies kinds
+/// imply without a reference in the file. Errors in the result mean nothing may be sent.
+pub fn check(stack: &mut Stack) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let mut implied = vec![];
+    for res in &stack.resources {
+        let kind = kind(&res.addr.kind).expect("stack kinds are checked at load");
+        kind.validate(res, stack, &mut diags);
+        implied.push(kind.implied_deps(res, stack));
+    }
+    for (res, extra) in stack.resources.iter_mut().zip(implied) {
+        res.deps.extend(extra);
+        res.deps.sort();
+        res.deps.dedup();
+    }
+    diags
+}
+
 /// What a kind's calls need: the clients and the stack they act for.
 #[derive(Clone)]
 pub struct Cx {
