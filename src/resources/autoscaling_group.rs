@@ -11,7 +11,7 @@ use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecifi
 
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG, default_name};
-use super::{Cx, Found, Kind, s, strs, with_computed};
+use super::{Cx, Found, Kind, s, strs, tag_changes, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -309,19 +309,12 @@ fn tag(group: &str, k: &str, v: &str) -> Tag {
         .build()
 }
 
-fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
-    attrs
-        .get("tags")
-        .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
-}
-
 async fn sync_tags(cx: &Cx, group: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
-    let (old, new) = (user_tags(have), user_tags(want));
-    let set: Vec<Tag> = new.iter().filter(|t| !old.contains(t)).map(|(k, v)| tag(group, k, v)).collect();
-    let unset: Vec<Tag> =
-        old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)).map(|(k, v)| tag(group, k, v)).collect();
+    let (set, remove) = tag_changes(have, want);
+    let set: Vec<Tag> = set.iter().map(|(k, v)| tag(group, k, v)).collect();
+    // Removed tags are sent as they are now, value included.
+    let old = user_tags(have);
+    let unset: Vec<Tag> = remove.iter().map(|k| tag(group, k, old.get(k).map_or("", String::as_str))).collect();
     if !unset.is_empty() {
         cx.aws.autoscaling.delete_tags().set_tags(Some(unset)).send().await.map_err(aws::error)?;
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 
-use super::Cx;
+use super::{Cx, tag_changes, user_tags};
 use crate::aws;
 use crate::model::{Address, Attrs, LiveObject, Value};
 
@@ -32,14 +32,6 @@ pub fn spec(kind: ResourceType, cx: &Cx, addr: &Address, want: &Attrs) -> TagSpe
     ];
     tags.extend(user_tags(want).into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()));
     TagSpecification::builder().resource_type(kind).set_tags(Some(tags)).build()
-}
-
-fn user_tags(attrs: &Attrs) -> BTreeMap<String, String> {
-    attrs
-        .get("tags")
-        .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
 }
 
 /// Splits AWS tags into the owner address and the user-visible tag map. Tags under the
@@ -71,15 +63,9 @@ pub fn split(kind: &str, id: &str, tags: &[Tag]) -> Option<(Address, Value)> {
 
 /// Brings the user tags of `live` to `want` with CreateTags/DeleteTags.
 pub async fn sync(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
-    let have = user_tags(&live.attrs);
-    let want = user_tags(want);
-    let set: Vec<Tag> = want
-        .iter()
-        .filter(|(k, v)| have.get(*k) != Some(v))
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    let remove: Vec<Tag> =
-        have.keys().filter(|k| !want.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    let (set, remove) = tag_changes(&live.attrs, want);
+    let set: Vec<Tag> = set.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+    let remove: Vec<Tag> = remove.into_iter().map(|k| Tag::builder().key(k).build()).collect();
     if !set.is_empty() {
         cx.aws.ec2.create_tags().resources(&live.id).set_tags(Some(set)).send().await.map_err(aws::error)?;
     }

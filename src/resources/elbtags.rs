@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use aws_sdk_elasticloadbalancingv2::types::Tag;
 use sha2::{Digest, Sha256};
 
-use super::Cx;
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
+use super::{Cx, tag_changes, user_tags};
 use crate::aws;
 use crate::model::{Address, Attrs, LiveObject, Value};
 
@@ -26,14 +26,6 @@ pub fn create_tags(cx: &Cx, addr: &Address, want: &Attrs) -> Vec<Tag> {
     ];
     tags.extend(user_tags(want).into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()));
     tags
-}
-
-fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
-    attrs
-        .get("tags")
-        .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
 }
 
 /// The tags of each ARN this stack owns, read in concurrent batches; ARNs of other stacks or of
@@ -71,14 +63,8 @@ pub fn split(kind: &str, id: &str, tags: &[Tag]) -> Option<(Address, Value)> {
 
 /// Brings the user tags of `live` (whose id is its ARN) to `want` with AddTags/RemoveTags.
 pub async fn sync(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()> {
-    let have: HashMap<String, String> = user_tags(&live.attrs).into_iter().collect();
-    let want: HashMap<String, String> = user_tags(want).into_iter().collect();
-    let set: Vec<Tag> = want
-        .iter()
-        .filter(|(k, v)| have.get(*k) != Some(v))
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    let remove: Vec<String> = have.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    let (set, remove) = tag_changes(&live.attrs, want);
+    let set: Vec<Tag> = set.into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
     let elb = &cx.aws.elb;
     if !set.is_empty() {
         elb.add_tags().resource_arns(&live.id).set_tags(Some(set)).send().await.map_err(aws::error)?;

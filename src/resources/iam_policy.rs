@@ -220,6 +220,38 @@ impl Principal<'_> {
     }
 }
 
+/// An IAM tag.
+pub fn iam_tag(k: &str, v: &str) -> aws_sdk_iam::types::Tag {
+    aws_sdk_iam::types::Tag::builder().key(k).value(v).build().expect("key and value are set")
+}
+
+/// Brings a user's or role's tags from `have` to `want` (groups cannot be tagged).
+pub async fn sync_tags(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
+    let (set, remove) = super::tag_changes(have, want);
+    let set: Vec<_> = set.iter().map(|(k, v)| iam_tag(k, v)).collect();
+    let iam = &cx.aws.iam;
+    match who {
+        Principal::User(u) => {
+            if !remove.is_empty() {
+                iam.untag_user().user_name(u).set_tag_keys(Some(remove)).send().await.map_err(aws::error)?;
+            }
+            if !set.is_empty() {
+                iam.tag_user().user_name(u).set_tags(Some(set)).send().await.map_err(aws::error)?;
+            }
+        }
+        Principal::Role(r) => {
+            if !remove.is_empty() {
+                iam.untag_role().role_name(r).set_tag_keys(Some(remove)).send().await.map_err(aws::error)?;
+            }
+            if !set.is_empty() {
+                iam.tag_role().role_name(r).set_tags(Some(set)).send().await.map_err(aws::error)?;
+            }
+        }
+        Principal::Group(_) => {}
+    }
+    Ok(())
+}
+
 /// Attaches/detaches managed policies and puts/deletes inline ones to go from `have` to `want`.
 pub async fn sync_policies(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
     let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));

@@ -3,13 +3,14 @@
 //! templates use). Owned by the path `/stackr/<stack>/<name>/`, like users and groups.
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::{EntityType, RoleDetail, Tag};
+use aws_sdk_iam::types::{EntityType, RoleDetail};
 
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
 use super::iam_policy::{
-    self, Principal, canonical_inline, canonical_policy, gone_ok, owned_address, path_for, sync_policies,
+    self, Principal, canonical_inline, canonical_policy, gone_ok, iam_tag, owned_address, path_for, sync_policies,
+    sync_tags,
 };
-use super::{Cx, Found, Kind, s, with_computed};
+use super::{Cx, Found, Kind, s, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -166,8 +167,8 @@ impl Kind for IamRole {
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
         let name = s(want, "name");
-        let mut tags = vec![tag(STACK_TAG, &cx.stack), tag(ADDRESS_TAG, &addr.to_string())];
-        tags.extend(user_tags(want).into_iter().map(|(k, v)| tag(&k, &v)));
+        let mut tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];
+        tags.extend(user_tags(want).into_iter().map(|(k, v)| iam_tag(&k, &v)));
         let out = cx
             .aws
             .iam
@@ -210,7 +211,7 @@ impl Kind for IamRole {
             call.max_session_duration(int(want, "max_session_duration", 3600)).send().await.map_err(aws::error)?;
         }
         sync_policies(cx, Principal::Role(name), &live.attrs, want).await?;
-        sync_tags(cx, name, &live.attrs, want).await?;
+        sync_tags(cx, Principal::Role(name), &live.attrs, want).await?;
         let had = flag(&live.attrs, "instance_profile");
         let profile = sync_profile(cx, &live.addr, name, had, flag(want, "instance_profile")).await?;
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
@@ -298,8 +299,8 @@ async fn sync_profile(cx: &Cx, addr: &Address, name: &str, had: bool, want: bool
                 .create_instance_profile()
                 .instance_profile_name(name)
                 .path(path_for(&cx.stack, addr))
-                .tags(tag(STACK_TAG, &cx.stack))
-                .tags(tag(ADDRESS_TAG, &addr.to_string()))
+                .tags(iam_tag(STACK_TAG, &cx.stack))
+                .tags(iam_tag(ADDRESS_TAG, &addr.to_string()))
                 .send()
                 .await
                 .map_err(aws::error)?;
@@ -329,32 +330,6 @@ async fn sync_profile(cx: &Cx, addr: &Address, name: &str, had: bool, want: bool
         }
         (false, false) => Ok(None),
     }
-}
-
-async fn sync_tags(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
-    let (old, new) = (user_tags(have), user_tags(want));
-    let set: Vec<Tag> = new.iter().filter(|t| !old.contains(t)).map(|(k, v)| tag(k, v)).collect();
-    let unset: Vec<String> =
-        old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
-    if !unset.is_empty() {
-        cx.aws.iam.untag_role().role_name(name).set_tag_keys(Some(unset)).send().await.map_err(aws::error)?;
-    }
-    if !set.is_empty() {
-        cx.aws.iam.tag_role().role_name(name).set_tags(Some(set)).send().await.map_err(aws::error)?;
-    }
-    Ok(())
-}
-
-fn tag(k: &str, v: &str) -> Tag {
-    Tag::builder().key(k).value(v).build().expect("key and value are set")
-}
-
-fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
-    attrs
-        .get("tags")
-        .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
 }
 
 fn int(attrs: &Attrs, k: &str, default: i32) -> i32 {

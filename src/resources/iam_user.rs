@@ -4,12 +4,14 @@
 //! first removes whatever AWS requires gone, including credentials made outside stackr.
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::{EntityType, Tag, UserDetail};
+use aws_sdk_iam::types::{EntityType, UserDetail};
 
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
 use super::iam_group::{JUST_CREATED, SETTLE};
-use super::iam_policy::{self, Principal, canonical_inline, gone_ok, owned_address, path_for, set_diff, sync_policies};
-use super::{Cx, Found, Kind, retry, s, strs, with_computed};
+use super::iam_policy::{
+    self, Principal, canonical_inline, gone_ok, iam_tag, owned_address, path_for, set_diff, sync_policies, sync_tags,
+};
+use super::{Cx, Found, Kind, retry, s, strs, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 
@@ -97,8 +99,8 @@ impl Kind for IamUser {
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
         let name = s(want, "name");
-        let mut tags = vec![tag(STACK_TAG, &cx.stack), tag(ADDRESS_TAG, &addr.to_string())];
-        tags.extend(user_tags(want).into_iter().map(|(k, v)| tag(&k, &v)));
+        let mut tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];
+        tags.extend(user_tags(want).into_iter().map(|(k, v)| iam_tag(&k, &v)));
         let out = cx
             .aws
             .iam
@@ -152,18 +154,6 @@ impl Kind for IamUser {
     }
 }
 
-fn tag(k: &str, v: &str) -> Tag {
-    Tag::builder().key(k).value(v).build().expect("key and value are set")
-}
-
-fn user_tags(attrs: &Attrs) -> Vec<(String, String)> {
-    attrs
-        .get("tags")
-        .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
-}
-
 fn live_attrs(u: &UserDetail) -> Attrs {
     let policies = u
         .user_policy_list()
@@ -199,16 +189,7 @@ async fn sync(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result
         .await?;
     }
     sync_policies(cx, Principal::User(name), have, want).await?;
-    let (old, new) = (user_tags(have), user_tags(want));
-    let set: Vec<Tag> = new.iter().filter(|t| !old.contains(t)).map(|(k, v)| tag(k, v)).collect();
-    let unset: Vec<String> =
-        old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
-    if !unset.is_empty() {
-        iam.untag_user().user_name(name).set_tag_keys(Some(unset)).send().await.map_err(aws::error)?;
-    }
-    if !set.is_empty() {
-        iam.tag_user().user_name(name).set_tags(Some(set)).send().await.map_err(aws::error)?;
-    }
+    sync_tags(cx, Principal::User(name), have, want).await?;
     Ok(())
 }
 

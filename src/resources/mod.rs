@@ -163,6 +163,23 @@ pub(crate) fn strs<'a>(attrs: &'a Attrs, name: &str) -> Vec<&'a str> {
     attrs.get(name).map(|v| v.as_list().iter().filter_map(Value::as_str).collect()).unwrap_or_default()
 }
 
+/// An object's `tags` attribute as key/value pairs, sorted by key.
+pub(crate) fn user_tags(attrs: &Attrs) -> std::collections::BTreeMap<String, String> {
+    attrs
+        .get("tags")
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// The tags to set (new or changed) and the keys to remove, to go from `have` to `want`.
+pub(crate) fn tag_changes(have: &Attrs, want: &Attrs) -> (Vec<(String, String)>, Vec<String>) {
+    let (have, want) = (user_tags(have), user_tags(want));
+    let set = want.iter().filter(|(k, v)| have.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let remove = have.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
+    (set, remove)
+}
+
 /// Returns `want` with the computed attributes of the object added.
 pub(crate) fn with_computed(want: &Attrs, computed: impl IntoIterator<Item = (&'static str, Value)>) -> Attrs {
     let mut out = want.clone();
