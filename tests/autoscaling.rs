@@ -54,14 +54,7 @@ impl Case {
     }
 
     fn apply(&self, body: &str, expect: &[&str]) {
-        let f = self.write(body);
-        let plan = stackr(&["plan", "-f", &f]).expect(0);
-        for e in expect {
-            assert!(plan.stdout.contains(e), "plan lacks `{e}`:\n{}", plan.stdout);
-        }
-        stackr(&["apply", "-f", &f, "--auto-approve"]).expect(0);
-        let again = stackr(&["plan", "-f", &f, "--detailed-exitcode"]);
-        assert_eq!(again.code, 0, "not clean after apply:\n{}", again.stdout);
+        apply_settled(&self.write(body), expect);
     }
 }
 

@@ -37,14 +37,7 @@ impl Case {
     /// Applies `body` after checking the plan mentions each of `expect`; the plan after must
     /// be clean. Returns the plan and the apply output.
     fn apply(&self, body: &str, expect: &[&str]) -> (String, String) {
-        let f = self.write(body);
-        let plan = stackr(&["plan", "-f", &f]).expect(0);
-        for e in expect {
-            assert!(plan.stdout.contains(e), "plan lacks `{e}`:\n{}", plan.stdout);
-        }
-        let run = stackr(&["apply", "-f", &f, "--auto-approve"]).expect(0);
-        let settled = stackr(&["plan", "-f", &f, "--detailed-exitcode"]);
-        assert_eq!(settled.code, 0, "plan after apply is not clean:\n{}", settled.stdout);
+        let (plan, run) = apply_settled(&self.write(body), expect);
         (plan.stdout, run.stdout)
     }
 

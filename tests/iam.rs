@@ -12,14 +12,7 @@ fn write(dir: &std::path::Path, stack: &str, body: &str) -> String {
 
 /// Applies and checks the plan settles; returns apply's stdout.
 fn apply(f: &str, expect_in_plan: &[&str]) -> String {
-    let plan = stackr(&["plan", "-f", f]).expect(0);
-    for e in expect_in_plan {
-        assert!(plan.stdout.contains(e), "plan lacks `{e}`:\n{}", plan.stdout);
-    }
-    let run = stackr(&["apply", "-f", f, "--auto-approve"]).expect(0);
-    let again = stackr(&["plan", "-f", f, "--detailed-exitcode"]);
-    assert_eq!(again.code, 0, "not clean after apply:\n{}", again.stdout);
-    run.stdout
+    apply_settled(f, expect_in_plan).1.stdout
 }
 
 fn role(name: &str, assume: &str, extra: &str) -> String {

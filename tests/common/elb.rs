@@ -34,15 +34,7 @@ impl Case {
 
     /// Applies `body`, expecting the plan to mention each of `expect`, then checks it settles.
     pub fn apply(&self, body: &str, expect: &[&str]) -> Run {
-        let f = self.write(body);
-        let plan = stackr(&["plan", "-f", &f]).expect(0);
-        for e in expect {
-            assert!(plan.stdout.contains(e), "plan lacks `{e}`:\n{}", plan.stdout);
-        }
-        let run = stackr(&["apply", "-f", &f, "--auto-approve"]).expect(0);
-        let settled = stackr(&["plan", "-f", &f, "--detailed-exitcode"]);
-        assert_eq!(settled.code, 0, "plan after apply is not clean:\n{}", settled.stdout);
-        run
+        apply_settled(&self.write(body), expect).1
     }
 
     pub async fn destroy(&self) {

@@ -88,6 +88,19 @@ pub fn stackr(args: &[&str]) -> Run {
     Run::from(stackr_cmd(args).output().expect("run stackr"))
 }
 
+/// Plans `file` (the plan must mention each of `expect`), applies it, and checks that the plan
+/// after is clean: the test every change of every kind goes through. Returns plan and apply.
+pub fn apply_settled(file: &str, expect: &[&str]) -> (Run, Run) {
+    let plan = stackr(&["plan", "-f", file]).expect(0);
+    for e in expect {
+        assert!(plan.stdout.contains(e), "plan lacks `{e}`:\n{}", plan.stdout);
+    }
+    let run = stackr(&["apply", "-f", file, "--auto-approve"]).expect(0);
+    let settled = stackr(&["plan", "-f", file, "--detailed-exitcode"]);
+    assert_eq!(settled.code, 0, "plan after apply is not clean:\n{}", settled.stdout);
+    (plan, run)
+}
+
 /// Writes a stack file into a fresh temporary directory.
 pub fn stack_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
