@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::model::Address;
 use crate::stack::VarInputs;
 
 /// Provision AWS from one declarative stack file. The live account is the state: stackr
@@ -47,10 +48,16 @@ pub enum Command {
     Whoami(WhoamiArgs),
     /// Compare the stack file with the account and show what apply would change.
     Plan(PlanArgs),
-    /// Plan, ask for confirmation, then make the changes.
+    /// Plan, ask for confirmation, then make the changes; or apply a saved plan exactly.
     Apply(ApplyArgs),
     /// Delete every object the stack owns, in reverse dependency order.
     Destroy(ApplyArgs),
+    /// Show a saved plan file (from `plan --out`) without contacting AWS.
+    Show(ShowArgs),
+    /// Run the built-in safety checks on a stack file (no AWS access).
+    Check(CheckArgs),
+    /// Take ownership of existing objects that match blocks of the stack: ADDR=ID ...
+    Adopt(AdoptArgs),
     /// Describe resource kinds: attributes, types, defaults, and what forces replacement.
     Schema(SchemaArgs),
 }
@@ -93,28 +100,81 @@ impl StackArgs {
     }
 }
 
+/// How a plan is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-style text.
+    Text,
+    /// Terraform's plan JSON shape, for policy tools.
+    Json,
+    /// A summary table and collapsible detail, for a pull-request comment.
+    Markdown,
+}
+
+/// Options that shape which changes a plan holds (plan and apply).
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlanOptions {
+    /// Replace this object even if nothing about it changed (repeatable; also -replace=ADDR).
+    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
+    pub replace: Vec<Address>,
+
+    /// Plan only this object and what it depends on (repeatable; also -target=ADDR).
+    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
+    pub target: Vec<Address>,
+
+    /// Print sensitive values (user data, `sensitive` variables) in clear. Never affects
+    /// plan files, which hold only digests.
+    #[arg(long)]
+    pub show_sensitive: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub stack: StackArgs,
 
+    #[command(flatten)]
+    pub options: PlanOptions,
+
     /// Exit 0 when there are no changes, 2 when there are, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
 
-    /// Print the plan as JSON (Terraform's plan shape) instead of text.
-    #[arg(long)]
+    /// Print the plan as JSON (Terraform's plan shape); the same as --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// How to print the plan.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<PlanFormat>,
 
     /// Plan the destruction of everything the stack owns.
     #[arg(long)]
     pub destroy: bool,
+
+    /// Also save the plan to this file, for `stackr apply PATH` (also -out=PATH).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+impl PlanArgs {
+    pub fn format(&self) -> PlanFormat {
+        if self.json { PlanFormat::Json } else { self.format.unwrap_or(PlanFormat::Text) }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
     pub stack: StackArgs,
+
+    #[command(flatten)]
+    pub options: PlanOptions,
+
+    /// A plan saved by `stackr plan --out`: apply exactly it, refusing if the account or the
+    /// stack changed since. No confirmation is asked; the plan was the review.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
 
     /// Do not ask for confirmation. Required when stdin is not a terminal.
     #[arg(long)]
@@ -123,4 +183,101 @@ pub struct ApplyArgs {
     /// How many changes may run at once.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+
+    /// Stream one JSON event per line to stdout instead of text (implies no prompt: pass
+    /// --auto-approve or a plan file).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The plan file.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: PathBuf,
+
+    /// Print Terraform's plan JSON shape instead of text.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// How to print the plan.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<PlanFormat>,
+}
+
+impl ShowArgs {
+    pub fn format(&self) -> PlanFormat {
+        if self.json { PlanFormat::Json } else { self.format.unwrap_or(PlanFormat::Text) }
+    }
+}
+
+/// How `check` prints findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+}
+
+/// The least severity that makes `check` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text, value_name = "FORMAT")]
+    pub format: CheckFormat,
+
+    /// Exit 1 when a finding of this severity or worse remains (default: error).
+    #[arg(long, value_enum, default_value_t = DenyLevel::Error, value_name = "LEVEL")]
+    pub deny: DenyLevel,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// What to adopt: the block's address and the object's AWS id, e.g. vpc.main=vpc-0abc.
+    #[arg(value_name = "ADDR=ID", required = true, value_parser = parse_adoption)]
+    pub objects: Vec<(Address, String)>,
+
+    /// Do not ask for confirmation. Required when stdin is not a terminal.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+fn parse_address(s: &str) -> Result<Address, String> {
+    Address::parse(s).ok_or_else(|| format!("expected an address KIND.NAME such as vpc.main, found `{s}`"))
+}
+
+fn parse_adoption(s: &str) -> Result<(Address, String), String> {
+    match s.split_once('=') {
+        Some((a, id)) if !id.trim().is_empty() => Ok((parse_address(a.trim())?, id.trim().to_string())),
+        _ => Err(format!("expected ADDR=ID such as vpc.main=vpc-0abc, found `{s}`")),
+    }
+}
+
+/// Terraform users type `-replace=ADDR`, `-target=ADDR`, `-out=PATH`; clap wants two dashes.
+/// Rewrites those single-dash long options (and `-auto-approve`, `-json`, `-destroy`) so both
+/// spellings work.
+pub fn normalize_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    const LONG: &[&str] =
+        &["replace", "target", "out", "var", "var-file", "auto-approve", "json", "destroy", "detailed-exitcode"];
+    args.into_iter()
+        .map(|a| {
+            let Some(s) = a.to_str() else { return a };
+            let Some(rest) = s.strip_prefix('-').filter(|r| !r.starts_with('-')) else { return a };
+            let name = rest.split_once('=').map_or(rest, |(n, _)| n);
+            if LONG.contains(&name) { format!("-{s}").into() } else { a }
+        })
+        .collect()
 }

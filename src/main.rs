@@ -24,7 +24,7 @@ use crate::render::Style;
 use crate::stack::Diagnostics;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_from(cli::normalize_args(std::env::args_os()));
     init_logging(cli.global.verbose);
     let no_color = cli.global.no_color;
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -18,7 +18,7 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
             format!("pass --auto-approve to {verb} without asking (as in CI)"),
         ));
     }
-    let (_stack, cx, plan) = super::prepare(global, &args.stack, destroy).await?;
+    let (_stack, cx, plan) = super::prepare(global, &args.stack, &args.options, destroy).await?;
     let out = Style::stdout(global.no_color);
     print!("{}", render::human_plan(&plan, out));
     if !plan.has_changes() {

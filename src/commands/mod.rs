@@ -1,8 +1,11 @@
 //! One file per command, each a short wrapper over the modules. Shared steps live here:
 //! loading and checking the stack file, connecting, and planning.
 
+mod adopt;
 mod apply;
+mod check;
 mod plan;
+mod show;
 mod whoami;
 
 use std::process::ExitCode;
@@ -11,7 +14,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::aws::{Aws, AwsOptions};
-use crate::cli::{Cli, Command, Global, StackArgs};
+use crate::cli::{Cli, Command, Global, PlanOptions, StackArgs};
 use crate::plan::Plan;
 use crate::render::{self, Style};
 use crate::resources::{self, Cx};
@@ -24,6 +27,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply(a) => apply::run(&cli.global, a, false).await,
         Command::Destroy(a) => apply::run(&cli.global, a, true).await,
         Command::Schema(a) => schema(a),
+        Command::Show(a) => show::run(&cli.global, a),
+        Command::Check(a) => check::run(&cli.global, a),
+        Command::Adopt(a) => adopt::run(&cli.global, a).await,
     }
 }
 
@@ -70,8 +76,14 @@ pub async fn connect(global: &Global, stack_region: Option<&str>) -> anyhow::Res
 }
 
 /// Everything up to a plan: load, connect, read the account, diff.
-pub async fn prepare(global: &Global, args: &StackArgs, destroy: bool) -> anyhow::Result<(Stack, Cx, Plan)> {
+pub async fn prepare(
+    global: &Global,
+    args: &StackArgs,
+    opts: &PlanOptions,
+    destroy: bool,
+) -> anyhow::Result<(Stack, Cx, Plan)> {
     let stack = load_stack(args, global)?;
+    let opts = crate::plan::Options { destroy, replace: opts.replace.clone(), target: opts.target.clone() };
     let aws = connect(global, stack.region.as_deref()).await?;
     // Resolving credentials first turns "no credentials" into one clear error instead of one
     // per concurrent discovery call.
@@ -79,6 +91,9 @@ pub async fn prepare(global: &Global, args: &StackArgs, destroy: bool) -> anyhow
     let cx = Cx { aws, stack: Arc::from(stack.name.as_str()) };
     let live = crate::live::read(&cx).await?;
     let plan =
-        crate::plan::plan(&stack, &live, destroy).map_err(anyhow::Error::from).context("the plan cannot be made")?;
+        crate::plan::plan_with(&stack, &live, &opts).map_err(anyhow::Error::from).context("the plan cannot be made")?;
+    if !opts.target.is_empty() {
+        render::targeting_warning(Style::stderr(global.no_color));
+    }
     Ok((stack, cx, plan))
 }

@@ -2,15 +2,17 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{Global, PlanArgs};
+use crate::cli::{Global, PlanArgs, PlanFormat};
 use crate::render::{self, Style};
 
 pub async fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let (_stack, _cx, plan) = super::prepare(global, &args.stack, args.destroy).await?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&render::json_plan(&plan))?);
-    } else {
-        print!("{}", render::human_plan(&plan, Style::stdout(global.no_color)));
+    let (_stack, _cx, plan) = super::prepare(global, &args.stack, &args.options, args.destroy).await?;
+    match args.format() {
+        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json_plan(&plan))?),
+        PlanFormat::Text => print!("{}", render::human_plan(&plan, Style::stdout(global.no_color))),
+        PlanFormat::Markdown => {
+            return Err(crate::error::user("--format markdown is being built in this change", "use --format text"));
+        }
     }
     Ok(if args.detailed_exitcode && plan.has_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }

@@ -2,8 +2,11 @@
 //! resource gets one change (create, update in place, replace with the attributes that force
 //! it, delete, or no-op) and the changes are ordered into a step graph for the executor.
 
+mod options;
 mod order;
 pub mod resolve;
+
+pub use options::Options;
 
 use std::collections::{HashMap, HashSet};
 
@@ -41,6 +44,12 @@ pub struct Change {
     pub forces: Vec<String>,
     /// Desired dependencies (from references in the stack file).
     pub deps: Vec<Address>,
+    /// Replace by creating the new object first (`lifecycle { create_before_destroy = true }`).
+    pub create_before_destroy: bool,
+    /// Attributes whose values are secret (user data, values from `sensitive` variables).
+    /// Renderers receive plans already redacted (see `Plan::redacted`), so this only tells
+    /// them which values are masks, e.g. for Terraform JSON's `after_sensitive`.
+    pub sensitive: Vec<String>,
 }
 
 impl Change {
@@ -80,7 +89,14 @@ impl Plan {
 }
 
 /// Plans `stack` against `live`. With `destroy`, every owned object is deleted.
+#[cfg(test)]
 pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diagnostics> {
+    plan_with(stack, live, &Options { destroy, ..Options::default() })
+}
+
+/// Plans with every option: destroy, forced replacements, targets.
+pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan, Diagnostics> {
+    let destroy = opts.destroy;
     let mut by_addr: HashMap<&Address, Vec<&LiveObject>> = HashMap::new();
     for obj in &live.objects {
         by_addr.entry(&obj.addr).or_default().push(obj);
@@ -103,7 +119,7 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
                     create(kind, res.addr.clone(), want, res)
                 }
                 Some(obj) => {
-                    let change = compare(kind, obj, want, res);
+                    let change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
                     if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
                         && let Some(msg) = kind.check_update(&live.attrs, after)
                     {
@@ -131,12 +147,17 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
                 changed: vec![],
                 forces: vec![],
                 deps: vec![],
+                create_before_destroy: false,
+                sensitive: vec![],
             });
         }
     }
+    options::prevent_destroy(stack, &changes, &mut diags);
+    options::unknown_addresses(stack, live, opts, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
+    let mut changes = options::target(changes, stack, &opts.target);
     sort_for_display(&mut changes);
     let steps = order::steps(&changes).map_err(|msg| {
         let mut d = Diagnostics::default();
@@ -168,11 +189,14 @@ fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::R
         changed: vec![],
         forces: vec![],
         deps: res.deps.clone(),
+        create_before_destroy: res.lifecycle.create_before_destroy,
+        sensitive: vec![],
     }
 }
 
-/// Compares desired with live attribute by attribute, following the schema.
-fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::Resource) -> Change {
+/// Compares desired with live attribute by attribute, following the schema. Attributes under
+/// `lifecycle { ignore_changes }` keep their live values; `force` replaces regardless.
+fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::Resource, force: bool) -> Change {
     let mut live = obj.clone();
     kind.canonical(&mut live.attrs);
     let mut after = want;
@@ -184,6 +208,10 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
             continue;
         }
         let have = live.attrs.get(spec.name).cloned().unwrap_or_default();
+        if res.lifecycle.ignore_changes.iter().any(|i| i == spec.name) {
+            after.insert(spec.name.to_string(), have);
+            continue;
+        }
         match after.get(spec.name) {
             // Left to AWS: whatever it chose is what we want.
             None if spec.presence == Presence::Optional => {
@@ -198,7 +226,7 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
             _ => {}
         }
     }
-    let action = match (forces.is_empty(), changed.is_empty()) {
+    let action = match (forces.is_empty() && !force, changed.is_empty()) {
         (false, _) => Action::Replace,
         (true, false) => Action::Update,
         (true, true) => Action::NoOp,
@@ -217,6 +245,8 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
         changed,
         forces,
         deps: res.deps.clone(),
+        create_before_destroy: res.lifecycle.create_before_destroy,
+        sensitive: vec![],
     }
 }
 

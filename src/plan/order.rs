@@ -2,8 +2,9 @@
 //! never as sleeps: an object is created or updated after what it references; an object is
 //! deleted after everything that still refers to it has let go (deleted, updated, or first
 //! "released" when the reference will be re-pointed at a replacement); a replacement deletes
-//! the old object before creating the new one; and a create waits for the delete of an object
-//! whose account-unique name it takes over.
+//! the old object before creating the new one (or the other way round with
+//! `create_before_destroy`); and a create waits for the delete of an object whose
+//! account-unique name it takes over.
 
 use std::collections::{HashMap, HashSet};
 
@@ -44,8 +45,8 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
         steps.len() - 1
     };
     let (mut del, mut cre, mut upd) = (HashMap::new(), HashMap::new(), HashMap::new());
-    for (i, c) in changes.iter().enumerate() {
-        match c.action {
+    for (i, c_) in changes.iter().enumerate() {
+        match c_.action {
             Action::NoOp => {}
             Action::Create => {
                 cre.insert(i, add(&mut steps, i, Op::Create));
@@ -59,7 +60,13 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
             Action::Replace => {
                 let d = add(&mut steps, i, Op::Delete);
                 let c = add(&mut steps, i, Op::Create);
-                steps[c].after.push(d);
+                // Normally delete then create (names are often unique); with
+                // create_before_destroy the new object exists before the old one goes.
+                if c_.create_before_destroy {
+                    steps[d].after.push(c);
+                } else {
+                    steps[c].after.push(d);
+                }
                 del.insert(i, d);
                 cre.insert(i, c);
             }
@@ -96,7 +103,9 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
             if let Some(&dj) = del.get(&j) {
                 steps[dx].after.push(dj);
             } else if let Some(&uj) = upd.get(&j) {
-                if changes[x].action == Action::Replace {
+                // A replacement made first needs no release: the referrer moves straight to
+                // the new object, then the old one goes.
+                if changes[x].action == Action::Replace && !changes[x].create_before_destroy {
                     let r = *released.entry(j).or_insert_with(|| {
                         let attrs = release(c.kind(), &live.attrs, &|s| doomed.contains(s));
                         let r = add(&mut steps, j, Op::Release);

@@ -82,6 +82,17 @@ pub fn warnings(w: &[Diagnostic], style: Style) {
     }
 }
 
+/// Terraform's warning for `-target`: a partial plan is for exceptional cases, not routine use.
+pub fn targeting_warning(style: Style) {
+    let mut err = std::io::stderr().lock();
+    let _ =
+        writeln!(err, "{} {}", style.yellow(&style.bold("warning:")), style.bold("Resource targeting is in effect"));
+    let _ = writeln!(
+        err,
+        "  This plan covers only the targeted objects and what they depend on, so it may not show every change\n  the stack file asks for. Use -target for exceptional situations, such as recovering from a mistake,\n  not as part of routine operation.\n"
+    );
+}
+
 /// Prints an error as `error: …` on one line, then `hint: …` when one is known.
 pub fn error(e: &anyhow::Error, style: Style) {
     let hint = e.chain().find_map(|c| {

@@ -12,7 +12,7 @@ use super::eval::{Env, span};
 use super::resource::eval_body;
 use super::typecheck::Checker;
 use super::vars::{self, VarDef, VarInputs};
-use super::{Output, Resource, Stack, graph};
+use super::{Output, Resource, Stack, graph, meta};
 use crate::model::{Address, Schema, Value};
 
 const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output"];
@@ -56,6 +56,7 @@ pub(super) fn load(
     for (addr, block) in &c.resources {
         let schema = env.kinds[addr.kind.as_str()];
         let mut spans = BTreeMap::new();
+        let (lifecycle, silenced) = meta_blocks(&env, block, schema, diags);
         if let Some(attrs) = eval_body(&block.body, schema.attrs, "", header(block), &env, &checker, &mut spans, diags)
         {
             let mut refs = vec![];
@@ -63,12 +64,42 @@ pub(super) fn load(
             let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
             deps.sort();
             deps.dedup();
-            resources.push(Resource { addr: addr.clone(), attrs, spans, span: header(block), deps });
+            resources.push(Resource {
+                addr: addr.clone(),
+                attrs,
+                spans,
+                span: header(block),
+                deps,
+                lifecycle,
+                silenced,
+            });
         }
     }
     graph::check_cycles(file, &resources, diags);
     let outputs = c.outputs.iter().filter_map(|b| eval_output(file, b, &env, diags)).collect();
     Some(Stack { name, region, resources, outputs, file: file.clone(), warnings: vec![] })
+}
+
+/// The `lifecycle` and `silence` blocks of a resource.
+fn meta_blocks(
+    env: &Env,
+    block: &Block,
+    schema: &Schema,
+    diags: &mut Diagnostics,
+) -> (meta::Lifecycle, Vec<meta::Silence>) {
+    let mut lifecycle: Option<meta::Lifecycle> = None;
+    let mut silenced = vec![];
+    for b in block.body.blocks() {
+        match b.ident.as_str() {
+            "lifecycle" if lifecycle.is_some() => {
+                diags.push(Diagnostic::error("a resource has at most one lifecycle block").at(&env.file, header(b)))
+            }
+            "lifecycle" => lifecycle = Some(meta::lifecycle(env, b, schema, diags)),
+            "silence" => silenced.extend(meta::silence(env, b, diags)),
+            _ => {}
+        }
+    }
+    (lifecycle.unwrap_or_default(), silenced)
 }
 
 /// The span of a block's identifier and labels: what a diagnostic about the block underlines.

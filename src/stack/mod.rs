@@ -7,6 +7,7 @@ pub mod diag;
 mod eval;
 mod funcs;
 mod graph;
+mod meta;
 mod resource;
 mod template;
 mod typecheck;
@@ -18,6 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use diag::{Diagnostic, Diagnostics, SourceFile};
+pub use meta::{Lifecycle, Silence};
 pub use vars::VarInputs;
 
 use crate::model::{Address, Attrs, Schema, Value};
@@ -55,6 +57,10 @@ pub struct Resource {
     pub span: Range<usize>,
     /// Resources this one references.
     pub deps: Vec<Address>,
+    /// How stackr treats it: `lifecycle { … }`.
+    pub lifecycle: Lifecycle,
+    /// Safety-check findings accepted for it: `silence "RULE" { reason = … }`.
+    pub silenced: Vec<Silence>,
 }
 
 impl Resource {

@@ -31,6 +31,12 @@ pub(super) fn eval_body(
     // Attributes written but rejected: already reported, so not also "missing".
     let mut written: Vec<&str> = vec![];
     for s in body.iter() {
+        if let Structure::Block(b) = s
+            && prefix.is_empty()
+            && super::meta::META.contains(&b.ident.as_str())
+        {
+            continue;
+        }
         let (name, at) = match s {
             Structure::Attribute(a) => (a.key.as_str(), span(&a.key)),
             Structure::Block(b) => (b.ident.as_str(), header(b)),

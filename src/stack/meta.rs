@@ -1,0 +1,128 @@
+//! Blocks inside a resource that are about stackr's handling of it rather than about the AWS
+//! object: `lifecycle { prevent_destroy, ignore_changes, create_before_destroy }` and
+//! `silence "RULE" { reason = "…" }` for the safety checks.
+
+use std::ops::Range;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Structure};
+
+use super::body::header;
+use super::diag::{Diagnostic, Diagnostics, did_you_mean};
+use super::eval::{Env, span};
+use crate::model::{Presence, Schema, Value};
+
+/// Names of the meta blocks; they are not attributes of any kind.
+pub(super) const META: &[&str] = &["lifecycle", "silence"];
+
+#[derive(Debug, Clone, Default)]
+pub struct Lifecycle {
+    /// Refuse any plan that deletes or replaces the object; any expression, unlike Terraform.
+    pub prevent_destroy: bool,
+    /// Attributes whose differences are not changes.
+    pub ignore_changes: Vec<String>,
+    /// Replace by creating the new object before deleting the old one.
+    pub create_before_destroy: bool,
+    /// The `lifecycle` block, for diagnostics about it.
+    pub span: Option<Range<usize>>,
+}
+
+/// A safety-check finding the stack accepts for this resource, and why.
+#[derive(Debug, Clone)]
+pub struct Silence {
+    pub rule: String,
+    pub reason: String,
+    pub span: Range<usize>,
+}
+
+pub(super) fn lifecycle(env: &Env, b: &Block, schema: &Schema, diags: &mut Diagnostics) -> Lifecycle {
+    let mut out = Lifecycle { span: Some(header(b)), ..Lifecycle::default() };
+    for s in b.body.iter() {
+        let Structure::Attribute(a) = s else {
+            diags.push(Diagnostic::error("a lifecycle block holds only attributes").at(&env.file, span(s)));
+            continue;
+        };
+        let flag = |diags: &mut Diagnostics| match env.eval(&a.value, diags) {
+            Some(Value::Bool(v)) => v,
+            Some(_) => {
+                diags.push(
+                    Diagnostic::error(format!("{} must be true or false", a.key.as_str()))
+                        .at(&env.file, span(&a.value)),
+                );
+                false
+            }
+            None => false,
+        };
+        match a.key.as_str() {
+            "prevent_destroy" => out.prevent_destroy = flag(diags),
+            "create_before_destroy" => out.create_before_destroy = flag(diags),
+            "ignore_changes" => out.ignore_changes = ignore_list(env, &a.value, schema, diags),
+            other => {
+                let mut d =
+                    Diagnostic::error(format!("unknown lifecycle setting `{other}`")).at(&env.file, span(&a.key));
+                if let Some(m) = did_you_mean(other, ["prevent_destroy", "ignore_changes", "create_before_destroy"]) {
+                    d = d.label(format!("did you mean `{m}`?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// `ignore_changes = [tags, "desired_capacity"]`: bare names or strings, each an attribute a
+/// user can set.
+fn ignore_list(env: &Env, expr: &Expression, schema: &Schema, diags: &mut Diagnostics) -> Vec<String> {
+    let Expression::Array(items) = expr else {
+        diags.push(Diagnostic::error("ignore_changes is a list of attribute names").at(&env.file, span(expr)));
+        return vec![];
+    };
+    let mut out = vec![];
+    for item in items.iter() {
+        let name = match item {
+            Expression::Variable(v) => v.as_str().to_string(),
+            Expression::String(s) => s.value().to_string(),
+            _ => {
+                diags.push(Diagnostic::error("expected an attribute name").at(&env.file, span(item)));
+                continue;
+            }
+        };
+        match schema.attr(&name) {
+            Some(a) if a.presence != Presence::Computed => out.push(name),
+            _ => {
+                let settable = schema.attrs.iter().filter(|a| a.presence != Presence::Computed).map(|a| a.name);
+                let mut d = Diagnostic::error(format!("{} has no attribute `{name}` to ignore", schema.kind))
+                    .at(&env.file, span(item));
+                if let Some(m) = did_you_mean(&name, settable) {
+                    d = d.label(format!("did you mean `{m}`?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn silence(env: &Env, b: &Block, diags: &mut Diagnostics) -> Option<Silence> {
+    let [label] = b.labels.as_slice() else {
+        diags.push(
+            Diagnostic::error("a silence block names one rule")
+                .at(&env.file, header(b))
+                .hint("write silence \"RULE-ID\" { reason = \"why this is fine here\" }"),
+        );
+        return None;
+    };
+    let reason = b.body.get_attribute("reason").and_then(|a| match env.eval(&a.value, diags) {
+        Some(Value::Str(s)) if !s.trim().is_empty() => Some(s),
+        _ => None,
+    });
+    let Some(reason) = reason else {
+        diags.push(
+            Diagnostic::error(format!("silencing {} needs a reason", label.as_str()))
+                .at(&env.file, header(b))
+                .hint("add reason = \"…\": a finding is only silenced with its justification on record"),
+        );
+        return None;
+    };
+    Some(Silence { rule: label.as_str().to_string(), reason, span: header(b) })
+}
