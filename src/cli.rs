@@ -79,11 +79,11 @@ pub struct SchemaArgs {
     pub markdown: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct StackArgs {
-    /// The stack file.
-    #[arg(short = 'f', long = "file", value_name = "PATH", default_value = "stack.hcl")]
-    pub file: PathBuf,
+    /// The stack file [default: stack.hcl; with a plan file, the one the plan was made from].
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: Option<PathBuf>,
 
     /// Set a variable: --var NAME=VALUE (repeatable; later wins).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = VarInputs::parse_flag)]
@@ -92,11 +92,19 @@ pub struct StackArgs {
     /// Read variables from an HCL file of NAME = VALUE lines (repeatable; --var wins).
     #[arg(long = "var-file", value_name = "PATH")]
     pub var_files: Vec<PathBuf>,
+
+    /// Variable values recorded in a plan file (lowest precedence after defaults).
+    #[arg(skip)]
+    pub recorded: Vec<(String, crate::model::Value)>,
 }
 
 impl StackArgs {
+    pub fn path(&self) -> PathBuf {
+        self.file.clone().unwrap_or_else(|| PathBuf::from("stack.hcl"))
+    }
+
     pub fn inputs(&self) -> VarInputs {
-        VarInputs { vars: self.vars.clone(), files: self.var_files.clone() }
+        VarInputs { vars: self.vars.clone(), files: self.var_files.clone(), values: self.recorded.clone() }
     }
 }
 

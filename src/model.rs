@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Where a resource lives in the stack file: `vpc.main` is kind `vpc`, name `main`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     pub kind: String,
     pub name: String,
@@ -32,7 +32,7 @@ impl fmt::Display for Address {
 
 /// A reference from one resource to another: `vpc.main` (attr `None`: the kind's reference
 /// attribute, usually its id) or `vpc.main.cidr`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Ref {
     pub addr: Address,
     pub attr: Option<String>,
@@ -49,7 +49,9 @@ impl fmt::Display for Ref {
 
 /// An attribute value. `Ref` only appears in desired state before resolution; `Unknown` marks a
 /// value that exists only after an earlier step of the apply (`(known after apply)`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// Serde gives the tagged form (`{"Str": "x"}`, `"Unknown"`) that plan files need to keep
+/// unknowns and references apart from strings; [`Value::to_json`] is the plain form for people.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
     Null,

@@ -11,21 +11,36 @@ use crate::render::{self, Progress, Style};
 
 pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<ExitCode> {
     let verb = if destroy { "destroy" } else { "apply" };
+    // A saved plan was the review, so it needs no confirmation.
+    let reviewed = args.plan_file.is_some();
     // Refuse before touching AWS: a job that cannot answer must say so up front.
-    if !args.auto_approve && !std::io::stdin().is_terminal() {
+    if !args.auto_approve && !reviewed && !std::io::stdin().is_terminal() {
         return Err(crate::error::user(
             format!("refusing to {verb} without confirmation: stdin is not a terminal"),
-            format!("pass --auto-approve to {verb} without asking (as in CI)"),
+            format!("pass --auto-approve to {verb} without asking (as in CI), or apply a saved plan file"),
         ));
     }
-    let (_stack, cx, plan) = super::prepare(global, &args.stack, &args.options, destroy).await?;
+    let (cx, plan) = match &args.plan_file {
+        Some(path) if destroy => {
+            return Err(crate::error::user(
+                format!("destroy does not take a plan file ({})", path.display()),
+                "a destroy plan saved with `stackr plan --destroy --out FILE` is applied with `stackr apply FILE`",
+            ));
+        }
+        Some(path) => super::saved::verified(global, args, path).await?,
+        None => {
+            let (_stack, cx, plan) = super::prepare(global, &args.stack, &args.options, destroy).await?;
+            (cx, plan)
+        }
+    };
     let out = Style::stdout(global.no_color);
-    print!("{}", render::human_plan(&plan, out));
+    let shown = if args.options.show_sensitive { plan.revealed() } else { plan.redacted() };
+    print!("{}", render::human_plan(&shown, out));
     if !plan.has_changes() {
         print_outputs(&plan, &initial_states(&plan), out);
         return Ok(ExitCode::SUCCESS);
     }
-    if !args.auto_approve && !confirm(&plan, destroy, global)? {
+    if !args.auto_approve && !reviewed && !confirm(&plan, destroy, global)? {
         eprintln!("\n{} cancelled: nothing was changed.", if destroy { "Destroy" } else { "Apply" });
         return Ok(ExitCode::FAILURE);
     }
@@ -115,6 +130,10 @@ fn print_outputs(
             let attr = attr.unwrap_or_else(|| crate::resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
             states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
         };
+        if plan.sensitive_outputs.contains(name) {
+            println!("{name:pad$} = <sensitive>");
+            continue;
+        }
         let v = resolve::resolve_value(value, &lookup);
         println!("{name:pad$} = {}", render::output_value(&v));
     }

@@ -5,6 +5,7 @@ mod adopt;
 mod apply;
 mod check;
 mod plan;
+mod saved;
 mod show;
 mod whoami;
 
@@ -56,7 +57,7 @@ fn schema(args: &crate::cli::SchemaArgs) -> anyhow::Result<ExitCode> {
 /// as the error, before anything is sent to AWS.
 pub fn load_stack(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
     let schemas = resources::schemas();
-    let mut stack = stack::load_file(&args.file, &args.inputs(), &schemas)?;
+    let mut stack = stack::load_file(&args.path(), &args.inputs(), &schemas)?;
     let diags = resources::check(&mut stack);
     if diags.has_errors() {
         return Err(diags.into());

@@ -1,9 +1,20 @@
-//! `stackr show PLAN_FILE`: print a saved plan without contacting AWS.
+//! `stackr show PLAN_FILE`: print a saved plan without contacting AWS. The file holds the
+//! redacted plan, so this never shows a secret.
 
 use std::process::ExitCode;
 
-use crate::cli::{Global, ShowArgs};
+use crate::cli::{Global, PlanFormat, ShowArgs};
+use crate::render::{self, Style};
 
-pub fn run(_global: &Global, _args: &ShowArgs) -> anyhow::Result<ExitCode> {
-    Err(crate::error::user("`show` is being built in this change", "use `stackr plan`"))
+pub fn run(global: &Global, args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let saved = super::saved::read(&args.plan_file)?;
+    let plan = saved.to_plan();
+    match args.format() {
+        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json_plan(&plan))?),
+        PlanFormat::Text => print!("{}", render::human_plan(&plan, Style::stdout(global.no_color))),
+        PlanFormat::Markdown => {
+            return Err(crate::error::user("--format markdown is being built in this change", "use --format text"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

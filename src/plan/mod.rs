@@ -4,7 +4,10 @@
 
 mod options;
 mod order;
+mod redact;
 pub mod resolve;
+pub mod saved;
+pub mod stale;
 
 pub use options::Options;
 
@@ -17,7 +20,8 @@ use crate::model::{Address, Attrs, LiveObject, Presence, Value};
 use crate::resources::{self, Kind};
 use crate::stack::{Diagnostic, Diagnostics, Stack};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     NoOp,
     Create,
@@ -69,6 +73,8 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub steps: Vec<Step>,
     pub outputs: Vec<(String, Value)>,
+    /// Outputs printed masked (declared sensitive or derived from a sensitive variable).
+    pub sensitive_outputs: Vec<String>,
     pub destroy: bool,
 }
 
@@ -148,7 +154,9 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 forces: vec![],
                 deps: vec![],
                 create_before_destroy: false,
-                sensitive: vec![],
+                sensitive: resources::kind(&obj.addr.kind)
+                    .map(|k| redact::always_sensitive(k.schema()).collect())
+                    .unwrap_or_default(),
             });
         }
     }
@@ -166,7 +174,8 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
     })?;
     let outputs =
         if destroy { vec![] } else { stack.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect() };
-    Ok(Plan { stack: stack.name.clone(), changes, steps, outputs, destroy })
+    let sensitive_outputs = stack.outputs.iter().filter(|o| o.sensitive).map(|o| o.name.clone()).collect();
+    Ok(Plan { stack: stack.name.clone(), changes, steps, outputs, sensitive_outputs, destroy })
 }
 
 fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnostic {
@@ -190,7 +199,7 @@ fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::R
         forces: vec![],
         deps: res.deps.clone(),
         create_before_destroy: res.lifecycle.create_before_destroy,
-        sensitive: vec![],
+        sensitive: sensitive(kind, res),
     }
 }
 
@@ -246,8 +255,16 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
         forces,
         deps: res.deps.clone(),
         create_before_destroy: res.lifecycle.create_before_destroy,
-        sensitive: vec![],
+        sensitive: sensitive(kind, res),
     }
+}
+
+/// The resource's attributes from sensitive variables, and those of its kind that always are.
+fn sensitive(kind: &dyn Kind, res: &crate::stack::Resource) -> Vec<String> {
+    let mut out: Vec<String> = redact::always_sensitive(kind.schema()).chain(res.sensitive.iter().cloned()).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Resources in an order where every resource comes after those it references.
@@ -277,5 +294,7 @@ fn sort_for_display(changes: &mut [Change]) {
         .sort_by(|a, b| a.addr.cmp(&b.addr).then(a.live.as_ref().map(|l| &l.id).cmp(&b.live.as_ref().map(|l| &l.id))));
 }
 
+#[cfg(test)]
+mod options_tests;
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use crate::model::{Value, str_map, str_set};
 use crate::resources::{live, schemas};
 use crate::stack::{VarInputs, load_str};
 
-const NET: &str = r#"
+pub(super) const NET: &str = r#"
 stack "t" {}
 vpc "main" { cidr = "10.0.0.0/16" }
 subnet "a" {
@@ -20,16 +20,16 @@ route_table "public" {
 }
 "#;
 
-fn stack(src: &str) -> Stack {
+pub(super) fn stack(src: &str) -> Stack {
     load_str("t.hcl", src, &VarInputs::default(), &schemas()).unwrap_or_else(|d| panic!("{d}"))
 }
 
-fn tags(name: &str) -> Value {
+pub(super) fn tags(name: &str) -> Value {
     str_map([("Name", name)])
 }
 
 /// The live objects an apply of NET leaves behind.
-fn applied() -> Vec<LiveObject> {
+pub(super) fn applied() -> Vec<LiveObject> {
     vec![
         live(
             "vpc.main",
@@ -68,19 +68,19 @@ fn applied() -> Vec<LiveObject> {
     ]
 }
 
-fn plan_of(src: &str, objects: Vec<LiveObject>) -> Plan {
+pub(super) fn plan_of(src: &str, objects: Vec<LiveObject>) -> Plan {
     plan(&stack(src), &LiveState { objects, ..Default::default() }, false).unwrap_or_else(|d| panic!("{d}"))
 }
 
-fn action(p: &Plan, addr: &str) -> Action {
+pub(super) fn action(p: &Plan, addr: &str) -> Action {
     p.changes.iter().find(|c| c.addr.to_string() == addr).map(|c| c.action).expect(addr)
 }
 
-fn step(p: &Plan, addr: &str, op: Op) -> usize {
+pub(super) fn step(p: &Plan, addr: &str, op: Op) -> usize {
     p.steps.iter().position(|s| p.changes[s.change].addr.to_string() == addr && s.op == op).expect(addr)
 }
 
-fn before(p: &Plan, first: usize, then: usize) -> bool {
+pub(super) fn before(p: &Plan, first: usize, then: usize) -> bool {
     // `then` waits on `first`, directly or through other steps.
     let mut todo = vec![then];
     while let Some(s) = todo.pop() {

@@ -40,8 +40,13 @@ fn legend(doc: &mut Doc, plan: &Plan) {
     if used(Action::Delete) {
         doc.out.push_str(&format!("  {} destroy\n", style.red("-")));
     }
-    if used(Action::Replace) {
+    let replaces =
+        |cbd: bool| plan.changes.iter().any(|c| c.action == Action::Replace && c.create_before_destroy == cbd);
+    if replaces(false) {
         doc.out.push_str(&format!("{}{} destroy and then create replacement\n", style.red("-/"), style.green("+")));
+    }
+    if replaces(true) {
+        doc.out.push_str(&format!("{}{} create replacement and then destroy\n", style.green("+/"), style.red("-")));
     }
     doc.out.push('\n');
 }
@@ -51,6 +56,7 @@ fn change(doc: &mut Doc, c: &Change) {
     let what = match c.action {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
+        Action::Replace if c.forces.is_empty() && c.changed.is_empty() => "will be replaced, as requested",
         Action::Replace => "must be replaced",
         Action::Delete => "will be destroyed",
         Action::NoOp => return,
@@ -70,6 +76,7 @@ fn change(doc: &mut Doc, c: &Change) {
         Action::Create => doc.out.push_str(&format!("  {} {head}\n", style.green("+"))),
         Action::Update => doc.out.push_str(&format!("  {} {head}\n", style.yellow("~"))),
         Action::Delete => doc.out.push_str(&format!("  {} {head}\n", style.red("-"))),
+        _ if c.create_before_destroy => doc.out.push_str(&format!("{}{} {head}\n", style.green("+/"), style.red("-"))),
         _ => doc.out.push_str(&format!("{}{} {head}\n", style.red("-/"), style.green("+"))),
     }
     let empty = Attrs::new();

@@ -25,7 +25,7 @@ mod security_group;
 mod sg_rules;
 mod subnet;
 mod target_group;
-mod userdata;
+pub mod userdata;
 mod volume;
 mod vpc;
 

@@ -10,6 +10,7 @@ use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use super::eval::{Env, span};
 use super::resource::eval_body;
+use super::sensitive::Taint;
 use super::typecheck::Checker;
 use super::vars::{self, VarDef, VarInputs};
 use super::{Output, Resource, Stack, graph, meta};
@@ -49,6 +50,9 @@ pub(super) fn load(
     };
     env.vars = vars::resolve(&c.vars, inputs, file, diags);
     env.locals = eval_locals(&env, &c.locals, diags);
+    let mut taint =
+        Taint { vars: c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect(), ..Taint::default() };
+    taint.add_locals(&c.locals);
 
     let (name, region) = stack_header(file, c.stack, &env, diags)?;
     let checker = Checker { file, kinds: &env.kinds };
@@ -72,12 +76,22 @@ pub(super) fn load(
                 deps,
                 lifecycle,
                 silenced,
+                sensitive: taint.resource(block),
             });
         }
     }
     graph::check_cycles(file, &resources, diags);
-    let outputs = c.outputs.iter().filter_map(|b| eval_output(file, b, &env, diags)).collect();
-    Some(Stack { name, region, resources, outputs, file: file.clone(), warnings: vec![] })
+    let outputs = c.outputs.iter().filter_map(|b| eval_output(file, b, &env, &taint, diags)).collect();
+    Some(Stack {
+        name,
+        region,
+        resources,
+        outputs,
+        file: file.clone(),
+        warnings: vec![],
+        variables: env.vars.clone(),
+        sensitive_vars: taint.vars,
+    })
 }
 
 /// The `lifecycle` and `silence` blocks of a resource.
@@ -270,7 +284,15 @@ fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnosti
         Some(a) => Some(literal_env.eval(&a.value, diags)?),
         None => None,
     };
-    Some(VarDef { name: name.to_string(), ty, default, span: header(b) })
+    let sensitive = match attrs.get("sensitive").map(|a| (a, literal_env.eval(&a.value, diags))) {
+        None => false,
+        Some((_, Some(Value::Bool(b)))) => b,
+        Some((a, _)) => {
+            diags.push(Diagnostic::error("sensitive must be true or false").at(file, span(&a.value)));
+            false
+        }
+    };
+    Some(VarDef { name: name.to_string(), ty, default, sensitive, span: header(b) })
 }
 
 fn eval_locals(env: &Env, locals: &[&Attribute], diags: &mut Diagnostics) -> BTreeMap<String, Value> {
@@ -343,7 +365,7 @@ fn stack_header(
     Some((b.labels[0].as_str().to_string(), region))
 }
 
-fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, diags: &mut Diagnostics) -> Option<Output> {
+fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, taint: &Taint, diags: &mut Diagnostics) -> Option<Output> {
     let attrs = simple_attrs(file, b, &["value", "description", "sensitive"], diags);
     let Some(value) = attrs.get("value") else {
         diags.push(Diagnostic::error("missing required attribute `value` in this output").at(file, header(b)));
@@ -353,5 +375,12 @@ fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, diags: &mut Diagnos
     if let Some(d) = attrs.get("description") {
         env.eval(&d.value, diags)?;
     }
-    Some(Output { name: b.labels[0].as_str().to_string(), value: env.eval(&value.value, diags)? })
+    // A value derived from a sensitive variable is masked even without `sensitive = true`:
+    // forgetting the flag must not print a secret.
+    let declared = match attrs.get("sensitive") {
+        Some(a) => matches!(env.eval(&a.value, diags), Some(Value::Bool(true))),
+        None => false,
+    };
+    let sensitive = declared || taint.expr(&value.value);
+    Some(Output { name: b.labels[0].as_str().to_string(), value: env.eval(&value.value, diags)?, sensitive })
 }

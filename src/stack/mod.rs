@@ -9,6 +9,7 @@ mod funcs;
 mod graph;
 mod meta;
 mod resource;
+mod sensitive;
 mod template;
 mod typecheck;
 mod vars;
@@ -37,6 +38,10 @@ pub struct Stack {
     pub file: Arc<SourceFile>,
     /// Non-fatal findings (unused variables in var files, …).
     pub warnings: Vec<Diagnostic>,
+    /// Every variable's value, as given or defaulted.
+    pub variables: BTreeMap<String, Value>,
+    /// Variables declared `sensitive = true`.
+    pub sensitive_vars: std::collections::BTreeSet<String>,
 }
 
 impl Stack {
@@ -61,6 +66,8 @@ pub struct Resource {
     pub lifecycle: Lifecycle,
     /// Safety-check findings accepted for it: `silence "RULE" { reason = … }`.
     pub silenced: Vec<Silence>,
+    /// Top-level attributes and blocks whose values derive from sensitive variables.
+    pub sensitive: Vec<String>,
 }
 
 impl Resource {
@@ -74,6 +81,8 @@ impl Resource {
 pub struct Output {
     pub name: String,
     pub value: Value,
+    /// Declared `sensitive = true` or derived from a sensitive variable: printed masked.
+    pub sensitive: bool,
 }
 
 /// Reads and loads a stack file from disk. A missing or unreadable file is a one-line error.

@@ -64,7 +64,11 @@ fn var_flags_override_var_files_which_override_defaults() {
     );
     let mut file = tempfile::NamedTempFile::new().unwrap();
     writeln!(file, "a = \"from-file\"\nb = \"from-file\"\nport = 8080").unwrap();
-    let inputs = VarInputs { vars: vec![("b".into(), "from-flag".into())], files: vec![file.path().to_path_buf()] };
+    let inputs = VarInputs {
+        vars: vec![("b".into(), "from-flag".into())],
+        files: vec![file.path().to_path_buf()],
+        values: vec![],
+    };
     let s = load(&src, &inputs);
     let tags = s.resources[0].attrs["tags"].as_map().unwrap().clone();
     assert_eq!(tags["a"], Value::str("from-file"));
@@ -181,7 +185,7 @@ fn no_stack_block() {
 
 #[test]
 fn undeclared_variable_flag_and_missing_value() {
-    let inputs = VarInputs { vars: vec![("regoin".into(), "x".into())], files: vec![] };
+    let inputs = VarInputs { vars: vec![("regoin".into(), "x".into())], files: vec![], values: vec![] };
     insta::assert_snapshot!(diagnose_with(
         &format!("{HEAD}variable \"region\" {{}}\nvpc \"main\" {{ cidr = \"10.0.0.0/16\" }}\n"),
         &inputs

@@ -21,6 +21,8 @@ pub struct VarInputs {
     pub vars: Vec<(String, String)>,
     /// `--var-file PATH`, in order.
     pub files: Vec<PathBuf>,
+    /// Values recorded in a saved plan, applied before files and flags.
+    pub values: Vec<(String, Value)>,
 }
 
 impl VarInputs {
@@ -47,8 +49,13 @@ pub(super) struct VarDef {
     pub name: String,
     pub ty: VarType,
     pub default: Option<Value>,
+    pub sensitive: bool,
     pub span: Range<usize>,
 }
+
+/// The environment variable that sets variable NAME, as TF_VAR_NAME does for Terraform: the
+/// way to pass secrets in CI without putting them on a command line.
+pub const ENV_PREFIX: &str = "STACKR_VAR_";
 
 /// Reads a `type = …` constraint: string, number, bool, any, list(T), set(T), map(T).
 pub(super) fn parse_type(expr: &Expression) -> Option<VarType> {
@@ -116,6 +123,21 @@ pub(super) fn resolve(
 ) -> BTreeMap<String, Value> {
     let by_name: HashMap<&str, &VarDef> = defs.iter().map(|d| (d.name.as_str(), d)).collect();
     let mut given: BTreeMap<String, Value> = BTreeMap::new();
+    for def in defs {
+        if let Ok(raw) = std::env::var(format!("{ENV_PREFIX}{}", def.name)) {
+            match flag_value(&def.ty, &raw) {
+                Ok(v) => {
+                    given.insert(def.name.clone(), v);
+                }
+                Err(e) => diags.push(Diagnostic::error(format!("{ENV_PREFIX}{}: {e}", def.name))),
+            }
+        }
+    }
+    for (name, v) in &inputs.values {
+        if by_name.contains_key(name.as_str()) {
+            given.insert(name.clone(), v.clone());
+        }
+    }
     for path in &inputs.files {
         read_var_file(path, &by_name, &mut given, diags);
     }

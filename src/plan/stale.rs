@@ -1,0 +1,110 @@
+//! The stale-plan guard: a saved plan may be applied only if planning again now gives exactly
+//! the same changes, each computed from the same live object. Anything else (an object edited
+//! or deleted out of band, a new object in the way, a different stack file or variable) is
+//! listed, and nothing is applied.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::saved::{Saved, SavedVar, digest, fingerprint, var_digest};
+use super::{Action, Plan};
+use crate::model::{Address, Value};
+use crate::stack::Stack;
+
+/// Why the saved plan no longer holds, one line per object or input; empty when it holds.
+pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<String> {
+    let mut out = vec![];
+    if saved.stack != stack.name {
+        out.push(format!(
+            "the plan is for stack \"{}\", but {} is stack \"{}\"",
+            saved.stack, stack.file.path, stack.name
+        ));
+        return out;
+    }
+    if saved.region != region {
+        out.push(format!("the plan was made for region {}, but this run targets {region}", saved.region));
+        return out;
+    }
+    variables(saved, stack, &mut out);
+    let now: BTreeMap<&Address, &super::Change> =
+        fresh.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| (&c.addr, c)).collect();
+    let shown = fresh.redacted();
+    let shown: BTreeMap<&Address, &super::Change> = shown.changes.iter().map(|c| (&c.addr, c)).collect();
+    let mut seen = BTreeSet::new();
+    for s in &saved.changes {
+        seen.insert(&s.address);
+        let Some(c) = now.get(&s.address) else {
+            let why = if fresh.changes.iter().any(|c| c.addr == s.address) {
+                "the account already matches the stack file (was this plan applied already?)"
+            } else {
+                "the object is neither in the stack file nor in the account any more"
+            };
+            out.push(format!("{}: the planned {} is no longer needed: {why}", s.address, verb(s.action)));
+            continue;
+        };
+        if fingerprint(c.live.as_ref()) != s.fingerprint {
+            let what = match (&s.before, shown.get(&s.address).and_then(|c| c.live.as_ref())) {
+                (Some(_), None) => "was deleted".to_string(),
+                (None, Some(l)) => format!("now exists ({})", l.id),
+                (Some(before), Some(l)) => {
+                    let attrs = differing(before, &l.attrs);
+                    if attrs.is_empty() {
+                        "was replaced or changed".into()
+                    } else {
+                        format!("changed: {}", attrs.join(", "))
+                    }
+                }
+                (None, None) => "changed".into(),
+            };
+            out.push(format!("{}: in the account, the object {what} since the plan", s.address));
+        } else if c.action != s.action {
+            out.push(format!(
+                "{}: the plan was to {} it; now it would be to {}",
+                s.address,
+                verb(s.action),
+                verb(c.action)
+            ));
+        } else if digest(c) != s.digest {
+            out.push(format!("{}: the stack file or variables now ask for something different", s.address));
+        }
+    }
+    for (addr, c) in &now {
+        if !seen.contains(addr) {
+            out.push(format!("{addr}: a {} that is not in the reviewed plan", verb(c.action)));
+        }
+    }
+    out
+}
+
+fn variables(saved: &Saved, stack: &Stack, out: &mut Vec<String>) {
+    for (name, recorded) in &saved.variables {
+        let matches = match (recorded, stack.variables.get(name)) {
+            (SavedVar::Value(v), Some(now)) => v == now,
+            (SavedVar::Sensitive { sha256 }, Some(now)) => &var_digest(name, now) == sha256,
+            (_, None) => false,
+        };
+        if !matches {
+            let how =
+                if matches!(recorded, SavedVar::Sensitive { .. }) { " (sensitive: compared by digest)" } else { "" };
+            out.push(format!("variable \"{name}\" has a different value than when the plan was made{how}"));
+        }
+    }
+}
+
+/// Names of attributes whose values differ, private ones aside.
+fn differing(a: &crate::model::Attrs, b: &crate::model::Attrs) -> Vec<String> {
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).filter(|k| !crate::model::is_private(k)).collect();
+    keys.into_iter()
+        .filter(|k| a.get(*k).unwrap_or(&Value::Null) != b.get(*k).unwrap_or(&Value::Null))
+        .cloned()
+        .collect()
+}
+
+fn verb(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Replace => "replace",
+        Action::Delete => "destroy",
+        Action::NoOp => "no-op",
+    }
+}
