@@ -118,7 +118,7 @@ async fn a_reviewed_plan_is_applied_exactly_and_a_stale_one_is_refused() {
     acct.ec2.create_tags().resources(&vpc).tags(oob).send().await.unwrap();
     let stale = with_secret(&["apply", p(&second)]).expect(1);
     assert!(stale.stderr.contains("is stale; nothing was changed"), "{}", stale.stderr);
-    assert!(stale.stderr.contains("vpc.main: in the account, the object changed: tags"), "{}", stale.stderr);
+    assert!(stale.stderr.contains("vpc.main: changed in the account since the plan (tags)"), "{}", stale.stderr);
     assert_eq!(vpc_tag(&acct, &name, "env").await.as_deref(), Some("one"), "a stale plan must change nothing");
 
     // Planning again includes the out-of-band tag; that plan applies and settles.

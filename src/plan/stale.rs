@@ -43,19 +43,15 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
         };
         if fingerprint(c.live.as_ref()) != s.fingerprint {
             let what = match (&s.before, shown.get(&s.address).and_then(|c| c.live.as_ref())) {
-                (Some(_), None) => "was deleted".to_string(),
-                (None, Some(l)) => format!("now exists ({})", l.id),
-                (Some(before), Some(l)) => {
-                    let attrs = differing(before, &l.attrs);
-                    if attrs.is_empty() {
-                        "was replaced or changed".into()
-                    } else {
-                        format!("changed: {}", attrs.join(", "))
-                    }
-                }
-                (None, None) => "changed".into(),
+                (Some(_), None) => "was deleted in the account since the plan".to_string(),
+                (None, Some(l)) => format!("now exists in the account ({}), and did not when the plan was made", l.id),
+                (Some(before), Some(l)) => match differing(before, &l.attrs) {
+                    d if d.is_empty() => "was replaced in the account since the plan".into(),
+                    d => format!("changed in the account since the plan ({})", d.join(", ")),
+                },
+                (None, None) => "changed in the account since the plan".into(),
             };
-            out.push(format!("{}: in the account, the object {what} since the plan", s.address));
+            out.push(format!("{}: {what}", s.address));
         } else if c.action != s.action {
             out.push(format!(
                 "{}: the plan was to {} it; now it would be to {}",
