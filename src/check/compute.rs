@@ -46,7 +46,7 @@ pub fn check(stack: &Stack, out: &mut Vec<Finding>) {
         }
         if let Some(text) = res.attrs.get("user_data").and_then(Value::as_str) {
             for (line, what) in secrets(text) {
-                let msg = format!("the user data of {} holds {what} (line {line} of the rendered text)", res.addr);
+                let msg = format!("the user data of {} holds {what} on line {line}", res.addr);
                 out.push(
                     Finding::new(&USER_DATA_SECRET, res, res.span_of("user_data"), msg)
                         .label("readable by anything on the instance"),
@@ -97,4 +97,71 @@ fn secret_key_assignment(line: &str) -> bool {
         && line
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '+'))
             .any(|t| t.len() == 40 && t.bytes().any(|b| b.is_ascii_digit() || b == b'/' || b == b'+'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{found, hit, stack_with};
+
+    /// An instance (with an encrypted root volume unless `extra` says otherwise) and `extra`.
+    fn instance(extra: &str) -> String {
+        stack_with(&format!(
+            "instance \"i\" {{\n  ami = \"ami-1\"\n  type = \"t3.micro\"\n  subnet = \"subnet-1\"\n{extra}}}\n"
+        ))
+    }
+
+    const ENCRYPTED: &str = "  root_volume_encrypted = true\n";
+
+    #[test]
+    fn imdsv1_is_an_error_on_instances_and_launch_templates() {
+        let s = instance(&format!("{ENCRYPTED}  imdsv2 = false\n"));
+        assert_eq!(found(&s), [hit("ec2-imdsv1", &s, "false")]);
+        let s = stack_with("launch_template \"t\" {\n  ami = \"ami-1\"\n  type = \"t3.micro\"\n  imdsv2 = false\n}\n");
+        assert_eq!(found(&s), [hit("ec2-imdsv1", &s, "false")]);
+    }
+
+    #[test]
+    fn imdsv2_by_default_passes() {
+        assert_eq!(found(&instance(ENCRYPTED)), []);
+        assert_eq!(found(&instance(&format!("{ENCRYPTED}  imdsv2 = true\n"))), []);
+    }
+
+    #[test]
+    fn unencrypted_root_volumes_and_volumes_are_warnings() {
+        let s = instance("");
+        assert_eq!(found(&s), [hit("ec2-ebs-unencrypted", &s, "instance \"i\"")], "unset: at the block");
+        let s = instance("  root_volume_encrypted = false\n");
+        assert_eq!(found(&s), [hit("ec2-ebs-unencrypted", &s, "false")]);
+        let s = stack_with("volume \"v\" {\n  az = \"us-east-1a\"\n  size = 8\n}\n");
+        assert_eq!(found(&s), [hit("ec2-ebs-unencrypted", &s, "volume \"v\"")]);
+    }
+
+    #[test]
+    fn encrypted_volumes_pass() {
+        assert_eq!(
+            found(&stack_with("volume \"v\" {\n  az = \"us-east-1a\"\n  size = 8\n  encrypted = true\n}\n")),
+            []
+        );
+    }
+
+    #[test]
+    fn keys_in_user_data_are_errors_at_the_user_data() {
+        let key = "  user_data = \"#!/bin/sh\\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\\n\"\n";
+        let s = instance(&format!("{ENCRYPTED}{key}"));
+        assert_eq!(found(&s), [hit("ec2-user-data-secret", &s, "\"#!/bin/sh")]);
+        let r = super::super::tests::report(&s);
+        assert!(r.findings[0].message.contains("an access key id (AKIA…) on line 2"), "{}", r.findings[0].message);
+        assert!(!r.findings[0].message.contains("IOSFODNN7"), "the key is never repeated");
+        let secret = "  user_data = \"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"\n";
+        let s = instance(&format!("{ENCRYPTED}{secret}"));
+        assert_eq!(found(&s), [hit("ec2-user-data-secret", &s, "\"aws_secret")]);
+    }
+
+    #[test]
+    fn user_data_without_keys_passes() {
+        let benign = "  user_data = \"export AWS_REGION=us-east-1\\nexport AWS_SECRET_ACCESS_KEY=$(fetch-secret)\\necho AKIA\\n\"\n";
+        assert_eq!(found(&instance(&format!("{ENCRYPTED}{benign}"))), []);
+        assert!(super::secrets("sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709").is_empty());
+        assert_eq!(super::secrets("x\nAWS_ACCESS_KEY_ID=ASIAY34FZKBOKMUTVV7A").len(), 1);
+    }
 }

@@ -79,3 +79,55 @@ fn redirects_to_https(listener: &BTreeMap<String, Value>) -> bool {
         .filter_map(Value::as_map)
         .any(|r| r.get("protocol").and_then(Value::as_str) == Some("HTTPS"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{found, hit, stack_with};
+
+    fn eips(n: usize) -> String {
+        stack_with(&(1..=n).map(|i| format!("elastic_ip \"e{i}\" {{\n}}\n\n")).collect::<String>())
+    }
+
+    #[test]
+    fn elastic_ips_beyond_five_are_warnings_each() {
+        let s = eips(7);
+        assert_eq!(
+            found(&s),
+            [hit("ec2-eip-limit", &s, "elastic_ip \"e6\""), hit("ec2-eip-limit", &s, "elastic_ip \"e7\"")]
+        );
+    }
+
+    #[test]
+    fn five_elastic_ips_pass() {
+        assert_eq!(found(&eips(5)), []);
+    }
+
+    /// Two subnets and a load balancer with `rest` in its block.
+    fn lb(rest: &str) -> String {
+        stack_with(&format!(
+            "subnet \"a\" {{\n  vpc = \"vpc-1\"\n  cidr = \"10.0.1.0/24\"\n  az = \"us-east-1a\"\n}}\n\n\
+             subnet \"b\" {{\n  vpc = \"vpc-1\"\n  cidr = \"10.0.2.0/24\"\n  az = \"us-east-1b\"\n}}\n\n\
+             load_balancer \"l\" {{\n  subnets = [subnet.a, subnet.b]\n{rest}}}\n"
+        ))
+    }
+
+    const REDIRECT: &str =
+        "  listener {\n    port = 80\n    redirect {\n      protocol = \"HTTPS\"\n      port = \"443\"\n    }\n  }\n";
+    const FORWARD: &str = "  listener {\n    port = 80\n    forward = \"arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/t/1\"\n  }\n";
+
+    #[test]
+    fn plain_http_on_an_internet_facing_balancer_is_a_warning_at_the_listener() {
+        let s = lb(FORWARD);
+        assert_eq!(found(&s), [hit("elb-http-no-redirect", &s, "listener {")]);
+        // Redirecting by default but forwarding /api/* still serves plain HTTP.
+        let rule = "    rule {\n      priority = 1\n      path = [\"/api/*\"]\n      forward = \"arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/t/1\"\n    }\n";
+        let s = lb(&REDIRECT.replace("    }\n  }\n", &format!("    }}\n{rule}  }}\n")));
+        assert_eq!(found(&s), [hit("elb-http-no-redirect", &s, "rule {")]);
+    }
+
+    #[test]
+    fn redirects_and_internal_balancers_pass() {
+        assert_eq!(found(&lb(REDIRECT)), []);
+        assert_eq!(found(&lb(&format!("  scheme = \"internal\"\n{FORWARD}"))), []);
+    }
+}

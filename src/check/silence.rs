@@ -51,6 +51,7 @@ fn problem(res: &Resource, id: &str, span: std::ops::Range<usize>, silenced: &[S
     let Some(known) = rule(id).filter(|r| !RULES.iter().any(|m| m.id == r.id)) else {
         let candidates = rules().filter(|r| !RULES.iter().any(|m| m.id == r.id)).map(|r| r.id);
         let label = match did_you_mean(id, candidates) {
+            _ if RULES.iter().any(|m| m.id == id) => "findings about silence blocks cannot be silenced".to_string(),
             Some(m) => format!("did you mean `{m}`?"),
             None => "no rule has this id".to_string(),
         };
