@@ -93,7 +93,7 @@ fn policies(res: &Resource, out: &mut Vec<Finding>) {
                 continue;
             }
             let writes: Vec<&str> = actions.iter().copied().filter(|a| !is_read_only(a)).collect();
-            if !writes.is_empty() && strings(stmt.get("Resource")).contains(&"*") {
+            if !writes.is_empty() && strings(stmt.get("Resource")).contains(&"*") && !tag_scoped(stmt) {
                 let msg = format!(
                     "inline policy \"{name}\" of {} allows {} on \"Resource\": \"*\"",
                     res.addr,
@@ -112,6 +112,13 @@ fn statements(doc: &Json) -> impl Iterator<Item = &Json> {
         None => vec![],
     }
     .into_iter()
+}
+
+/// True when a Condition limits the statement to resources carrying a tag
+/// (`aws:ResourceTag/…`, `ec2:ResourceTag/…`): that scopes `"Resource": "*"` as an ARN would.
+fn tag_scoped(stmt: &Json) -> bool {
+    let Some(Json::Object(ops)) = stmt.get("Condition") else { return false };
+    ops.values().filter_map(Json::as_object).flat_map(|m| m.keys()).any(|k| k.contains("ResourceTag/"))
 }
 
 /// A policy element that is one string or a list of them.
@@ -207,7 +214,12 @@ mod tests {
         let reads = "{ Effect = \"Allow\", Action = [\"ec2:Describe*\", \"s3:GetObject\", \"s3:ListBucket\"], Resource = \"*\" }";
         let scoped = "{ Effect = \"Allow\", Action = \"s3:PutObject\", Resource = \"arn:aws:s3:::logs/*\" }";
         let deny = "{ Effect = \"Deny\", Action = \"*\", Resource = \"*\" }";
-        assert_eq!(found(&group_policy(&[reads, scoped, deny].join(", "))), []);
+        let tagged = "{ Effect = \"Allow\", Action = \"ec2:RebootInstances\", Resource = \"*\", \
+                      Condition = { StringEquals = { \"aws:ResourceTag/stackr:stack\" = \"web\" } } }";
+        assert_eq!(found(&group_policy(&[reads, scoped, deny, tagged].join(", "))), []);
+        let by_ip = tagged.replace("aws:ResourceTag/stackr:stack", "aws:SourceIp");
+        let s = group_policy(&by_ip);
+        assert_eq!(found(&s), [hit("iam-resource-wildcard", &s, "{\n    p =")], "an IP condition scopes no resource");
         let s = stack_with(
             "iam_role \"r\" {\n  assume = \"ec2.amazonaws.com\"\n  managed_policies = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n}\n",
         );

@@ -170,3 +170,24 @@ fn sarif_has_rules_results_levels_locations_and_suppressions() {
     assert_eq!(quiet["suppressions"][0]["kind"], "inSource");
     assert_eq!(quiet["suppressions"][0]["justification"], "a web cache");
 }
+
+#[test]
+fn the_example_stacks_pass_with_honest_silences() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "hcl") {
+            continue;
+        }
+        let mut s =
+            stack::load_file(&path, &VarInputs::default(), &resources::schemas()).unwrap_or_else(|d| panic!("{d}"));
+        resources::check(&mut s);
+        let r = run(&s);
+        let left: Vec<String> = r.findings.iter().map(|f| format!("{}: {}", f.rule.id, f.message)).collect();
+        assert!(left.is_empty(), "{}: {left:#?}", path.display());
+        assert!(r.silenced.iter().all(|s| s.reason.len() > 20), "{}: a reason says why", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 4, "found only {seen} example stacks");
+}
