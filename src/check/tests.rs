@@ -191,3 +191,14 @@ fn the_example_stacks_pass_with_honest_silences() {
     }
     assert!(seen >= 4, "found only {seen} example stacks");
 }
+
+#[test]
+fn the_readme_lists_every_rule_with_its_severity() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("## Safety checks").expect("README has a Safety checks section");
+    let section = &readme[start..start + readme[start..].find("\n## Behaviour").expect("section end")];
+    for r in rules() {
+        let row = format!("| `{}` | {} |", r.id, output::severity_name(r.severity));
+        assert!(section.contains(&row), "README's Safety checks lacks `{row}`");
+    }
+}
