@@ -5,6 +5,7 @@
 mod apply;
 mod aws;
 mod calllog;
+mod check;
 mod cli;
 mod commands;
 mod error;

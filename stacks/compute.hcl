@@ -69,6 +69,9 @@ security_group "web" {
     port = 80
     cidr = "0.0.0.0/0"
   }
+  silence "sg-world-open" {
+    reason = "this example has no load balancer, so the web servers take HTTP directly; stacks/web.hcl puts one in front"
+  }
 }
 
 iam_role "bastion" {
@@ -99,6 +102,9 @@ instance "bastion" {
     data_device = "/dev/sdf"
   })
   tags = { Role = "bastion" }
+  silence "ec2-ebs-unencrypted" {
+    reason = "example data only; on AWS set root_volume_encrypted = true or turn on EBS encryption by default"
+  }
 }
 
 volume "data" {
@@ -107,6 +113,9 @@ volume "data" {
   type     = "gp3"
   instance = instance.bastion
   device   = "/dev/sdf"
+  silence "ec2-ebs-unencrypted" {
+    reason = "example data only; on AWS set encrypted = true or turn on EBS encryption by default"
+  }
 }
 
 elastic_ip "bastion" {

@@ -75,6 +75,9 @@ iam_group "operators" {
       }]
     })
   }
+  silence "iam-resource-wildcard" {
+    reason = "kept short for the example; on AWS add a Condition on aws:ResourceTag/stackr:stack = web"
+  }
 }
 
 iam_user "web_oncall" {
@@ -171,6 +174,9 @@ instance "bastion" {
     admins      = ["alice", "bob"]
     data_device = "/dev/sdf"
   })
+  silence "ec2-ebs-unencrypted" {
+    reason = "example data only; on AWS set root_volume_encrypted = true or turn on EBS encryption by default"
+  }
 }
 
 volume "bastion_data" {
@@ -179,6 +185,9 @@ volume "bastion_data" {
   type     = "gp3"
   instance = instance.bastion
   device   = "/dev/sdf"
+  silence "ec2-ebs-unencrypted" {
+    reason = "example data only; on AWS set encrypted = true or turn on EBS encryption by default"
+  }
 }
 
 elastic_ip "bastion" {
@@ -201,6 +210,9 @@ load_balancer "web" {
   listener {
     port    = 80
     forward = target_group.web
+  }
+  silence "elb-http-no-redirect" {
+    reason = "LocalStack issues no certificates, so there is no HTTPS listener to redirect to; add one on AWS"
   }
 }
 

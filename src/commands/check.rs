@@ -1,9 +1,35 @@
-//! `stackr check`: the built-in safety checks.
+//! `stackr check`: the built-in safety checks on a stack file, with no AWS access. Findings go
+//! to stdout (text, JSON or SARIF); in text the summary line follows them, otherwise it goes to
+//! stderr so stdout stays one document. Exit 1 when a finding at or above `--deny` remains,
+//! or when the stack file does not load.
 
 use std::process::ExitCode;
 
-use crate::cli::{CheckArgs, Global};
+use crate::check::{self, output, sarif};
+use crate::cli::{CheckArgs, CheckFormat, DenyLevel, Global};
+use crate::render::Style;
+use crate::stack::diag::Severity;
 
-pub fn run(_global: &Global, _args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    Err(crate::error::user("`check` is being built in this change", "use `stackr plan`"))
+pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let stack = super::load_stack(&args.stack, global)?;
+    let report = check::run(&stack);
+    match args.format {
+        CheckFormat::Text => {
+            print!("{}", output::text(&report, Style::stdout(global.no_color).color));
+            println!("{}", output::summary(&report));
+        }
+        CheckFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&output::json(&report))?);
+            eprintln!("{}", output::summary(&report));
+        }
+        CheckFormat::Sarif => {
+            println!("{}", serde_json::to_string_pretty(&sarif::sarif(&report))?);
+            eprintln!("{}", output::summary(&report));
+        }
+    }
+    let deny = match args.deny {
+        DenyLevel::Warning => Severity::Warning,
+        DenyLevel::Error => Severity::Error,
+    };
+    Ok(if report.fails(deny) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

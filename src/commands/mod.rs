@@ -84,6 +84,10 @@ pub async fn prepare(
     destroy: bool,
 ) -> anyhow::Result<(Stack, Cx, Plan)> {
     let stack = load_stack(args, global)?;
+    if !destroy {
+        // Safety findings inform a plan but never stop it; `stackr check` is the gate.
+        render::warnings(&crate::check::output::warnings(&crate::check::run(&stack)), Style::stderr(global.no_color));
+    }
     let opts = crate::plan::Options { destroy, replace: opts.replace.clone(), target: opts.target.clone() };
     let aws = connect(global, stack.region.as_deref()).await?;
     // Resolving credentials first turns "no credentials" into one clear error instead of one

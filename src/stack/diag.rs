@@ -46,11 +46,20 @@ pub struct Diagnostic {
     /// Short text under the underline.
     pub label: Option<String>,
     pub hints: Vec<String>,
+    /// An identifier shown after the severity, `warning[sg-world-open]`, as rustc shows lint names.
+    pub code: Option<String>,
 }
 
 impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, message: message.into(), at: None, label: None, hints: vec![] }
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            at: None,
+            label: None,
+            hints: vec![],
+            code: None,
+        }
     }
 
     pub fn warning(message: impl Into<String>) -> Self {
@@ -72,6 +81,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
     /// `path:line:col` of the start of the span, when there is one.
     #[cfg(test)]
     pub fn location(&self) -> Option<(String, usize, usize)> {
@@ -89,7 +103,10 @@ impl Diagnostic {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = level.primary_title(self.message.as_str());
+        let mut title = level.primary_title(self.message.as_str());
+        if let Some(code) = &self.code {
+            title = title.id(code.as_str());
+        }
         let first = match &self.at {
             Some((file, span)) => {
                 let span = widen(&file.text, span.clone());
@@ -118,7 +135,8 @@ impl Diagnostic {
             Severity::Error => paint("1;31", "error"),
             Severity::Warning => paint("1;33", "warning"),
         };
-        let mut out = format!("{head}{} {}", paint("1", ":"), self.message);
+        let code = self.code.as_ref().map(|c| format!("[{c}]")).unwrap_or_default();
+        let mut out = format!("{head}{code}{} {}", paint("1", ":"), self.message);
         for h in &self.hints {
             out.push_str(&format!("\n{}{} {h}", paint("1;36", "help"), paint("1", ":")));
         }
