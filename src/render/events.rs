@@ -224,7 +224,9 @@ impl Reporter for JsonEvents {
                     extra.extend([("id_key", json!("id")), ("id_value", json!(id))]);
                 }
                 let mut f = hook(addr, *op, extra);
-                f.insert("id".into(), json!(id));
+                if let Some(id) = id {
+                    f.insert("id".into(), json!(id));
+                }
                 event("info", &msg, "apply_complete", f)
             }
             Event::Failed { addr, op, elapsed, error, hint } => {
