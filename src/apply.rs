@@ -37,6 +37,10 @@ pub enum Event {
     Failed {
         addr: Address,
         op: Op,
+        elapsed: Duration,
+        /// The error, with its causes, and what to do about it when that is known.
+        error: String,
+        hint: Option<String>,
     },
     /// Ctrl-C: no new steps start; running ones finish.
     Interrupted,
@@ -129,7 +133,13 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
                 let error = format!("{e:#}");
                 let hint =
                     e.chain().find_map(|c| c.downcast_ref::<crate::aws::AwsError>()).and_then(|a| a.hint.clone());
-                reporter.event(&Event::Failed { addr: change.addr.clone(), op: step.op });
+                reporter.event(&Event::Failed {
+                    addr: change.addr.clone(),
+                    op: step.op,
+                    elapsed,
+                    error: error.clone(),
+                    hint: hint.clone(),
+                });
                 out.errors.push((change.addr.clone(), error, hint));
             }
         }

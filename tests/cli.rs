@@ -114,12 +114,13 @@ fn json_plan_has_terraforms_shape() {
     assert_eq!(doc["format_version"], "1.2");
     let changes = doc["resource_changes"].as_array().unwrap();
     assert_eq!(changes.len(), 2);
-    let subnet = changes.iter().find(|c| c["address"] == "subnet.a").unwrap();
-    assert_eq!(subnet["type"], "subnet");
+    let subnet = changes.iter().find(|c| c["address"] == "aws_subnet.a").unwrap();
+    assert_eq!(subnet["type"], "aws_subnet");
+    assert_eq!(subnet["stackr_address"], "subnet.a");
     assert_eq!(subnet["change"]["actions"], serde_json::json!(["create"]));
     assert_eq!(subnet["change"]["before"], serde_json::Value::Null);
-    assert_eq!(subnet["change"]["after"]["cidr"], "10.7.1.0/24");
-    assert_eq!(subnet["change"]["after_unknown"]["vpc"], true);
+    assert_eq!(subnet["change"]["after"]["cidr_block"], "10.7.1.0/24");
+    assert_eq!(subnet["change"]["after_unknown"]["vpc_id"], true);
     assert_eq!(subnet["change"]["after_unknown"]["id"], true);
     assert_eq!(doc["summary"], serde_json::json!({"add": 2, "change": 0, "destroy": 0}));
 }

@@ -10,6 +10,9 @@ use crate::plan::{Plan, resolve};
 use crate::render::{self, Progress, Style};
 
 pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<ExitCode> {
+    if args.json {
+        return super::apply_json::run(global, args, destroy).await;
+    }
     let verb = if destroy { "destroy" } else { "apply" };
     // A saved plan was the review, so it needs no confirmation.
     let reviewed = args.plan_file.is_some();
@@ -111,7 +114,7 @@ fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
     }
 }
 
-fn initial_states(plan: &Plan) -> std::collections::HashMap<crate::model::Address, crate::model::Attrs> {
+pub(super) fn initial_states(plan: &Plan) -> std::collections::HashMap<crate::model::Address, crate::model::Attrs> {
     plan.changes.iter().filter_map(|c| Some((c.addr.clone(), c.after.clone()?))).collect()
 }
 
@@ -125,16 +128,33 @@ fn print_outputs(
     }
     println!("\n{}\n", out.green(&out.bold("Outputs:")));
     let pad = plan.outputs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    for (name, value) in &plan.outputs {
-        let lookup = |addr: &crate::model::Address, attr: Option<&str>| -> Value {
-            let attr = attr.unwrap_or_else(|| crate::resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
-            states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
-        };
-        if plan.sensitive_outputs.contains(name) {
+    for (name, v) in output_values(plan, states) {
+        if plan.sensitive_outputs.contains(&name) {
             println!("{name:pad$} = <sensitive>");
             continue;
         }
-        let v = resolve::resolve_value(value, &lookup);
         println!("{name:pad$} = {}", render::output_value(&v));
     }
+}
+
+/// The stack's outputs, resolved against the objects' attributes after apply.
+pub(super) fn output_values(
+    plan: &Plan,
+    states: &std::collections::HashMap<crate::model::Address, crate::model::Attrs>,
+) -> Vec<(String, Value)> {
+    let lookup = |addr: &crate::model::Address, attr: Option<&str>| -> Value {
+        let attr = attr.unwrap_or_else(|| crate::resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
+        states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
+    };
+    plan.outputs
+        .iter()
+        .map(|(name, value)| {
+            let v = if plan.sensitive_outputs.contains(name) {
+                Value::str(crate::plan::MASK)
+            } else {
+                resolve::resolve_value(value, &lookup)
+            };
+            (name.clone(), v)
+        })
+        .collect()
 }

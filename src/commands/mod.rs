@@ -3,6 +3,7 @@
 
 mod adopt;
 mod apply;
+mod apply_json;
 mod check;
 mod plan;
 mod saved;

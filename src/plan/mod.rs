@@ -9,6 +9,8 @@ pub mod resolve;
 pub mod saved;
 pub mod stale;
 
+pub use redact::MASK;
+
 pub use options::Options;
 
 use std::collections::{HashMap, HashSet};

@@ -2,14 +2,17 @@
 //! diagnostics. Data goes to stdout; prompts, diagnostics and errors go to stderr. Colour only
 //! on a terminal and never with NO_COLOR.
 
+mod events;
 mod human;
 mod json;
 mod progress;
 pub mod schema;
+mod tftypes;
 mod value;
 
 use std::io::{IsTerminal, Write};
 
+pub use events::JsonEvents;
 pub use human::plan as human_plan;
 pub use json::plan as json_plan;
 pub use progress::Progress;

@@ -12,7 +12,8 @@ pub struct Progress {
     pub style: Style,
 }
 
-fn words(op: Op) -> (&'static str, &'static str, &'static str) {
+/// The present, still-running and finished phrases of an operation.
+pub(super) fn words(op: Op) -> (&'static str, &'static str, &'static str) {
     match op {
         Op::Create => ("Creating...", "Still creating...", "Creation complete"),
         Op::Update => ("Modifying...", "Still modifying...", "Modifications complete"),

@@ -92,16 +92,16 @@ fn json_plan_of_every_action() {
     assert_eq!(
         actions,
         vec![
-            ("iam_user.gone".to_string(), r#"["delete"]"#.to_string()),
-            ("subnet.a".to_string(), r#"["delete","create"]"#.to_string()),
-            ("subnet.new".to_string(), r#"["create"]"#.to_string()),
-            ("vpc.main".to_string(), r#"["update"]"#.to_string()),
+            ("aws_iam_user.gone".to_string(), r#"["delete"]"#.to_string()),
+            ("aws_subnet.a".to_string(), r#"["delete","create"]"#.to_string()),
+            ("aws_subnet.new".to_string(), r#"["create"]"#.to_string()),
+            ("aws_vpc.main".to_string(), r#"["update"]"#.to_string()),
         ]
     );
     let subnet = &doc["resource_changes"][1]["change"];
-    assert_eq!(subnet["replace_paths"], serde_json::json!([["cidr"]]));
-    assert_eq!(subnet["before"]["cidr"], "10.0.1.0/24");
-    assert_eq!(subnet["after"]["cidr"], "10.0.9.0/24");
+    assert_eq!(subnet["replace_paths"], serde_json::json!([["cidr_block"]]));
+    assert_eq!(subnet["before"]["cidr_block"], "10.0.1.0/24");
+    assert_eq!(subnet["after"]["cidr_block"], "10.0.9.0/24");
     assert_eq!(subnet["after_unknown"]["id"], true);
     assert_eq!(doc["summary"], serde_json::json!({"add": 2, "change": 1, "destroy": 2}));
 }
