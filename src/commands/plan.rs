@@ -10,9 +10,8 @@ pub async fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     match args.format() {
         PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json_plan(&plan))?),
         PlanFormat::Text => print!("{}", render::human_plan(&plan, Style::stdout(global.no_color))),
-        PlanFormat::Markdown => {
-            return Err(crate::error::user("--format markdown is being built in this change", "use --format text"));
-        }
+        PlanFormat::Markdown => print!("{}", render::markdown_plan(&plan)),
     }
+    render::step_summary(&plan, Style::stderr(global.no_color));
     Ok(if args.detailed_exitcode && plan.has_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }

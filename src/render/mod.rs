@@ -2,8 +2,10 @@
 //! diagnostics. Data goes to stdout; prompts, diagnostics and errors go to stderr. Colour only
 //! on a terminal and never with NO_COLOR.
 
+pub mod github;
 mod human;
 mod json;
+pub mod markdown;
 mod progress;
 pub mod schema;
 mod value;
@@ -12,6 +14,7 @@ use std::io::{IsTerminal, Write};
 
 pub use human::plan as human_plan;
 pub use json::plan as json_plan;
+pub use markdown::plan as markdown_plan;
 pub use progress::Progress;
 
 use crate::aws::AwsError;
@@ -67,6 +70,7 @@ pub fn diagnostics(d: &Diagnostics, style: Style) {
         let _ = writeln!(err, "{}", diag.render(style.color));
         let _ = writeln!(err);
     }
+    github::annotate(d.iter());
     let n = d.error_count();
     if n > 1 {
         let _ =
@@ -79,6 +83,19 @@ pub fn warnings(w: &[Diagnostic], style: Style) {
     let mut err = std::io::stderr().lock();
     for d in w {
         let _ = writeln!(err, "{}\n", d.render(style.color));
+    }
+    github::annotate(w);
+}
+
+/// In a GitHub Actions job, appends the Markdown plan to the step summary; a failure to write
+/// it is a warning, not a failed plan.
+pub fn step_summary(plan: &crate::plan::Plan, style: Style) {
+    if !github::enabled() {
+        return;
+    }
+    if let Err(e) = github::append_step_summary(&markdown::plan(plan)) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{} cannot append the plan to GITHUB_STEP_SUMMARY: {e}", style.yellow("warning:"));
     }
 }
 
