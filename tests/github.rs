@@ -55,6 +55,18 @@ fn outside_github_actions_there_are_no_annotations() {
     assert!(!run.stderr.contains("::error"), "{}", run.stderr);
 }
 
+#[test]
+fn an_error_outside_the_stack_file_is_annotated_with_its_hint() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://127.0.0.1:{}", l.local_addr().unwrap().port());
+    drop(l);
+    let run = in_actions(&mut stackr_cmd(&["whoami", "--endpoint-url", &dead]), None).expect(1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    let (error, hint) = (lines[0].strip_prefix("error: ").unwrap(), lines[1].strip_prefix("hint: ").unwrap());
+    assert_eq!(lines[2], format!("::error title=stackr error::{error}%0Ahint: {hint}"));
+}
+
 fn vpc_stack(dir: &Path) -> (String, PathBuf) {
     let name = unique("gh");
     let f = stack_file(

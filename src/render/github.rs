@@ -44,6 +44,16 @@ pub fn annotation(d: &Diagnostic) -> String {
     format!("::{command} {}::{}", props.join(","), escape_data(&message))
 }
 
+/// The workflow command for an error that is not about a place in the stack file (an AWS
+/// failure, a refused apply), so it shows on the run's summary page too.
+pub fn error_annotation(message: &str, hint: Option<&str>) -> String {
+    let mut text = message.to_string();
+    if let Some(h) = hint {
+        text.push_str(&format!("\nhint: {h}"));
+    }
+    format!("::error title=stackr error::{}", escape_data(&text))
+}
+
 /// Prints the workflow command of each diagnostic to stderr, when in a GitHub Actions job.
 pub fn annotate<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) {
     if !enabled() {
@@ -111,6 +121,14 @@ mod tests {
     fn a_warning_without_a_place_has_only_a_title() {
         let d = Diagnostic::warning("100% of: something");
         assert_eq!(annotation(&d), "::warning title=stackr warning::100%25 of: something");
+    }
+
+    #[test]
+    fn an_error_elsewhere_carries_its_hint() {
+        assert_eq!(
+            error_annotation("AccessDenied: not allowed", Some("check the role's policy")),
+            "::error title=stackr error::AccessDenied: not allowed%0Ahint: check the role's policy"
+        );
     }
 
     #[test]

@@ -119,8 +119,11 @@ pub fn error(e: &anyhow::Error, style: Style) {
     });
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{} {e:#}", style.red(&style.bold("error:")));
-    if let Some(h) = hint {
+    if let Some(h) = &hint {
         let _ = writeln!(err, "{} {h}", style.bold("hint:"));
+    }
+    if github::enabled() {
+        let _ = writeln!(err, "{}", github::error_annotation(&format!("{e:#}"), hint.as_deref()));
     }
 }
 
