@@ -106,8 +106,8 @@ impl Parts {
         if detail < total {
             out.push_str(&format!(
                 "\n> **Note:** the detail of {} of {total} changes is left out to stay under GitHub's \
-                 {GITHUB_COMMENT_LIMIT}-character limit. The full plan is in the job log and in the \
-                 saved plan file (the workflow's plan artifact): `stackr show plan.stackr`.\n",
+                 65,535-character comment limit. For the full plan, run `stackr show plan.stackr` on the \
+                 saved plan file (the workflow's plan artifact), or `stackr plan` locally.\n",
                 total - detail
             ));
         }
