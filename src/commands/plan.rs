@@ -17,10 +17,9 @@ pub async fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     match format {
         PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json_plan(&shown))?),
         PlanFormat::Text => print!("{}", render::human_plan(&shown, Style::stdout(global.no_color))),
-        PlanFormat::Markdown => {
-            return Err(crate::error::user("--format markdown is being built in this change", "use --format text"));
-        }
+        PlanFormat::Markdown => print!("{}", render::markdown_plan(&shown)),
     }
+    render::step_summary(&shown, Style::stderr(global.no_color));
     if let Some(out) = &args.out {
         let opts = crate::plan::Options {
             destroy: args.destroy,

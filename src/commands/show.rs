@@ -12,9 +12,7 @@ pub fn run(global: &Global, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     match args.format() {
         PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json_plan(&plan))?),
         PlanFormat::Text => print!("{}", render::human_plan(&plan, Style::stdout(global.no_color))),
-        PlanFormat::Markdown => {
-            return Err(crate::error::user("--format markdown is being built in this change", "use --format text"));
-        }
+        PlanFormat::Markdown => print!("{}", render::markdown_plan(&plan)),
     }
     Ok(ExitCode::SUCCESS)
 }

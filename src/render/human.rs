@@ -27,6 +27,14 @@ pub fn plan(plan: &Plan, style: Style) -> String {
     doc.out
 }
 
+/// One change's block of the text plan, for renderers that lay out the changes themselves
+/// (the Markdown plan's detail).
+pub(super) fn change_text(c: &Change, style: Style) -> String {
+    let mut doc = Doc { out: String::new(), style: &style };
+    change(&mut doc, c);
+    doc.out
+}
+
 fn legend(doc: &mut Doc, plan: &Plan) {
     let style = doc.style;
     doc.out.push_str("Resource actions are indicated with the following symbols:\n");

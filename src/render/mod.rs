@@ -3,8 +3,10 @@
 //! on a terminal and never with NO_COLOR.
 
 mod events;
+pub mod github;
 mod human;
 mod json;
+pub mod markdown;
 mod progress;
 pub mod schema;
 mod tftypes;
@@ -15,6 +17,7 @@ use std::io::{IsTerminal, Write};
 pub use events::JsonEvents;
 pub use human::plan as human_plan;
 pub use json::plan as json_plan;
+pub use markdown::plan as markdown_plan;
 pub use progress::Progress;
 
 use crate::aws::AwsError;
@@ -70,6 +73,7 @@ pub fn diagnostics(d: &Diagnostics, style: Style) {
         let _ = writeln!(err, "{}", diag.render(style.color));
         let _ = writeln!(err);
     }
+    github::annotate(d.iter());
     let n = d.error_count();
     if n > 1 {
         let _ =
@@ -82,6 +86,19 @@ pub fn warnings(w: &[Diagnostic], style: Style) {
     let mut err = std::io::stderr().lock();
     for d in w {
         let _ = writeln!(err, "{}\n", d.render(style.color));
+    }
+    github::annotate(w);
+}
+
+/// In a GitHub Actions job, appends the Markdown plan to the step summary; a failure to write
+/// it is a warning, not a failed plan.
+pub fn step_summary(plan: &crate::plan::Plan, style: Style) {
+    if !github::enabled() {
+        return;
+    }
+    if let Err(e) = github::append_step_summary(&markdown::plan(plan)) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{} cannot append the plan to GITHUB_STEP_SUMMARY: {e}", style.yellow("warning:"));
     }
 }
 
@@ -105,8 +122,11 @@ pub fn error(e: &anyhow::Error, style: Style) {
     });
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{} {e:#}", style.red(&style.bold("error:")));
-    if let Some(h) = hint {
+    if let Some(h) = &hint {
         let _ = writeln!(err, "{} {h}", style.bold("hint:"));
+    }
+    if github::enabled() {
+        let _ = writeln!(err, "{}", github::error_annotation(&format!("{e:#}"), hint.as_deref()));
     }
 }
 

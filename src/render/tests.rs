@@ -24,7 +24,7 @@ subnet "new" {
 }
 "#;
 
-fn mixed_plan() -> crate::plan::Plan {
+pub(super) fn mixed_plan() -> crate::plan::Plan {
     let stack = load_str("t.hcl", SRC, &VarInputs::default(), &schemas()).unwrap();
     let objects = vec![
         live(
