@@ -19,6 +19,7 @@ use aws_sdk_ec2::types::{
     LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, RequestLaunchTemplateData, ResourceType, Tag,
 };
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -121,6 +122,20 @@ impl Kind for LaunchTemplate {
             })
             .collect();
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let call = cx.aws.ec2.describe_launch_templates();
+        // A template is known by its id (lt-…) or by its name, which is unique in a region.
+        let call = if id.starts_with("lt-") { call.launch_template_ids(id) } else { call.launch_template_names(id) };
+        let out = adopt::absent(call.send().await.map_err(aws::error))?;
+        let Some(t) = out.and_then(|o| o.launch_templates().first().cloned()) else { return Ok(None) };
+        let tid = t.launch_template_id().unwrap_or_default().to_string();
+        let defaults = default_versions(cx, &[tid.as_str()]).await?;
+        let tags = adopt::user_tags(adopt::ec2_pairs(t.tags()));
+        let attrs = live_attrs(&t, defaults.get(&tid), tags);
+        let live = LiveObject { addr: Address::new("launch_template", &tid), id: tid, attrs };
+        Ok(Some(Described { owner: adopt::tag_owner(adopt::ec2_pairs(t.tags())), live }))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
