@@ -184,7 +184,13 @@ fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnost
     Diagnostic::error(format!("{} would create \"{name}\", but an object of that name exists and is not owned by this stack", res.addr))
         .at(&stack.file, res.span_of("name"))
         .label("name already taken in the account")
-        .hint("stackr never takes over objects it did not create: choose another `name`, or rename or remove the existing object")
+        .hint(match resources::kind(&res.addr.kind).and_then(|k| k.adopt_refusal()) {
+            Some(why) => format!("stackr never takes over objects implicitly, and this one cannot be adopted: {why}"),
+            None => format!(
+                "stackr never takes over objects implicitly. If it should belong to this stack, adopt it: `stackr adopt -f {} {}={name}`; otherwise choose another `name`, or rename or remove the existing object",
+                stack.file.path, res.addr
+            ),
+        })
 }
 
 fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::Resource) -> Change {

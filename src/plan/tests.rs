@@ -190,6 +190,11 @@ fn taking_an_unowned_name_is_refused_with_the_span() {
     let err = plan(&stack(src), &state, false).unwrap_err();
     let d = &err.0[0];
     assert!(d.message.contains("not owned by this stack"), "{}", d.message);
+    assert!(
+        d.hints.iter().any(|h| h.contains("stackr adopt -f ") && h.contains(" iam_user.alice=alice`")),
+        "{:?}",
+        d.hints
+    );
     assert_eq!(d.location().map(|(_, l, c)| (l, c)), Some((3, 10)));
 }
 

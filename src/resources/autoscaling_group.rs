@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification, Tag};
 
+use super::adopt::{self, Described};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG, default_name};
 use super::{Cx, Found, Kind, s, strs, tag_changes, user_tags, with_computed};
@@ -183,6 +184,22 @@ impl Kind for AutoscalingGroup {
         let owned =
             groups.iter().filter_map(|g| live_object(g, scaling.remove(g.auto_scaling_group_name()?))).collect();
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let Some(g) = describe(cx, id).await? else { return Ok(None) };
+        let pairs = || g.tags().iter().filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())));
+        let owner = adopt::tag_owner(pairs());
+        let mut scaling = asg_scaling::read_all(cx, &[id.to_string()]).await?;
+        let Some(live) = live_object(&g, scaling.remove(id)) else { return Ok(None) };
+        Ok(Some(Described { live, owner }))
+    }
+
+    async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
+        // Propagated like the group's other tags: instances it launches from now on are its.
+        let tags = vec![tag(&live.id, STACK_TAG, &cx.stack), tag(&live.id, ADDRESS_TAG, &addr.to_string())];
+        cx.aws.autoscaling.create_or_update_tags().set_tags(Some(tags)).send().await.map_err(aws::error)?;
+        Ok(())
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

@@ -8,6 +8,7 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address as AwsAddress, DomainType, ResourceType};
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -64,6 +65,12 @@ impl Kind for ElasticIp {
         let out =
             cx.aws.ec2.describe_addresses().filters(ec2tags::owner_filter(cx)).send().await.map_err(aws::error)?;
         Ok(Found { owned: out.addresses().iter().filter_map(live_object).collect(), ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let out = adopt::absent(cx.aws.ec2.describe_addresses().allocation_ids(id).send().await.map_err(aws::error))?;
+        let Some(a) = out.and_then(|o| o.addresses().first().cloned()) else { return Ok(None) };
+        Ok(adopt::ec2(id, a.tags(), live_object(&a)))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

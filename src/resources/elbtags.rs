@@ -75,6 +75,24 @@ pub async fn sync(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<()
     Ok(())
 }
 
+/// The owner and user tags of one ARN, whoever owns it (for adoption).
+pub async fn describe_tags(cx: &Cx, arn: &str) -> anyhow::Result<(Option<super::adopt::Owner>, Value)> {
+    let out = cx.aws.elb.describe_tags().resource_arns(arn).send().await.map_err(aws::error)?;
+    let tags = out.tag_descriptions().first().map(|d| d.tags()).unwrap_or_default();
+    let pairs = || tags.iter().filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())));
+    Ok((super::adopt::tag_owner(pairs()), super::adopt::user_tags(pairs())))
+}
+
+/// Adds the ownership tags a create sets, for adoption.
+pub async fn take(cx: &Cx, addr: &Address, arn: &str) -> anyhow::Result<()> {
+    let tags = vec![
+        Tag::builder().key(STACK_TAG).value(cx.stack.as_ref()).build(),
+        Tag::builder().key(ADDRESS_TAG).value(addr.to_string()).build(),
+    ];
+    cx.aws.elb.add_tags().resource_arns(arn).set_tags(Some(tags)).send().await.map_err(aws::error)?;
+    Ok(())
+}
+
 /// The default name `<stack>-<name>`, made valid for ELB: characters other than letters, digits
 /// and `-` become `-`, runs of `-` collapse, and no `-` at either end. A name longer than 32
 /// characters keeps its first 25 and gains `-` and 6 hex digits of a hash of the whole, so it

@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_iam::types::{EntityType, GroupDetail};
 
+use super::adopt::{self, Described};
 use super::iam_policy::{self, Principal, canonical_inline, gone_ok, owned_address, path_for, sync_policies};
 use super::{Cx, Found, Kind, s, with_computed};
 use crate::aws;
@@ -88,6 +89,26 @@ impl Kind for IamGroup {
             }
         }
         Ok(found)
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let mut pages =
+            cx.aws.iam.get_account_authorization_details().filter(EntityType::Group).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            if let Some(g) = page.map_err(aws::error)?.group_detail_list().iter().find(|g| g.group_name() == Some(id)) {
+                let owner = adopt::iam_owner("iam_group", g.path().unwrap_or_default());
+                let live = LiveObject { addr: Address::new("iam_group", id), id: id.to_string(), attrs: live_attrs(g) };
+                return Ok(Some(Described { live, owner }));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
+        // Groups cannot be tagged: the path alone is the ownership mark.
+        let path = path_for(&cx.stack, addr);
+        cx.aws.iam.update_group().group_name(&live.id).new_path(path).send().await.map_err(aws::error)?;
+        Ok(())
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

@@ -96,6 +96,14 @@ impl Kind for IamPasswordPolicy {
         }
     }
 
+    fn adopt_refusal(&self) -> Option<String> {
+        Some(
+            "the account password policy is one per account: stackr manages it whenever the stack declares it, so there \
+             is nothing to adopt; `stackr plan` shows what applying the block would change"
+                .into(),
+        )
+    }
+
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let policy = match cx.aws.iam.get_account_password_policy().send().await.map_err(aws::error) {
             Ok(out) => out.password_policy,

@@ -165,6 +165,15 @@ impl Kind for IamRole {
         Ok(found)
     }
 
+    fn adopt_refusal(&self) -> Option<String> {
+        Some(
+            "stackr owns a role by its IAM path (/stackr/<stack>/<name>/), and IAM has no call to change a role's path. \
+             Either let stackr create the role under another `name` and move what uses the old one over, or leave the \
+             role unmanaged and remove its block"
+                .into(),
+        )
+    }
+
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
         let name = s(want, "name");
         let mut tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use aws_sdk_iam::types::{EntityType, UserDetail};
 
+use super::adopt::{self, Described};
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
 use super::iam_group::{JUST_CREATED, SETTLE};
 use super::iam_policy::{
@@ -95,6 +96,28 @@ impl Kind for IamUser {
             }
         }
         Ok(found)
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        // The authorization details carry memberships and policies, as `read` sees them.
+        let mut pages = cx.aws.iam.get_account_authorization_details().filter(EntityType::User).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            if let Some(u) = page.map_err(aws::error)?.user_detail_list().iter().find(|u| u.user_name() == Some(id)) {
+                let owner = adopt::iam_owner("iam_user", u.path().unwrap_or_default());
+                let live = LiveObject { addr: Address::new("iam_user", id), id: id.to_string(), attrs: live_attrs(u) };
+                return Ok(Some(Described { live, owner }));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
+        let iam = &cx.aws.iam;
+        let path = path_for(&cx.stack, addr);
+        iam.update_user().user_name(&live.id).new_path(path).send().await.map_err(aws::error)?;
+        let tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];
+        iam.tag_user().user_name(&live.id).set_tags(Some(tags)).send().await.map_err(aws::error)?;
+        Ok(())
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

@@ -18,6 +18,7 @@ use aws_sdk_ec2::types::{
     InstanceType, ResourceType, Tag, TagSpecification,
 };
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, volume, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -121,6 +122,35 @@ impl Kind for Instance {
         let roots = volume::root_volumes(cx, ids).await?;
         let owned = found.iter().filter_map(|i| live_object(i, &roots)).collect();
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let out = adopt::absent(cx.aws.ec2.describe_instances().instance_ids(id).send().await.map_err(aws::error))?;
+        let found = out.and_then(|o| o.reservations().iter().flat_map(|r| r.instances()).next().cloned());
+        let gone = |i: &AwsInstance| {
+            matches!(
+                i.state().and_then(|s| s.name()),
+                Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown)
+            )
+        };
+        let Some(i) = found.filter(|i| !gone(i)) else { return Ok(None) };
+        if owned(&i).is_none() {
+            anyhow::bail!("{id} was launched by an Auto Scaling group and belongs to it: adopt the group instead");
+        }
+        let root = root_volume_id(&i).map(String::from);
+        let roots = volume::root_volumes(cx, root.iter().cloned().collect()).await?;
+        let mut described = adopt::ec2(id, i.tags(), live_object(&i, &roots));
+        // The root volume gets the instance's ownership tags too, as at launch.
+        if let (Some(d), Some(root)) = (described.as_mut(), root) {
+            d.live.attrs.insert("_root_volume".into(), Value::Str(root));
+        }
+        Ok(described)
+    }
+
+    async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
+        let root = live.attrs.get("_root_volume").and_then(Value::as_str);
+        let ids: Vec<&str> = std::iter::once(live.id.as_str()).chain(root).collect();
+        adopt::ec2_take(cx, addr, &ids).await
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::ResourceType;
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, retry, with_computed};
 use crate::aws::{self, AwsError};
 use crate::model::*;
@@ -44,15 +45,18 @@ impl Kind for InternetGateway {
             cx.aws.ec2.describe_internet_gateways().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
         let mut owned = vec![];
         while let Some(igw) = pages.next().await {
-            let igw = igw.map_err(aws::error)?;
-            let id = igw.internet_gateway_id().unwrap_or_default().to_string();
-            let Some((addr, tags)) = ec2tags::split("internet_gateway", &id, igw.tags()) else { continue };
-            let vpc = igw.attachments().iter().find_map(|a| a.vpc_id()).map(String::from);
-            let attrs =
-                Attrs::from([("vpc".into(), Value::from(vpc)), ("tags".into(), tags), ("id".into(), Value::str(&id))]);
-            owned.push(LiveObject { addr, id, attrs });
+            owned.extend(live_object(&igw.map_err(aws::error)?));
         }
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let call = cx.aws.ec2.describe_internet_gateways().internet_gateway_ids(id).send().await;
+        let Some(igw) = adopt::absent(call.map_err(aws::error))?.and_then(|o| o.internet_gateways().first().cloned())
+        else {
+            return Ok(None);
+        };
+        Ok(adopt::ec2(id, igw.tags(), live_object(&igw)))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
@@ -96,6 +100,14 @@ impl Kind for InternetGateway {
             other => other.map(|_| ()).map_err(Into::into),
         }
     }
+}
+
+fn live_object(igw: &aws_sdk_ec2::types::InternetGateway) -> Option<LiveObject> {
+    let id = igw.internet_gateway_id().unwrap_or_default().to_string();
+    let (addr, tags) = ec2tags::split("internet_gateway", &id, igw.tags())?;
+    let vpc = igw.attachments().iter().find_map(|a| a.vpc_id()).map(String::from);
+    let attrs = Attrs::from([("vpc".into(), Value::from(vpc)), ("tags".into(), tags), ("id".into(), Value::str(&id))]);
+    Some(LiveObject { addr, id, attrs })
 }
 
 async fn attach(cx: &Cx, id: &str, vpc: &str) -> anyhow::Result<()> {

@@ -14,11 +14,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    InstanceType, LaunchTemplate as AwsTemplate, LaunchTemplateHttpTokensState,
+    Filter, InstanceType, LaunchTemplate as AwsTemplate, LaunchTemplateHttpTokensState,
     LaunchTemplateIamInstanceProfileSpecificationRequest, LaunchTemplateInstanceMetadataOptionsRequest,
     LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, RequestLaunchTemplateData, ResourceType, Tag,
 };
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -102,11 +103,16 @@ impl Kind for LaunchTemplate {
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let mut pages =
             cx.aws.ec2.describe_launch_templates().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
-        let mut templates = vec![];
+        let mut found = vec![];
         while let Some(t) = pages.next().await {
-            let t = t.map_err(aws::error)?;
+            found.push(t.map_err(aws::error)?);
+        }
+        let late = late_tags(cx, &found).await?;
+        let mut templates = vec![];
+        for t in found {
             let id = t.launch_template_id().unwrap_or_default().to_string();
-            if let Some((addr, tags)) = ec2tags::split("launch_template", &id, t.tags()) {
+            let tags = late.get(&id).map_or(t.tags(), Vec::as_slice);
+            if let Some((addr, tags)) = ec2tags::split("launch_template", &id, tags) {
                 templates.push((addr, tags, t));
             }
         }
@@ -121,6 +127,22 @@ impl Kind for LaunchTemplate {
             })
             .collect();
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let call = cx.aws.ec2.describe_launch_templates();
+        // A template is known by its id (lt-…) or by its name, which is unique in a region.
+        let call = if id.starts_with("lt-") { call.launch_template_ids(id) } else { call.launch_template_names(id) };
+        let out = adopt::absent(call.send().await.map_err(aws::error))?;
+        let Some(t) = out.and_then(|o| o.launch_templates().first().cloned()) else { return Ok(None) };
+        let tid = t.launch_template_id().unwrap_or_default().to_string();
+        let defaults = default_versions(cx, &[tid.as_str()]).await?;
+        let late = late_tags(cx, std::slice::from_ref(&t)).await?;
+        let all = late.get(&tid).map_or(t.tags(), Vec::as_slice);
+        let attrs = live_attrs(&t, defaults.get(&tid), adopt::user_tags(adopt::ec2_pairs(all)));
+        let owner = adopt::tag_owner(adopt::ec2_pairs(all));
+        let live = LiveObject { addr: Address::new("launch_template", &tid), id: tid, attrs };
+        Ok(Some(Described { owner, live }))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
@@ -176,6 +198,31 @@ fn computed_of(t: &AwsTemplate) -> Vec<(&'static str, Value)> {
         ("latest_version", int(t.latest_version_number())),
         ("default_version", int(t.default_version_number())),
     ]
+}
+
+/// moto's DescribeLaunchTemplates shows only the tags a template was created with, so the
+/// ownership tags of an adopted one (added later by CreateTags) are read with DescribeTags for
+/// templates that lack an address tag. AWS shows every tag, so there this makes no call.
+async fn late_tags(cx: &Cx, found: &[AwsTemplate]) -> anyhow::Result<HashMap<String, Vec<Tag>>> {
+    let mut out: HashMap<String, Vec<Tag>> = HashMap::new();
+    let ids: Vec<String> = found
+        .iter()
+        .filter(|t| !t.tags().iter().any(|g| g.key() == Some(ec2tags::ADDRESS_TAG)))
+        .filter_map(|t| t.launch_template_id().map(String::from))
+        .collect();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let filter = Filter::builder().name("resource-id").set_values(Some(ids)).build();
+    let mut pages = cx.aws.ec2.describe_tags().filters(filter).into_paginator().items().send();
+    while let Some(d) = pages.next().await {
+        let d = d.map_err(aws::error)?;
+        let (Some(id), Some(k)) = (d.resource_id(), d.key()) else { continue };
+        out.entry(id.to_string())
+            .or_default()
+            .push(Tag::builder().key(k).set_value(d.value().map(String::from)).build());
+    }
+    Ok(out)
 }
 
 /// The default version of each template: with one template, one call for it; with more, one

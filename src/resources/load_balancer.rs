@@ -12,6 +12,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancer as AwsLb, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum,
 };
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -152,6 +153,21 @@ impl Kind for LoadBalancer {
         let owned = futures::future::try_join_all(reads).await?;
         let foreign_names = theirs.iter().filter_map(|lb| lb.load_balancer_name().map(String::from)).collect();
         Ok(Found { owned, foreign_names })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let call = cx.aws.elb.describe_load_balancers();
+        let call = if id.starts_with("arn:") { call.load_balancer_arns(id) } else { call.names(id) };
+        let out = adopt::absent(call.send().await.map_err(aws::error))?;
+        let Some(lb) = out.and_then(|o| o.load_balancers().first().cloned()) else { return Ok(None) };
+        let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
+        let (owner, user) = elbtags::describe_tags(cx, &arn).await?;
+        let live = read_one(cx, &lb, Address::new("load_balancer", "adopted"), user).await?;
+        Ok(Some(Described { live, owner }))
+    }
+
+    async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
+        elbtags::take(cx, addr, &live.id).await
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

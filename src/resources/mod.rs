@@ -3,6 +3,7 @@
 //! planning, apply and rendering are generic over this trait, so adding a kind touches
 //! nothing else.
 
+pub mod adopt;
 mod asg_scaling;
 mod autoscaling_group;
 mod ec2tags;
@@ -151,6 +152,23 @@ pub trait Kind: Send + Sync + 'static {
 
     /// Deletes the object, first removing whatever AWS requires gone before deletion.
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()>;
+
+    /// Why objects of this kind cannot be adopted, if they cannot; checked before any AWS call.
+    fn adopt_refusal(&self) -> Option<String> {
+        None
+    }
+
+    /// The object AWS knows as `id` (or by name, where AWS names are unique), whoever owns it,
+    /// with attributes as `read` gives them; `None` when there is no such object.
+    async fn describe(&self, _cx: &Cx, _id: &str) -> anyhow::Result<Option<adopt::Described>> {
+        anyhow::bail!("adopting a {} is not supported", self.schema().kind)
+    }
+
+    /// Makes `live` this stack's object at `addr` with the marks a create would have set: by
+    /// default the EC2 ownership tags; other kinds add their own tags or move to the IAM path.
+    async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
+        adopt::ec2_take(cx, addr, &[live.id.as_str()]).await
+    }
 }
 
 /// Reads a string attribute that the schema guarantees (required or defaulted).

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType, RouteOrigin, RouteTable as AwsRouteTable};
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -67,19 +68,19 @@ impl Kind for RouteTable {
             cx.aws.ec2.describe_route_tables().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
         let mut owned = vec![];
         while let Some(rt) = pages.next().await {
-            let rt = rt.map_err(aws::error)?;
-            let id = rt.route_table_id().unwrap_or_default().to_string();
-            let Some((addr, tags)) = ec2tags::split("route_table", &id, rt.tags()) else { continue };
-            let attrs = Attrs::from([
-                ("vpc".into(), Value::from(rt.vpc_id().map(String::from))),
-                ("route".into(), routes_value(&rt)),
-                ("subnets".into(), str_set(associations(&rt).into_keys())),
-                ("tags".into(), tags),
-                ("id".into(), Value::str(&id)),
-            ]);
-            owned.push(LiveObject { addr, id, attrs });
+            owned.extend(live_object(&rt.map_err(aws::error)?));
         }
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let out =
+            adopt::absent(cx.aws.ec2.describe_route_tables().route_table_ids(id).send().await.map_err(aws::error))?;
+        let Some(rt) = out.and_then(|o| o.route_tables().first().cloned()) else { return Ok(None) };
+        if rt.associations().iter().any(|a| a.main() == Some(true)) {
+            anyhow::bail!("{id} is its VPC's main route table, which AWS manages with the VPC");
+        }
+        Ok(adopt::ec2(id, rt.tags(), live_object(&rt)))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
@@ -136,6 +137,19 @@ impl Kind for RouteTable {
 }
 
 /// The routes stackr manages: those created by CreateRoute (not the local route).
+fn live_object(rt: &AwsRouteTable) -> Option<LiveObject> {
+    let id = rt.route_table_id().unwrap_or_default().to_string();
+    let (addr, tags) = ec2tags::split("route_table", &id, rt.tags())?;
+    let attrs = Attrs::from([
+        ("vpc".into(), Value::from(rt.vpc_id().map(String::from))),
+        ("route".into(), routes_value(rt)),
+        ("subnets".into(), str_set(associations(rt).into_keys())),
+        ("tags".into(), tags),
+        ("id".into(), Value::str(&id)),
+    ]);
+    Some(LiveObject { addr, id, attrs })
+}
+
 fn routes_value(rt: &AwsRouteTable) -> Value {
     let mut items: Vec<Value> = rt
         .routes()

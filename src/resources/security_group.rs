@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, ResourceType, SecurityGroup as AwsGroup};
 
+use super::adopt::{self, Described};
 use super::sg_rules::{self, RULE};
 use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
 use crate::aws;
@@ -97,6 +98,18 @@ impl Kind for SecurityGroup {
             owned.extend(live_object(&g.map_err(aws::error)?));
         }
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let call = cx.aws.ec2.describe_security_groups().group_ids(id).send().await;
+        let Some(g) = adopt::absent(call.map_err(aws::error))?.and_then(|o| o.security_groups().first().cloned())
+        else {
+            return Ok(None);
+        };
+        if g.group_name() == Some("default") {
+            anyhow::bail!("{id} is its VPC's default security group, which AWS manages with the VPC");
+        }
+        Ok(adopt::ec2(id, g.tags(), live_object(&g)))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

@@ -7,6 +7,7 @@ use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
 use ipnet::Ipv4Net;
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -84,21 +85,15 @@ impl Kind for Subnet {
             cx.aws.ec2.describe_subnets().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
         let mut owned = vec![];
         while let Some(sn) = pages.next().await {
-            let sn = sn.map_err(aws::error)?;
-            let id = sn.subnet_id().unwrap_or_default().to_string();
-            let Some((addr, tags)) = ec2tags::split("subnet", &id, sn.tags()) else { continue };
-            let attrs = Attrs::from([
-                ("vpc".into(), Value::from(sn.vpc_id().map(String::from))),
-                ("cidr".into(), Value::from(sn.cidr_block().map(String::from))),
-                ("az".into(), Value::from(sn.availability_zone().map(String::from))),
-                ("map_public_ip".into(), Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false))),
-                ("tags".into(), tags),
-                ("id".into(), Value::str(&id)),
-                ("arn".into(), Value::from(sn.subnet_arn().map(String::from))),
-            ]);
-            owned.push(LiveObject { addr, id, attrs });
+            owned.extend(live_object(&sn.map_err(aws::error)?));
         }
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let out = adopt::absent(cx.aws.ec2.describe_subnets().subnet_ids(id).send().await.map_err(aws::error))?;
+        let Some(sn) = out.and_then(|o| o.subnets().first().cloned()) else { return Ok(None) };
+        Ok(adopt::ec2(id, sn.tags(), live_object(&sn)))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
@@ -157,6 +152,21 @@ impl Kind for Subnet {
             other => other.map(|_| ()).map_err(Into::into),
         }
     }
+}
+
+fn live_object(sn: &aws_sdk_ec2::types::Subnet) -> Option<LiveObject> {
+    let id = sn.subnet_id().unwrap_or_default().to_string();
+    let (addr, tags) = ec2tags::split("subnet", &id, sn.tags())?;
+    let attrs = Attrs::from([
+        ("vpc".into(), Value::from(sn.vpc_id().map(String::from))),
+        ("cidr".into(), Value::from(sn.cidr_block().map(String::from))),
+        ("az".into(), Value::from(sn.availability_zone().map(String::from))),
+        ("map_public_ip".into(), Value::Bool(sn.map_public_ip_on_launch().unwrap_or(false))),
+        ("tags".into(), tags),
+        ("id".into(), Value::str(&id)),
+        ("arn".into(), Value::from(sn.subnet_arn().map(String::from))),
+    ]);
+    Some(LiveObject { addr, id, attrs })
 }
 
 fn literal_cidr(attrs: &Attrs) -> Option<Ipv4Net> {

@@ -12,6 +12,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     TargetHealthStateEnum, TargetTypeEnum,
 };
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, elbtags, retry, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -196,6 +197,21 @@ impl Kind for TargetGroup {
         let owned = futures::future::try_join_all(reads).await?;
         let foreign_names = theirs.iter().filter_map(|g| g.target_group_name().map(String::from)).collect();
         Ok(Found { owned, foreign_names })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let call = cx.aws.elb.describe_target_groups();
+        let call = if id.starts_with("arn:") { call.target_group_arns(id) } else { call.names(id) };
+        let out = adopt::absent(call.send().await.map_err(aws::error))?;
+        let Some(g) = out.and_then(|o| o.target_groups().first().cloned()) else { return Ok(None) };
+        let arn = g.target_group_arn().unwrap_or_default().to_string();
+        let (owner, user) = elbtags::describe_tags(cx, &arn).await?;
+        let live = read_one(cx, &g, Address::new("target_group", "adopted"), user).await?;
+        Ok(Some(Described { live, owner }))
+    }
+
+    async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
+        elbtags::take(cx, addr, &live.id).await
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

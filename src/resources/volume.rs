@@ -17,6 +17,7 @@ use aws_sdk_ec2::types::{
     EbsBlockDevice, Filter, ResourceType, Volume as AwsVolume, VolumeModificationState, VolumeType,
 };
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, s, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -97,6 +98,12 @@ impl Kind for Volume {
             owned.extend(live_object(&v.map_err(aws::error)?));
         }
         Ok(Found { owned, ..Found::default() })
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let out = adopt::absent(cx.aws.ec2.describe_volumes().volume_ids(id).send().await.map_err(aws::error))?;
+        let Some(v) = out.and_then(|o| o.volumes().first().cloned()) else { return Ok(None) };
+        Ok(adopt::ec2(id, v.tags(), live_object(&v)))
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {

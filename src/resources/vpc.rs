@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName};
 
+use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -107,6 +108,15 @@ impl Kind for Vpc {
             Err(e) if e.code.as_deref() == Some("InvalidVpcID.NotFound") => Ok(()),
             other => other.map(|_| ()).map_err(Into::into),
         }
+    }
+
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
+        let out = adopt::absent(cx.aws.ec2.describe_vpcs().vpc_ids(id).send().await.map_err(aws::error))?;
+        let Some(vpc) = out.and_then(|o| o.vpcs().first().cloned()) else { return Ok(None) };
+        let owner = adopt::tag_owner(adopt::ec2_pairs(vpc.tags()));
+        let tags = adopt::user_tags(adopt::ec2_pairs(vpc.tags()));
+        let live = read_one(cx, vpc, id.to_string(), Address::new("vpc", id), tags).await?;
+        Ok(Some(Described { live, owner }))
     }
 }
 
