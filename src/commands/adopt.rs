@@ -62,7 +62,8 @@ pub async fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> 
         }
     }
     let done = adoptions.len() - failed;
-    let file = args.stack.file.display();
+    let path = args.stack.path();
+    let file = path.display();
     if failed > 0 {
         eprintln!("\nAdopt failed: {done} adopted, {failed} not. Run `stackr adopt` again for those that failed.");
         return Ok(ExitCode::FAILURE);
@@ -173,6 +174,8 @@ fn plan_after(stack: &Stack, live: &LiveState, adoptions: &[Adoption]) -> anyhow
                      adopt that object too, in the same command",
                     c.addr
                 )
+            } else if c.sensitive.contains(attr) {
+                format!("{}={id}: `{attr}` (sensitive) differs from the stack file, and a change of it forces replacement", c.addr)
             } else {
                 format!(
                     "{}={id}: `{attr}` is {} in AWS but {} in the stack file, and a change of `{attr}` forces replacement",
@@ -211,7 +214,7 @@ fn preview(adoptions: &[Adoption], plan: &Plan, out: Style) -> String {
     s.push('\n');
     if plan.has_changes() {
         s.push_str("Once adopted, the next apply will change them as follows:\n\n");
-        s.push_str(&render::human_plan(plan, out));
+        s.push_str(&render::human_plan(&plan.redacted(), out));
     } else {
         s.push_str("They match the stack file: once adopted, the plan shows no changes for them.\n");
     }
