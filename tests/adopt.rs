@@ -173,3 +173,78 @@ async fn refused_adoptions_change_nothing() {
     acct.iam.delete_role().role_name(&role).send().await.unwrap();
     acct.ec2.delete_vpc().vpc_id(&other_cidr).send().await.unwrap();
 }
+
+/// A launch template and an Auto Scaling group whose names are taken by unowned ones: the plan
+/// fails before anything is created, and the hint names the adopt command.
+#[tokio::test]
+async fn taken_launch_template_and_group_names_fail_in_the_plan() {
+    require_localstack();
+    let acct = account().await;
+    let name = unique("taken");
+    let data = aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+        .image_id("ami-0abcdef1234567890")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .build();
+    let lt = acct.ec2.create_launch_template().launch_template_name(&name).launch_template_data(data).send().await;
+    let lt_id = lt.unwrap().launch_template().unwrap().launch_template_id().unwrap().to_string();
+    let spec = aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder().launch_template_id(&lt_id).build();
+    acct.autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .launch_template(spec)
+        .min_size(0)
+        .max_size(0)
+        .availability_zones("us-east-1a")
+        .send()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        r#"stack "{name}" {{}}
+
+vpc "main" {{
+  cidr = "10.74.0.0/16"
+}}
+
+subnet "a" {{
+  vpc  = vpc.main
+  cidr = "10.74.1.0/24"
+  az   = "us-east-1a"
+}}
+
+launch_template "web" {{
+  name = "{name}"
+  ami  = "ami-0abcdef1234567890"
+  type = "t3.micro"
+}}
+
+autoscaling_group "web" {{
+  name            = "{name}"
+  launch_template = launch_template.web
+  min_size        = 0
+  max_size        = 0
+  subnets         = [subnet.a]
+}}
+"#
+    );
+    let file = stack_file(dir.path(), "stack.hcl", &text);
+    let run = stackr(&["plan", "-f", p(&file)]).expect(1);
+    for addr in ["launch_template.web", "autoscaling_group.web"] {
+        let msg =
+            format!("{addr} would create \"{name}\", but an object of that name exists and is not owned by this stack");
+        assert!(run.stderr.contains(&msg), "{addr}:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains(&format!("stackr adopt -f {} launch_template.web={name}", p(&file))), "{}", run.stderr);
+    let vpcs = acct.ec2.describe_vpcs().filters(tag_filter(&name)).send().await.unwrap();
+    assert!(vpcs.vpcs().is_empty(), "a refused plan creates nothing");
+
+    acct.autoscaling
+        .delete_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .force_delete(true)
+        .send()
+        .await
+        .unwrap();
+    acct.ec2.delete_launch_template().launch_template_id(&lt_id).send().await.unwrap();
+}

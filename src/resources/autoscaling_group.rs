@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification, Tag};
+use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
 
 use super::adopt::{self, Described};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
@@ -172,18 +172,24 @@ impl Kind for AutoscalingGroup {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let filter = Filter::builder().name(format!("tag:{STACK_TAG}")).values(cx.stack.as_ref()).build();
-        let mut pages =
-            cx.aws.autoscaling.describe_auto_scaling_groups().filters(filter).into_paginator().items().send();
-        let mut groups = vec![];
+        // Every group, not only this stack's: the names of the others are taken, and a plan
+        // that would create one of them must say so rather than fail at apply. Same one call.
+        let mut pages = cx.aws.autoscaling.describe_auto_scaling_groups().into_paginator().items().send();
+        let (mut groups, mut foreign_names) = (vec![], vec![]);
         while let Some(g) = pages.next().await {
-            groups.push(g.map_err(aws::error)?);
+            let g = g.map_err(aws::error)?;
+            let ours = g.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()));
+            match (ours, g.auto_scaling_group_name()) {
+                (true, _) => groups.push(g),
+                (false, Some(name)) => foreign_names.push(name.to_string()),
+                (false, None) => {}
+            }
         }
         let names: Vec<String> = groups.iter().filter_map(|g| g.auto_scaling_group_name().map(String::from)).collect();
         let mut scaling = asg_scaling::read_all(cx, &names).await?;
         let owned =
             groups.iter().filter_map(|g| live_object(g, scaling.remove(g.auto_scaling_group_name()?))).collect();
-        Ok(Found { owned, ..Found::default() })
+        Ok(Found { owned, foreign_names })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

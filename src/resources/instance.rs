@@ -57,7 +57,7 @@ static SCHEMA: Schema = Schema {
             Ty::Str,
             Presence::Default(Lit::Null),
             Update::ForceNew,
-            "Script run at first boot, usually template(\"x.sh\", {…}); plans show its sha256 digest.",
+            "Script run at first boot, usually template(\"x.sh\", {…}); plans show its size and sha256 digest, never its text (see --show-sensitive).",
         ),
         attr(
             "imdsv2",

@@ -55,7 +55,7 @@ static SCHEMA: Schema = Schema {
             Ty::Str,
             Presence::Default(Lit::Null),
             Update::InPlace,
-            "Script run at first boot, usually template(\"x.sh\", {…}); plans show its sha256 digest.",
+            "Script run at first boot, usually template(\"x.sh\", {…}); plans show its size and sha256 digest, never its text (see --show-sensitive).",
         ),
         attr(
             "imdsv2",
@@ -101,19 +101,22 @@ impl Kind for LaunchTemplate {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let mut pages =
-            cx.aws.ec2.describe_launch_templates().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();
+        // Every template, not only this stack's: template names are unique in a region, so the
+        // others' names are taken and a plan must refuse to create one of them. Same one call.
+        let mut pages = cx.aws.ec2.describe_launch_templates().into_paginator().items().send();
         let mut found = vec![];
         while let Some(t) = pages.next().await {
             found.push(t.map_err(aws::error)?);
         }
         let late = late_tags(cx, &found).await?;
-        let mut templates = vec![];
+        let (mut templates, mut foreign_names) = (vec![], vec![]);
         for t in found {
             let id = t.launch_template_id().unwrap_or_default().to_string();
             let tags = late.get(&id).map_or(t.tags(), Vec::as_slice);
-            if let Some((addr, tags)) = ec2tags::split("launch_template", &id, tags) {
-                templates.push((addr, tags, t));
+            let ours = tags.iter().any(|g| g.key() == Some(ec2tags::STACK_TAG) && g.value() == Some(cx.stack.as_ref()));
+            match ec2tags::split("launch_template", &id, tags).filter(|_| ours) {
+                Some((addr, tags)) => templates.push((addr, tags, t)),
+                None => foreign_names.extend(t.launch_template_name().map(String::from)),
             }
         }
         let ids: Vec<&str> = templates.iter().filter_map(|(_, _, t)| t.launch_template_id()).collect();
@@ -126,7 +129,7 @@ impl Kind for LaunchTemplate {
                 LiveObject { addr, id, attrs }
             })
             .collect();
-        Ok(Found { owned, ..Found::default() })
+        Ok(Found { owned, foreign_names })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
