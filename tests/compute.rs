@@ -124,8 +124,10 @@ async fn instance_launches_updates_in_place_and_is_replaced() {
     let key = c.name.clone();
     acct.ec2.create_key_pair().key_name(&key).send().await.unwrap();
     let r = role(&c.name);
-    let (plan, _) =
-        c.apply(&format!("{r}{}", web(AMI, "t3.small", "security_group.a", false, "hi", &key)), &["user_data             = \"(sensitive: ", " bytes, sha256 "]);
+    let (plan, _) = c.apply(
+        &format!("{r}{}", web(AMI, "t3.small", "security_group.a", false, "hi", &key)),
+        &["user_data             = \"(sensitive: ", " bytes, sha256 "],
+    );
     assert!(!plan.contains("echo hi"), "the plan shows user data text:\n{plan}");
     let id = check_first_launch(&acct, &c.name, &key).await;
     let sgs = acct.ec2.describe_security_groups().filters(tag_filter(&c.name)).send().await.unwrap();

@@ -317,9 +317,9 @@ fn eval_locals(env: &Env, locals: &[&Attribute], diags: &mut Diagnostics) -> BTr
                 return true;
             }
             scratch.locals = done.clone();
-            if let Some(v) = scratch.eval(&a.value, diags) {
-                done.insert(a.key.as_str().to_string(), v);
-            }
+            // A failed local is marked unknown, so its uses do not each report it again.
+            let v = scratch.eval(&a.value, diags).unwrap_or(Value::Unknown);
+            done.insert(a.key.as_str().to_string(), v);
             false
         });
         if pending.is_empty() || pending.len() == before {

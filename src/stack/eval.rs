@@ -132,8 +132,11 @@ impl Env<'_> {
         at: Range<usize>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        if let Some(v) = table.get(name) {
-            return Some(v.clone());
+        match table.get(name) {
+            // A variable without a valid value, or a local that failed: already reported.
+            Some(Value::Unknown) => return None,
+            Some(v) => return Some(v.clone()),
+            None => {}
         }
         let mut d = Diagnostic::error(format!("no {what} named `{name}` is declared")).at(&self.file, at);
         if let Some(s) = did_you_mean(name, table.keys().map(String::as_str)) {
@@ -243,6 +246,14 @@ impl Env<'_> {
                 at.clone(),
                 format!("a reference to a {kind} can only be used as a whole value, not inside an expression"),
             );
+        }
+        // An expression using a variable or local that already failed would only repeat it.
+        let m = super::sensitive::Mentions::of(expr);
+        let failed = |table: &BTreeMap<String, Value>, names: &[String]| {
+            names.iter().any(|n| matches!(table.get(n), Some(Value::Unknown)))
+        };
+        if failed(&self.vars, &m.vars) || failed(&self.locals, &m.locals) {
+            return None;
         }
         let mut ctx = hcl::eval::Context::new();
         ctx.declare_var("var", to_hcl_object(&self.vars));

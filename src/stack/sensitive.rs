@@ -18,9 +18,17 @@ pub(super) struct Taint {
 
 /// `var.X` and `local.Y` names an expression or block mentions.
 #[derive(Default)]
-struct Mentions {
-    vars: Vec<String>,
-    locals: Vec<String>,
+pub(super) struct Mentions {
+    pub vars: Vec<String>,
+    pub locals: Vec<String>,
+}
+
+impl Mentions {
+    pub fn of(e: &Expression) -> Mentions {
+        let mut m = Mentions::default();
+        m.visit_expr(e);
+        m
+    }
 }
 
 impl Visit for Mentions {

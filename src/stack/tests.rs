@@ -213,3 +213,13 @@ fn the_readmes_example_per_kind_loads() {
     all.sort();
     assert_eq!(kinds, all, "the README shows every kind");
 }
+
+#[test]
+fn a_variable_without_a_value_is_reported_once_not_at_every_use() {
+    let src = format!(
+        "{HEAD}variable \"token\" {{}}\nlocals {{\n  t = \"x-${{var.token}}\"\n}}\nvpc \"main\" {{\n  cidr = \"10.0.0.0/16\"\n  tags = {{ a = var.token, b = local.t, c = \"${{var.token}}\" }}\n}}\n"
+    );
+    let d = load_str("t.hcl", &src, &VarInputs::default(), &schemas()).unwrap_err();
+    let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages, ["variable \"token\" has no value"]);
+}

@@ -166,6 +166,8 @@ pub(super) fn resolve(
                     .at(file, def.span.clone())
                     .hint(format!("give it a default, or set it with --var {}=VALUE or in a --var-file", def.name)),
             );
+            // Marks it failed, so expressions using it do not each report it again.
+            out.insert(def.name.clone(), Value::Unknown);
             continue;
         };
         match convert(&def.ty, v) {
@@ -173,7 +175,8 @@ pub(super) fn resolve(
                 out.insert(def.name.clone(), v);
             }
             Err(e) => {
-                diags.push(Diagnostic::error(format!("variable \"{}\": {e}", def.name)).at(file, def.span.clone()))
+                diags.push(Diagnostic::error(format!("variable \"{}\": {e}", def.name)).at(file, def.span.clone()));
+                out.insert(def.name.clone(), Value::Unknown);
             }
         }
     }
