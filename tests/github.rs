@@ -153,3 +153,22 @@ fn actionlint_fails_a_broken_workflow() {
     assert_eq!(run.code, 1, "actionlint passed a broken workflow:\n{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("runs-onn"), "{}", run.stdout);
 }
+
+#[test]
+fn check_findings_are_annotated_with_their_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "stack \"gh\" {}\n\nvpc \"main\" {\n  cidr = \"10.0.0.0/16\"\n}\n\nsecurity_group \"ssh\" {\n  vpc = vpc.main\n  ingress {\n    port = 22\n    cidr = \"0.0.0.0/0\"\n  }\n}\n";
+    stack_file(dir.path(), "stack.hcl", text);
+    let mut cmd = stackr_cmd(&["check", "-f", "stack.hcl"]);
+    cmd.current_dir(dir.path());
+    let run = in_actions(&mut cmd, None).expect(1);
+    let ann: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("::error ")).collect();
+    assert_eq!(ann.len(), 1, "{}", run.stderr);
+    assert!(
+        ann[0].starts_with(
+            "::error file=stack.hcl,line=11,col=12,endLine=11,endColumn=23,title=stackr error [sg-admin-port-open]::"
+        ),
+        "{}",
+        ann[0]
+    );
+}

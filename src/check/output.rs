@@ -26,6 +26,11 @@ pub fn text(report: &Report, color: bool) -> String {
     report.findings.iter().map(|f| format!("{}\n\n", diagnostic(f, &report.file, false).render(color))).collect()
 }
 
+/// Every standing finding as a diagnostic of its rule's severity (for annotations).
+pub fn diagnostics(report: &Report) -> Vec<Diagnostic> {
+    report.findings.iter().map(|f| diagnostic(f, &report.file, false)).collect()
+}
+
 /// What `plan` prints: each finding as a warning, so it never fails the plan.
 pub fn warnings(report: &Report) -> Vec<Diagnostic> {
     report.findings.iter().map(|f| diagnostic(f, &report.file, true)).collect()

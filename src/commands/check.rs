@@ -27,6 +27,8 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{}", output::summary(&report));
         }
     }
+    // In a GitHub Actions job the findings also show on the pull request's diff.
+    crate::render::github::annotate(&output::diagnostics(&report));
     let deny = match args.deny {
         DenyLevel::Warning => Severity::Warning,
         DenyLevel::Error => Severity::Error,

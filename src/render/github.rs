@@ -33,7 +33,11 @@ pub fn annotation(d: &Diagnostic) -> String {
             props.push(format!("endLine={end_line},endColumn={end_col}"));
         }
     }
-    props.push(format!("title={}", escape_property(&format!("stackr {command}"))));
+    let title = match &d.code {
+        Some(code) => format!("stackr {command} [{code}]"),
+        None => format!("stackr {command}"),
+    };
+    props.push(format!("title={}", escape_property(&title)));
     let mut message = d.message.clone();
     if let Some(label) = &d.label {
         message.push_str(&format!(": {label}"));
