@@ -90,6 +90,14 @@ async fn a_reviewed_plan_is_applied_exactly_and_a_stale_one_is_refused() {
     let show = stackr_cmd(&["show", p(&plan_file)]).env("AWS_ENDPOINT_URL", "http://127.0.0.1:1").output().unwrap();
     let shown = String::from_utf8_lossy(&show.stdout);
     assert!(shown.contains("Plan: 3 to add"), "{shown}");
+    let json = stackr(&["show", "--json", p(&plan_file)]).expect(0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("show --json prints JSON");
+    let addrs: Vec<&str> =
+        doc["resource_changes"].as_array().unwrap().iter().map(|c| c["address"].as_str().unwrap()).collect();
+    assert_eq!(addrs, ["aws_launch_template.web", "aws_security_group.web", "aws_vpc.main"]);
+    assert!(!json.stdout.contains(SECRET), "secret in show --json");
+    let md = stackr(&["show", "--format", "markdown", p(&plan_file)]).expect(0);
+    assert!(md.stdout.contains("<details>"), "{}", md.stdout);
 
     // Without the secret again, apply cannot plan the same thing and says what to give.
     let no_secret = stackr(&["apply", p(&plan_file)]).expect(1);
