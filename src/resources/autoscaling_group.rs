@@ -7,12 +7,13 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
+use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification};
 
 use super::adopt::{self, Described};
+use super::asg_aws::{WAIT, describe, sync_tags, tag, wait_in_service};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG, default_name};
-use super::{Cx, Found, Kind, s, strs, tag_changes, user_tags, with_computed};
+use super::{Cx, Found, Kind, s, strs, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -90,9 +91,6 @@ static SCHEMA: Schema = Schema {
         computed("id", "The group name."),
     ],
 };
-
-/// How long create waits for `min_size` instances in service, and delete for the group to go.
-const WAIT: Duration = Duration::from_secs(15 * 60);
 
 #[async_trait]
 impl Kind for AutoscalingGroup {
@@ -320,62 +318,6 @@ fn template_spec(want: &Attrs) -> LaunchTemplateSpecification {
         .launch_template_id(s(want, "launch_template"))
         .version(s(want, "launch_template_version"))
         .build()
-}
-
-fn tag(group: &str, k: &str, v: &str) -> Tag {
-    Tag::builder()
-        .resource_id(group)
-        .resource_type("auto-scaling-group")
-        .key(k)
-        .value(v)
-        .propagate_at_launch(true)
-        .build()
-}
-
-async fn sync_tags(cx: &Cx, group: &str, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
-    let (set, remove) = tag_changes(have, want);
-    let set: Vec<Tag> = set.iter().map(|(k, v)| tag(group, k, v)).collect();
-    // Removed tags are sent as they are now, value included.
-    let old = user_tags(have);
-    let unset: Vec<Tag> = remove.iter().map(|k| tag(group, k, old.get(k).map_or("", String::as_str))).collect();
-    if !unset.is_empty() {
-        cx.aws.autoscaling.delete_tags().set_tags(Some(unset)).send().await.map_err(aws::error)?;
-    }
-    if !set.is_empty() {
-        cx.aws.autoscaling.create_or_update_tags().set_tags(Some(set)).send().await.map_err(aws::error)?;
-    }
-    Ok(())
-}
-
-async fn describe(cx: &Cx, name: &str) -> anyhow::Result<Option<AutoScalingGroup>> {
-    let out = cx
-        .aws
-        .autoscaling
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(name)
-        .send()
-        .await
-        .map_err(aws::error)?;
-    Ok(out.auto_scaling_groups().first().cloned())
-}
-
-/// Waits until `min` instances are in service (the group is usable), as `Still creating…`.
-async fn wait_in_service(cx: &Cx, name: &str, min: i32) -> anyhow::Result<AutoScalingGroup> {
-    let start = Instant::now();
-    loop {
-        let group = describe(cx, name).await?.ok_or_else(|| anyhow::anyhow!("group {name} vanished while starting"))?;
-        let in_service =
-            group.instances().iter().filter(|i| i.lifecycle_state().map(|s| s.as_str()) == Some("InService")).count();
-        if in_service >= usize::try_from(min).unwrap_or(0) {
-            return Ok(group);
-        }
-        anyhow::ensure!(
-            start.elapsed() < WAIT,
-            "{name}: {in_service} of {min} instances in service after {}s",
-            WAIT.as_secs()
-        );
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
 }
 
 fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<LiveObject> {

@@ -4,6 +4,7 @@
 //! nothing else.
 
 pub mod adopt;
+mod asg_aws;
 mod asg_scaling;
 mod autoscaling_group;
 mod ec2tags;
