@@ -102,20 +102,16 @@ instance "bastion" {
     data_device = "/dev/sdf"
   })
   tags = { Role = "bastion" }
-  silence "ec2-ebs-unencrypted" {
-    reason = "example data only; on AWS set root_volume_encrypted = true or turn on EBS encryption by default"
-  }
+  root_volume_encrypted = true
 }
 
 volume "data" {
-  az       = local.az
-  size     = 8
-  type     = "gp3"
-  instance = instance.bastion
-  device   = "/dev/sdf"
-  silence "ec2-ebs-unencrypted" {
-    reason = "example data only; on AWS set encrypted = true or turn on EBS encryption by default"
-  }
+  az        = local.az
+  size      = 8
+  type      = "gp3"
+  instance  = instance.bastion
+  device    = "/dev/sdf"
+  encrypted = true
 }
 
 elastic_ip "bastion" {

@@ -72,11 +72,10 @@ iam_group "operators" {
         Effect   = "Allow"
         Action   = ["autoscaling:StartInstanceRefresh", "autoscaling:SetDesiredCapacity", "ec2:RebootInstances"]
         Resource = "*"
+        # Only what this stack owns: its tags propagate to the group's instances.
+        Condition = { StringEquals = { "aws:ResourceTag/stackr:stack" = "web" } }
       }]
     })
-  }
-  silence "iam-resource-wildcard" {
-    reason = "kept short for the example; on AWS add a Condition on aws:ResourceTag/stackr:stack = web"
   }
 }
 
@@ -174,20 +173,16 @@ instance "bastion" {
     admins      = ["alice", "bob"]
     data_device = "/dev/sdf"
   })
-  silence "ec2-ebs-unencrypted" {
-    reason = "example data only; on AWS set root_volume_encrypted = true or turn on EBS encryption by default"
-  }
+  root_volume_encrypted = true
 }
 
 volume "bastion_data" {
-  az       = subnet.a.az
-  size     = 8
-  type     = "gp3"
-  instance = instance.bastion
-  device   = "/dev/sdf"
-  silence "ec2-ebs-unencrypted" {
-    reason = "example data only; on AWS set encrypted = true or turn on EBS encryption by default"
-  }
+  az        = subnet.a.az
+  size      = 8
+  type      = "gp3"
+  instance  = instance.bastion
+  device    = "/dev/sdf"
+  encrypted = true
 }
 
 elastic_ip "bastion" {

@@ -61,6 +61,11 @@ async fn check_web_tier(acct: &Account) {
     let vols = acct.ec2.describe_volumes().filters(tag_filter(STACK)).send().await.unwrap();
     let data = vols.volumes().iter().find(|v| tag(v.tags(), "stackr:address") == Some("volume.bastion_data")).unwrap();
     assert_eq!((data.size(), data.volume_type().map(|t| t.as_str())), (Some(8), Some("gp3")));
+    assert_eq!(data.encrypted(), Some(true));
+    // Encrypted with no size given: the root volume takes the AMI's snapshot size.
+    let root_id = bastion.block_device_mappings().iter().find_map(|m| m.ebs()?.volume_id()).unwrap();
+    let root = acct.ec2.describe_volumes().volume_ids(root_id).send().await.unwrap();
+    assert_eq!(root.volumes()[0].encrypted(), Some(true));
     assert_eq!(data.attachments()[0].instance_id(), Some(id));
     assert_eq!(data.attachments()[0].device(), Some("/dev/sdf"));
     let eips = acct.ec2.describe_addresses().filters(tag_filter(STACK)).send().await.unwrap();

@@ -155,7 +155,7 @@ impl Kind for Instance {
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
         let root = match volume::root_mapping(want) {
-            Some(ebs) => Some(volume::root_device(cx, s(want, "ami")).await?).map(|dev| (dev, ebs)),
+            Some(ebs) => Some(volume::root_device(cx, s(want, "ami"), ebs).await?),
             None => None,
         };
         let mut token = userdata::client_token(&cx.stack, addr, want);

@@ -243,11 +243,29 @@ pub fn root_mapping(want: &Attrs) -> Option<EbsBlockDevice> {
     )
 }
 
-/// The AMI's root device name, which a root volume mapping must use.
-pub async fn root_device(cx: &Cx, ami: &str) -> anyhow::Result<String> {
+/// Completes a root volume mapping for `ami`: the AMI's root device name, which the mapping
+/// must use, and, when the stack gives no size, the size of the AMI's root snapshot (what EC2
+/// would choose; some EC2 implementations refuse a mapping with neither size nor snapshot).
+pub async fn root_device(cx: &Cx, ami: &str, ebs: EbsBlockDevice) -> anyhow::Result<(String, EbsBlockDevice)> {
     let out = cx.aws.ec2.describe_images().image_ids(ami).send().await.map_err(aws::error)?;
     let image = out.images().first().ok_or_else(|| anyhow::anyhow!("AMI {ami} was not found"))?;
-    image.root_device_name().map(String::from).ok_or_else(|| anyhow::anyhow!("AMI {ami} has no root device name"))
+    let dev = image.root_device_name().ok_or_else(|| anyhow::anyhow!("AMI {ami} has no root device name"))?;
+    let snapshot_size = image
+        .block_device_mappings()
+        .iter()
+        .find(|m| m.device_name() == Some(dev))
+        .and_then(|m| m.ebs())
+        .and_then(|e| e.volume_size());
+    let ebs = match (ebs.volume_size(), snapshot_size) {
+        (None, Some(n)) => EbsBlockDevice::builder()
+            .volume_size(n)
+            .set_volume_type(ebs.volume_type().cloned())
+            .set_encrypted(ebs.encrypted())
+            .set_delete_on_termination(ebs.delete_on_termination())
+            .build(),
+        _ => ebs,
+    };
+    Ok((dev.to_string(), ebs))
 }
 
 async fn wait_available(cx: &Cx, id: &str) -> anyhow::Result<()> {
