@@ -132,7 +132,16 @@ async fn a_reviewed_plan_is_applied_exactly_and_a_stale_one_is_refused() {
     // Planning again includes the out-of-band tag; that plan applies and settles.
     let third = dir.path().join("third.stackr");
     with_secret(&["plan", "-f", p(&file), "--out", p(&third)]).expect(0);
-    with_secret(&["apply", p(&third)]).expect(0);
+    // Applied as a bot would, as an event stream: the secret output stays masked there too.
+    let events = with_secret(&["apply", "--json", p(&third)]).expect(0);
+    assert!(!events.stdout.contains(SECRET), "secret in apply --json");
+    let outputs: serde_json::Value = events
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["type"] == "outputs")
+        .expect("an outputs event");
+    assert_eq!(outputs["outputs"]["token_ref"], serde_json::json!({ "sensitive": true, "value": "(sensitive value)" }));
     assert_eq!(vpc_tag(&acct, &name, "env").await.as_deref(), Some("two"));
     assert_eq!(vpc_tag(&acct, &name, "owner").await, None, "the stack owns the VPC's tags");
     with_secret(&["plan", "-f", p(&file), "--detailed-exitcode"]).expect(0);

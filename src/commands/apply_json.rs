@@ -55,7 +55,7 @@ pub async fn execute(cx: &Cx, plan: &Plan, parallelism: u16, destroy: bool, even
     }
     events.change_summary(&outcome, destroy);
     if !destroy && outcome.errors.is_empty() && !outcome.interrupted {
-        events.outputs(&super::apply::output_values(plan, &outcome.states));
+        events.outputs(&super::apply::output_values(plan, &outcome.states), &plan.sensitive_outputs);
     }
     if outcome.errors.is_empty() && !outcome.interrupted { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

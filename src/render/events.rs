@@ -148,12 +148,15 @@ impl JsonEvents {
     }
 
     /// Output values after apply (unknown ones as null), as Terraform's `outputs` event.
-    pub fn outputs(&self, outputs: &[(String, Value)]) {
+    /// Outputs, sensitive ones already masked by the caller and flagged here.
+    pub fn outputs(&self, outputs: &[(String, Value)], sensitive: &[String]) {
         if outputs.is_empty() {
             return;
         }
-        let o: Map<String, J> =
-            outputs.iter().map(|(n, v)| (n.clone(), json!({ "sensitive": false, "value": v.to_json() }))).collect();
+        let o: Map<String, J> = outputs
+            .iter()
+            .map(|(n, v)| (n.clone(), json!({ "sensitive": sensitive.contains(n), "value": v.to_json() })))
+            .collect();
         self.emit(&event(
             "info",
             &format!("Outputs: {}", outputs.len()),
