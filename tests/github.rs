@@ -132,7 +132,8 @@ fn actionlint(files: &[&Path]) -> Run {
     }
 }
 
-const WORKFLOWS: [&str; 2] = [".github/workflows/ci.yml", "examples/github-actions/deploy.yml"];
+const WORKFLOWS: [&str; 3] =
+    [".github/workflows/ci.yml", ".github/workflows/release.yml", "examples/github-actions/deploy.yml"];
 
 #[test]
 fn the_workflows_pass_actionlint() {
