@@ -248,3 +248,94 @@ autoscaling_group "web" {{
         .unwrap();
     acct.ec2.delete_launch_template().launch_template_id(&lt_id).send().await.unwrap();
 }
+
+/// The kinds the first test leaves out: subnets, a route table, a volume, an Elastic IP, a
+/// target group and a load balancer (the last two by name), adopted in one command with the
+/// VPC they live in, then planned, applied and destroyed as the stack's own.
+#[tokio::test]
+async fn network_storage_and_load_balancing_objects_are_adopted_too() {
+    let acct = account().await;
+    let c = Case::new("adopt-more");
+    let short = format!("am{}", &c.name[c.name.len() - 12..]).replace('-', "");
+    let vpc = new_vpc(&acct, "10.62.0.0/16").await;
+    let subnet = |cidr: &'static str, az: &'static str| {
+        let call = acct.ec2.create_subnet().vpc_id(&vpc).cidr_block(cidr).availability_zone(az);
+        async move { call.send().await.unwrap().subnet().unwrap().subnet_id().unwrap().to_string() }
+    };
+    let (a, b) = (subnet("10.62.1.0/24", "us-east-1a").await, subnet("10.62.2.0/24", "us-east-1b").await);
+    let rtb = acct.ec2.create_route_table().vpc_id(&vpc).send().await.unwrap();
+    let rtb = rtb.route_table().unwrap().route_table_id().unwrap().to_string();
+    acct.ec2.associate_route_table().route_table_id(&rtb).subnet_id(&a).send().await.unwrap();
+    let vol = acct.ec2.create_volume().availability_zone("us-east-1a").size(8).volume_type("gp3".into()).send().await;
+    let vol = vol.unwrap().volume_id().unwrap().to_string();
+    let eip =
+        acct.ec2.allocate_address().domain("vpc".into()).send().await.unwrap().allocation_id().unwrap().to_string();
+    let tg = acct.elb.create_target_group().name(format!("{short}-tg")).protocol("HTTP".into()).port(80).vpc_id(&vpc);
+    let tg = tg.send().await.unwrap().target_groups()[0].target_group_arn().unwrap().to_string();
+    let lb = acct.elb.create_load_balancer().name(format!("{short}-lb")).subnets(&a).subnets(&b).send().await;
+    let lb_arn = lb.unwrap().load_balancers()[0].load_balancer_arn().unwrap().to_string();
+
+    let body = format!(
+        r#"vpc "main" {{ cidr = "10.62.0.0/16" }}
+subnet "a" {{
+  vpc  = vpc.main
+  cidr = "10.62.1.0/24"
+  az   = "us-east-1a"
+}}
+subnet "b" {{
+  vpc  = vpc.main
+  cidr = "10.62.2.0/24"
+  az   = "us-east-1b"
+}}
+route_table "main" {{
+  vpc     = vpc.main
+  subnets = [subnet.a]
+}}
+volume "data" {{
+  az   = "us-east-1a"
+  size = 8
+}}
+elastic_ip "ip" {{}}
+target_group "web" {{
+  name = "{short}-tg"
+  port = 80
+  vpc  = vpc.main
+}}
+load_balancer "web" {{
+  name    = "{short}-lb"
+  subnets = [subnet.a, subnet.b]
+}}
+"#
+    );
+    let file = c.write(&body);
+    let pairs = [
+        format!("vpc.main={vpc}"),
+        format!("subnet.a={a}"),
+        format!("subnet.b={b}"),
+        format!("route_table.main={rtb}"),
+        format!("volume.data={vol}"),
+        format!("elastic_ip.ip={eip}"),
+        format!("target_group.web={short}-tg"),
+        format!("load_balancer.web={short}-lb"),
+    ];
+    let mut args = vec!["adopt", "--auto-approve", "-f", &file];
+    args.extend(pairs.iter().map(String::as_str));
+    let run = stackr(&args).expect(0);
+    assert!(run.stdout.contains("Adopt complete! 8 adopted."), "{}\n{}", run.stdout, run.stderr);
+
+    let plan = stackr(&["plan", "-f", &file]).expect(0);
+    assert!(!plan.stdout.contains("will be created") && !plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    apply_settled(&file, &[]);
+    let vols = acct.ec2.describe_volumes().filters(tag_filter(&c.name)).send().await.unwrap();
+    assert_eq!(vols.volumes().iter().map(|v| v.volume_id().unwrap()).collect::<Vec<_>>(), [vol.as_str()]);
+    let lbs = acct.elb.describe_load_balancers().load_balancer_arns(&lb_arn).send().await.unwrap();
+    assert_eq!(lbs.load_balancers().len(), 1, "the adopted load balancer is kept, not recreated");
+    let tags = acct.elb.describe_tags().resource_arns(&tg).send().await.unwrap();
+    let tags = tags.tag_descriptions()[0].tags();
+    assert!(tags.iter().any(|t| t.key() == Some("stackr:address") && t.value() == Some("target_group.web")));
+
+    stackr(&["destroy", "-f", &file, "--auto-approve"]).expect(0);
+    assert!(acct.ec2.describe_volumes().volume_ids(&vol).send().await.is_err(), "the adopted volume is destroyed");
+    assert!(acct.elb.describe_load_balancers().load_balancer_arns(&lb_arn).send().await.is_err());
+    assert_eq!(acct.owned_counts(&c.name).await, [0; 7]);
+}

@@ -313,7 +313,8 @@ async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Re
         ("name".into(), text(lb.load_balancer_name())),
         ("subnets".into(), str_set(lb.availability_zones().iter().filter_map(|z| z.subnet_id()))),
         ("security_groups".into(), str_set(lb.security_groups())),
-        ("scheme".into(), text(lb.scheme().map(|s| s.as_str()))),
+        // AWS's default when the creator gave none; some implementations then report none.
+        ("scheme".into(), Value::str(lb.scheme().map_or("internet-facing", |s| s.as_str()))),
         ("idle_timeout".into(), Value::Int(idle)),
         ("deletion_protection".into(), Value::Bool(extra.get("deletion_protection.enabled") == Some(&"true"))),
         ("listener".into(), lb_aws::value(&listeners)),
