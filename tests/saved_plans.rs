@@ -192,6 +192,12 @@ async fn damaged_foreign_and_other_version_plan_files_are_refused_and_change_not
     let run = with_secret(&["apply", "-f", p(&other), p(&good)]).expect(1);
     assert!(run.stderr.contains(&format!("the plan is for stack \"{name}\"")), "{}", run.stderr);
 
+    // destroy takes no plan file, in text or as an event stream.
+    let run = with_secret(&["destroy", p(&good)]).expect(1);
+    assert!(run.stderr.contains("destroy does not take a plan file"), "{}", run.stderr);
+    let run = with_secret(&["destroy", "--json", p(&good)]).expect(1);
+    assert!(run.stdout.contains("destroy does not take a plan file"), "{}", run.stdout);
+
     assert_eq!(acct.owned_counts(&name).await, [0; 7], "refused plans must create nothing");
 }
 

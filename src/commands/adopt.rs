@@ -5,9 +5,8 @@
 //! the marks a create would have given it (ownership tags, or the stack's IAM path).
 
 use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 
@@ -34,16 +33,14 @@ pub async fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> 
     }
     let stack = super::load_stack(&args.stack, global)?;
     refuse(check_pairs(&stack, &args.objects))?;
-    let aws = super::connect(global, stack.region.as_deref()).await?;
-    aws.credential_source().await?;
-    let cx = Cx { aws, stack: Arc::from(stack.name.as_str()) };
-    let live = crate::live::read(&cx).await?;
+    let (cx, live) = super::read_account(global, &stack).await?;
     let adoptions = describe_all(&cx, &stack, &live, &args.objects).await?;
     let plan = plan_after(&stack, &live, &adoptions)?;
 
     let out = Style::stdout(global.no_color);
     print!("{}", preview(&adoptions, &plan, out));
-    if !args.auto_approve && !confirm(global)? {
+    let detail = ["stackr will mark them as this stack's; `stackr destroy` will then delete them."];
+    if !args.auto_approve && !super::confirm(global, "Do you want to adopt these objects?", &detail)? {
         eprintln!("\nAdopt cancelled: nothing was changed.");
         return Ok(ExitCode::FAILURE);
     }
@@ -219,17 +216,4 @@ fn preview(adoptions: &[Adoption], plan: &Plan, out: Style) -> String {
         s.push_str("They match the stack file: once adopted, the plan shows no changes for them.\n");
     }
     s
-}
-
-fn confirm(global: &Global) -> anyhow::Result<bool> {
-    let s = Style::stderr(global.no_color);
-    let mut err = std::io::stderr().lock();
-    writeln!(err, "\n{}", s.bold("Do you want to adopt these objects?"))?;
-    writeln!(err, "  stackr will mark them as this stack's; `stackr destroy` will then delete them.")?;
-    writeln!(err, "  Only 'yes' will be accepted to approve.\n")?;
-    write!(err, "  {} ", s.bold("Enter a value:"))?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(answer.trim() == "yes")
 }

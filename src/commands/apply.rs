@@ -1,6 +1,6 @@
 //! `stackr apply` and `stackr destroy`: plan, confirm, execute, report.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::apply::{self, Outcome};
@@ -8,6 +8,7 @@ use crate::cli::{ApplyArgs, Global};
 use crate::model::Value;
 use crate::plan::{Plan, resolve};
 use crate::render::{self, Progress, Style};
+use crate::resources::Cx;
 
 pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<ExitCode> {
     if args.json {
@@ -23,22 +24,9 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
             format!("pass --auto-approve to {verb} without asking (as in CI), or apply a saved plan file"),
         ));
     }
-    let (cx, plan) = match &args.plan_file {
-        Some(path) if destroy => {
-            return Err(crate::error::user(
-                format!("destroy does not take a plan file ({})", path.display()),
-                "a destroy plan saved with `stackr plan --destroy --out FILE` is applied with `stackr apply FILE`",
-            ));
-        }
-        Some(path) => super::saved::verified(global, args, path).await?,
-        None => {
-            let (_stack, cx, plan) = super::prepare(global, &args.stack, &args.options, destroy).await?;
-            (cx, plan)
-        }
-    };
+    let (cx, plan) = plan_to_run(global, args, destroy).await?;
     let out = Style::stdout(global.no_color);
-    let shown = if args.options.show_sensitive { plan.revealed() } else { plan.redacted() };
-    print!("{}", render::human_plan(&shown, out));
+    print!("{}", render::human_plan(&plan.shown(args.options.show_sensitive), out));
     if !plan.has_changes() {
         print_outputs(&plan, &initial_states(&plan), out);
         return Ok(ExitCode::SUCCESS);
@@ -53,26 +41,29 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
     Ok(if outcome.errors.is_empty() && !outcome.interrupted { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> {
-    let s = Style::stderr(global.no_color);
-    let mut err = std::io::stderr().lock();
-    if destroy {
-        writeln!(
-            err,
-            "\n{}",
-            s.bold(&format!("Do you really want to destroy everything stack \"{}\" owns?", plan.stack))
-        )?;
-        writeln!(err, "  stackr will delete the objects listed above. There is no undo.")?;
-    } else {
-        writeln!(err, "\n{}", s.bold("Do you want to perform these actions?"))?;
-        writeln!(err, "  stackr will perform the actions described above.")?;
+/// The plan an apply or destroy executes: the saved plan file, once verified, or a fresh plan.
+pub(super) async fn plan_to_run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<(Cx, Plan)> {
+    match &args.plan_file {
+        Some(path) if destroy => Err(crate::error::user(
+            format!("destroy does not take a plan file ({})", path.display()),
+            "a destroy plan saved with `stackr plan --destroy --out FILE` is applied with `stackr apply FILE`",
+        )),
+        Some(path) => super::saved::verified(global, args, path).await,
+        None => super::prepare(global, &args.stack, &args.options, destroy).await.map(|(_, cx, plan)| (cx, plan)),
     }
-    writeln!(err, "  Only 'yes' will be accepted to approve.\n")?;
-    write!(err, "  {} ", s.bold("Enter a value:"))?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(answer.trim() == "yes")
+}
+
+fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> {
+    if destroy {
+        let question = format!("Do you really want to destroy everything stack \"{}\" owns?", plan.stack);
+        super::confirm(global, &question, &["stackr will delete the objects listed above. There is no undo."])
+    } else {
+        super::confirm(
+            global,
+            "Do you want to perform these actions?",
+            &["stackr will perform the actions described above."],
+        )
+    }
 }
 
 fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {

@@ -24,11 +24,7 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
         ));
         return Ok(ExitCode::FAILURE);
     }
-    let prepared = match &args.plan_file {
-        Some(path) => super::saved::verified(global, args, path).await,
-        None => super::prepare(global, &args.stack, &args.options, destroy).await.map(|(_, cx, plan)| (cx, plan)),
-    };
-    match prepared {
+    match super::apply::plan_to_run(global, args, destroy).await {
         Ok((cx, plan)) => Ok(execute(&cx, &plan, args.parallelism, destroy, &events).await),
         Err(e) => {
             events.error(&e);

@@ -77,6 +77,35 @@ pub async fn connect(global: &Global, stack_region: Option<&str>) -> anyhow::Res
     Ok(Aws::connect(&opts, stack_region).await?)
 }
 
+/// Connects for `stack` and reads everything it owns (and the names others hold).
+pub async fn read_account(global: &Global, stack: &Stack) -> anyhow::Result<(Cx, crate::live::LiveState)> {
+    let aws = connect(global, stack.region.as_deref()).await?;
+    // Resolving credentials first turns "no credentials" into one clear error instead of one
+    // per concurrent discovery call.
+    aws.credential_source().await?;
+    let cx = Cx { aws, stack: Arc::from(stack.name.as_str()) };
+    let live = crate::live::read(&cx).await?;
+    Ok((cx, live))
+}
+
+/// Asks `question` on stderr, with `detail` lines under it, and reads the answer: only `yes`
+/// approves.
+pub fn confirm(global: &Global, question: &str, detail: &[&str]) -> anyhow::Result<bool> {
+    use std::io::{BufRead, Write};
+    let s = Style::stderr(global.no_color);
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "\n{}", s.bold(question))?;
+    for line in detail {
+        writeln!(err, "  {line}")?;
+    }
+    writeln!(err, "  Only 'yes' will be accepted to approve.\n")?;
+    write!(err, "  {} ", s.bold("Enter a value:"))?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
 /// Everything up to a plan: load, connect, read the account, diff.
 pub async fn prepare(
     global: &Global,
@@ -90,12 +119,7 @@ pub async fn prepare(
         render::warnings(&crate::check::output::warnings(&crate::check::run(&stack)), Style::stderr(global.no_color));
     }
     let opts = crate::plan::Options { destroy, replace: opts.replace.clone(), target: opts.target.clone() };
-    let aws = connect(global, stack.region.as_deref()).await?;
-    // Resolving credentials first turns "no credentials" into one clear error instead of one
-    // per concurrent discovery call.
-    aws.credential_source().await?;
-    let cx = Cx { aws, stack: Arc::from(stack.name.as_str()) };
-    let live = crate::live::read(&cx).await?;
+    let (cx, live) = read_account(global, &stack).await?;
     let plan =
         crate::plan::plan_with(&stack, &live, &opts).map_err(anyhow::Error::from).context("the plan cannot be made")?;
     if !opts.target.is_empty() {

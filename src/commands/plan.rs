@@ -12,7 +12,7 @@ use crate::render::{self, Style};
 
 pub async fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let (stack, cx, plan) = super::prepare(global, &args.stack, &args.options, args.destroy).await?;
-    let shown = if args.options.show_sensitive { plan.revealed() } else { plan.redacted() };
+    let shown = plan.shown(args.options.show_sensitive);
     let format = args.format();
     match format {
         PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&render::json_plan(&shown))?),

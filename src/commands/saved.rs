@@ -62,10 +62,7 @@ pub async fn verified(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow:
             return Err(e);
         }
     };
-    let aws = super::connect(global, stack.region.as_deref()).await?;
-    aws.credential_source().await?;
-    let cx = Cx { aws, stack: std::sync::Arc::from(stack.name.as_str()) };
-    let live = crate::live::read(&cx).await?;
+    let (cx, live) = super::read_account(global, &stack).await?;
     let fresh = crate::plan::plan_with(&stack, &live, &saved.options())
         .map_err(anyhow::Error::from)
         .context("the plan cannot be made again")?;

@@ -32,6 +32,19 @@ pub enum Action {
     Delete,
 }
 
+impl Action {
+    /// The action as a verb in a sentence: "the planned create", "now it would be to destroy".
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "destroy",
+            Action::NoOp => "no-op",
+        }
+    }
+}
+
 /// One resource's change.
 #[derive(Debug, Clone)]
 pub struct Change {

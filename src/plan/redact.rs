@@ -13,6 +13,11 @@ pub const MASK: &str = "(sensitive value)";
 const USER_DATA: &str = "user_data";
 
 impl Plan {
+    /// The copy to print: secrets revealed only when the user asked (`--show-sensitive`).
+    pub fn shown(&self, reveal: bool) -> Plan {
+        if reveal { self.revealed() } else { self.redacted() }
+    }
+
     /// A copy safe to print or save: sensitive values masked, private payloads removed.
     pub fn redacted(&self) -> Plan {
         let mut p = self.clone();

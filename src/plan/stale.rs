@@ -38,7 +38,7 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
             } else {
                 "the object is neither in the stack file nor in the account any more"
             };
-            out.push(format!("{}: the planned {} is no longer needed: {why}", s.address, verb(s.action)));
+            out.push(format!("{}: the planned {} is no longer needed: {why}", s.address, s.action.verb()));
             continue;
         };
         if fingerprint(c.live.as_ref()) != s.fingerprint {
@@ -56,8 +56,8 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
             out.push(format!(
                 "{}: the plan was to {} it; now it would be to {}",
                 s.address,
-                verb(s.action),
-                verb(c.action)
+                s.action.verb(),
+                c.action.verb()
             ));
         } else if digest(c) != s.digest {
             out.push(format!("{}: the stack file or variables now ask for something different", s.address));
@@ -65,7 +65,7 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
     }
     for (addr, c) in &now {
         if !seen.contains(addr) {
-            out.push(format!("{addr}: a {} that is not in the reviewed plan", verb(c.action)));
+            out.push(format!("{addr}: a {} that is not in the reviewed plan", c.action.verb()));
         }
     }
     out
@@ -93,14 +93,4 @@ fn differing(a: &crate::model::Attrs, b: &crate::model::Attrs) -> Vec<String> {
         .filter(|k| a.get(*k).unwrap_or(&Value::Null) != b.get(*k).unwrap_or(&Value::Null))
         .cloned()
         .collect()
-}
-
-fn verb(a: Action) -> &'static str {
-    match a {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::Replace => "replace",
-        Action::Delete => "destroy",
-        Action::NoOp => "no-op",
-    }
 }

@@ -116,13 +116,7 @@ impl Parts {
 }
 
 fn label(a: Action) -> &'static str {
-    match a {
-        Action::Create => "create",
-        Action::Update => "update in place",
-        Action::Replace => "replace",
-        Action::Delete => "destroy",
-        Action::NoOp => "no-op",
-    }
+    if a == Action::Update { "update in place" } else { a.verb() }
 }
 
 fn row(c: &Change) -> String {

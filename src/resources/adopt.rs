@@ -54,7 +54,7 @@ pub fn tag_owner<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Opti
 
 /// The user-visible tags: all but stackr's own and AWS's reserved ones.
 pub fn user_tags<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
-    let keep = tags.into_iter().filter(|(k, _)| !k.starts_with("stackr:") && !k.starts_with("aws:"));
+    let keep = tags.into_iter().filter(|(k, _)| super::ec2tags::is_user_tag(k));
     crate::model::str_map(keep)
 }
 
@@ -83,10 +83,7 @@ fn placeholder(id: &str) -> LiveObject {
 
 /// Adds the ownership tags a create sets to EC2 objects (one call for all of `ids`).
 pub async fn ec2_take(cx: &Cx, addr: &Address, ids: &[&str]) -> anyhow::Result<()> {
-    let tags = vec![
-        Tag::builder().key(STACK_TAG).value(cx.stack.as_ref()).build(),
-        Tag::builder().key(ADDRESS_TAG).value(addr.to_string()).build(),
-    ];
+    let tags = super::ec2tags::ownership(cx, addr);
     let ids = ids.iter().map(|s| s.to_string()).collect();
     cx.aws.ec2.create_tags().set_resources(Some(ids)).set_tags(Some(tags)).send().await.map_err(aws::error)?;
     Ok(())

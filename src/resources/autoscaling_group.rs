@@ -12,7 +12,7 @@ use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification};
 use super::adopt::{self, Described};
 use super::asg_aws::{WAIT, describe, sync_tags, tag, wait_in_service};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
-use super::ec2tags::{ADDRESS_TAG, STACK_TAG, default_name};
+use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
 use super::{Cx, Found, Kind, s, strs, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -328,7 +328,7 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
         let (Some(k), v) = (t.key(), t.value().unwrap_or_default()) else { continue };
         if k == ADDRESS_TAG {
             addr = Address::parse(v).filter(|a| a.kind == "autoscaling_group");
-        } else if !k.starts_with("stackr:") && !k.starts_with("aws:") {
+        } else if ec2tags::is_user_tag(k) {
             user.insert(k.to_string(), Value::str(v));
         }
     }

@@ -24,12 +24,22 @@ pub fn default_name(stack: &str, addr: &Address, attrs: &mut Attrs) {
     }
 }
 
-/// User tags plus ownership tags, for a create call.
-pub fn spec(kind: ResourceType, cx: &Cx, addr: &Address, want: &Attrs) -> TagSpecification {
-    let mut tags = vec![
+/// Whether a tag is the user's to manage: not stackr's own, not under AWS's reserved `aws:`.
+pub fn is_user_tag(key: &str) -> bool {
+    !key.starts_with("stackr:") && !key.starts_with("aws:")
+}
+
+/// The ownership tags: this stack, and the object's address in it.
+pub fn ownership(cx: &Cx, addr: &Address) -> Vec<Tag> {
+    vec![
         Tag::builder().key(STACK_TAG).value(cx.stack.as_ref()).build(),
         Tag::builder().key(ADDRESS_TAG).value(addr.to_string()).build(),
-    ];
+    ]
+}
+
+/// User tags plus ownership tags, for a create call.
+pub fn spec(kind: ResourceType, cx: &Cx, addr: &Address, want: &Attrs) -> TagSpecification {
+    let mut tags = ownership(cx, addr);
     tags.extend(user_tags(want).into_iter().map(|(k, v)| Tag::builder().key(k).value(v).build()));
     TagSpecification::builder().resource_type(kind).set_tags(Some(tags)).build()
 }
@@ -47,7 +57,7 @@ pub fn split(kind: &str, id: &str, tags: &[Tag]) -> Option<(Address, Value)> {
         let (Some(k), v) = (t.key(), t.value().unwrap_or_default()) else { continue };
         if k == ADDRESS_TAG {
             addr = Some(Address::parse(v));
-        } else if !k.starts_with("stackr:") && !k.starts_with("aws:") {
+        } else if is_user_tag(k) {
             user.insert(k.to_string(), Value::str(v));
         }
     }

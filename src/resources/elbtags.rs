@@ -85,10 +85,7 @@ pub async fn describe_tags(cx: &Cx, arn: &str) -> anyhow::Result<(Option<super::
 
 /// Adds the ownership tags a create sets, for adoption.
 pub async fn take(cx: &Cx, addr: &Address, arn: &str) -> anyhow::Result<()> {
-    let tags = vec![
-        Tag::builder().key(STACK_TAG).value(cx.stack.as_ref()).build(),
-        Tag::builder().key(ADDRESS_TAG).value(addr.to_string()).build(),
-    ];
+    let tags = create_tags(cx, addr, &Attrs::new());
     cx.aws.elb.add_tags().resource_arns(arn).set_tags(Some(tags)).send().await.map_err(aws::error)?;
     Ok(())
 }

@@ -268,7 +268,7 @@ fn live_attrs(t: &AwsTemplate, default: Option<&LaunchTemplateVersion>, tags: Va
         .filter(|s| s.resource_type() == Some(&ResourceType::Instance))
         .flat_map(|s| s.tags())
         .filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())))
-        .filter(|(k, _)| !k.starts_with("stackr:") && !k.starts_with("aws:"))
+        .filter(|(k, _)| ec2tags::is_user_tag(k))
         .map(|(k, v)| (k.to_string(), Value::str(v)))
         .collect();
     let mut attrs = Attrs::from([
