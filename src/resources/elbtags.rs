@@ -47,6 +47,27 @@ pub async fn owned(cx: &Cx, arns: &[String]) -> anyhow::Result<HashMap<String, V
     Ok(owned)
 }
 
+/// Sorts every load balancer or target group in the account into this stack's (each with its
+/// address and user tags) and the names of the rest, which are taken.
+pub async fn sort<T>(
+    cx: &Cx,
+    kind: &str,
+    all: Vec<T>,
+    arn: fn(&T) -> Option<&str>,
+    name: fn(&T) -> Option<&str>,
+) -> anyhow::Result<(Vec<(T, Address, Value)>, Vec<String>)> {
+    let arns: Vec<String> = all.iter().filter_map(|o| arn(o).map(String::from)).collect();
+    let tags = owned(cx, &arns).await?;
+    let (mut mine, mut taken) = (vec![], vec![]);
+    for o in all {
+        match arn(&o).and_then(|a| split(kind, a, tags.get(a)?)) {
+            Some((addr, user)) => mine.push((o, addr, user)),
+            None => taken.extend(name(&o).map(String::from)),
+        }
+    }
+    Ok((mine, taken))
+}
+
 /// The owner address and user tags, as [`super::ec2tags::split`] reads them for EC2 objects.
 pub fn split(kind: &str, id: &str, tags: &[Tag]) -> Option<(Address, Value)> {
     let ec2: Vec<aws_sdk_ec2::types::Tag> = tags

@@ -141,17 +141,10 @@ impl Kind for LoadBalancer {
         while let Some(lb) = pages.next().await {
             all.push(lb.map_err(aws::error)?);
         }
-        let arns: Vec<String> = all.iter().filter_map(|lb| lb.load_balancer_arn().map(String::from)).collect();
-        let tags = elbtags::owned(cx, &arns).await?;
-        let (mine, theirs): (Vec<AwsLb>, Vec<AwsLb>) =
-            all.into_iter().partition(|lb| lb.load_balancer_arn().is_some_and(|a| tags.contains_key(a)));
-        let reads = mine.iter().filter_map(|lb| {
-            let arn = lb.load_balancer_arn()?;
-            let (addr, user) = elbtags::split("load_balancer", arn, &tags[arn])?;
-            Some(read_one(cx, lb, addr, user))
-        });
+        let (mine, foreign_names) =
+            elbtags::sort(cx, "load_balancer", all, AwsLb::load_balancer_arn, AwsLb::load_balancer_name).await?;
+        let reads = mine.into_iter().map(|(lb, addr, user)| async move { read_one(cx, &lb, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
-        let foreign_names = theirs.iter().filter_map(|lb| lb.load_balancer_name().map(String::from)).collect();
         Ok(Found { owned, foreign_names })
     }
 

@@ -185,17 +185,10 @@ impl Kind for TargetGroup {
         while let Some(g) = pages.next().await {
             all.push(g.map_err(aws::error)?);
         }
-        let arns: Vec<String> = all.iter().filter_map(|g| g.target_group_arn().map(String::from)).collect();
-        let tags = elbtags::owned(cx, &arns).await?;
-        let (mine, theirs): (Vec<AwsGroup>, Vec<AwsGroup>) =
-            all.into_iter().partition(|g| g.target_group_arn().is_some_and(|a| tags.contains_key(a)));
-        let reads = mine.iter().filter_map(|g| {
-            let arn = g.target_group_arn()?;
-            let (addr, user) = elbtags::split("target_group", arn, &tags[arn])?;
-            Some(read_one(cx, g, addr, user))
-        });
+        let (mine, foreign_names) =
+            elbtags::sort(cx, "target_group", all, AwsGroup::target_group_arn, AwsGroup::target_group_name).await?;
+        let reads = mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
-        let foreign_names = theirs.iter().filter_map(|g| g.target_group_name().map(String::from)).collect();
         Ok(Found { owned, foreign_names })
     }
 
