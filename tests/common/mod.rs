@@ -5,6 +5,7 @@
 
 pub mod elb;
 pub mod leftovers;
+pub mod realism;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -51,7 +52,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(o: Output) -> Run {
+    pub fn from(o: Output) -> Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -121,7 +122,7 @@ pub struct Account {
 }
 
 pub async fn account() -> Account {
-    let creds = aws_credential_types::Credentials::new("test", "test", None, None, "tests");
+    let creds = aws_credential_types::Credentials::new(realism::OBSERVER_KEY, "test", None, None, "tests");
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint())

@@ -1,0 +1,31 @@
+"""The behaviours, in the order they run. `BEFORE` steps see a parsed request and may refuse it
+(or answer it, as a client-token replay does); `AFTER` steps see a successful response, record
+what happened and rewrite what the caller's profile should see."""
+
+from . import account, asg, consistency, dependencies, idempotency, lifecycle, throttling, validation, volumes
+
+BEFORE = [
+    throttling.throttle,
+    idempotency.replay,
+    dependencies.capture,
+    asg.capture,
+    consistency.ec2_not_found,
+    consistency.iam_propagation,
+    validation.check,
+    lifecycle.check,
+    dependencies.check,
+    asg.check,
+    account.check,
+    volumes.check,
+]
+
+AFTER = [
+    consistency.record_created,
+    consistency.record_iam,
+    lifecycle.after,
+    volumes.after,
+    dependencies.after,
+    asg.after,
+    account.after,
+    consistency.hide_fresh,
+]
