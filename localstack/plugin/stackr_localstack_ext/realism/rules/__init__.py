@@ -2,7 +2,7 @@
 (or answer it, as a client-token replay does); `AFTER` steps see a successful response, record
 what happened and rewrite what the caller's profile should see."""
 
-from . import account, asg, consistency, dependencies, idempotency, lifecycle, throttling, validation, volumes
+from . import account, asg, consistency, dependencies, elb, idempotency, lifecycle, throttling, validation, volumes
 
 BEFORE = [
     throttling.throttle,
@@ -12,6 +12,7 @@ BEFORE = [
     consistency.ec2_not_found,
     consistency.iam_propagation,
     validation.check,
+    elb.check,
     lifecycle.check,
     dependencies.check,
     asg.check,

@@ -57,7 +57,10 @@ def check(call) -> None:
                 "still in the group.",
             )
     elif call.op == "CreateAutoScalingGroup":
-        if call.within(FACTS.age(FACTS.asg_deleted, _key(call, name)), p.asg_deleting):
+        # moto replaces a group of the same name (orphaning its instances); AWS refuses, also
+        # while the old one is still being deleted.
+        deleting = call.within(FACTS.age(FACTS.asg_deleted, _key(call, name)), p.asg_deleting)
+        if deleting or (p.validation and _group(call, name) is not None):
             fail("AlreadyExists", f"AutoScalingGroup by this name already exists - A group with the name {name} already exists")
 
 

@@ -58,6 +58,10 @@ def check(call) -> None:
             )
     elif op == "DetachVolume":
         _detach(call, vol)
+    elif op == "TerminateInstances":
+        # Terminating detaches the instance's volumes; they are detaching for a while.
+        ids = set(p.get("InstanceIds") or [])
+        call.detaching = [v.id for v in backend.ec2(call).volumes.values() if _on(v, ids)]
 
 
 def _detach(call, vol: str) -> None:
@@ -134,6 +138,10 @@ def after(call, _response) -> None:
             FACTS.modified[p.get("VolumeId")] = now()
     elif op in ("StopInstances", "TerminateInstances"):
         release_busy(call, set(p.get("InstanceIds") or []))
+        with FACTS.lock:
+            for v in getattr(call, "detaching", []):
+                FACTS.busy.pop(v, None)
+                FACTS.detached[v] = (now(), (p.get("InstanceIds") or [""])[0])
     elif op == "DescribeVolumes":
         _overlay_volumes(call)
     elif op == "DescribeVolumesModifications":
