@@ -14,6 +14,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 use crate::calllog::CallLog;
 
@@ -41,16 +42,24 @@ pub struct Aws {
 
 static ENDPOINT: OnceLock<String> = OnceLock::new();
 
+/// Attempts per call, the first included, when the environment does not say.
+const MAX_ATTEMPTS: u32 = 10;
+
 impl Aws {
     /// Loads configuration. Region precedence: `--region`, then the stack file's `region`, then
     /// the environment and profile. The endpoint: `--endpoint-url`, then `AWS_ENDPOINT_URL`.
     pub async fn connect(opts: &AwsOptions, stack_region: Option<&str>) -> Result<Aws, AwsError> {
-        let retry = RetryConfig::standard().with_max_attempts(5).with_initial_backoff(Duration::from_millis(300));
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(3))
             .read_timeout(Duration::from_secs(60))
             .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeouts);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
+        // A plan or apply is bulk work: AWS's guidance for throttled batch jobs is more
+        // attempts than the SDK's default 3. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE still win.
+        let configured = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"].iter().any(|v| std::env::var_os(v).is_some());
+        if !configured {
+            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        }
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
@@ -133,11 +142,39 @@ pub struct AwsError {
     pub code: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+    pub transient: Transient,
 }
+
+/// Whether a failed call may have done its work: what a create without a client token must
+/// know before it tries again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transient {
+    /// A definite answer: nothing to retry blindly.
+    #[default]
+    No,
+    /// Refused by throttling before anything was done.
+    Throttled,
+    /// No answer, or a server error: the work may or may not have been done.
+    Unknown,
+}
+
+/// Error codes AWS uses for throttling (the SDK's own list).
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+    "EC2ThrottledException",
+];
 
 impl AwsError {
     pub fn new(code: Option<String>, message: impl Into<String>) -> Self {
-        AwsError { code, message: message.into(), hint: None }
+        AwsError { code, message: message.into(), hint: None, transient: Transient::No }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -204,10 +241,9 @@ pub fn hint_for_code(code: &str) -> Option<&'static str> {
 }
 
 /// Converts any SDK error into an [`AwsError`].
-pub fn error<E, R>(e: SdkError<E, R>) -> AwsError
+pub fn error<E>(e: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let endpoint = ENDPOINT.get().map_or("the AWS endpoint", String::as_str);
     if let SdkError::ServiceError(se) = &e {
@@ -219,6 +255,13 @@ where
             None => message,
         };
         let mut out = AwsError::new(code.clone(), text);
+        out.transient = if code.as_deref().is_some_and(|c| THROTTLING.contains(&c)) {
+            Transient::Throttled
+        } else if se.raw().status().is_server_error() {
+            Transient::Unknown
+        } else {
+            Transient::No
+        };
         if let Some(h) = code.as_deref().and_then(hint_for_code) {
             out = out.with_hint(h);
         }
@@ -228,16 +271,18 @@ where
     if let Some(c) = find_credentials_error(source.as_ref()) {
         return credentials_error(c);
     }
-    let sdk = source.downcast_ref::<SdkError<E, R>>();
+    let sdk = source.downcast_ref::<SdkError<E, HttpResponse>>();
     let detail = source.source().map(chain).unwrap_or_else(|| source.to_string());
-    match sdk {
+    let mut out = match sdk {
         Some(SdkError::DispatchFailure(_)) | Some(SdkError::TimeoutError(_)) => {
             AwsError::new(None, format!("could not reach {endpoint}: {detail}")).with_hint(
                 "check the network and the endpoint (--endpoint-url / AWS_ENDPOINT_URL); for LocalStack run `localstack/start`",
             )
         }
         _ => AwsError::new(None, detail),
-    }
+    };
+    out.transient = Transient::Unknown;
+    out
 }
 
 #[cfg(test)]

@@ -230,6 +230,7 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
     let mut live = obj.clone();
     kind.canonical(&mut live.attrs);
     let mut after = want;
+    kind.accept_live(&mut live.attrs, &mut after);
     let (mut changed, mut forces) = (vec![], vec![]);
     for spec in kind.schema().attrs {
         if spec.presence == Presence::Computed {

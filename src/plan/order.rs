@@ -97,15 +97,26 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
                 ref_strings(&spec.ty, v, &mut refs);
             }
         }
+        let freed = freed_refs(c);
         for (kind, id) in refs {
+            let freed_here = freed.contains(&(kind, id.clone()));
             let Some(&x) = by_ref.get(&(kind, id)) else { continue };
             let Some(&dx) = del.get(&x).filter(|_| x != j) else { continue };
             if let Some(&dj) = del.get(&j) {
-                steps[dx].after.push(dj);
+                // What the referent's deletion frees goes after it, the rest before it.
+                if freed_here {
+                    steps[dj].after.push(dx);
+                } else {
+                    steps[dx].after.push(dj);
+                }
             } else if let Some(&uj) = upd.get(&j) {
                 // A replacement made first needs no release: the referrer moves straight to
-                // the new object, then the old one goes.
-                if changes[x].action == Action::Replace && !changes[x].create_before_destroy {
+                // the new object, then the old one goes. What the deletion frees by itself
+                // (a volume of a terminated instance) is not released first either: it moves
+                // once the old object is gone.
+                if freed_here {
+                    steps[uj].after.push(dx);
+                } else if changes[x].action == Action::Replace && !changes[x].create_before_destroy {
                     let r = *released.entry(j).or_insert_with(|| {
                         let attrs = release(c.kind(), &live.attrs, &|s| doomed.contains(s));
                         let r = add(&mut steps, j, Op::Release);
@@ -141,6 +152,18 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
     }
     check_acyclic(&steps, changes)?;
     Ok(steps)
+}
+
+/// The references of `c` whose referent's deletion lets go of `c` by itself.
+fn freed_refs(c: &Change) -> HashSet<(&'static str, String)> {
+    let mut out = vec![];
+    let Some(live) = &c.live else { return HashSet::new() };
+    for name in c.kind().freed_by_deleting() {
+        if let (Some(spec), Some(v)) = (c.kind().schema().attr(name), live.attrs.get(*name)) {
+            ref_strings(&spec.ty, v, &mut out);
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// Kahn's algorithm; a leftover step means the rules above produced a cycle.

@@ -49,6 +49,7 @@ const KINDS: &[TfKind] = &[
             ("role", "iam_instance_profile"),
             ("associate_public_ip", "associate_public_ip_address"),
             ("az", "availability_zone"),
+            ("state", "instance_state"),
         ],
         reshape: instance,
     },

@@ -4,14 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_autoscaling::types::{AutoScalingGroup, Tag};
+use aws_sdk_autoscaling::client::Waiters;
+use aws_sdk_autoscaling::types::{AutoScalingGroup, ScalingActivityStatusCode, Tag};
 
+use super::retry::{self, Window};
 use super::{Cx, tag_changes, user_tags};
 use crate::aws;
 use crate::model::Attrs;
-
-/// How long create waits for `min_size` instances in service, and delete for the group to go.
-pub(super) const WAIT: Duration = Duration::from_secs(15 * 60);
 
 pub(super) fn tag(group: &str, k: &str, v: &str) -> Tag {
     Tag::builder()
@@ -51,8 +50,11 @@ pub(super) async fn describe(cx: &Cx, name: &str) -> anyhow::Result<Option<AutoS
 }
 
 /// Waits until `min` instances are in service (the group is usable), as `Still creating…`.
+/// Launches that fail end the wait at once with the scaling activity's own message (a
+/// profile IAM has not yet propagated is waited out).
 pub(super) async fn wait_in_service(cx: &Cx, name: &str, min: i32) -> anyhow::Result<AutoScalingGroup> {
     let start = Instant::now();
+    let since = aws_smithy_types::DateTime::from(std::time::SystemTime::now() - Duration::from_secs(60));
     loop {
         let group = describe(cx, name).await?.ok_or_else(|| anyhow::anyhow!("group {name} vanished while starting"))?;
         let in_service =
@@ -60,11 +62,54 @@ pub(super) async fn wait_in_service(cx: &Cx, name: &str, min: i32) -> anyhow::Re
         if in_service >= usize::try_from(min).unwrap_or(0) {
             return Ok(group);
         }
+        if let Some(why) = failed_launch(cx, name, &since, start.elapsed()).await? {
+            anyhow::bail!("{name}: launching instances failed: {why}");
+        }
         anyhow::ensure!(
-            start.elapsed() < WAIT,
+            start.elapsed() < Window::State.get(),
             "{name}: {in_service} of {min} instances in service after {}s",
-            WAIT.as_secs()
+            start.elapsed().as_secs()
         );
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
+}
+
+/// The message of a failed launch since `since`, if any. A failure naming the instance profile
+/// is IAM's propagation delay while the IAM window lasts: Auto Scaling retries it itself.
+async fn failed_launch(
+    cx: &Cx,
+    name: &str,
+    since: &aws_smithy_types::DateTime,
+    waited: Duration,
+) -> anyhow::Result<Option<String>> {
+    let out = cx.aws.autoscaling.describe_scaling_activities().auto_scaling_group_name(name).send().await;
+    let out = out.map_err(aws::error)?;
+    let failed = out.activities().iter().filter(|a| a.start_time() >= Some(since)).find(|a| {
+        let profile = a.status_message().is_some_and(|m| m.to_ascii_lowercase().contains("instance profile"));
+        a.status_code() == Some(&ScalingActivityStatusCode::Failed)
+            && !(profile && waited < Window::IamPropagation.get())
+    });
+    Ok(failed.map(|a| a.status_message().or(a.description()).unwrap_or("no reason given").to_string()))
+}
+
+/// Deletes the group with its instances (ForceDelete) and waits until it is gone. AWS refuses
+/// while a scaling activity runs (ScalingActivityInProgress) or instances are still being
+/// launched or terminated (ResourceInUse): retried until they end.
+pub(super) async fn delete(cx: &Cx, name: &str) -> anyhow::Result<()> {
+    if describe(cx, name).await?.is_none() {
+        return Ok(());
+    }
+    let send = || async {
+        let call = cx.aws.autoscaling.delete_auto_scaling_group().auto_scaling_group_name(name).force_delete(true);
+        call.send().await.map_err(aws::error)
+    };
+    if let Err(e) = retry::on_codes(&["ScalingActivityInProgress", "ResourceInUse"], Window::State.get(), send).await {
+        // Gone meanwhile (AWS answers ValidationError for a name it does not know).
+        if describe(cx, name).await?.is_some() {
+            return Err(e.into());
+        }
+    }
+    let wait = cx.aws.autoscaling.wait_until_group_not_exists().auto_scaling_group_names(name);
+    wait.wait(Window::State.get()).await.map_err(|e| anyhow::anyhow!("waiting for {name} to be deleted: {e}"))?;
+    Ok(())
 }

@@ -4,16 +4,14 @@
 //! launches, so those instances are the group's and never planned as separate objects.
 //! With a tracking policy declared, desired capacity belongs to the policy and is not diffed.
 
-use std::time::{Duration, Instant};
-
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification};
 
 use super::adopt::{self, Described};
-use super::asg_aws::{WAIT, describe, sync_tags, tag, wait_in_service};
+use super::asg_aws::{self, describe, sync_tags, tag, wait_in_service};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
 use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
-use super::{Cx, Found, Kind, s, strs, user_tags, with_computed};
+use super::{Cx, Found, Kind, s, strs, user_tags, userdata, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -211,7 +209,8 @@ impl Kind for AutoscalingGroup {
         let mut tags = vec![tag(name, STACK_TAG, &cx.stack), tag(name, ADDRESS_TAG, &addr.to_string())];
         tags.extend(user_tags(want).into_iter().map(|(k, v)| tag(name, &k, &v)));
         let desired = want.get("desired_capacity").or(want.get("_desired_capacity")).and_then(Value::as_int);
-        cx.aws
+        let call = cx
+            .aws
             .autoscaling
             .create_auto_scaling_group()
             .auto_scaling_group_name(name)
@@ -223,10 +222,19 @@ impl Kind for AutoscalingGroup {
             .set_target_group_arns(Some(strs(want, "target_groups").into_iter().map(String::from).collect()))
             .health_check_type(s(want, "health_check_type"))
             .health_check_grace_period(int(want, "health_check_grace_period"))
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(aws::error)?;
+            .set_tags(Some(tags));
+        // A launch template whose instance profile IAM has only just made is refused for a while.
+        match userdata::profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await {
+            // A retried create whose first answer was lost: the group is ours if it says so.
+            Err(e) if e.code.as_deref() == Some("AlreadyExists") => {
+                let group = describe(cx, name).await?;
+                let ours = group.is_some_and(|g| live_object(&g, None).is_some_and(|l| &l.addr == addr));
+                anyhow::ensure!(ours, e);
+            }
+            other => {
+                other?;
+            }
+        }
         asg_scaling::sync(cx, name, &Attrs::new(), want).await?;
         let group = wait_in_service(cx, name, int(want, "min_size")).await?;
         Ok(with_computed(
@@ -246,7 +254,8 @@ impl Kind for AutoscalingGroup {
             || changed("health_check_grace_period")
         {
             let desired = want.get("desired_capacity").and_then(Value::as_int).and_then(|d| i32::try_from(d).ok());
-            asg.update_auto_scaling_group()
+            let call = asg
+                .update_auto_scaling_group()
                 .auto_scaling_group_name(name)
                 .launch_template(template_spec(want))
                 .min_size(int(want, "min_size"))
@@ -254,10 +263,8 @@ impl Kind for AutoscalingGroup {
                 .set_desired_capacity(desired)
                 .vpc_zone_identifier(strs(want, "subnets").join(","))
                 .health_check_type(s(want, "health_check_type"))
-                .health_check_grace_period(int(want, "health_check_grace_period"))
-                .send()
-                .await
-                .map_err(aws::error)?;
+                .health_check_grace_period(int(want, "health_check_grace_period"));
+            userdata::profile_retry(|| async { call.clone().send().await.map_err(aws::error) }).await?;
         }
         let (attach, detach) =
             super::iam_policy::set_diff(&strs(&live.attrs, "target_groups"), &strs(want, "target_groups"));
@@ -286,26 +293,7 @@ impl Kind for AutoscalingGroup {
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
-        // Force: terminate the instances with the group rather than refuse while it has any.
-        let r = cx
-            .aws
-            .autoscaling
-            .delete_auto_scaling_group()
-            .auto_scaling_group_name(&live.id)
-            .force_delete(true)
-            .send()
-            .await;
-        if let Err(e) = r.map_err(aws::error)
-            && !e.message.contains("not found")
-        {
-            return Err(e.into());
-        }
-        let start = Instant::now();
-        while describe(cx, &live.id).await?.is_some() {
-            anyhow::ensure!(start.elapsed() < WAIT, "{} still exists after {}s", live.id, WAIT.as_secs());
-            tokio::time::sleep(Duration::from_secs(5)).await;
-        }
-        Ok(())
+        asg_aws::delete(cx, &live.id).await
     }
 }
 

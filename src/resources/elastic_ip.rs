@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address as AwsAddress, DomainType, ResourceType};
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, with_computed};
+use super::retry::{self, Window};
+use super::{Cx, Found, Kind, ec2tags, eventual, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -44,6 +45,10 @@ impl Kind for ElasticIp {
         &SCHEMA
     }
 
+    fn freed_by_deleting(&self) -> &'static [&'static str] {
+        &["instance"]
+    }
+
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         let eips: Vec<&Resource> = stack.resources.iter().filter(|r| r.addr.kind == "elastic_ip").collect();
         // Said once, at the first block past the quota.
@@ -74,17 +79,31 @@ impl Kind for ElasticIp {
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
-        let out = cx
-            .aws
-            .ec2
-            .allocate_address()
-            .domain(DomainType::Vpc)
-            .tag_specifications(ec2tags::spec(ResourceType::ElasticIp, cx, addr, want))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let id = out.allocation_id().unwrap_or_default().to_string();
-        let mut computed = vec![("id", Value::str(&id)), ("public_ip", Value::from(out.public_ip().map(String::from)))];
+        let ec2 = &cx.aws.ec2;
+        // AllocateAddress takes no client token.
+        let out = eventual::create_once(
+            addr,
+            || async {
+                let call = ec2.allocate_address().domain(DomainType::Vpc).tag_specifications(ec2tags::spec(
+                    ResourceType::ElasticIp,
+                    cx,
+                    addr,
+                    want,
+                ));
+                let out = call.customize().config_override(eventual::no_retry()).send().await.map_err(aws::error)?;
+                Ok((out.allocation_id().map(String::from), out.public_ip().map(String::from)))
+            },
+            || async {
+                let out =
+                    ec2.describe_addresses().set_filters(Some(eventual::addressed(cx, addr).to_vec())).send().await;
+                let out = out.map_err(aws::error)?;
+                let found = out.addresses().first();
+                Ok(found.map(|a| (a.allocation_id().map(String::from), a.public_ip().map(String::from))))
+            },
+        )
+        .await?;
+        let id = out.0.unwrap_or_default();
+        let mut computed = vec![("id", Value::str(&id)), ("public_ip", Value::from(out.1))];
         if let Some(instance) = want.get("instance").and_then(Value::as_str) {
             computed.push(("_association_id", associate(cx, &id, instance).await?));
         }
@@ -134,9 +153,14 @@ fn live_object(a: &AwsAddress) -> Option<LiveObject> {
 }
 
 /// Associates the address with `instance`, taking it from any other; returns the association.
+/// The VPC's internet gateway is attached first (an implied dependency); right after the
+/// attach EC2 may still answer Gateway.NotAttached for a moment.
 async fn associate(cx: &Cx, id: &str, instance: &str) -> anyhow::Result<Value> {
-    let call = cx.aws.ec2.associate_address().allocation_id(id).instance_id(instance).allow_reassociation(true);
-    let out = call.send().await.map_err(aws::error)?;
+    let send = || async {
+        let call = cx.aws.ec2.associate_address().allocation_id(id).instance_id(instance).allow_reassociation(true);
+        eventual::visible(|| async { call.clone().send().await.map_err(aws::error) }).await
+    };
+    let out = retry::on_codes(&["Gateway.NotAttached"], Window::Listing.get(), send).await?;
     Ok(Value::from(out.association_id().map(String::from)))
 }
 

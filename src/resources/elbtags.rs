@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_elasticloadbalancingv2::types::Tag;
+use aws_sdk_elasticloadbalancingv2::types::{Tag, TagDescription};
 use sha2::{Digest, Sha256};
 
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
@@ -28,16 +28,21 @@ pub fn create_tags(cx: &Cx, addr: &Address, want: &Attrs) -> Vec<Tag> {
     tags
 }
 
-/// The tags of each ARN this stack owns, read in concurrent batches; ARNs of other stacks or of
-/// nobody are left out.
+/// DescribeTags calls in flight at once: a busy account has many batches, and ELB throttles.
+const TAG_CONCURRENCY: usize = 4;
+
+/// The tags of each ARN this stack owns, read in batches, a few at a time; ARNs of other stacks
+/// or of nobody are left out.
 pub async fn owned(cx: &Cx, arns: &[String]) -> anyhow::Result<HashMap<String, Vec<Tag>>> {
-    let batches = arns.chunks(TAG_BATCH).map(|batch| async move {
-        let out = cx.aws.elb.describe_tags().set_resource_arns(Some(batch.to_vec())).send().await;
-        out.map_err(aws::error)
-    });
+    use futures::StreamExt;
+    let mut calls = vec![];
+    for batch in arns.chunks(TAG_BATCH) {
+        calls.push(tags_of(cx, batch.to_vec()));
+    }
+    let mut results = futures::stream::iter(calls).buffer_unordered(TAG_CONCURRENCY);
     let mut owned = HashMap::new();
-    for out in futures::future::try_join_all(batches).await? {
-        for d in out.tag_descriptions() {
+    while let Some(descriptions) = results.next().await {
+        for d in descriptions? {
             let mine = d.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()));
             if let (true, Some(arn)) = (mine, d.resource_arn()) {
                 owned.insert(arn.to_string(), d.tags().to_vec());
@@ -45,6 +50,31 @@ pub async fn owned(cx: &Cx, arns: &[String]) -> anyhow::Result<HashMap<String, V
         }
     }
     Ok(owned)
+}
+
+/// One batch's tags. DescribeTags fails the whole batch when one ARN is gone (deleted since
+/// the listing): the batch is split in halves and each retried, so only the vanished ARN drops.
+fn tags_of(cx: &Cx, batch: Vec<String>) -> futures::future::BoxFuture<'_, anyhow::Result<Vec<TagDescription>>> {
+    Box::pin(async move {
+        match cx.aws.elb.describe_tags().set_resource_arns(Some(batch.clone())).send().await.map_err(aws::error) {
+            Ok(out) => Ok(out.tag_descriptions().to_vec()),
+            Err(e) if matches!(e.code.as_deref(), Some("LoadBalancerNotFound" | "TargetGroupNotFound")) => {
+                if batch.len() == 1 {
+                    return Ok(vec![]);
+                }
+                let (a, b) = batch.split_at(batch.len() / 2);
+                let (a, b) = tokio::try_join!(tags_of(cx, a.to_vec()), tags_of(cx, b.to_vec()))?;
+                Ok(a.into_iter().chain(b).collect())
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+/// Whether this stack owns the ELB object `arn` at `addr`, by its tags.
+pub async fn owned_at(cx: &Cx, addr: &Address, arn: &str) -> anyhow::Result<bool> {
+    let tags = owned(cx, &[arn.to_string()]).await?;
+    Ok(tags.get(arn).and_then(|t| split(&addr.kind, arn, t)).is_some_and(|(a, _)| &a == addr))
 }
 
 /// Sorts every load balancer or target group in the account into this stack's (each with its

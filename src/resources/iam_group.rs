@@ -2,13 +2,13 @@
 //! be tagged, so ownership is the path `/stackr/<stack>/<name>/`. Other kinds refer to a group
 //! by its name.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use aws_sdk_iam::types::{EntityType, GroupDetail};
 
 use super::adopt::{self, Described};
-use super::iam_policy::{self, Principal, canonical_inline, gone_ok, owned_address, path_for, sync_policies};
+use super::iam_policy::{
+    self, Principal, canonical_inline, gone_ok, owned_address, path_for, sync_policies, taken_by_us,
+};
 use super::{Cx, Found, Kind, s, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -51,7 +51,6 @@ static SCHEMA: Schema = Schema {
 /// A group created by an earlier step may take a moment to be visible to membership calls.
 /// Kept short: a group that truly does not exist should fail fast.
 pub(super) const JUST_CREATED: &[&str] = &["NoSuchEntity"];
-pub(super) const SETTLE: Duration = Duration::from_secs(15);
 
 #[async_trait]
 impl Kind for IamGroup {
@@ -113,16 +112,16 @@ impl Kind for IamGroup {
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
         let name = s(want, "name");
-        let out = cx
-            .aws
-            .iam
-            .create_group()
-            .group_name(name)
-            .path(path_for(&cx.stack, addr))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let g = out.group().ok_or_else(|| anyhow::anyhow!("CreateGroup returned no group"))?;
+        let (iam, path) = (&cx.aws.iam, path_for(&cx.stack, addr));
+        let g = match iam.create_group().group_name(name).path(&path).send().await.map_err(aws::error) {
+            Ok(out) => out.group().cloned(),
+            Err(e) => {
+                let found = iam.get_group().group_name(name).send().await.ok().and_then(|o| o.group().cloned());
+                taken_by_us(e, found.as_ref().map(|g| g.path()), &path)?;
+                found
+            }
+        };
+        let g = g.ok_or_else(|| anyhow::anyhow!("CreateGroup returned no group"))?;
         let empty = Attrs::new();
         sync_policies(cx, Principal::Group(name), &empty, want).await?;
         Ok(with_computed(

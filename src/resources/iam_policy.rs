@@ -44,7 +44,11 @@ fn normalize(v: J, field: Option<&str>) -> J {
                     }
                     (f, v, _) if LIST_FIELDS.contains(&f) => string_list(v),
                     ("Principal" | "NotPrincipal", J::Object(o), _) => {
-                        J::Object(sorted_map(o.into_iter().map(|(pk, pv)| (pk, string_list(pv)))))
+                        J::Object(sorted_map(o.into_iter().map(|(pk, pv)| {
+                            let list = string_list(pv);
+                            let list = if pk == "AWS" { account_principals(list) } else { list };
+                            (pk, list)
+                        })))
                     }
                     ("Condition", J::Object(ops), _) => J::Object(sorted_map(ops.into_iter().map(|(op, keys)| {
                         let keys = match keys {
@@ -72,10 +76,27 @@ fn sorted_map(items: impl Iterator<Item = (String, J)>) -> Map<String, J> {
     v.into_iter().collect()
 }
 
-/// A string, or list of strings, as a sorted de-duplicated list.
+/// IAM stores an account id principal as the account's root ARN
+/// (`arn:aws:iam::123456789012:root`); both forms mean the account, canonically its id.
+fn account_principals(list: J) -> J {
+    let J::Array(items) = list else { return list };
+    let id = |s: &str| -> Option<String> {
+        let rest = s.strip_prefix("arn:")?.split_once(":iam::")?.1;
+        let (account, tail) = rest.split_once(':')?;
+        (tail == "root" && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| account.to_string())
+    };
+    let set: BTreeSet<String> =
+        items.into_iter().filter_map(|x| x.as_str().map(|s| id(s).unwrap_or_else(|| s.to_string()))).collect();
+    J::Array(set.into_iter().map(J::String).collect())
+}
+
+/// A string, or list of strings, as a sorted de-duplicated list. Booleans and numbers become
+/// strings: IAM stores condition values as strings (`true` comes back as `"true"`).
 fn string_list(v: J) -> J {
     match v {
         J::String(s) => J::Array(vec![J::String(s)]),
+        J::Bool(_) | J::Number(_) => J::Array(vec![J::String(v.to_string())]),
         J::Array(a) => {
             let set: BTreeSet<String> =
                 a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), String::from)).collect();
@@ -137,6 +158,18 @@ pub fn default_name(addr: &Address, attrs: &mut Attrs) {
 
 pub fn name_of(attrs: &Attrs) -> Option<String> {
     attrs.get("name").and_then(Value::as_str).map(String::from)
+}
+
+/// A create answered EntityAlreadyExists: the name was free at plan time (names held by others
+/// are refused there), so this is the object an earlier attempt made and whose answer was
+/// lost, if it carries this stack's path for the address. `Some(path)` is the found object's.
+pub fn taken_by_us(e: AwsError, found_path: Option<&str>, ours: &str) -> Result<(), AwsError> {
+    if e.code.as_deref() == Some("EntityAlreadyExists") && found_path == Some(ours) {
+        tracing::info!("{ours}: the create's answer was lost; the object it made is used");
+        Ok(())
+    } else {
+        Err(e)
+    }
 }
 
 /// A call on something already gone counts as done.
@@ -274,6 +307,17 @@ pub async fn sync_policies(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Att
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iams_rewritten_copy_equals_what_was_written() {
+        // Written with an account id and JSON booleans and numbers; IAM stores the root ARN
+        // and strings (the realism layer does the same, see tests/realism_services.rs).
+        let written = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":true},"NumericLessThan":{"aws:MultiFactorAuthAge":3600}}}]}"#;
+        let stored = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}}]}"#;
+        assert_eq!(canonical_policy(written), canonical_policy(stored));
+        let other = stored.replace("123456789012:root", "123456789012:role/x");
+        assert_ne!(canonical_policy(written), canonical_policy(&other), "a role is not the account");
+    }
 
     #[test]
     fn string_and_list_forms_are_equal() {

@@ -3,13 +3,14 @@
 //! templates use). Owned by the path `/stackr/<stack>/<name>/`, like users and groups.
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::{EntityType, RoleDetail};
+use aws_sdk_iam::types::{EntityType, InstanceProfile, RoleDetail};
 
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
 use super::iam_policy::{
     self, Principal, canonical_inline, canonical_policy, gone_ok, iam_tag, owned_address, path_for, sync_policies,
-    sync_tags,
+    sync_tags, taken_by_us,
 };
+use super::retry::{self, Window};
 use super::{Cx, Found, Kind, s, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -178,20 +179,31 @@ impl Kind for IamRole {
         let name = s(want, "name");
         let mut tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];
         tags.extend(user_tags(want).into_iter().map(|(k, v)| iam_tag(&k, &v)));
-        let out = cx
-            .aws
-            .iam
-            .create_role()
-            .role_name(name)
-            .path(path_for(&cx.stack, addr))
-            .assume_role_policy_document(s(want, "assume"))
-            .description(s(want, "description"))
-            .max_session_duration(int(want, "max_session_duration", 3600))
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let role = out.role().ok_or_else(|| anyhow::anyhow!("CreateRole returned no role"))?;
+        let (iam, path) = (&cx.aws.iam, path_for(&cx.stack, addr));
+        let create = || async {
+            let call = iam
+                .create_role()
+                .role_name(name)
+                .path(&path)
+                .assume_role_policy_document(s(want, "assume"))
+                .description(s(want, "description"))
+                .max_session_duration(int(want, "max_session_duration", 3600))
+                .set_tags(Some(tags.clone()));
+            call.send().await.map_err(aws::error)
+        };
+        // A trust policy naming a principal IAM has only just made is refused for a while.
+        let role =
+            match retry::on_code_message("MalformedPolicyDocument", "principal", Window::IamPropagation.get(), create)
+                .await
+            {
+                Ok(out) => out.role().cloned(),
+                Err(e) => {
+                    let found = iam.get_role().role_name(name).send().await.ok().and_then(|o| o.role().cloned());
+                    taken_by_us(e, found.as_ref().map(|r| r.path()), &path)?;
+                    found
+                }
+            };
+        let role = role.ok_or_else(|| anyhow::anyhow!("CreateRole returned no role"))?;
         sync_policies(cx, Principal::Role(name), &Attrs::new(), want).await?;
         let profile = sync_profile(cx, addr, name, false, flag(want, "instance_profile")).await?;
         let computed = [
@@ -207,12 +219,11 @@ impl Kind for IamRole {
         let iam = &cx.aws.iam;
         let name = live.id.as_str();
         if live.attrs.get("assume") != want.get("assume") {
-            iam.update_assume_role_policy()
-                .role_name(name)
-                .policy_document(s(want, "assume"))
-                .send()
-                .await
-                .map_err(aws::error)?;
+            let call = || async {
+                let call = iam.update_assume_role_policy().role_name(name).policy_document(s(want, "assume"));
+                call.send().await.map_err(aws::error)
+            };
+            retry::on_code_message("MalformedPolicyDocument", "principal", Window::IamPropagation.get(), call).await?;
         }
         let changed = |k: &str| live.attrs.get(k) != want.get(k);
         if changed("description") || changed("max_session_duration") {
@@ -234,23 +245,27 @@ impl Kind for IamRole {
         let iam = &cx.aws.iam;
         let name = live.id.as_str();
         // AWS refuses to delete a role still in an instance profile or holding policies.
-        let profiles = match iam.list_instance_profiles_for_role().role_name(name).send().await.map_err(aws::error) {
+        let mut profiles = match iam.list_instance_profiles_for_role().role_name(name).send().await.map_err(aws::error)
+        {
             Ok(out) => out.instance_profiles().to_vec(),
             Err(e) if e.code.as_deref() == Some("NoSuchEntity") => return Ok(()),
             Err(e) => return Err(e.into()),
         };
+        // The profile stackr made for this role, found by name and path: it may have lost its
+        // role (a failure between creating it and adding the role).
+        if let Some(own) = own_profile(cx, &live.addr, name).await?
+            && !profiles.iter().any(|p| p.instance_profile_name() == name)
+        {
+            profiles.push(own);
+        }
         for p in profiles {
             let pname = p.instance_profile_name();
-            gone_ok(
-                iam.remove_role_from_instance_profile()
-                    .instance_profile_name(pname)
-                    .role_name(name)
-                    .send()
-                    .await
-                    .map_err(aws::error),
-            )?;
+            if p.roles().iter().any(|r| r.role_name() == name) {
+                let call = iam.remove_role_from_instance_profile().instance_profile_name(pname).role_name(name);
+                gone_ok(call.send().await.map_err(aws::error))?;
+            }
             // Only the profile stackr made for this role goes with it.
-            if pname == name && owned_address(&cx.stack, "iam_role", p.path()).is_some() {
+            if pname == name && p.path() == path_for(&cx.stack, &live.addr) {
                 gone_ok(iam.delete_instance_profile().instance_profile_name(pname).send().await.map_err(aws::error))?;
             }
         }
@@ -304,22 +319,28 @@ async fn sync_profile(cx: &Cx, addr: &Address, name: &str, had: bool, want: bool
     let iam = &cx.aws.iam;
     match (had, want) {
         (false, true) => {
-            let out = iam
+            let path = path_for(&cx.stack, addr);
+            let call = iam
                 .create_instance_profile()
                 .instance_profile_name(name)
-                .path(path_for(&cx.stack, addr))
+                .path(&path)
                 .tags(iam_tag(STACK_TAG, &cx.stack))
-                .tags(iam_tag(ADDRESS_TAG, &addr.to_string()))
-                .send()
-                .await
-                .map_err(aws::error)?;
-            iam.add_role_to_instance_profile()
-                .instance_profile_name(name)
-                .role_name(name)
-                .send()
-                .await
-                .map_err(aws::error)?;
-            Ok(out.instance_profile().map(|p| p.arn().to_string()))
+                .tags(iam_tag(ADDRESS_TAG, &addr.to_string()));
+            let profile = match call.send().await.map_err(aws::error) {
+                Ok(out) => out.instance_profile().cloned(),
+                // Left by an earlier apply that failed before adding the role, or made by a
+                // retried call whose first answer was lost: ours by its path either way.
+                Err(e) => {
+                    let found = own_profile(cx, addr, name).await?;
+                    taken_by_us(e, found.as_ref().map(|p| p.path()), &path)?;
+                    found
+                }
+            };
+            let holds = profile.as_ref().is_some_and(|p| p.roles().iter().any(|r| r.role_name() == name));
+            if !holds {
+                add_role(cx, name).await?;
+            }
+            Ok(profile.map(|p| p.arn().to_string()))
         }
         (true, false) => {
             gone_ok(
@@ -338,6 +359,32 @@ async fn sync_profile(cx: &Cx, addr: &Address, name: &str, had: bool, want: bool
             Ok(out.instance_profile().map(|p| p.arn().to_string()))
         }
         (false, false) => Ok(None),
+    }
+}
+
+/// The instance profile of the role's name, if this stack made it (its path says so).
+async fn own_profile(cx: &Cx, addr: &Address, name: &str) -> anyhow::Result<Option<InstanceProfile>> {
+    match cx.aws.iam.get_instance_profile().instance_profile_name(name).send().await.map_err(aws::error) {
+        Ok(out) => Ok(out.instance_profile().filter(|p| p.path() == path_for(&cx.stack, addr)).cloned()),
+        Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds the role to its profile. IAM answers NoSuchEntity for a role it has only just made, and
+/// LimitExceeded (one role per profile) when a retried call's first answer was lost.
+async fn add_role(cx: &Cx, name: &str) -> anyhow::Result<()> {
+    let iam = &cx.aws.iam;
+    let call = || async {
+        iam.add_role_to_instance_profile().instance_profile_name(name).role_name(name).send().await.map_err(aws::error)
+    };
+    match retry::on_codes(&["NoSuchEntity"], Window::IamPropagation.get(), call).await {
+        Err(e) if e.code.as_deref() == Some("LimitExceeded") => {
+            let out = iam.get_instance_profile().instance_profile_name(name).send().await.map_err(aws::error)?;
+            let holds = out.instance_profile().is_some_and(|p| p.roles().iter().any(|r| r.role_name() == name));
+            if holds { Ok(()) } else { Err(e.into()) }
+        }
+        other => other.map(|_| ()).map_err(Into::into),
     }
 }
 

@@ -8,11 +8,13 @@ use aws_sdk_iam::types::{EntityType, UserDetail};
 
 use super::adopt::{self, Described};
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
-use super::iam_group::{JUST_CREATED, SETTLE};
+use super::iam_group::JUST_CREATED;
 use super::iam_policy::{
     self, Principal, canonical_inline, gone_ok, iam_tag, owned_address, path_for, set_diff, sync_policies, sync_tags,
+    taken_by_us,
 };
-use super::{Cx, Found, Kind, retry, s, strs, user_tags, with_computed};
+use super::retry::{self, Window};
+use super::{Cx, Found, Kind, s, strs, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 
@@ -124,17 +126,17 @@ impl Kind for IamUser {
         let name = s(want, "name");
         let mut tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];
         tags.extend(user_tags(want).into_iter().map(|(k, v)| iam_tag(&k, &v)));
-        let out = cx
-            .aws
-            .iam
-            .create_user()
-            .user_name(name)
-            .path(path_for(&cx.stack, addr))
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let u = out.user().ok_or_else(|| anyhow::anyhow!("CreateUser returned no user"))?;
+        let (iam, path) = (&cx.aws.iam, path_for(&cx.stack, addr));
+        let u =
+            match iam.create_user().user_name(name).path(&path).set_tags(Some(tags)).send().await.map_err(aws::error) {
+                Ok(out) => out.user().cloned(),
+                Err(e) => {
+                    let found = iam.get_user().user_name(name).send().await.ok().and_then(|o| o.user().cloned());
+                    taken_by_us(e, found.as_ref().map(|u| u.path()), &path)?;
+                    found
+                }
+            };
+        let u = u.ok_or_else(|| anyhow::anyhow!("CreateUser returned no user"))?;
         sync(cx, name, &Attrs::new(), want).await?;
         Ok(with_computed(
             want,
@@ -206,7 +208,7 @@ async fn sync(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result
         gone_ok(iam.remove_user_from_group().user_name(name).group_name(g).send().await.map_err(aws::error))?;
     }
     for g in join {
-        retry::on_codes(JUST_CREATED, SETTLE, || async {
+        retry::on_codes(JUST_CREATED, Window::IamPropagation.get(), || async {
             iam.add_user_to_group().user_name(name).group_name(g).send().await.map_err(aws::error)
         })
         .await?;

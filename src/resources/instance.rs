@@ -8,7 +8,6 @@
 //! the instance's address, so the `volume` kind leaves it alone.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::client::Waiters;
@@ -19,6 +18,7 @@ use aws_sdk_ec2::types::{
 };
 
 use super::adopt::{self, Described};
+use super::retry::{self, Window};
 use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, volume, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -82,6 +82,13 @@ static SCHEMA: Schema = Schema {
             "Root volume type.",
         ),
         attr("root_volume_encrypted", Ty::Bool, Presence::Optional, Update::ForceNew, "Encrypt the root volume."),
+        attr(
+            "state",
+            Ty::Enum(&["running", "stopped"]),
+            Presence::Default(Lit::Str("running")),
+            Update::InPlace,
+            "Whether the instance runs; a stopped instance is started again (or stopped) in place.",
+        ),
         TAGS,
         computed("id", "The instance id (i-…)."),
         computed("private_ip", "The primary private IPv4 address."),
@@ -98,6 +105,10 @@ impl Kind for Instance {
 
     fn canonical(&self, attrs: &mut Attrs) {
         userdata::canonical(attrs);
+    }
+
+    fn accept_live(&self, live: &mut Attrs, want: &mut Attrs) {
+        volume::encryption_floor(live, want, "root_volume_encrypted");
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
@@ -173,6 +184,9 @@ impl Kind for Instance {
         }
         let id = id.ok_or_else(|| anyhow::anyhow!("EC2 kept returning terminated instances for this launch"))?;
         let now = wait_running(cx, &id).await?;
+        if s(want, "state") == "stopped" {
+            stop(cx, &id).await?;
+        }
         Ok(with_computed(want, computed_of(&now)))
     }
 
@@ -205,8 +219,13 @@ impl Kind for Instance {
         if differs("role") {
             userdata::set_role(cx, &live.id, want.get("role").and_then(Value::as_str)).await?;
         }
+        let run = s(want, "state") != "stopped";
         if differs("type") {
-            computed = change_type(cx, &live.id, s(want, "type")).await?;
+            computed = change_type(cx, &live.id, s(want, "type"), run).await?;
+        } else if differs("state") && run {
+            computed = computed_of(&start(cx, &live.id).await?);
+        } else if differs("state") {
+            stop(cx, &live.id).await?;
         }
         ec2tags::sync(cx, live, want).await?;
         Ok(with_computed(want, computed))
@@ -221,7 +240,7 @@ impl Kind for Instance {
             .ec2
             .wait_until_instance_terminated()
             .instance_ids(&live.id)
-            .wait(Duration::from_secs(900))
+            .wait(Window::State.get())
             .await
             .map_err(|e| anyhow::anyhow!("waiting for {} to terminate: {e}", live.id))?;
         Ok(())
@@ -278,12 +297,21 @@ fn live_object(i: &AwsInstance, roots: &HashMap<String, [Value; 3]>) -> Option<L
         ("root_volume_size".into(), size),
         ("root_volume_type".into(), vtype),
         ("root_volume_encrypted".into(), encrypted),
+        ("state".into(), Value::str(run_state(i))),
         ("tags".into(), tags),
         // Private: what an IMDS change must send back unchanged, never compared or shown.
         ("_imds_hop_limit".into(), hops.map_or(Value::Null, |n| Value::Int(n.into()))),
     ]);
     attrs.extend(computed_of(i).into_iter().map(|(k, v)| (k.to_string(), v)));
     Some(LiveObject { addr, id, attrs })
+}
+
+/// `running` for an instance that runs or is starting, `stopped` for one stopping or stopped.
+fn run_state(i: &AwsInstance) -> &'static str {
+    match i.state().and_then(|s| s.name()) {
+        Some(InstanceStateName::Stopping | InstanceStateName::Stopped) => "stopped",
+        _ => "running",
+    }
 }
 
 fn computed_of(i: &AwsInstance) -> Vec<(&'static str, Value)> {
@@ -364,7 +392,7 @@ async fn wait_running(cx: &Cx, id: &str) -> anyhow::Result<AwsInstance> {
         .ec2
         .wait_until_instance_running()
         .instance_ids(id)
-        .wait(Duration::from_secs(600))
+        .wait(Window::State.get())
         .await
         .map_err(|e| anyhow::anyhow!("waiting for {id} to be running: {e}"))?;
     let out = out.into_result().map_err(|e| anyhow::anyhow!("waiting for {id} to be running: {e:?}"))?;
@@ -372,20 +400,50 @@ async fn wait_running(cx: &Cx, id: &str) -> anyhow::Result<AwsInstance> {
     inst.cloned().ok_or_else(|| anyhow::anyhow!("instance {id} disappeared while starting"))
 }
 
-/// Stop, change the type, start: EC2 changes the type only of a stopped instance. Returns the
-/// computed attributes afterwards (an automatic public IP changes across a stop).
-async fn change_type(cx: &Cx, id: &str, ty: &str) -> anyhow::Result<Vec<(&'static str, Value)>> {
+/// Stop, change the type, start (unless it should stay stopped): EC2 changes the type only of
+/// a stopped instance. Returns the computed attributes afterwards (an automatic public IP
+/// changes across a stop).
+async fn change_type(cx: &Cx, id: &str, ty: &str, run: bool) -> anyhow::Result<Vec<(&'static str, Value)>> {
     let ec2 = &cx.aws.ec2;
-    ec2.stop_instances().instance_ids(id).send().await.map_err(aws::error)?;
-    ec2.wait_until_instance_stopped()
-        .instance_ids(id)
-        .wait(Duration::from_secs(600))
-        .await
-        .map_err(|e| anyhow::anyhow!("waiting for {id} to stop: {e}"))?;
+    stop(cx, id).await?;
     let value = AttributeValue::builder().value(ty).build();
     ec2.modify_instance_attribute().instance_id(id).instance_type(value).send().await.map_err(aws::error)?;
-    ec2.start_instances().instance_ids(id).send().await.map_err(aws::error)?;
-    Ok(computed_of(&wait_running(cx, id).await?))
+    if !run {
+        return Ok(computed_of(&describe_one(cx, id).await?));
+    }
+    Ok(computed_of(&start(cx, id).await?))
+}
+
+async fn stop(cx: &Cx, id: &str) -> anyhow::Result<()> {
+    let ec2 = &cx.aws.ec2;
+    // A just-launched instance is still pending: it cannot be stopped until it runs.
+    retry::on_codes(&["IncorrectInstanceState"], Window::State.get(), || async {
+        ec2.stop_instances().instance_ids(id).send().await.map_err(aws::error)
+    })
+    .await?;
+    ec2.wait_until_instance_stopped()
+        .instance_ids(id)
+        .wait(Window::State.get())
+        .await
+        .map_err(|e| anyhow::anyhow!("waiting for {id} to stop: {e}"))?;
+    Ok(())
+}
+
+/// Starts the instance and waits until it runs. Right after a type change EC2 may refuse the
+/// first start ("LaunchPlan instance type does not match attribute value",
+/// hashicorp/terraform-provider-aws#16433): retried, as is a start while it is still stopping.
+async fn start(cx: &Cx, id: &str) -> anyhow::Result<AwsInstance> {
+    let ec2 = &cx.aws.ec2;
+    let send = || async { ec2.start_instances().instance_ids(id).send().await.map_err(aws::error) };
+    let settled = || retry::on_codes(&["IncorrectInstanceState"], Window::State.get(), send);
+    retry::on_code_message("InvalidParameterValue", "launchplan", Window::Ec2Propagation.get(), settled).await?;
+    wait_running(cx, id).await
+}
+
+async fn describe_one(cx: &Cx, id: &str) -> anyhow::Result<AwsInstance> {
+    let out = cx.aws.ec2.describe_instances().instance_ids(id).send().await.map_err(aws::error)?;
+    let inst = out.reservations().iter().flat_map(|r| r.instances()).find(|i| i.instance_id() == Some(id));
+    inst.cloned().ok_or_else(|| anyhow::anyhow!("instance {id} not found"))
 }
 
 #[cfg(test)]

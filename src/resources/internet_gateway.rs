@@ -1,13 +1,12 @@
 //! `internet_gateway`: an internet gateway, attached to at most one VPC. Moving it to another
 //! VPC (or detaching it) is an in-place change.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::ResourceType;
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, retry, with_computed};
+use super::retry::{self, Window};
+use super::{Cx, Found, Kind, ec2tags, eventual, with_computed};
 use crate::aws::{self, AwsError};
 use crate::model::*;
 
@@ -60,15 +59,29 @@ impl Kind for InternetGateway {
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
-        let out = cx
-            .aws
-            .ec2
-            .create_internet_gateway()
-            .tag_specifications(ec2tags::spec(ResourceType::InternetGateway, cx, addr, want))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let id = out.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
+        let ec2 = &cx.aws.ec2;
+        let igw = eventual::create_once(
+            addr,
+            || async {
+                let call = ec2.create_internet_gateway().tag_specifications(ec2tags::spec(
+                    ResourceType::InternetGateway,
+                    cx,
+                    addr,
+                    want,
+                ));
+                let out = call.customize().config_override(eventual::no_retry()).send().await.map_err(aws::error)?;
+                Ok(out.internet_gateway().cloned())
+            },
+            || async {
+                let call = ec2.describe_internet_gateways().set_filters(Some(eventual::addressed(cx, addr).to_vec()));
+                Ok(call.send().await.map_err(aws::error)?.internet_gateways().first().cloned().map(Some))
+            },
+        )
+        .await?;
+        let id = igw.and_then(|g| g.internet_gateway_id().map(String::from)).unwrap_or_default();
+        // The SDK's gateway waiter retries a code EC2 never sends; wait on the real one.
+        let describe = || async { ec2.describe_internet_gateways().internet_gateway_ids(&id).send().await };
+        eventual::visible(|| async { describe().await.map_err(aws::error) }).await?;
         if let Some(vpc) = want.get("vpc").and_then(Value::as_str) {
             attach(cx, &id, vpc).await?;
         }
@@ -111,12 +124,30 @@ fn live_object(igw: &aws_sdk_ec2::types::InternetGateway) -> Option<LiveObject> 
 }
 
 async fn attach(cx: &Cx, id: &str, vpc: &str) -> anyhow::Result<()> {
-    cx.aws.ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.map_err(aws::error)?;
-    Ok(())
+    let call = || async {
+        cx.aws.ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.map_err(aws::error)
+    };
+    match eventual::visible(call).await {
+        // Attached already: a retry of an attach whose answer was lost.
+        Err(e)
+            if e.code.as_deref() == Some("Resource.AlreadyAssociated")
+                && attached_to(cx, id).await? == Some(vpc.into()) =>
+        {
+            Ok(())
+        }
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}
+
+async fn attached_to(cx: &Cx, id: &str) -> anyhow::Result<Option<String>> {
+    let out = cx.aws.ec2.describe_internet_gateways().internet_gateway_ids(id).send().await.map_err(aws::error)?;
+    Ok(out.internet_gateways().first().and_then(|g| g.attachments().iter().find_map(|a| a.vpc_id())).map(String::from))
 }
 
 async fn detach(cx: &Cx, id: &str, vpc: &str) -> anyhow::Result<()> {
-    let r: Result<_, AwsError> = retry::on_codes(TRANSIENT, Duration::from_secs(180), || async {
+    // Public addresses in the VPC (of instances and load balancers being deleted) keep the
+    // gateway attached until they are released.
+    let r: Result<_, AwsError> = retry::on_codes(TRANSIENT, Window::Dependency.get(), || async {
         cx.aws.ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await.map_err(aws::error)
     })
     .await;

@@ -20,7 +20,7 @@ use aws_sdk_ec2::types::{
 };
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, with_computed};
+use super::{Cx, Found, Kind, ec2tags, eventual, s, strs, userdata, with_computed};
 use crate::aws;
 use crate::model::*;
 
@@ -160,6 +160,11 @@ impl Kind for LaunchTemplate {
             .await
             .map_err(aws::error)?;
         let t = out.launch_template().ok_or_else(|| anyhow::anyhow!("CreateLaunchTemplate returned no template"))?;
+        // CreateLaunchTemplate takes a client token (the SDK sends one, the same on its retries);
+        // what uses the template waits until EC2 knows it.
+        let id = t.launch_template_id().unwrap_or_default();
+        let describe = || async { cx.aws.ec2.describe_launch_templates().launch_template_ids(id).send().await };
+        eventual::visible(|| async { describe().await.map_err(aws::error) }).await?;
         Ok(with_computed(want, computed_of(t)))
     }
 

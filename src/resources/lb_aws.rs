@@ -12,6 +12,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::Cx;
 use super::lb_listeners;
+use super::retry::{self, Window};
 use crate::aws;
 use crate::model::{Value, str_set};
 
@@ -260,8 +261,22 @@ async fn create_listener(cx: &Cx, lb_arn: &str, w: &Map) -> anyhow::Result<Strin
             .certificates(Certificate::builder().certificate_arn(field(w, "certificate")).build())
             .ssl_policy(field(w, "ssl_policy"));
     }
-    let out = call.send().await.map_err(aws::error)?;
-    Ok(out.listeners().first().and_then(|l| l.listener_arn()).unwrap_or_default().to_string())
+    // A listener whose certificate ACM has only just issued is refused for a moment.
+    let send = || async { call.clone().send().await.map_err(aws::error) };
+    match retry::on_codes(&["CertificateNotFound"], Window::IamPropagation.get(), send).await {
+        Ok(out) => Ok(out.listeners().first().and_then(|l| l.listener_arn()).unwrap_or_default().to_string()),
+        // A retried create whose first answer was lost: the port has our listener; make sure
+        // it says what is wanted.
+        Err(e) if e.code.as_deref() == Some("DuplicateListener") => {
+            let port = w.get("port").and_then(Value::as_int);
+            let out = cx.aws.elb.describe_listeners().load_balancer_arn(lb_arn).send().await.map_err(aws::error)?;
+            let found = out.listeners().iter().find(|l| l.port().map(i64::from) == port).and_then(|l| l.listener_arn());
+            let arn = found.map(String::from).ok_or(e)?;
+            modify_listener(cx, &arn, w).await?;
+            Ok(arn)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn modify_listener(cx: &Cx, arn: &str, w: &Map) -> anyhow::Result<()> {
@@ -319,7 +334,23 @@ async fn sync_rules(cx: &Cx, have: &LiveListener, want: &Map) -> anyhow::Result<
                     .priority(*p as i32)
                     .set_conditions(Some(conditions(r)))
                     .set_actions(Some(actions(r)));
-                call.send().await.map_err(aws::error)?;
+                match call.send().await.map_err(aws::error) {
+                    // A retried create whose first answer was lost holds the priority.
+                    Err(e) if e.code.as_deref() == Some("PriorityInUse") => {
+                        let out = elb.describe_rules().listener_arn(&have.arn).send().await.map_err(aws::error)?;
+                        let at = out.rules().iter().find(|x| x.priority() == Some(&p.to_string()));
+                        let arn = at.and_then(|x| x.rule_arn()).map(String::from).ok_or(e)?;
+                        let call = elb
+                            .modify_rule()
+                            .rule_arn(arn)
+                            .set_conditions(Some(conditions(r)))
+                            .set_actions(Some(actions(r)));
+                        call.send().await.map_err(aws::error)?;
+                    }
+                    other => {
+                        other?;
+                    }
+                }
             }
         }
     }

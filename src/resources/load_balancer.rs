@@ -4,7 +4,6 @@
 //! (schema, canonical form, checks) and `lb_aws.rs` (reading and syncing them).
 
 use std::collections::{BTreeSet, HashMap};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::client::Waiters;
@@ -13,6 +12,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::adopt::{self, Described};
+use super::retry::{self, Window};
 use super::{Cx, Found, Kind, ec2tags, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -164,9 +164,8 @@ impl Kind for LoadBalancer {
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
-        let out = cx
-            .aws
-            .elb
+        let elb = &cx.aws.elb;
+        let call = elb
             .create_load_balancer()
             .name(s(want, "name"))
             .r#type(LoadBalancerTypeEnum::Application)
@@ -176,10 +175,23 @@ impl Kind for LoadBalancer {
                 want.get("security_groups")
                     .map(|_| strs(want, "security_groups").into_iter().map(String::from).collect()),
             )
-            .set_tags(Some(elbtags::create_tags(cx, addr, want)))
-            .send()
-            .await
-            .map_err(aws::error)?;
+            .set_tags(Some(elbtags::create_tags(cx, addr, want)));
+        // Right after the VPC's gateway is attached (an implied dependency of internet-facing
+        // balancers) ELB may still say the VPC has none.
+        let send = || async { call.clone().send().await.map_err(aws::error) };
+        let out = match retry::on_codes(&["InvalidSubnet"], Window::Listing.get(), send).await {
+            // AWS answers a repeated create with the same settings with the existing balancer;
+            // some implementations refuse it: then it is ours if it carries our address.
+            Err(e) if e.code.as_deref() == Some("DuplicateLoadBalancerName") => {
+                let out = elb.describe_load_balancers().names(s(want, "name")).send().await.map_err(aws::error)?;
+                let arn = out.load_balancers().first().and_then(|l| l.load_balancer_arn()).unwrap_or_default();
+                if !elbtags::owned_at(cx, addr, arn).await? {
+                    return Err(e.into());
+                }
+                out
+            }
+            other => describe_created(other?),
+        };
         let lb = out.load_balancers().first().ok_or_else(|| anyhow::anyhow!("CreateLoadBalancer returned nothing"))?;
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
         set_attributes(cx, &arn, want).await?;
@@ -188,7 +200,7 @@ impl Kind for LoadBalancer {
             .elb
             .wait_until_load_balancer_available()
             .load_balancer_arns(&arn)
-            .wait(Duration::from_secs(600))
+            .wait(Window::State.get())
             .await
             .map_err(|e| anyhow::anyhow!("waiting for {arn} to become active: {e}"))?;
         let text = |v: Option<&str>| Value::from(v.map(String::from));
@@ -240,11 +252,20 @@ impl Kind for LoadBalancer {
         // Its network interfaces hold the subnets and security groups until it is gone.
         elb.wait_until_load_balancers_deleted()
             .load_balancer_arns(&live.id)
-            .wait(Duration::from_secs(600))
+            .wait(Window::State.get())
             .await
             .map_err(|e| anyhow::anyhow!("waiting for {} to be deleted: {e}", live.id))?;
         Ok(())
     }
+}
+
+/// CreateLoadBalancer's answer, in DescribeLoadBalancers' shape.
+fn describe_created(
+    out: aws_sdk_elasticloadbalancingv2::operation::create_load_balancer::CreateLoadBalancerOutput,
+) -> aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersOutput {
+    aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersOutput::builder()
+        .set_load_balancers(Some(out.load_balancers().to_vec()))
+        .build()
 }
 
 /// The refusal to delete a protected load balancer, with what to do about it.

@@ -10,6 +10,7 @@ mod autoscaling_group;
 mod ec2tags;
 mod elastic_ip;
 mod elbtags;
+mod eventual;
 mod iam_group;
 mod iam_password_policy;
 mod iam_policy;
@@ -118,6 +119,19 @@ pub trait Kind: Send + Sync + 'static {
     /// Brings attributes to canonical form; applied to desired (after references are resolved)
     /// and live attributes alike, so equal configurations compare equal.
     fn canonical(&self, _attrs: &mut Attrs) {}
+
+    /// Reconciles what cannot be compared as is, before comparing: where the stack's value is
+    /// only a floor, what AWS chose is accepted (an account that encrypts EBS by default
+    /// encrypts a volume asked to be unencrypted; replacing it would only make another), and
+    /// settings that are stackr's own, not AWS's, are read as the stack gives them.
+    fn accept_live(&self, _live: &mut Attrs, _want: &mut Attrs) {}
+
+    /// Objects of this kind that the deletion of what these attributes refer to frees by
+    /// itself: when both go, the referent goes first (terminating an instance detaches its
+    /// volumes and Elastic IPs, where detaching first could wait on a busy device).
+    fn freed_by_deleting(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// Refuses a change AWS cannot make (shrinking a volume), as a plan error.
     fn check_update(&self, _before: &Attrs, _after: &Attrs) -> Option<String> {

@@ -2,11 +2,56 @@
 //! (a just-created IAM object not yet visible, a dependency still being released). The SDK
 //! already retries throttling and transient network errors; this covers error codes that only
 //! the caller knows to be temporary in its situation.
+//!
+//! Every window is AWS's real timing (the ones terraform-provider-aws allows, see
+//! docs/aws-behaviour.md) times `STACKR_WAIT_SCALE` (default 1), so tests can shorten them.
 
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::aws::AwsError;
+
+/// How long stackr waits for each kind of thing that passes on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// A new EC2 object becoming visible to every call (AWS allows minutes; usually seconds).
+    Ec2Propagation,
+    /// A new IAM object becoming usable by EC2, Auto Scaling and other IAM calls.
+    IamPropagation,
+    /// Network interfaces of deleted load balancers and instances letting go of subnets,
+    /// security groups and public addresses.
+    Dependency,
+    /// An instance, volume or load balancer reaching a steady state.
+    State,
+    /// How long a listing may lag behind a create whose response was lost.
+    Listing,
+}
+
+impl Window {
+    fn real(self) -> Duration {
+        Duration::from_secs(match self {
+            Window::Ec2Propagation => 300,
+            Window::IamPropagation => 120,
+            Window::Dependency => 1200,
+            Window::State => 600,
+            Window::Listing => 15,
+        })
+    }
+
+    /// The window for this run: AWS's timing times `STACKR_WAIT_SCALE`.
+    pub fn get(self) -> Duration {
+        static SCALE: OnceLock<f64> = OnceLock::new();
+        let scale = *SCALE.get_or_init(|| {
+            std::env::var("STACKR_WAIT_SCALE")
+                .ok()
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|f| *f > 0.0)
+                .unwrap_or(1.0)
+        });
+        self.real().mul_f64(scale)
+    }
+}
 
 /// Runs `op` until it succeeds, fails with a code not in `codes`, or `limit` has passed.
 pub async fn on_codes<T, F, Fut>(codes: &[&str], limit: Duration, mut op: F) -> Result<T, AwsError>
@@ -27,8 +72,33 @@ where
     }
 }
 
+/// Retries an error AWS gives no code of its own: `code` with `needle` in its message (IAM's
+/// MalformedPolicyDocument "Invalid principal in policy" for a principal it has only just made).
+/// The message is matched only to decide whether to wait; the error itself is kept.
+pub async fn on_code_message<T, F, Fut>(code: &str, needle: &str, limit: Duration, mut op: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match op().await {
+            Err(e)
+                if e.code.as_deref() == Some(code)
+                    && e.message.to_ascii_lowercase().contains(needle)
+                    && start.elapsed() + delay < limit =>
+            {
+                tokio::time::sleep(jitter(delay)).await;
+                delay = (delay * 2).min(Duration::from_secs(8));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Between half and all of `d`, so concurrent retries spread out.
-fn jitter(d: Duration) -> Duration {
+pub(crate) fn jitter(d: Duration) -> Duration {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.subsec_nanos());
     d / 2 + d.mul_f64(f64::from(nanos % 1000) / 2000.0)
 }

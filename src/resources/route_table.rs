@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType, RouteOrigin, RouteTable as AwsRouteTable};
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, s, strs, with_computed};
+use super::{Cx, Found, Kind, ec2tags, eventual, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 
@@ -94,6 +94,11 @@ impl Kind for RouteTable {
             .await
             .map_err(aws::error)?;
         let id = out.route_table().and_then(|r| r.route_table_id()).unwrap_or_default().to_string();
+        // CreateRouteTable takes a client token (the SDK sends one, the same on its retries).
+        eventual::visible(|| async {
+            cx.aws.ec2.describe_route_tables().route_table_ids(&id).send().await.map_err(aws::error)
+        })
+        .await?;
         let fresh = LiveObject {
             addr: addr.clone(),
             id: id.clone(),
@@ -196,24 +201,40 @@ async fn sync_routes(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result
     let (have, want) = (route_map(&live.attrs), route_map(want));
     let ec2 = &cx.aws.ec2;
     for cidr in have.keys().filter(|c| !want.contains_key(*c)) {
-        ec2.delete_route().route_table_id(&live.id).destination_cidr_block(cidr).send().await.map_err(aws::error)?;
+        let call = ec2.delete_route().route_table_id(&live.id).destination_cidr_block(cidr);
+        match call.send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("InvalidRoute.NotFound") => {}
+            other => {
+                other?;
+            }
+        }
     }
     for (cidr, gw) in &want {
+        let replace = || async {
+            let call = ec2.replace_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
+            call.send().await.map(|_| ()).map_err(aws::error)
+        };
         match have.get(cidr) {
             Some(old) if old == gw => {}
-            Some(_) => {
-                let call = ec2.replace_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
-                call.send().await.map_err(aws::error)?;
-            }
+            Some(_) => eventual::visible(replace).await?,
             None => {
-                let call = ec2.create_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
-                call.send().await.map_err(aws::error)?;
+                let create = || async {
+                    let call = ec2.create_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
+                    call.send().await.map(|_| ()).map_err(aws::error)
+                };
+                match eventual::visible(create).await {
+                    // A retried create whose first answer was lost: make sure of the target.
+                    Err(e) if e.code.as_deref() == Some("RouteAlreadyExists") => eventual::visible(replace).await?,
+                    other => other?,
+                }
             }
         }
     }
     Ok(())
 }
 
+/// Associates the wanted subnets. A subnet associated with another table moves with
+/// ReplaceRouteTableAssociation (AWS refuses a second association: Resource.AlreadyAssociated).
 async fn sync_associations(cx: &Cx, id: &str, have: &BTreeMap<String, String>, want: &Attrs) -> anyhow::Result<()> {
     let want = strs(want, "subnets");
     for (subnet, assoc) in have {
@@ -222,9 +243,47 @@ async fn sync_associations(cx: &Cx, id: &str, have: &BTreeMap<String, String>, w
         }
     }
     for subnet in want.into_iter().filter(|s| !have.contains_key(*s)) {
-        cx.aws.ec2.associate_route_table().route_table_id(id).subnet_id(subnet).send().await.map_err(aws::error)?;
+        match held_by(cx, subnet).await? {
+            Some((table, _)) if table == id => {}
+            Some((_, assoc)) => {
+                let call = cx.aws.ec2.replace_route_table_association().association_id(&assoc).route_table_id(id);
+                call.send().await.map_err(aws::error)?;
+            }
+            None => {
+                let call = || async {
+                    cx.aws
+                        .ec2
+                        .associate_route_table()
+                        .route_table_id(id)
+                        .subnet_id(subnet)
+                        .send()
+                        .await
+                        .map_err(aws::error)
+                };
+                match eventual::visible(call).await {
+                    // The answer to an earlier attempt was lost and it is ours already.
+                    Err(e)
+                        if e.code.as_deref() == Some("Resource.AlreadyAssociated")
+                            && held_by(cx, subnet).await?.is_some_and(|(t, _)| t == id) => {}
+                    other => {
+                        other?;
+                    }
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// The table a subnet is explicitly associated with, and the association's id.
+async fn held_by(cx: &Cx, subnet: &str) -> anyhow::Result<Option<(String, String)>> {
+    let f = aws_sdk_ec2::types::Filter::builder().name("association.subnet-id").values(subnet).build();
+    let out = cx.aws.ec2.describe_route_tables().filters(f).send().await.map_err(aws::error)?;
+    let found = out.route_tables().iter().find_map(|rt| {
+        let a = rt.associations().iter().find(|a| a.subnet_id() == Some(subnet) && !a.main().unwrap_or(false))?;
+        Some((rt.route_table_id()?.to_string(), a.route_table_association_id()?.to_string()))
+    });
+    Ok(found)
 }
 
 async fn disassociate(cx: &Cx, assoc: &str) -> anyhow::Result<()> {

@@ -2,15 +2,14 @@
 //! place (revoke, authorize, or update a description); name, description and VPC force
 //! replacement because AWS cannot change them.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, ResourceType, SecurityGroup as AwsGroup};
+use std::collections::BTreeMap;
 
 use super::adopt::{self, Described};
+use super::retry::{self, Window};
 use super::sg_rules::{self, RULE};
-use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
+use super::{Cx, Found, Kind, ec2tags, eventual, s, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -113,18 +112,28 @@ impl Kind for SecurityGroup {
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
-        let out = cx
-            .aws
-            .ec2
-            .create_security_group()
-            .group_name(s(want, "name"))
-            .description(s(want, "description"))
-            .vpc_id(s(want, "vpc"))
-            .tag_specifications(ec2tags::spec(ResourceType::SecurityGroup, cx, addr, want))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let id = out.group_id().unwrap_or_default().to_string();
+        let ec2 = &cx.aws.ec2;
+        let id = eventual::create_once(
+            addr,
+            || async {
+                let call = ec2
+                    .create_security_group()
+                    .group_name(s(want, "name"))
+                    .description(s(want, "description"))
+                    .vpc_id(s(want, "vpc"))
+                    .tag_specifications(ec2tags::spec(ResourceType::SecurityGroup, cx, addr, want));
+                let out = call.customize().config_override(eventual::no_retry()).send().await.map_err(aws::error)?;
+                Ok(out.group_id().unwrap_or_default().to_string())
+            },
+            || async {
+                let call = ec2.describe_security_groups().set_filters(Some(eventual::addressed(cx, addr).to_vec()));
+                let out = call.send().await.map_err(aws::error)?;
+                Ok(out.security_groups().first().and_then(|g| g.group_id()).map(String::from))
+            },
+        )
+        .await?;
+        eventual::visible(|| async { ec2.describe_security_groups().group_ids(&id).send().await.map_err(aws::error) })
+            .await?;
         // Start from the rules AWS actually gave the new group (its default egress rule).
         let mut fresh = describe(cx, &id).await?;
         self.canonical(&mut fresh.attrs);
@@ -140,8 +149,9 @@ impl Kind for SecurityGroup {
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
-        // Interfaces of terminated instances keep a group in use for a while.
-        let r = retry::on_codes(&["DependencyViolation"], Duration::from_secs(300), || async {
+        // Interfaces of terminated instances and deleted load balancers keep a group in use
+        // for a while (AWS answers either code).
+        let r = retry::on_codes(&["DependencyViolation", "InvalidGroup.InUse"], Window::Dependency.get(), || async {
             cx.aws.ec2.delete_security_group().group_id(&live.id).send().await.map_err(aws::error)
         })
         .await;
@@ -284,10 +294,25 @@ impl Dir {
     }
 
     /// One batched rule call; nothing to send is no call.
+    /// One rule call, retried while a group it names is not visible yet. A duplicate on
+    /// authorize and a missing rule on revoke mean an earlier attempt whose answer was lost
+    /// already did the work.
     async fn call(self, cx: &Cx, id: &str, call: Call, perms: Vec<IpPermission>) -> anyhow::Result<()> {
         if perms.is_empty() {
             return Ok(());
         }
+        let r = eventual::visible(|| self.send(cx, id, call, perms.clone())).await;
+        match r {
+            Err(e)
+                if matches!(e.code.as_deref(), Some("InvalidPermission.Duplicate" | "InvalidPermission.NotFound")) =>
+            {
+                Ok(())
+            }
+            other => other.map_err(Into::into),
+        }
+    }
+
+    async fn send(self, cx: &Cx, id: &str, call: Call, perms: Vec<IpPermission>) -> Result<(), aws::AwsError> {
         let (ec2, p) = (&cx.aws.ec2, Some(perms));
         match (self, call) {
             (Dir::Ingress, Call::Revoke) => {

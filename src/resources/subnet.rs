@@ -1,14 +1,13 @@
 //! `subnet`: a subnet of a VPC in one availability zone.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
 use ipnet::Ipv4Net;
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
+use super::retry::{self, Window};
+use super::{Cx, Found, Kind, ec2tags, eventual, s, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -98,24 +97,31 @@ impl Kind for Subnet {
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
         let az = want.get("az").and_then(Value::as_str);
-        let out = cx
-            .aws
-            .ec2
-            .create_subnet()
-            .vpc_id(s(want, "vpc"))
-            .cidr_block(s(want, "cidr"))
-            .set_availability_zone(az.map(String::from))
-            .tag_specifications(ec2tags::spec(ResourceType::Subnet, cx, addr, want))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let sn = out.subnet().ok_or_else(|| anyhow::anyhow!("CreateSubnet returned no subnet"))?;
+        let ec2 = &cx.aws.ec2;
+        let sn = eventual::create_once(
+            addr,
+            || async {
+                let call = ec2
+                    .create_subnet()
+                    .vpc_id(s(want, "vpc"))
+                    .cidr_block(s(want, "cidr"))
+                    .set_availability_zone(az.map(String::from))
+                    .tag_specifications(ec2tags::spec(ResourceType::Subnet, cx, addr, want));
+                let out = call.customize().config_override(eventual::no_retry()).send().await.map_err(aws::error)?;
+                Ok(out.subnet().cloned())
+            },
+            || async {
+                let out = ec2.describe_subnets().set_filters(Some(eventual::addressed(cx, addr).to_vec())).send().await;
+                Ok(out.map_err(aws::error)?.subnets().first().cloned().map(Some))
+            },
+        )
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("CreateSubnet returned no subnet"))?;
         let id = sn.subnet_id().unwrap_or_default().to_string();
-        cx.aws
-            .ec2
-            .wait_until_subnet_available()
+        eventual::visible(|| async { ec2.describe_subnets().subnet_ids(&id).send().await.map_err(aws::error) }).await?;
+        ec2.wait_until_subnet_available()
             .subnet_ids(&id)
-            .wait(Duration::from_secs(300))
+            .wait(Window::State.get())
             .await
             .map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))?;
         if want.get("map_public_ip").and_then(Value::as_bool) == Some(true) {
@@ -142,8 +148,9 @@ impl Kind for Subnet {
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
-        // Interfaces of terminated instances are released a little after the instances.
-        let r = retry::on_codes(&["DependencyViolation"], Duration::from_secs(180), || async {
+        // Interfaces of terminated instances and deleted load balancers are released a while
+        // after them.
+        let r = retry::on_codes(&["DependencyViolation"], Window::Dependency.get(), || async {
             cx.aws.ec2.delete_subnet().subnet_id(&live.id).send().await.map_err(aws::error)
         })
         .await;

@@ -4,7 +4,6 @@
 //! ModifyTargetGroupAttributes, Register/DeregisterTargets).
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -13,7 +12,8 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, elbtags, retry, s, strs, with_computed};
+use super::retry::{self, Window};
+use super::{Cx, Found, Kind, ec2tags, elbtags, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -208,9 +208,8 @@ impl Kind for TargetGroup {
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
-        let out = cx
-            .aws
-            .elb
+        let elb = &cx.aws.elb;
+        let call = elb
             .create_target_group()
             .name(s(want, "name"))
             .protocol(ProtocolEnum::from(s(want, "protocol")))
@@ -225,11 +224,21 @@ impl Kind for TargetGroup {
             .healthy_threshold_count(int(want, "healthy_threshold"))
             .unhealthy_threshold_count(int(want, "unhealthy_threshold"))
             .matcher(Matcher::builder().http_code(s(want, "health_check_matcher")).build())
-            .set_tags(Some(elbtags::create_tags(cx, addr, want)))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let arn = out.target_groups().first().and_then(|g| g.target_group_arn()).unwrap_or_default().to_string();
+            .set_tags(Some(elbtags::create_tags(cx, addr, want)));
+        let out = match call.send().await.map_err(aws::error) {
+            // AWS answers a repeated create with the same settings with the existing group; some
+            // implementations refuse it: then it is ours if it carries our address.
+            Err(e) if e.code.as_deref() == Some("DuplicateTargetGroupName") => {
+                let out = elb.describe_target_groups().names(s(want, "name")).send().await.map_err(aws::error)?;
+                let arn = out.target_groups().first().and_then(|g| g.target_group_arn()).unwrap_or_default();
+                if !elbtags::owned_at(cx, addr, arn).await? {
+                    return Err(e.into());
+                }
+                out.target_groups().to_vec()
+            }
+            other => other?.target_groups().to_vec(),
+        };
+        let arn = out.first().and_then(|g| g.target_group_arn()).unwrap_or_default().to_string();
         set_group_attributes(cx, &arn, want).await?;
         if want.contains_key("targets") {
             sync_targets(cx, &arn, &[], &strs(want, "targets")).await?;
@@ -255,7 +264,7 @@ impl Kind for TargetGroup {
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         // The graph deletes or updates the listeners that forward here first; AWS can take a
         // moment to see that they let go.
-        let r = retry::on_codes(&["ResourceInUse"], Duration::from_secs(60), || async {
+        let r = retry::on_codes(&["ResourceInUse"], Window::Ec2Propagation.get(), || async {
             cx.aws.elb.delete_target_group().target_group_arn(&live.id).send().await.map_err(aws::error)
         })
         .await;
@@ -367,7 +376,12 @@ async fn sync_targets(cx: &Cx, arn: &str, have: &[&str], want: &[&str]) -> anyho
         elb.deregister_targets().target_group_arn(arn).set_targets(Some(remove)).send().await.map_err(aws::error)?;
     }
     if !add.is_empty() {
-        elb.register_targets().target_group_arn(arn).set_targets(Some(add)).send().await.map_err(aws::error)?;
+        // Instances still starting are refused (InvalidTarget) until they run.
+        let call = elb.register_targets().target_group_arn(arn).set_targets(Some(add));
+        retry::on_codes(&["InvalidTarget"], Window::State.get(), || async {
+            call.clone().send().await.map_err(aws::error)
+        })
+        .await?;
     }
     Ok(())
 }

@@ -16,14 +16,14 @@
 //! are retried through that window ([`profile_retry`]).
 
 use std::future::Future;
-use std::time::Duration;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use aws_sdk_ec2::types::{Filter, IamInstanceProfileSpecification};
 
-use super::{Cx, retry};
+use super::Cx;
+use super::retry::{self, Window};
 use crate::aws::{self, AwsError};
 use crate::model::{Address, Attrs, Value, is_private};
 
@@ -127,7 +127,6 @@ pub async fn set_role(cx: &Cx, id: &str, role: Option<&str>) -> anyhow::Result<(
 }
 
 /// How long a just-created instance profile may stay invisible to EC2.
-const PROFILE_WINDOW: Duration = Duration::from_secs(150);
 
 /// A code of our own for "the instance profile is not visible yet", so the retry helper can
 /// tell it from other InvalidParameterValue errors.
@@ -139,7 +138,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,
 {
-    let marked = retry::on_codes(&[PROFILE_NOT_READY], PROFILE_WINDOW, || {
+    let marked = retry::on_codes(&[PROFILE_NOT_READY], Window::IamPropagation.get(), || {
         let fut = op();
         async move { fut.await.map_err(profile_not_ready) }
     });
@@ -149,17 +148,19 @@ where
 fn profile_not_ready(e: AwsError) -> AwsError {
     let lower = e.message.to_ascii_lowercase();
     let about_profile = lower.contains("iaminstanceprofile") || lower.contains("instance profile");
-    if e.code.as_deref() == Some("InvalidParameterValue") && about_profile {
+    // EC2 says InvalidParameterValue, Auto Scaling ValidationError, for the same condition.
+    if matches!(e.code.as_deref(), Some("InvalidParameterValue" | "ValidationError")) && about_profile {
         AwsError { code: Some(PROFILE_NOT_READY.into()), ..e }
     } else {
         e
     }
 }
 
-/// Gives an error that outlasted the retries its AWS code back.
+/// Gives an error that outlasted the retries its AWS code back (the message starts with it).
 fn restore(e: AwsError) -> AwsError {
     if e.code.as_deref() == Some(PROFILE_NOT_READY) {
-        AwsError { code: Some("InvalidParameterValue".into()), ..e }
+        let code = e.message.split(':').next().filter(|c| !c.contains(' ')).unwrap_or("InvalidParameterValue");
+        AwsError { code: Some(code.to_string()), ..e }
     } else {
         e
     }

@@ -14,11 +14,13 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{
-    EbsBlockDevice, Filter, ResourceType, Volume as AwsVolume, VolumeModificationState, VolumeType,
+    EbsBlockDevice, Filter, ResourceType, Volume as AwsVolume, VolumeAttachmentState, VolumeModificationState,
+    VolumeState, VolumeType,
 };
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, s, with_computed};
+use super::retry::{self, Window};
+use super::{Cx, Found, Kind, ec2tags, eventual, s, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -39,7 +41,13 @@ static SCHEMA: Schema = Schema {
         attr("type", Ty::Enum(VOLUME_TYPES), Presence::Default(Lit::Str("gp3")), Update::InPlace, "Volume type."),
         attr("iops", Ty::Int, Presence::Optional, Update::InPlace, "Provisioned IOPS (io1, io2 and gp3 only)."),
         attr("throughput", Ty::Int, Presence::Optional, Update::InPlace, "Throughput in MiB/s (gp3 only)."),
-        attr("encrypted", Ty::Bool, Presence::Default(Lit::Bool(false)), Update::ForceNew, "Encrypt the volume."),
+        attr(
+            "encrypted",
+            Ty::Bool,
+            Presence::Optional,
+            Update::ForceNew,
+            "Encrypt the volume (default: the account's EBS encryption-by-default setting). An encrypted volume is never replaced to honour `false`.",
+        ),
         attr(
             "instance",
             Ty::Ref("instance"),
@@ -48,6 +56,13 @@ static SCHEMA: Schema = Schema {
             "The instance to attach to (omit to leave it detached).",
         ),
         attr("device", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "Device name there, e.g. /dev/sdf."),
+        attr(
+            "force_detach",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Detach by force from a running instance that still uses the device (risks the data being written).",
+        ),
         TAGS,
         computed("id", "The volume id (vol-…)."),
     ],
@@ -78,6 +93,15 @@ impl Kind for Volume {
             (false, true) => fail("device", "`device` needs an `instance` to attach to".into()),
             _ => {}
         }
+    }
+
+    fn accept_live(&self, live: &mut Attrs, want: &mut Attrs) {
+        encryption_floor(live, want, "encrypted");
+        live.insert("force_detach".into(), want.get("force_detach").cloned().unwrap_or(Value::Bool(false)));
+    }
+
+    fn freed_by_deleting(&self) -> &'static [&'static str] {
+        &["instance"]
     }
 
     fn check_update(&self, before: &Attrs, after: &Attrs) -> Option<String> {
@@ -117,22 +141,29 @@ impl Kind for Volume {
             .volume_type(VolumeType::from(s(want, "type")))
             .set_iops(int("iops"))
             .set_throughput(int("throughput"))
-            .encrypted(want.get("encrypted").and_then(Value::as_bool).unwrap_or(false))
+            .set_encrypted(want.get("encrypted").and_then(Value::as_bool))
             .tag_specifications(ec2tags::spec(ResourceType::Volume, cx, addr, want))
             .send()
             .await
             .map_err(aws::error)?;
+        // CreateVolume takes a client token (the SDK sends one, the same on its retries).
         let id = out.volume_id().unwrap_or_default().to_string();
+        let describe = || async { cx.aws.ec2.describe_volumes().volume_ids(&id).send().await.map_err(aws::error) };
+        eventual::visible(describe).await?;
         wait_available(cx, &id).await?;
         if let Some(instance) = want.get("instance").and_then(Value::as_str) {
             attach(cx, &id, instance, s(want, "device")).await?;
         }
-        let chosen = |k: &'static str, v: Option<i32>| {
-            (k, want.get(k).cloned().unwrap_or(v.map_or(Value::Null, |n| Value::Int(n.into()))))
-        };
+        let chosen = |k: &'static str, v: Option<Value>| (k, want.get(k).cloned().or(v).unwrap_or_default());
+        let int = |n: Option<i32>| n.map(|n| Value::Int(n.into()));
         Ok(with_computed(
             want,
-            [("id", Value::str(&id)), chosen("iops", out.iops()), chosen("throughput", out.throughput())],
+            [
+                ("id", Value::str(&id)),
+                chosen("iops", int(out.iops())),
+                chosen("throughput", int(out.throughput())),
+                ("encrypted", Value::Bool(out.encrypted().unwrap_or(false))),
+            ],
         ))
     }
 
@@ -149,14 +180,22 @@ impl Kind for Volume {
                 .set_volume_type(differs("type").then(|| VolumeType::from(s(want, "type"))))
                 .set_iops(int("iops").filter(|_| differs("iops")))
                 .set_throughput(int("throughput").filter(|_| differs("throughput")));
-            call.send().await.map_err(aws::error)?;
-            wait_modified(cx, &live.id).await?;
+            // One modification at a time: a volume still optimizing an earlier one refuses.
+            let send = || async {
+                let r = call.clone().send().await.map_err(aws::error);
+                if r.as_ref().is_err_and(|e| e.code.as_deref() == Some("IncorrectModificationState")) {
+                    let _ = wait_modified(cx, &live.id, true).await;
+                }
+                r
+            };
+            retry::on_codes(&["IncorrectModificationState"], Window::State.get(), send).await?;
+            wait_modified(cx, &live.id, false).await?;
         }
         let at =
             |a: &Attrs| (a.get("instance").cloned().unwrap_or_default(), a.get("device").cloned().unwrap_or_default());
         if at(&live.attrs) != at(want) {
             if let Some(old) = live.attrs.get("instance").and_then(Value::as_str) {
-                detach(cx, &live.id, old).await?;
+                detach(cx, &live.id, old, forced(want)).await?;
             }
             if let Some(new) = want.get("instance").and_then(Value::as_str) {
                 attach(cx, &live.id, new, s(want, "device")).await?;
@@ -164,12 +203,13 @@ impl Kind for Volume {
         }
         ec2tags::sync(cx, live, want).await?;
         let keep = |k: &'static str| (k, want.get(k).or(live.attrs.get(k)).cloned().unwrap_or_default());
-        Ok(with_computed(want, [keep("id"), keep("iops"), keep("throughput")]))
+        let enc = ("encrypted", live.attrs.get("encrypted").cloned().unwrap_or_default());
+        Ok(with_computed(want, [keep("id"), keep("iops"), keep("throughput"), enc]))
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         if let Some(instance) = live.attrs.get("instance").and_then(Value::as_str) {
-            detach(cx, &live.id, instance).await?;
+            detach(cx, &live.id, instance, forced(&live.attrs)).await?;
         }
         match cx.aws.ec2.delete_volume().volume_id(&live.id).send().await.map_err(aws::error) {
             Err(e) if e.code.as_deref() == Some("InvalidVolume.NotFound") => Ok(()),
@@ -197,6 +237,8 @@ fn live_object(v: &AwsVolume) -> Option<LiveObject> {
         ("encrypted".into(), Value::Bool(v.encrypted().unwrap_or(false))),
         ("instance".into(), Value::from(attached.and_then(|a| a.instance_id()).map(String::from))),
         ("device".into(), Value::from(attached.and_then(|a| a.device()).map(String::from))),
+        // Not AWS's: how stackr detaches; read as the stack gives it (`accept_live`).
+        ("force_detach".into(), Value::Bool(false)),
         ("tags".into(), tags),
         ("id".into(), Value::str(&id)),
     ]);
@@ -269,49 +311,106 @@ pub async fn root_device(cx: &Cx, ami: &str, ebs: EbsBlockDevice) -> anyhow::Res
 }
 
 async fn wait_available(cx: &Cx, id: &str) -> anyhow::Result<()> {
-    let w = cx.aws.ec2.wait_until_volume_available().volume_ids(id).wait(Duration::from_secs(600)).await;
+    let w = cx.aws.ec2.wait_until_volume_available().volume_ids(id).wait(Window::State.get()).await;
     w.map(|_| ()).map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))
 }
 
+fn forced(attrs: &Attrs) -> bool {
+    attrs.get("force_detach").and_then(Value::as_bool) == Some(true)
+}
+
+/// Where the stack asks for no encryption but AWS encrypted anyway (encryption by default),
+/// the volume stays: AWS would only make another encrypted one.
+pub fn encryption_floor(live: &Attrs, want: &mut Attrs, attr: &str) {
+    let (have, asked) = (live.get(attr).and_then(Value::as_bool), want.get(attr).and_then(Value::as_bool));
+    if have == Some(true) && asked == Some(false) {
+        want.insert(attr.to_string(), Value::Bool(true));
+    }
+}
+
 async fn attach(cx: &Cx, id: &str, instance: &str, device: &str) -> anyhow::Result<()> {
-    let call = cx.aws.ec2.attach_volume().volume_id(id).instance_id(instance).device(device);
-    call.send().await.map_err(aws::error)?;
-    let w = cx.aws.ec2.wait_until_volume_in_use().volume_ids(id).wait(Duration::from_secs(600)).await;
+    let call = || async {
+        cx.aws.ec2.attach_volume().volume_id(id).instance_id(instance).device(device).send().await.map_err(aws::error)
+    };
+    match eventual::visible(call).await {
+        // A retried attach whose first answer was lost: attached already, to this instance.
+        Err(e)
+            if e.code.as_deref() == Some("VolumeInUse") && attached_to(cx, id).await?.as_deref() == Some(instance) => {}
+        other => {
+            other?;
+        }
+    }
+    let w = cx.aws.ec2.wait_until_volume_in_use().volume_ids(id).wait(Window::State.get()).await;
     w.map(|_| ()).map_err(|e| anyhow::anyhow!("waiting for {id} to attach to {instance}: {e}"))
 }
 
+async fn attached_to(cx: &Cx, id: &str) -> anyhow::Result<Option<String>> {
+    let out = cx.aws.ec2.describe_volumes().volume_ids(id).send().await.map_err(aws::error)?;
+    let v = out.volumes().first();
+    Ok(v.and_then(|v| v.attachments().first()).and_then(|a| a.instance_id()).map(String::from))
+}
+
 /// Detaches and waits until the volume is free. Already detached is fine: the instance may
-/// have been terminated, which detaches its volumes.
-async fn detach(cx: &Cx, id: &str, instance: &str) -> anyhow::Result<()> {
-    match cx.aws.ec2.detach_volume().volume_id(id).instance_id(instance).send().await.map_err(aws::error) {
+/// have been terminated, which detaches its volumes. A running instance that still uses the
+/// device keeps it `busy` indefinitely: that fails at once with what to do, unless the stack
+/// asks for a forced detach.
+async fn detach(cx: &Cx, id: &str, instance: &str, force: bool) -> anyhow::Result<()> {
+    let call = cx.aws.ec2.detach_volume().volume_id(id).instance_id(instance).force(force);
+    match call.send().await.map_err(aws::error) {
         Err(e) if matches!(e.code.as_deref(), Some("IncorrectState" | "InvalidAttachment.NotFound")) => {}
         other => {
             other?;
         }
     }
-    wait_available(cx, id).await
+    let start = Instant::now();
+    let mut delay = Duration::from_secs(1);
+    loop {
+        let out = cx.aws.ec2.describe_volumes().volume_ids(id).send().await.map_err(aws::error)?;
+        let v = out.volumes().first();
+        let attachment = v.and_then(|v| v.attachments().first()).and_then(|a| a.state());
+        if attachment == Some(&VolumeAttachmentState::Busy) {
+            anyhow::bail!(
+                "{id} is busy on {instance}: the instance still uses the device. Unmount it (or stop the instance) and apply again, or set `force_detach = true` on the volume to detach it anyway"
+            );
+        }
+        if v.is_none_or(|v| v.state() == Some(&VolumeState::Available)) {
+            return Ok(());
+        }
+        if start.elapsed() > Window::State.get() {
+            anyhow::bail!("{id} is still detaching from {instance} after {}s", start.elapsed().as_secs());
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(10));
+    }
 }
 
 /// Waits until a modification has taken effect (EC2 reports "optimizing" once the new size
-/// and type are usable), so the next read sees the new values.
-async fn wait_modified(cx: &Cx, id: &str) -> anyhow::Result<()> {
+/// and type are usable), so the next read sees the new values; with `finished`, until it is
+/// over entirely (another modification can start only then).
+async fn wait_modified(cx: &Cx, id: &str, finished: bool) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut delay = Duration::from_secs(1);
     loop {
         let out = cx.aws.ec2.describe_volumes_modifications().volume_ids(id).send().await.map_err(aws::error)?;
         let latest = out.volumes_modifications().iter().max_by_key(|m| m.start_time().map(|t| t.secs()));
-        match latest.and_then(|m| m.modification_state()) {
+        let state = latest.and_then(|m| m.modification_state());
+        let busy = match state {
             Some(VolumeModificationState::Failed) => {
                 let why = latest.and_then(|m| m.status_message()).unwrap_or("no reason given");
                 anyhow::bail!("modifying {id} failed: {why}");
             }
-            Some(VolumeModificationState::Modifying) if start.elapsed() < Duration::from_secs(600) => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(15));
-            }
-            Some(VolumeModificationState::Modifying) => anyhow::bail!("{id} is still being modified after 10 minutes"),
-            _ => return Ok(()),
+            Some(VolumeModificationState::Modifying) => true,
+            Some(VolumeModificationState::Optimizing) => finished,
+            _ => false,
+        };
+        if !busy {
+            return Ok(());
         }
+        if start.elapsed() > Window::State.get() {
+            anyhow::bail!("{id} is still being modified after {}s", start.elapsed().as_secs());
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(15));
     }
 }
 

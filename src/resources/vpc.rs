@@ -1,13 +1,12 @@
 //! `vpc`: a VPC with its IPv4 CIDR, DNS settings and tenancy.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName};
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, retry, s, with_computed};
+use super::retry::{self, Window};
+use super::{Cx, Found, Kind, ec2tags, eventual, s, with_computed};
 use crate::aws;
 use crate::model::*;
 
@@ -69,23 +68,30 @@ impl Kind for Vpc {
     }
 
     async fn create(&self, cx: &Cx, addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
-        let out = cx
-            .aws
-            .ec2
-            .create_vpc()
-            .cidr_block(s(want, "cidr"))
-            .instance_tenancy(Tenancy::from(s(want, "instance_tenancy")))
-            .tag_specifications(ec2tags::spec(ResourceType::Vpc, cx, addr, want))
-            .send()
-            .await
-            .map_err(aws::error)?;
-        let vpc = out.vpc().ok_or_else(|| anyhow::anyhow!("CreateVpc returned no VPC"))?;
+        let ec2 = &cx.aws.ec2;
+        let vpc = eventual::create_once(
+            addr,
+            || async {
+                let call = ec2
+                    .create_vpc()
+                    .cidr_block(s(want, "cidr"))
+                    .instance_tenancy(Tenancy::from(s(want, "instance_tenancy")))
+                    .tag_specifications(ec2tags::spec(ResourceType::Vpc, cx, addr, want));
+                let out = call.customize().config_override(eventual::no_retry()).send().await.map_err(aws::error)?;
+                Ok(out.vpc().cloned())
+            },
+            || async {
+                let out = ec2.describe_vpcs().set_filters(Some(eventual::addressed(cx, addr).to_vec())).send().await;
+                Ok(out.map_err(aws::error)?.vpcs().first().cloned().map(Some))
+            },
+        )
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("CreateVpc returned no VPC"))?;
         let id = vpc.vpc_id().unwrap_or_default().to_string();
-        cx.aws
-            .ec2
-            .wait_until_vpc_available()
+        eventual::visible(|| async { ec2.describe_vpcs().vpc_ids(&id).send().await.map_err(aws::error) }).await?;
+        ec2.wait_until_vpc_available()
             .vpc_ids(&id)
-            .wait(Duration::from_secs(300))
+            .wait(Window::State.get())
             .await
             .map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))?;
         set_dns(cx, &id, want, None).await?;
@@ -100,7 +106,7 @@ impl Kind for Vpc {
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         // Network interfaces of just-deleted dependents linger for a while.
-        let r = retry::on_codes(&["DependencyViolation"], Duration::from_secs(120), || async {
+        let r = retry::on_codes(&["DependencyViolation"], Window::Ec2Propagation.get(), || async {
             cx.aws.ec2.delete_vpc().vpc_id(&live.id).send().await.map_err(aws::error)
         })
         .await;
