@@ -2,6 +2,7 @@
 //! and check every resource block against its kind's schema. The result is a [`Stack`] of typed
 //! desired resources, or diagnostics that point at file:line:col. Nothing here talks to AWS.
 
+mod arith;
 mod body;
 pub mod diag;
 mod eval;
