@@ -14,15 +14,9 @@ fn diagnose(src: &str) -> String {
 }
 
 fn diagnose_with(src: &str, inputs: &VarInputs) -> String {
-    let mut diags = match load_str("stack.hcl", src, inputs, &schemas()) {
-        Ok(stack) => {
-            let mut d = Diagnostics::default();
-            for r in &stack.resources {
-                resources::kind(&r.addr.kind).unwrap().validate(r, &stack, &mut d);
-            }
-            d
-        }
-        Err(d) => d,
+    let mut post = |s: &mut Stack| resources::check(s);
+    let Err(mut diags) = load_str_with("stack.hcl", src, inputs, &schemas(), &mut post) else {
+        panic!("expected diagnostics for:\n{src}");
     };
     assert!(diags.has_errors(), "expected diagnostics for:\n{src}");
     diags.0.iter_mut().map(|d| d.render(false)).collect::<Vec<_>>().join("\n\n")
