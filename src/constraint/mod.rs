@@ -69,6 +69,9 @@ pub struct Problem {
     pub item: Option<String>,
     /// False for bodies and scripts: the message never quotes them.
     pub quotable: bool,
+    /// The reason in words that show nothing of the value (for sensitive values), when
+    /// `reason` quotes part of it.
+    pub masked: Option<String>,
 }
 
 /// Every problem `checks` finds in `v`. References and unknown values are not checked: they
@@ -91,6 +94,7 @@ fn collection(checks: &[Check], v: &Value, out: &mut Vec<Problem>) {
                 reason: format!("has {items} items; at most {max} are allowed"),
                 item: None,
                 quotable: false,
+                masked: None,
             }),
             Check::Keys(kc) => {
                 for k in v.as_map().into_iter().flat_map(|m| m.keys()) {
@@ -131,7 +135,12 @@ fn scalar(checks: &[Check], v: &Value, item: Option<String>, out: &mut Vec<Probl
     }
     for c in checks {
         if let Some((reason, quotable)) = one(c, v) {
-            out.push(Problem { reason, item: item.clone(), quotable: quotable && item.is_none() });
+            let masked = match c {
+                Check::Chars(set) => Some(format!("contains a character that is not allowed (allowed: {})", set.doc)),
+                Check::Format(f) => Some(format!("is not in the expected form ({})", f.doc)),
+                _ => None,
+            };
+            out.push(Problem { reason, item: item.clone(), quotable: quotable && item.is_none(), masked });
         }
     }
 }
@@ -195,13 +204,16 @@ pub fn message(name: &str, v: &Value, p: &Problem, secret: bool) -> String {
     let shown = match v {
         _ if secret => format!(" {MASK}"),
         Value::Int(i) => format!(" {i}"),
-        Value::Str(s) if p.quotable && s.chars().count() <= 80 && !s.contains('\n') => format!(" \"{s}\""),
+        Value::Str(s) if p.quotable && s.chars().count() <= 80 && !s.chars().any(char::is_control) => {
+            format!(" \"{s}\"")
+        }
         _ => String::new(),
     };
+    let reason = if secret { p.masked.as_ref().unwrap_or(&p.reason) } else { &p.reason };
     match &p.item {
-        Some(_) if secret => format!("{name}: an item{shown} {}", p.reason),
-        Some(item) => format!("{name}: {item} {}", p.reason),
-        None => format!("{name}{shown} {}", p.reason),
+        Some(_) if secret => format!("{name}: an item{shown} {reason}"),
+        Some(item) => format!("{name}: {item} {reason}"),
+        None => format!("{name}{shown} {reason}"),
     }
 }
 

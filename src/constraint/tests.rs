@@ -66,6 +66,12 @@ fn sensitive_and_long_values_are_not_quoted() {
     let secret_list = Value::List(vec![Value::str("not-an-arn")]);
     let p = &problems(&[Check::Format(&formats::AMI_ID)], &secret_list)[0];
     assert!(!message("x", &secret_list, p, true).contains("not-an-arn"));
+    let v = Value::str("pass word!");
+    let p = &problems(&[Check::Chars(&chars::IAM_NAME)], &v)[0];
+    assert_eq!(
+        message("name", &v, p, true),
+        "name (sensitive value) contains a character that is not allowed (allowed: letters, digits and `+=,.@_-`)"
+    );
 }
 
 #[test]

@@ -38,7 +38,8 @@ static SCHEMA: Schema = Schema {
             Presence::Default(Lit::EmptyList),
             Update::InPlace,
             "Groups the user belongs to.",
-        ),
+        )
+        .with(&[Check::Count(10)]),
         attr(
             "managed_policies",
             Ty::Set(&Ty::Str),

@@ -186,8 +186,10 @@ fn rule_problem(m: &BTreeMap<String, Value>) -> Option<String> {
         return Some(format!("a {protocol} rule needs `port` or `from_port`/`to_port`"));
     }
     let int = |k: &str| m.get(k).and_then(Value::as_int);
+    // For ICMP the two are a type and a code (echo request is 8 and 0), not a range.
     if let (Some(f), Some(t)) = (int("from_port"), int("to_port"))
         && f > t
+        && protocol != "icmp"
     {
         return Some(format!("from_port {f} is greater than to_port {t}"));
     }

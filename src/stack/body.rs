@@ -347,6 +347,8 @@ fn stack_header(
     let Some(b) = block else {
         diags.push(
             Diagnostic::error(format!("{} has no stack block", file.path))
+                .at(file, 0..0)
+                .label("a stack file starts by naming its stack")
                 .hint("every stack file names its stack, e.g. `stack \"network\" { region = \"us-east-1\" }`"),
         );
         return None;
