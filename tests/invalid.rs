@@ -1,5 +1,5 @@
 //! The regression suite of invalid stack files (`tests/invalid/*.hcl`, written by the generator
-//! in `tests/invalid_gen/`): `stackr plan` and `stackr check` on each must exit non-zero with a
+//! in `tests/invalid_gen/`): `stackr plan` and `stackr check` on each must exit 1 with a
 //! `file:line:col` position and the message the file's `# expect:` line names, never panic, never
 //! show what its `# absent:` line names (a secret), and never open a connection to the endpoint,
 //! a TCP listener this test opens that records every connection. Needs no LocalStack.
@@ -136,7 +136,7 @@ fn problem(file: &Path, command: &str, o: &Outcome) -> Option<String> {
     let why = match () {
         _ if o.code.is_none() => "did not finish (killed after 60 s, or by a signal)".to_string(),
         _ if o.code == Some(101) || o.stderr.contains("panicked") => "panicked".to_string(),
-        _ if o.code == Some(0) => "exited 0".to_string(),
+        _ if o.code != Some(1) => format!("exited {:?}, not 1", o.code),
         _ if !has_position => "gave no file:line:col position".to_string(),
         _ if !o.stderr.contains(expect) => format!("does not say `{expect}`"),
         _ if header(&text, "absent").is_some_and(|a| o.stderr.contains(a)) => "shows the secret".to_string(),

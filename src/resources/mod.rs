@@ -87,6 +87,7 @@ pub fn check(stack: &mut Stack) -> Diagnostics {
         res.deps.sort();
         res.deps.dedup();
     }
+    stackwide::mask_secrets(stack, &mut diags);
     diags
 }
 

@@ -60,6 +60,51 @@ pub fn unique_names(stack: &Stack, diags: &mut Diagnostics) {
     }
 }
 
+/// Replaces every sensitive value in the messages of `diags` with the mask: values of
+/// sensitive variables, and values of attributes derived from them. The checks that write
+/// these messages quote values freely; this keeps secrets out in one place. Values shorter
+/// than three characters are left alone, since masking them would garble unrelated words.
+pub fn mask_secrets(stack: &Stack, diags: &mut Diagnostics) {
+    let mut secrets: Vec<String> = vec![];
+    for name in &stack.sensitive_vars {
+        stack.variables.get(name).into_iter().for_each(|v| strings(v, &mut secrets));
+    }
+    for res in &stack.resources {
+        for attr in &res.sensitive {
+            res.attrs.get(attr).into_iter().for_each(|v| strings(v, &mut secrets));
+        }
+    }
+    secrets.retain(|s| s.chars().count() >= 3);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    if secrets.is_empty() {
+        return;
+    }
+    let hide = |text: &mut String| {
+        for s in &secrets {
+            if text.contains(s.as_str()) {
+                *text = text.replace(s.as_str(), constraint::MASK);
+            }
+        }
+    };
+    for d in &mut diags.0 {
+        hide(&mut d.message);
+        d.label.iter_mut().for_each(hide);
+        d.hints.iter_mut().for_each(hide);
+    }
+}
+
+/// The text forms of a value's scalars.
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Str(s) => out.push(s.clone()),
+        Value::Int(i) => out.push(i.to_string()),
+        Value::List(l) => l.iter().for_each(|x| strings(x, out)),
+        Value::Map(m) => m.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
 /// Security group names are unique within their VPC.
 pub fn security_group_names(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     let name = |r: &Resource| completed(r, stack).get("name").and_then(Value::as_str).map(str::to_lowercase);

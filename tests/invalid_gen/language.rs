@@ -274,6 +274,27 @@ pub fn cases() -> Vec<Case> {
             "hunter 2!",
             base().set("vpc \"main\"", "instance_tenancy", "var.secret"),
         ),
+        secret_case(
+            "lang-secret-zone",
+            "a zone of another region from a sensitive variable",
+            "availability zone (sensitive value) is in eu-west-1",
+            "eu-west-1a",
+            base().add("variable \"zone\" {\n  default   = \"eu-west-1a\"\n  sensitive = true\n}").set(
+                "subnet \"b\"",
+                "az",
+                "var.zone",
+            ),
+        ),
+        secret_case(
+            "lang-secret-duplicate-name",
+            "two users named by one sensitive variable",
+            "would both be the iam user named \"(sensitive value)\"",
+            "bobby",
+            base()
+                .add("variable \"uname\" {\n  default   = \"bobby\"\n  sensitive = true\n}")
+                .set("iam_user \"alice\"", "name", "var.uname")
+                .add("iam_user \"bob\" {\n  name = var.uname\n}"),
+        ),
     ];
     out.extend(arithmetic());
     out
