@@ -217,3 +217,10 @@ fn a_variable_without_a_value_is_reported_once_not_at_every_use() {
     let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(messages, ["variable \"token\" has no value"]);
 }
+
+#[test]
+fn division_by_zero_underlines_the_operation() {
+    insta::assert_snapshot!(diagnose(&format!(
+        "{HEAD}variable \"n\" {{\n  default = 0\n}}\nvpc \"main\" {{\n  cidr = \"10.0.0.0/16\"\n  tags = {{ shards = \"${{64 / var.n}}\", big = 4611686018427387904 * 4 }}\n}}\n"
+    )));
+}

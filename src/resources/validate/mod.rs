@@ -88,3 +88,6 @@ pub fn show(v: &Value) -> String {
         other => format!("{other:?}"),
     }
 }
+
+#[cfg(test)]
+mod tests;
