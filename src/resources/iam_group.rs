@@ -62,12 +62,7 @@ impl Kind for IamGroup {
         &SCHEMA
     }
 
-    fn validate(
-        &self,
-        res: &crate::stack::Resource,
-        stack: &crate::stack::Stack,
-        diags: &mut crate::stack::Diagnostics,
-    ) {
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
         super::validate::iam::principal(res, stack, diags);
     }
 

@@ -76,14 +76,8 @@ static SCHEMA: Schema = Schema {
             Update::ForceNew,
             "Give the instance a public IPv4 address (default: the subnet's setting).",
         ),
-        attr(
-            "root_volume_size",
-            Ty::Int,
-            Presence::Optional,
-            Update::ForceNew,
-            "Root volume size in GiB, within what its type allows (see `volume`'s `size`).",
-        )
-        .with(&[Check::Range(1, 65536)]),
+        attr("root_volume_size", Ty::Int, Presence::Optional, Update::ForceNew, "Root volume size in GiB (by type: see volume).")
+            .with(&[Check::Range(1, 65536)]),
         attr(
             "root_volume_type",
             Ty::Enum(volume::VOLUME_TYPES),
@@ -106,12 +100,7 @@ impl Kind for Instance {
         &SCHEMA
     }
 
-    fn validate(
-        &self,
-        res: &crate::stack::Resource,
-        stack: &crate::stack::Stack,
-        diags: &mut crate::stack::Diagnostics,
-    ) {
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
         super::validate::network::instance(res, stack, diags);
         super::validate::ebs::root_volume(res, stack, diags);
     }

@@ -92,12 +92,7 @@ impl Kind for LaunchTemplate {
         &SCHEMA
     }
 
-    fn validate(
-        &self,
-        res: &crate::stack::Resource,
-        stack: &crate::stack::Stack,
-        diags: &mut crate::stack::Diagnostics,
-    ) {
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
         super::validate::network::role_has_profile(res, stack, diags);
     }
 

@@ -63,12 +63,7 @@ impl Kind for RouteTable {
         &SCHEMA
     }
 
-    fn validate(
-        &self,
-        res: &crate::stack::Resource,
-        stack: &crate::stack::Stack,
-        diags: &mut crate::stack::Diagnostics,
-    ) {
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
         super::validate::network::route_table(res, stack, diags);
     }
 

@@ -21,7 +21,7 @@ use super::adopt::{self, Described};
 use super::{Cx, Found, Kind, ec2tags, s, with_computed};
 use crate::aws;
 use crate::model::*;
-use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+use crate::stack::{Diagnostics, Resource, Stack};
 
 pub struct Volume;
 
@@ -90,24 +90,6 @@ impl Kind for Volume {
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::ebs::volume(res, stack, diags);
-        let a = &res.attrs;
-        let vtype = a.get("type").and_then(Value::as_str).unwrap_or("gp3");
-        let given = |k: &str| a.get(k).is_some_and(|v| !v.is_null());
-        let mut fail = |path: &str, msg: String| diags.push(Diagnostic::error(msg).at(&stack.file, res.span_of(path)));
-        if given("iops") && !matches!(vtype, "io1" | "io2" | "gp3") {
-            fail("iops", format!("iops can only be set for io1, io2 and gp3 volumes, not {vtype}"));
-        }
-        if !given("iops") && matches!(vtype, "io1" | "io2") {
-            fail("type", format!("{vtype} volumes need `iops`"));
-        }
-        if given("throughput") && vtype != "gp3" {
-            fail("throughput", format!("throughput can only be set for gp3 volumes, not {vtype}"));
-        }
-        match (given("instance"), given("device")) {
-            (true, false) => fail("instance", "an attached volume needs a `device`, e.g. \"/dev/sdf\"".into()),
-            (false, true) => fail("device", "`device` needs an `instance` to attach to".into()),
-            _ => {}
-        }
     }
 
     fn check_update(&self, before: &Attrs, after: &Attrs) -> Option<String> {

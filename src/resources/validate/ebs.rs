@@ -40,13 +40,16 @@ fn iops_problem(vtype: &str, iops: i64, size: Option<i64>) -> Option<String> {
         return Some(format!("a {vtype} volume takes {lo} to {hi} IOPS, not {iops}"));
     }
     let size = size?;
-    (iops > per_gib * size).then(|| {
+    // gp3 has 3000 IOPS at any size; the ratio limits only what is provisioned above that.
+    let most = if vtype == "gp3" { (per_gib * size).max(3000) } else { per_gib * size };
+    (iops > most).then(|| {
         format!("{iops} IOPS on {size} GiB is more than {per_gib} IOPS per GiB that {vtype} allows; grow the volume to at least {} GiB", (iops + per_gib - 1) / per_gib)
     })
 }
 
 /// The volume's own checks and its attachment.
 pub fn volume(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    combinations(res, stack, diags);
     let a = &res.attrs;
     let vtype = a.get("type").and_then(Value::as_str).unwrap_or("gp3");
     let int = |k: &str| a.get(k).and_then(Value::as_int);
@@ -70,6 +73,28 @@ pub fn volume(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     }
     zone_in_region(res, stack, "az", diags);
     attachment(res, stack, diags);
+}
+
+/// Settings that only some volume types take, and an attachment needing both ends.
+fn combinations(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    let a = &res.attrs;
+    let vtype = a.get("type").and_then(Value::as_str).unwrap_or("gp3");
+    let given = |k: &str| a.get(k).is_some_and(|v| !v.is_null());
+    let mut fail = |path: &str, msg: String| diags.push(error(stack, res, path, msg));
+    if given("iops") && !matches!(vtype, "io1" | "io2" | "gp3") {
+        fail("iops", format!("iops can only be set for io1, io2 and gp3 volumes, not {vtype}"));
+    }
+    if !given("iops") && matches!(vtype, "io1" | "io2") {
+        fail("type", format!("{vtype} volumes need `iops`"));
+    }
+    if given("throughput") && vtype != "gp3" {
+        fail("throughput", format!("throughput can only be set for gp3 volumes, not {vtype}"));
+    }
+    match (given("instance"), given("device")) {
+        (true, false) => fail("instance", "an attached volume needs a `device`, e.g. \"/dev/sdf\"".into()),
+        (false, true) => fail("device", "`device` needs an `instance` to attach to".into()),
+        _ => {}
+    }
 }
 
 /// A volume attaches only to an instance in its own zone, and only once at each device.
@@ -125,5 +150,7 @@ mod tests {
         assert!(iops_problem("io1", 1000, Some(10)).unwrap().contains("at least 20 GiB"));
         assert!(iops_problem("io2", 10_000, Some(10)).is_none());
         assert!(iops_problem("gp3", 16_000, Some(32)).is_none());
+        assert!(iops_problem("gp3", 3000, Some(1)).is_none(), "the baseline needs no size");
+        assert!(iops_problem("gp3", 4000, Some(6)).is_some());
     }
 }
