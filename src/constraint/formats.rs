@@ -258,6 +258,13 @@ fn ssl_policy(s: &str) -> Option<String> {
     })
 }
 
+/// A security group name other than `default`, which every VPC's own group has.
+pub static NOT_DEFAULT_GROUP: Format = Format { doc: "not `default`", check: not_default_group };
+
+fn not_default_group(s: &str) -> Option<String> {
+    s.eq_ignore_ascii_case("default").then(|| "is the name of the VPC's own default group".into())
+}
+
 /// A cron expression in the five-field Unix form.
 pub static CRON: Format =
     Format { doc: "a cron expression: minute hour day month weekday", check: super::cron::problem };

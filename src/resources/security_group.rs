@@ -18,8 +18,14 @@ use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
 
 pub struct SecurityGroup;
 
-/// Security group names: EC2 refuses names starting with `sg-`, which look like group ids.
-const SG_NAME: &[Check] = &[Check::Len(1, 255), Check::Chars(&chars::SECURITY_GROUP), Check::NotPrefix("sg-")];
+/// Security group names: EC2 refuses names starting with `sg-`, which look like group ids, and
+/// `default` is taken in every VPC.
+const SG_NAME: &[Check] = &[
+    Check::Len(1, 255),
+    Check::Chars(&chars::SECURITY_GROUP),
+    Check::NotPrefix("sg-"),
+    Check::Format(&crate::constraint::formats::NOT_DEFAULT_GROUP),
+];
 
 static SCHEMA: Schema = Schema {
     kind: "security_group",

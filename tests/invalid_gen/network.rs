@@ -166,6 +166,12 @@ fn groups() -> Vec<Case> {
         case("net-sg-name-accent", "a group name with an accent", "contains `é`", name("\"café\"")),
         case("net-sg-name-empty", "an empty group name", "must not be empty", name("\"\"")),
         case(
+            "net-sg-name-default",
+            "a group named default, as the VPC's own is",
+            "is the name of the VPC's own default group",
+            name("\"default\""),
+        ),
+        case(
             "net-sg-description-empty",
             "an empty description",
             "description \"\" must not be empty",
