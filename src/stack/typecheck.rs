@@ -103,18 +103,7 @@ impl Checker<'_> {
                 Value::Str(s) => self.cidr(s, at, secret, diags),
                 _ => self.wrong_type(diags, at, ty, &v, secret),
             },
-            Ty::Enum(opts) => match &v {
-                Value::Str(s) if opts.contains(&s.as_str()) => Some(v),
-                Value::Str(_) if secret => self.fail(diags, at, format!("{MASK} is not {}", ty.describe())),
-                Value::Str(s) => {
-                    let mut msg = format!("\"{s}\" is not {}", ty.describe());
-                    if let Some(m) = did_you_mean(s, opts.iter().copied()) {
-                        msg.push_str(&format!("; did you mean \"{m}\"?"));
-                    }
-                    self.fail(diags, at, msg)
-                }
-                _ => self.wrong_type(diags, at, ty, &v, secret),
-            },
+            Ty::Enum(opts) => self.one_of(ty, opts, v, at, secret, diags),
             Ty::List(inner) | Ty::Set(inner) => match v {
                 Value::List(items) => {
                     let checked: Vec<Option<Value>> =
@@ -141,6 +130,30 @@ impl Checker<'_> {
             Ty::Json => self.json(v, at, secret, diags),
             Ty::Blocks(_) => self.fail(diags, at, "this is written as nested blocks, not as an attribute".into()),
         }
+    }
+
+    /// A string among `opts`, with a suggestion for a near miss (never for a secret).
+    fn one_of(
+        &self,
+        ty: &Ty,
+        opts: &[&str],
+        v: Value,
+        at: &Range<usize>,
+        secret: bool,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let Value::Str(s) = &v else { return self.wrong_type(diags, at, ty, &v, secret) };
+        if opts.contains(&s.as_str()) {
+            return Some(v);
+        }
+        if secret {
+            return self.fail(diags, at, format!("{MASK} is not {}", ty.describe()));
+        }
+        let mut msg = format!("\"{s}\" is not {}", ty.describe());
+        if let Some(m) = did_you_mean(s, opts.iter().copied()) {
+            msg.push_str(&format!("; did you mean \"{m}\"?"));
+        }
+        self.fail(diags, at, msg)
     }
 
     fn check_ref(&self, ty: &Ty, r: Ref, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
