@@ -153,12 +153,16 @@ fn one(c: &Check, v: &Value) -> Option<(String, bool)> {
         }
         (Check::Len(lo, hi), Value::Str(s)) => {
             let n = s.chars().count();
-            match () {
-                _ if n < *lo && n == 0 => Some(("must not be empty".into(), true)),
-                _ if n < *lo => Some((format!("is {n} characters long; at least {lo} are needed"), true)),
-                _ if n > *hi => Some((format!("is {n} characters long; at most {hi} are allowed"), true)),
-                _ => None,
-            }
+            let reason = if n == 0 && *lo > 0 {
+                "must not be empty".to_string()
+            } else if n < *lo {
+                format!("is {n} characters long; at least {lo} are needed")
+            } else if n > *hi {
+                format!("is {n} characters long; at most {hi} are allowed")
+            } else {
+                return None;
+            };
+            Some((reason, true))
         }
         (Check::Bytes(max), Value::Str(s)) if s.len() > *max => {
             Some((format!("is {} bytes long; at most {max} are allowed", s.len()), false))
