@@ -31,8 +31,13 @@ pub fn derived_values(stack: &Stack, diags: &mut Diagnostics) {
             if before == Some(v) {
                 continue;
             }
+            // A map (tags) gains entries; anything else is a default value as a whole.
+            let what = match v {
+                Value::Map(_) => format!("{}, with the entries stackr adds,", spec.name),
+                _ => format!("the default {}", spec.name),
+            };
             for p in constraint::problems(spec.checks, v) {
-                let message = constraint::message(&format!("the default {}", spec.name), v, &p, false);
+                let message = constraint::message(&what, v, &p, false);
                 diags.push(
                     Diagnostic::error(format!("{}: {message}", res.addr))
                         .at(&stack.file, res.span.clone())

@@ -1,5 +1,5 @@
 # invalid: two groups that refer to each other
-# expect: cycle
+# expect: reference cycle: security_group.alb -> security_group.web
 stack "inv" {
   region = "us-east-1"
 }

@@ -1,5 +1,5 @@
 # invalid: a variable default of the wrong type
-# expect: variable
+# expect: "many" is not a number
 stack "inv" {
   region = "us-east-1"
 }

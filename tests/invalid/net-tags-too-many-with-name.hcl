@@ -1,5 +1,5 @@
 # invalid: 48 tags and the default Name tag
-# expect: the default tags has 49 items
+# expect: tags, with the entries stackr adds, has 49 items
 stack "inv" {
   region = "us-east-1"
 }

@@ -148,7 +148,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "lang-reference-cycle",
             "two groups that refer to each other",
-            "cycle",
+            "reference cycle: security_group.alb -> security_group.web",
             base().sub("security_group \"alb\"", "cidr = \"0.0.0.0/0\"", "security_group = security_group.web"),
         ),
         case(
@@ -166,7 +166,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "lang-variable-type",
             "a variable default of the wrong type",
-            "variable",
+            "\"many\" is not a number",
             base().add("variable \"n\" {\n  type    = number\n  default = \"many\"\n}"),
         ),
         case(

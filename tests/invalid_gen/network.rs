@@ -351,7 +351,7 @@ fn tags() -> Vec<Case> {
         case(
             "net-tags-too-many-with-name",
             "48 tags and the default Name tag",
-            "the default tags has 49 items",
+            "tags, with the entries stackr adds, has 49 items",
             tags(&format!("{{ {} }}", one_less.join(", "))),
         ),
         case("net-tags-wrong-type", "a list where tags go", "expected a map of strings", tags("[\"a\"]")),
