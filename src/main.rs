@@ -8,6 +8,7 @@ mod calllog;
 mod check;
 mod cli;
 mod commands;
+mod constraint;
 mod error;
 mod live;
 mod model;

@@ -2,6 +2,8 @@
 //! it, the diff uses it to decide update-in-place versus replace, and the README's reference
 //! tables are written from the same facts, so a kind's behaviour is described in one place.
 
+pub use crate::constraint::Check;
+
 /// The static description of one resource kind.
 #[derive(Debug)]
 pub struct Schema {
@@ -29,6 +31,16 @@ pub struct AttrSpec {
     pub presence: Presence,
     pub update: Update,
     pub doc: &'static str,
+    /// What AWS accepts beyond the type (ranges, lengths, formats), checked when the stack
+    /// file loads.
+    pub checks: &'static [Check],
+}
+
+impl AttrSpec {
+    /// The same attribute with constraints on its value.
+    pub const fn with(self, checks: &'static [Check]) -> AttrSpec {
+        AttrSpec { checks, ..self }
+    }
 }
 
 /// Whether an attribute must be given, may be omitted, or is only ever reported by AWS.
@@ -138,18 +150,41 @@ pub fn quote_list(items: &[&str]) -> String {
 
 /// Shorthands that keep the kind tables readable.
 pub const fn attr(name: &'static str, ty: Ty, presence: Presence, update: Update, doc: &'static str) -> AttrSpec {
-    AttrSpec { name, ty, presence, update, doc }
+    AttrSpec { name, ty, presence, update, doc, checks: &[] }
 }
 
 pub const fn computed(name: &'static str, doc: &'static str) -> AttrSpec {
-    AttrSpec { name, ty: Ty::Str, presence: Presence::Computed, update: Update::InPlace, doc }
+    AttrSpec { name, ty: Ty::Str, presence: Presence::Computed, update: Update::InPlace, doc, checks: &[] }
 }
 
-/// The `tags` attribute every taggable kind has.
+/// The `tags` attribute every taggable EC2 and Auto Scaling kind has.
 pub const TAGS: AttrSpec = AttrSpec {
     name: "tags",
     ty: Ty::Map(&Ty::Str),
     presence: Presence::Default(Lit::EmptyMap),
     update: Update::InPlace,
     doc: "Tags to set; `Name` defaults to `<stack>-<name>`. The stackr:* ownership tags are managed for you.",
+    checks: TAG_CHECKS,
 };
+
+/// Tags as EC2 and Auto Scaling take them: keys of 1-128 characters, values of up to 256, at
+/// most 50 a resource of which stackr's ownership tags take two, and the `aws:` and `stackr:`
+/// prefixes reserved.
+pub const TAG_CHECKS: &[Check] = &[
+    Check::Count(48),
+    Check::Keys(&[Check::Len(1, 128), Check::NotPrefix("aws:"), Check::NotPrefix("stackr:")]),
+    Check::Len(0, 256),
+];
+
+/// Tags of IAM and ELB objects, which also limit their characters.
+pub const STRICT_TAG_CHECKS: &[Check] = &[
+    Check::Count(48),
+    Check::Keys(&[
+        Check::Len(1, 128),
+        Check::Chars(&crate::constraint::chars::TAG),
+        Check::NotPrefix("aws:"),
+        Check::NotPrefix("stackr:"),
+    ]),
+    Check::Len(0, 256),
+    Check::Chars(&crate::constraint::chars::TAG),
+];

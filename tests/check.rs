@@ -68,8 +68,9 @@ fn unknown_silences_and_bad_files_exit_1() {
     let typo = "  silence \"sg-wrld-open\" {\n    reason = \"a public cache\"\n  }\n";
     let f = stack_file(dir.path(), "stack.hcl", &open_port("chk", 8080, typo));
     let run = check(&["-f", p(&f)]).expect(1);
-    assert!(run.stdout.contains("error[silence-unknown-rule]"), "{}", run.stdout);
-    assert!(run.stdout.contains("did you mean `sg-world-open`?"), "{}", run.stdout);
+    assert!(run.stderr.contains("error[silence-unknown-rule]"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `sg-world-open`?"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "the file does not load, so nothing is checked: {}", run.stdout);
 
     let f = stack_file(dir.path(), "bad.hcl", "stack \"x\" {}\nvpc \"v\" {\n  cidr = \"10.0.0.0/33\"\n}\n");
     let run = check(&["-f", p(&f)]).expect(1);

@@ -116,7 +116,8 @@ async fn route_table_routes_and_associations_change_in_place() {
 #[tokio::test]
 async fn security_group_rules_change_in_place_and_a_referenced_group_is_replaced() {
     let acct = account().await;
-    let c = Case::new("sg");
+    // Not "sg": the groups' default names would start with "sg-", which EC2 refuses.
+    let c = Case::new("groups");
     let stack = |alb_desc: &str, web_rule_desc: &str| {
         format!(
             "vpc \"v\" {{ cidr = \"10.80.0.0/16\" }}\n\

@@ -106,7 +106,7 @@ mod tests {
     /// An instance (with an encrypted root volume unless `extra` says otherwise) and `extra`.
     fn instance(extra: &str) -> String {
         stack_with(&format!(
-            "instance \"i\" {{\n  ami = \"ami-1\"\n  type = \"t3.micro\"\n  subnet = \"subnet-1\"\n{extra}}}\n"
+            "instance \"i\" {{\n  ami = \"ami-12345678\"\n  type = \"t3.micro\"\n  subnet = \"subnet-1\"\n{extra}}}\n"
         ))
     }
 
@@ -116,7 +116,9 @@ mod tests {
     fn imdsv1_is_an_error_on_instances_and_launch_templates() {
         let s = instance(&format!("{ENCRYPTED}  imdsv2 = false\n"));
         assert_eq!(found(&s), [hit("ec2-imdsv1", &s, "false")]);
-        let s = stack_with("launch_template \"t\" {\n  ami = \"ami-1\"\n  type = \"t3.micro\"\n  imdsv2 = false\n}\n");
+        let s = stack_with(
+            "launch_template \"t\" {\n  ami = \"ami-12345678\"\n  type = \"t3.micro\"\n  imdsv2 = false\n}\n",
+        );
         assert_eq!(found(&s), [hit("ec2-imdsv1", &s, "false")]);
     }
 

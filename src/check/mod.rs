@@ -120,6 +120,11 @@ pub fn run(stack: &Stack) -> Report {
     Report { file: stack.file.clone(), findings, silenced }
 }
 
+/// Silence blocks naming no rule: mistakes in the file, refused when it loads.
+pub fn unknown_silences(stack: &Stack) -> Vec<crate::stack::Diagnostic> {
+    silence::unknown(stack)
+}
+
 /// The resources of one kind.
 fn of_kind<'a>(stack: &'a Stack, kind: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
     stack.resources.iter().filter(move |r| r.addr.kind == kind)

@@ -1,11 +1,12 @@
 //! `silence "RULE" { reason = "…" }` inside a resource block accepts that rule's findings on
-//! that resource. The loader already refuses a silence without a reason; here a silence that
-//! names no rule is an error (a typo would otherwise silence nothing, quietly), and one that
-//! matches no finding is a warning, so silences do not outlive the problem they excused.
+//! that resource. The loader already refuses a silence without a reason; a silence that names
+//! no rule is refused with the file's other mistakes, before any command goes on (a typo would
+//! otherwise silence nothing, quietly); one that matches no finding is a warning, so silences
+//! do not outlive the problem they excused.
 
 use super::{Finding, Rule, Silenced, rule, rules};
 use crate::stack::diag::{Severity, did_you_mean};
-use crate::stack::{Resource, Stack};
+use crate::stack::{Diagnostic, Resource, Stack};
 
 pub static UNKNOWN_RULE: Rule = Rule {
     id: "silence-unknown-rule",
@@ -39,7 +40,7 @@ pub fn apply(stack: &Stack, found: Vec<Finding>) -> (Vec<Finding>, Vec<Silenced>
     }
     for res in &stack.resources {
         for s in &res.silenced {
-            if let Some(f) = problem(res, &s.rule, s.span.clone(), &silenced) {
+            if let Some(f) = unused(res, &s.rule, s.span.clone(), &silenced) {
                 standing.push(f);
             }
         }
@@ -47,18 +48,34 @@ pub fn apply(stack: &Stack, found: Vec<Finding>) -> (Vec<Finding>, Vec<Silenced>
     (standing, silenced)
 }
 
-fn problem(res: &Resource, id: &str, span: std::ops::Range<usize>, silenced: &[Silenced]) -> Option<Finding> {
-    let Some(known) = rule(id).filter(|r| !RULES.iter().any(|m| m.id == r.id)) else {
-        let candidates = rules().filter(|r| !RULES.iter().any(|m| m.id == r.id)).map(|r| r.id);
-        let label = match did_you_mean(id, candidates) {
-            _ if RULES.iter().any(|m| m.id == id) => "findings about silence blocks cannot be silenced".to_string(),
-            Some(m) => format!("did you mean `{m}`?"),
-            None => "no rule has this id".to_string(),
-        };
-        return Some(
-            Finding::new(&UNKNOWN_RULE, res, span, format!("{} silences unknown rule `{id}`", res.addr)).label(label),
-        );
-    };
+/// Silences of rules that do not exist (or cannot be silenced), as errors at their block with
+/// the rule id as their code.
+pub fn unknown(stack: &Stack) -> Vec<Diagnostic> {
+    let silenceable = || rules().filter(|r| !RULES.iter().any(|m| m.id == r.id));
+    let mut out = vec![];
+    for res in &stack.resources {
+        for s in res.silenced.iter().filter(|s| !silenceable().any(|r| r.id == s.rule)) {
+            let id = s.rule.as_str();
+            let label = match did_you_mean(id, silenceable().map(|r| r.id)) {
+                _ if RULES.iter().any(|m| m.id == id) => "findings about silence blocks cannot be silenced".to_string(),
+                Some(m) => format!("did you mean `{m}`?"),
+                None => "no rule has this id".to_string(),
+            };
+            out.push(
+                Diagnostic::error(format!("{} silences unknown rule `{id}`", res.addr))
+                    .code(UNKNOWN_RULE.id)
+                    .at(&stack.file, s.span.clone())
+                    .label(label)
+                    .hint(UNKNOWN_RULE.fix),
+            );
+        }
+    }
+    out
+}
+
+/// A silence of a known rule that matches no finding.
+fn unused(res: &Resource, id: &str, span: std::ops::Range<usize>, silenced: &[Silenced]) -> Option<Finding> {
+    let known = rule(id).filter(|r| !RULES.iter().any(|m| m.id == r.id))?;
     let used = silenced.iter().any(|s| s.finding.addr == res.addr && s.finding.rule.id == known.id);
     (!used).then(|| {
         Finding::new(&UNUSED, res, span, format!("{} breaks no `{}` rule, so nothing is silenced", res.addr, known.id))

@@ -91,12 +91,24 @@ fn a_silence_only_covers_its_own_rule() {
 fn an_unknown_rule_in_a_silence_block_is_an_error_with_a_suggestion() {
     let src = open_ssh("  silence \"sg-admin-port-opn\" {\n    reason = \"typo\"\n  }\n");
     let r = report(&src);
-    let unknown = r.findings.iter().find(|f| f.rule.id == "silence-unknown-rule").expect("reported");
-    assert_eq!(unknown.rule.severity, Severity::Error);
-    assert_eq!(unknown.label.as_deref(), Some("did you mean `sg-admin-port-open`?"));
+    let s = stack::load_str("stack.hcl", &src, &VarInputs::default(), &resources::schemas()).unwrap();
+    let unknown = unknown_silences(&s);
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].severity, Severity::Error);
+    assert_eq!(unknown[0].code.as_deref(), Some("silence-unknown-rule"));
+    assert_eq!(unknown[0].label.as_deref(), Some("did you mean `sg-admin-port-open`?"));
     let (_, line, col) = hit("", &src, "silence \"sg-admin-port-opn\"");
-    assert_eq!(r.file.line_col(unknown.span.start), (line, col));
+    assert_eq!(unknown[0].location().map(|(_, l, c)| (l, c)), Some((line, col)));
     assert!(r.findings.iter().any(|f| f.rule.id == "sg-admin-port-open"), "the typo silences nothing");
+    assert!(r.findings.iter().all(|f| !f.rule.id.starts_with("silence")), "{:?}", r.findings);
+}
+
+#[test]
+fn silences_of_the_silence_rules_are_refused_too() {
+    let src = open_ssh("  silence \"silence-unused\" {\n    reason = \"no\"\n  }\n");
+    let s = stack::load_str("stack.hcl", &src, &VarInputs::default(), &resources::schemas()).unwrap();
+    let unknown = unknown_silences(&s);
+    assert_eq!(unknown[0].label.as_deref(), Some("findings about silence blocks cannot be silenced"));
 }
 
 #[test]

@@ -58,13 +58,13 @@ fn schema(args: &crate::cli::SchemaArgs) -> anyhow::Result<ExitCode> {
 /// as the error, before anything is sent to AWS.
 pub fn load_stack(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
     let schemas = resources::schemas();
-    let mut stack = stack::load_file(&args.path(), &args.inputs(), &schemas)?;
-    let diags = resources::check(&mut stack);
-    if diags.has_errors() {
-        return Err(diags.into());
-    }
+    let mut post = |stack: &mut Stack| {
+        let mut diags = resources::check(stack);
+        diags.0.extend(crate::check::unknown_silences(stack));
+        diags
+    };
+    let stack = stack::load_file_with(&args.path(), &args.inputs(), &schemas, &mut post)?;
     render::warnings(&stack.warnings, Style::stderr(global.no_color));
-    render::warnings(&diags.0, Style::stderr(global.no_color));
     Ok(stack)
 }
 

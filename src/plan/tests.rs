@@ -280,7 +280,7 @@ subnet "b" {
   az   = "us-east-1b"
 }
 launch_template "web" {
-  ami  = "ami-1"
+  ami  = "ami-12345678"
   type = "t3.micro"
 }
 target_group "web" {

@@ -46,10 +46,23 @@ fn change(a: &AttrSpec) -> &'static str {
     }
 }
 
+/// What AWS accepts beyond the type, as the loader checks it.
+fn allowed(a: &AttrSpec) -> String {
+    crate::constraint::describe(a.checks).replace('|', "\\|")
+}
+
 fn table(out: &mut String, attrs: &[AttrSpec]) {
-    out.push_str("| attribute | type | default | change | description |\n|---|---|---|---|---|\n");
+    out.push_str("| attribute | type | default | change | allowed | description |\n|---|---|---|---|---|---|\n");
     for a in attrs {
-        out.push_str(&format!("| `{}` | {} | {} | {} | {} |\n", a.name, ty_name(&a.ty), presence(a), change(a), a.doc));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            a.name,
+            ty_name(&a.ty),
+            presence(a),
+            change(a),
+            allowed(a),
+            a.doc
+        ));
     }
 }
 
@@ -106,7 +119,9 @@ fn lines(out: &mut String, attrs: &[AttrSpec], indent: &str) {
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
     for (a, r) in attrs.iter().zip(&rows) {
-        out.push_str(&format!("{indent}{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}\n", r[0], r[1], r[2], r[3], a.doc));
+        let limits = crate::constraint::describe(a.checks).replace('`', "");
+        let doc = if limits.is_empty() { a.doc.to_string() } else { format!("{} [{limits}]", a.doc) };
+        out.push_str(&format!("{indent}{:w0$}  {:w1$}  {:w2$}  {:w3$}  {doc}\n", r[0], r[1], r[2], r[3]));
         if let Ty::Blocks(inner) = a.ty {
             lines(out, inner, &format!("{indent}    "));
         }

@@ -23,23 +23,33 @@ pub static TARGET_TRACKING: &[AttrSpec] = &[
         Ty::Int,
         Presence::Required,
         Update::InPlace,
-        "The value to hold the metric at (e.g. 40 for 40% CPU).",
-    ),
+        "The value to hold the metric at: for cpu a percentage up to 100 (e.g. 40), for network bytes.",
+    )
+    .with(&[Check::Range(1, i64::MAX)]),
     attr("disable_scale_in", Ty::Bool, Presence::Default(Lit::Bool(false)), Update::InPlace, "Only ever scale out."),
 ];
 
 pub static SCHEDULE: &[AttrSpec] = &[
-    attr("name", Ty::Str, Presence::Required, Update::InPlace, "Name of the scheduled action."),
+    attr("name", Ty::Str, Presence::Required, Update::InPlace, "Name of the scheduled action, unique in the group.")
+        .with(super::limits::AUTOSCALING_NAME),
     attr(
         "recurrence",
         Ty::Str,
         Presence::Required,
         Update::InPlace,
         "When, as a cron expression in UTC (\"0 22 * * *\").",
-    ),
-    attr("min_size", Ty::Int, Presence::Optional, Update::InPlace, "New minimum size."),
-    attr("max_size", Ty::Int, Presence::Optional, Update::InPlace, "New maximum size."),
-    attr("desired_capacity", Ty::Int, Presence::Optional, Update::InPlace, "New desired capacity."),
+    )
+    .with(&[Check::Len(1, 255), Check::Format(&crate::constraint::formats::CRON)]),
+    attr("min_size", Ty::Int, Presence::Optional, Update::InPlace, "New minimum size.").with(super::limits::NOT_NEGATIVE),
+    attr("max_size", Ty::Int, Presence::Optional, Update::InPlace, "New maximum size.").with(super::limits::NOT_NEGATIVE),
+    attr(
+        "desired_capacity",
+        Ty::Int,
+        Presence::Optional,
+        Update::InPlace,
+        "New desired capacity, within the new (or the group's) minimum and maximum. Give at least one of the three sizes.",
+    )
+    .with(super::limits::NOT_NEGATIVE),
 ];
 
 fn metric_type(metric: &str) -> MetricType {

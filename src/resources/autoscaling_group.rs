@@ -14,7 +14,7 @@ use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
 use super::{Cx, Found, Kind, s, strs, user_tags, userdata, with_computed};
 use crate::aws;
 use crate::model::*;
-use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+use crate::stack::{Diagnostics, Resource, Stack};
 
 pub struct AutoscalingGroup;
 
@@ -24,7 +24,8 @@ static SCHEMA: Schema = Schema {
     ref_attr: "name",
     singleton: false,
     attrs: &[
-        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name (default: `<stack>-<name>`)."),
+        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name, unique in the region (default: `<stack>-<name>`).")
+            .with(super::limits::AUTOSCALING_NAME),
         attr(
             "launch_template",
             Ty::Ref("launch_template"),
@@ -38,16 +39,20 @@ static SCHEMA: Schema = Schema {
             Presence::Default(Lit::Str("$Default")),
             Update::InPlace,
             "Version to launch: a number, \"$Default\" or \"$Latest\".",
-        ),
-        attr("min_size", Ty::Int, Presence::Required, Update::InPlace, "Fewest instances."),
-        attr("max_size", Ty::Int, Presence::Required, Update::InPlace, "Most instances."),
+        )
+        .with(&[Check::Format(&crate::constraint::formats::TEMPLATE_VERSION)]),
+        attr("min_size", Ty::Int, Presence::Required, Update::InPlace, "Fewest instances, at most max_size.")
+            .with(super::limits::NOT_NEGATIVE),
+        attr("max_size", Ty::Int, Presence::Required, Update::InPlace, "Most instances.")
+            .with(super::limits::NOT_NEGATIVE),
         attr(
             "desired_capacity",
             Ty::Int,
             Presence::Optional,
             Update::InPlace,
-            "Instances to run now (default: min_size). Not compared while a target_tracking policy is declared.",
-        ),
+            "Instances to run now, from min_size to max_size (default: min_size). Not compared while a target_tracking policy is declared.",
+        )
+        .with(super::limits::NOT_NEGATIVE),
         attr("subnets", Ty::Set(&Ty::Ref("subnet")), Presence::Required, Update::InPlace, "Subnets to launch into."),
         attr(
             "target_groups",
@@ -69,7 +74,8 @@ static SCHEMA: Schema = Schema {
             Presence::Default(Lit::Int(300)),
             Update::InPlace,
             "Seconds before health checks count.",
-        ),
+        )
+        .with(super::limits::NOT_NEGATIVE),
         attr(
             "target_tracking",
             Ty::Blocks(TARGET_TRACKING),
@@ -109,34 +115,7 @@ impl Kind for AutoscalingGroup {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
-        let int = |k: &str| res.attrs.get(k).and_then(Value::as_int);
-        let (min, max) = (int("min_size").unwrap_or(0), int("max_size").unwrap_or(0));
-        if min < 0 || min > max {
-            diags.push(
-                Diagnostic::error(format!("min_size {min} must be between 0 and max_size {max}"))
-                    .at(&stack.file, res.span_of("min_size")),
-            );
-        }
-        if let Some(d) = int("desired_capacity").filter(|d| *d < min || *d > max) {
-            diags.push(
-                Diagnostic::error(format!("desired_capacity {d} is outside min_size..max_size ({min}..{max})"))
-                    .at(&stack.file, res.span_of("desired_capacity")),
-            );
-        }
-        let metrics: Vec<&str> = res
-            .attrs
-            .get("target_tracking")
-            .map(|v| v.as_list())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|b| b.as_map()?.get("metric")?.as_str())
-            .collect();
-        if metrics.iter().enumerate().any(|(i, m)| metrics[..i].contains(m)) {
-            diags.push(
-                Diagnostic::error("one target_tracking block per metric")
-                    .at(&stack.file, res.span_of("target_tracking[1]")),
-            );
-        }
+        super::validate::scaling::group(res, stack, diags);
     }
 
     /// Target groups must be behind a listener before a group can attach them: wait for every

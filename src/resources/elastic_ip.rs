@@ -50,6 +50,7 @@ impl Kind for ElasticIp {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        super::validate::network::elastic_ip(res, stack, diags);
         let eips: Vec<&Resource> = stack.resources.iter().filter(|r| r.addr.kind == "elastic_ip").collect();
         // Said once, at the first block past the quota.
         if eips.len() > QUOTA && eips[QUOTA].addr == res.addr {

@@ -148,6 +148,7 @@ mod tests {
             || async { Ok(None) },
         )
         .await;
-        assert!(r.unwrap_err().to_string().contains("VpcLimitExceeded"));
+        let err = r.unwrap_err();
+        assert_eq!(err.downcast_ref::<AwsError>().and_then(|e| e.code.as_deref()), Some("VpcLimitExceeded"));
     }
 }

@@ -27,21 +27,24 @@ static SCHEMA: Schema = Schema {
             Presence::Optional,
             Update::ForceNew,
             "Group name, unique in the account (default: the block name).",
-        ),
+        )
+        .with(super::limits::IAM_NAME_128),
         attr(
             "managed_policies",
             Ty::Set(&Ty::Str),
             Presence::Default(Lit::EmptyList),
             Update::InPlace,
             "ARNs of managed policies to attach.",
-        ),
+        )
+        .with(super::limits::MANAGED_POLICIES),
         attr(
             "inline_policies",
             Ty::Map(&Ty::Json),
             Presence::Default(Lit::EmptyMap),
             Update::InPlace,
             "Inline policies: policy name = JSON document (or jsonencode({...})).",
-        ),
+        )
+        .with(super::limits::INLINE_POLICIES),
         computed("arn", "The group ARN."),
         computed("id", "The group name, as IAM calls take it."),
         computed("unique_id", "The group's unique id (AGPA…)."),
@@ -56,6 +59,10 @@ pub(super) const JUST_CREATED: &[&str] = &["NoSuchEntity"];
 impl Kind for IamGroup {
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
+        super::validate::iam::principal(res, stack, diags);
     }
 
     fn complete(&self, _stack: &str, addr: &Address, attrs: &mut Attrs) {

@@ -8,7 +8,6 @@ use async_trait::async_trait;
 use super::{Cx, Found, Kind};
 use crate::aws;
 use crate::model::*;
-use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
 
 pub struct IamPasswordPolicy;
 
@@ -18,13 +17,8 @@ static SCHEMA: Schema = Schema {
     ref_attr: "id",
     singleton: true,
     attrs: &[
-        attr(
-            "minimum_length",
-            Ty::Int,
-            Presence::Default(Lit::Int(6)),
-            Update::InPlace,
-            "Minimum password length, 6-128.",
-        ),
+        attr("minimum_length", Ty::Int, Presence::Default(Lit::Int(6)), Update::InPlace, "Minimum password length.")
+            .with(&[Check::Range(6, 128)]),
         attr(
             "require_uppercase",
             Ty::Bool,
@@ -53,15 +47,17 @@ static SCHEMA: Schema = Schema {
             Ty::Int,
             Presence::Default(Lit::Null),
             Update::InPlace,
-            "Days before a password expires, 1-1095 (default: never).",
-        ),
+            "Days before a password expires (default: never).",
+        )
+        .with(&[Check::Range(1, 1095)]),
         attr(
             "reuse_prevention",
             Ty::Int,
             Presence::Default(Lit::Null),
             Update::InPlace,
-            "How many previous passwords cannot be reused, 1-24 (default: no limit).",
-        ),
+            "How many previous passwords cannot be reused (default: no limit).",
+        )
+        .with(&[Check::Range(1, 24)]),
         attr(
             "hard_expiry",
             Ty::Bool,
@@ -73,10 +69,6 @@ static SCHEMA: Schema = Schema {
     ],
 };
 
-/// Attribute ranges AWS enforces, checked before anything is sent.
-const RANGES: &[(&str, i64, i64)] =
-    &[("minimum_length", 6, 128), ("max_age_days", 1, 1095), ("reuse_prevention", 1, 24)];
-
 #[async_trait]
 impl Kind for IamPasswordPolicy {
     fn schema(&self) -> &'static Schema {
@@ -84,17 +76,6 @@ impl Kind for IamPasswordPolicy {
     }
 
     fn complete(&self, _stack: &str, _addr: &Address, _attrs: &mut Attrs) {}
-
-    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
-        for (name, lo, hi) in RANGES {
-            if let Some(v) = res.attrs.get(*name).and_then(Value::as_int).filter(|v| !(*lo..=*hi).contains(v)) {
-                diags.push(
-                    Diagnostic::error(format!("{name} must be between {lo} and {hi}, not {v}"))
-                        .at(&stack.file, res.span_of(name)),
-                );
-            }
-        }
-    }
 
     fn adopt_refusal(&self) -> Option<String> {
         Some(

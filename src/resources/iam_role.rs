@@ -14,7 +14,7 @@ use super::retry::{self, Window};
 use super::{Cx, Found, Kind, s, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
-use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+use crate::stack::{Diagnostics, Resource, Stack};
 
 pub struct IamRole;
 
@@ -30,7 +30,8 @@ static SCHEMA: Schema = Schema {
             Presence::Optional,
             Update::ForceNew,
             "Role name, unique in the account (default: the block name).",
-        ),
+        )
+        .with(super::limits::IAM_NAME_64),
         attr(
             "assume",
             Ty::Str,
@@ -38,28 +39,32 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "Who may assume it: a service principal (\"ec2.amazonaws.com\") or a whole trust policy (jsonencode({...})).",
         ),
-        attr("description", Ty::Str, Presence::Default(Lit::Str("")), Update::InPlace, "Role description."),
+        attr("description", Ty::Str, Presence::Default(Lit::Str("")), Update::InPlace, "Role description.")
+            .with(&[Check::Len(0, 1000), Check::Chars(&crate::constraint::chars::IAM_DESCRIPTION)]),
         attr(
             "max_session_duration",
             Ty::Int,
             Presence::Default(Lit::Int(3600)),
             Update::InPlace,
-            "Longest session in seconds, 3600-43200.",
-        ),
+            "Longest session in seconds.",
+        )
+        .with(&[Check::Range(3600, 43200)]),
         attr(
             "managed_policies",
             Ty::Set(&Ty::Str),
             Presence::Default(Lit::EmptyList),
             Update::InPlace,
             "ARNs of managed policies to attach.",
-        ),
+        )
+        .with(super::limits::MANAGED_POLICIES),
         attr(
             "inline_policies",
             Ty::Map(&Ty::Json),
             Presence::Default(Lit::EmptyMap),
             Update::InPlace,
             "Inline policies: policy name = JSON document.",
-        ),
+        )
+        .with(super::limits::INLINE_POLICIES),
         attr(
             "instance_profile",
             Ty::Bool,
@@ -67,7 +72,8 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "Keep an instance profile of the same name holding this role.",
         ),
-        attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the role."),
+        attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the role.")
+            .with(STRICT_TAG_CHECKS),
         computed("arn", "The role ARN."),
         computed("id", "The role name."),
         computed("unique_id", "The role's unique id (AROA…)."),
@@ -93,28 +99,7 @@ impl Kind for IamRole {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
-        if let Some(a) = res.attrs.get("assume").and_then(Value::as_str) {
-            let ok = if a.trim_start().starts_with('{') {
-                serde_json::from_str::<serde_json::Value>(a).is_ok()
-            } else {
-                a.contains('.')
-            };
-            if !ok {
-                diags.push(
-                    Diagnostic::error(format!("\"{a}\" is neither a service principal nor a JSON trust policy"))
-                        .at(&stack.file, res.span_of("assume"))
-                        .label("e.g. \"ec2.amazonaws.com\", or jsonencode({ Version = \"2012-10-17\", Statement = [...] })"),
-                );
-            }
-        }
-        if let Some(d) =
-            res.attrs.get("max_session_duration").and_then(Value::as_int).filter(|d| !(3600..=43200).contains(d))
-        {
-            diags.push(
-                Diagnostic::error(format!("max_session_duration must be between 3600 and 43200 seconds, not {d}"))
-                    .at(&stack.file, res.span_of("max_session_duration")),
-            );
-        }
+        super::validate::iam::role(res, stack, diags);
     }
 
     fn delete_note(&self) -> Option<&'static str> {

@@ -32,29 +32,34 @@ static SCHEMA: Schema = Schema {
             Presence::Optional,
             Update::InPlace,
             "User name, unique in the account (default: the block name).",
-        ),
+        )
+        .with(super::limits::IAM_NAME_64),
         attr(
             "groups",
             Ty::Set(&Ty::Ref("iam_group")),
             Presence::Default(Lit::EmptyList),
             Update::InPlace,
             "Groups the user belongs to.",
-        ),
+        )
+        .with(&[Check::Count(10)]),
         attr(
             "managed_policies",
             Ty::Set(&Ty::Str),
             Presence::Default(Lit::EmptyList),
             Update::InPlace,
             "ARNs of managed policies to attach directly (prefer groups).",
-        ),
+        )
+        .with(super::limits::MANAGED_POLICIES),
         attr(
             "inline_policies",
             Ty::Map(&Ty::Json),
             Presence::Default(Lit::EmptyMap),
             Update::InPlace,
             "Inline policies: policy name = JSON document.",
-        ),
-        attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the user."),
+        )
+        .with(super::limits::INLINE_POLICIES),
+        attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the user.")
+            .with(STRICT_TAG_CHECKS),
         computed("arn", "The user ARN."),
         computed("id", "The user name, as IAM calls take it."),
         computed("unique_id", "The user's unique id (AIDA…)."),
@@ -65,6 +70,10 @@ static SCHEMA: Schema = Schema {
 impl Kind for IamUser {
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
+        super::validate::iam::principal(res, stack, diags);
     }
 
     fn complete(&self, _stack: &str, addr: &Address, attrs: &mut Attrs) {

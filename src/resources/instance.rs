@@ -34,8 +34,9 @@ static SCHEMA: Schema = Schema {
     ref_attr: "id",
     singleton: false,
     attrs: &[
-        attr("ami", Ty::Str, Presence::Required, Update::ForceNew, "The AMI to launch (ami-…)."),
-        attr("type", Ty::Str, Presence::Required, Update::Restart, "Instance type, e.g. t3.micro."),
+        attr("ami", Ty::Str, Presence::Required, Update::ForceNew, "The AMI to launch (ami-…).").with(super::limits::AMI),
+        attr("type", Ty::Str, Presence::Required, Update::Restart, "Instance type, e.g. t3.micro.")
+            .with(super::limits::INSTANCE_TYPE),
         attr("subnet", Ty::Ref("subnet"), Presence::Required, Update::ForceNew, "The subnet to launch into."),
         attr(
             "security_groups",
@@ -44,7 +45,8 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "Security groups (default: the VPC's default group).",
         ),
-        attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::ForceNew, "An EC2 key pair for SSH."),
+        attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::ForceNew, "An EC2 key pair for SSH.")
+            .with(super::limits::KEY_NAME),
         attr(
             "role",
             Ty::Ref("iam_role"),
@@ -58,7 +60,8 @@ static SCHEMA: Schema = Schema {
             Presence::Default(Lit::Null),
             Update::ForceNew,
             "Script run at first boot, usually template(\"x.sh\", {…}); plans show its size and sha256 digest, never its text (see --show-sensitive).",
-        ),
+        )
+        .with(super::limits::USER_DATA),
         attr(
             "imdsv2",
             Ty::Bool,
@@ -73,7 +76,8 @@ static SCHEMA: Schema = Schema {
             Update::ForceNew,
             "Give the instance a public IPv4 address (default: the subnet's setting).",
         ),
-        attr("root_volume_size", Ty::Int, Presence::Optional, Update::ForceNew, "Root volume size in GiB."),
+        attr("root_volume_size", Ty::Int, Presence::Optional, Update::ForceNew, "Root volume size in GiB (by type: see volume).")
+            .with(&[Check::Range(1, 65536)]),
         attr(
             "root_volume_type",
             Ty::Enum(volume::VOLUME_TYPES),
@@ -101,6 +105,11 @@ static SCHEMA: Schema = Schema {
 impl Kind for Instance {
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
+        super::validate::network::instance(res, stack, diags);
+        super::validate::ebs::root_volume(res, stack, diags);
     }
 
     fn canonical(&self, attrs: &mut Attrs) {

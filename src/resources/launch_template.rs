@@ -32,9 +32,11 @@ static SCHEMA: Schema = Schema {
     ref_attr: "id",
     singleton: false,
     attrs: &[
-        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Template name (default: `<stack>-<name>`)."),
-        attr("ami", Ty::Str, Presence::Required, Update::InPlace, "The AMI to launch (ami-…)."),
-        attr("type", Ty::Str, Presence::Required, Update::InPlace, "Instance type, e.g. t3.micro."),
+        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Template name, unique in the region (default: `<stack>-<name>`).")
+            .with(&[Check::Len(3, 128), Check::Chars(&crate::constraint::chars::LAUNCH_TEMPLATE)]),
+        attr("ami", Ty::Str, Presence::Required, Update::InPlace, "The AMI to launch (ami-…).").with(super::limits::AMI),
+        attr("type", Ty::Str, Presence::Required, Update::InPlace, "Instance type, e.g. t3.micro.")
+            .with(super::limits::INSTANCE_TYPE),
         attr(
             "security_groups",
             Ty::Set(&Ty::Ref("security_group")),
@@ -42,7 +44,8 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "Security groups of launched instances.",
         ),
-        attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "An EC2 key pair for SSH."),
+        attr("key_name", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "An EC2 key pair for SSH.")
+            .with(super::limits::KEY_NAME),
         attr(
             "role",
             Ty::Ref("iam_role"),
@@ -56,7 +59,8 @@ static SCHEMA: Schema = Schema {
             Presence::Default(Lit::Null),
             Update::InPlace,
             "Script run at first boot, usually template(\"x.sh\", {…}); plans show its size and sha256 digest, never its text (see --show-sensitive).",
-        ),
+        )
+        .with(super::limits::USER_DATA),
         attr(
             "imdsv2",
             Ty::Bool,
@@ -70,7 +74,8 @@ static SCHEMA: Schema = Schema {
             Presence::Default(Lit::EmptyMap),
             Update::InPlace,
             "Tags for launched instances and their volumes (the stack's tags are added for you).",
-        ),
+        )
+        .with(TAG_CHECKS),
         TAGS,
         computed("id", "The launch template id (lt-…)."),
         attr("latest_version", Ty::Int, Presence::Computed, Update::InPlace, "The newest version number."),
@@ -85,6 +90,10 @@ const DATA: &[&str] = &["ami", "type", "security_groups", "key_name", "role", "u
 impl Kind for LaunchTemplate {
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
+        super::validate::network::role_has_profile(res, stack, diags);
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {

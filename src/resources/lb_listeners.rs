@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::constraint::formats;
 use crate::model::*;
 
 /// The policy stackr asks for when an HTTPS listener names none: AWS's recommended TLS 1.3
@@ -22,10 +23,20 @@ static REDIRECT: &[AttrSpec] = &[
         Update::InPlace,
         "Protocol to redirect to.",
     ),
-    attr("port", Ty::Str, Presence::Default(Lit::Str("#{port}")), Update::InPlace, "Port to redirect to."),
-    attr("host", Ty::Str, Presence::Default(Lit::Str("#{host}")), Update::InPlace, "Host to redirect to."),
-    attr("path", Ty::Str, Presence::Default(Lit::Str("/#{path}")), Update::InPlace, "Path to redirect to."),
-    attr("query", Ty::Str, Presence::Default(Lit::Str("#{query}")), Update::InPlace, "Query to redirect to."),
+    attr("port", Ty::Str, Presence::Default(Lit::Str("#{port}")), Update::InPlace, "Port to redirect to.")
+        .with(&[Check::Format(&formats::REDIRECT_PORT)]),
+    attr("host", Ty::Str, Presence::Default(Lit::Str("#{host}")), Update::InPlace, "Host to redirect to.")
+        .with(&[Check::Len(1, 128)]),
+    attr("path", Ty::Str, Presence::Default(Lit::Str("/#{path}")), Update::InPlace, "Path to redirect to.")
+        .with(&[Check::Len(1, 128), Check::Format(&formats::REDIRECT_PATH)]),
+    attr(
+        "query",
+        Ty::Str,
+        Presence::Default(Lit::Str("#{query}")),
+        Update::InPlace,
+        "Query to redirect to, without `?`.",
+    )
+    .with(&[Check::Len(0, 128), Check::NotPrefix("?")]),
     attr(
         "status",
         Ty::Enum(&["HTTP_301", "HTTP_302"]),
@@ -36,7 +47,8 @@ static REDIRECT: &[AttrSpec] = &[
 ];
 
 static FIXED: &[AttrSpec] = &[
-    attr("status_code", Ty::Str, Presence::Required, Update::InPlace, "HTTP status, 2XX, 4XX or 5XX."),
+    attr("status_code", Ty::Str, Presence::Required, Update::InPlace, "HTTP status code.")
+        .with(&[Check::Format(&formats::STATUS_CODE)]),
     attr(
         "content_type",
         Ty::Enum(&["text/plain", "text/css", "text/html", "application/javascript", "application/json"]),
@@ -44,7 +56,8 @@ static FIXED: &[AttrSpec] = &[
         Update::InPlace,
         "Content type of the body.",
     ),
-    attr("body", Ty::Str, Presence::Default(Lit::Str("")), Update::InPlace, "Response body (up to 1024 bytes)."),
+    attr("body", Ty::Str, Presence::Default(Lit::Str("")), Update::InPlace, "Response body.")
+        .with(&[Check::Len(0, 1024)]),
 ];
 
 const FORWARD: AttrSpec = attr(
@@ -70,24 +83,30 @@ const FIXED_BLOCK: AttrSpec = attr(
 );
 
 static RULE: &[AttrSpec] = &[
-    attr("priority", Ty::Int, Presence::Required, Update::InPlace, "Rule priority, 1-50000, unique in the listener."),
-    attr("path", Ty::Set(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: path patterns (`/api/*`)."),
-    attr("host", Ty::Set(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: host names (`*.example.com`)."),
+    attr("priority", Ty::Int, Presence::Required, Update::InPlace, "Rule priority, unique in the listener.")
+        .with(&[Check::Range(1, 50000)]),
+    attr("path", Ty::Set(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: path patterns (`/api/*`).")
+        .with(&[Check::Len(1, 128), Check::Format(&formats::PATH_PATTERN)]),
+    attr("host", Ty::Set(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: host names (`*.example.com`).")
+        .with(&[Check::Len(1, 128), Check::Format(&formats::HOST_PATTERN)]),
     attr(
         "headers",
         Ty::Map(&Ty::Set(&Ty::Str)),
         Presence::Optional,
         Update::InPlace,
         "Condition: header name to accepted values.",
-    ),
-    attr("query", Ty::Map(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: query-string key to value."),
+    )
+    .with(&[Check::Keys(&[Check::Len(1, 40), Check::Chars(&crate::constraint::chars::ASCII)]), Check::Len(1, 128)]),
+    attr("query", Ty::Map(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: query-string key to value.")
+        .with(&[Check::Keys(&[Check::Len(0, 128)]), Check::Len(1, 128)]),
     FORWARD,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
 ];
 
 pub static LISTENER: &[AttrSpec] = &[
-    attr("port", Ty::Port, Presence::Required, Update::InPlace, "Port the load balancer listens on."),
+    attr("port", Ty::Port, Presence::Required, Update::InPlace, "Port the load balancer listens on.")
+        .with(super::limits::PORT),
     attr(
         "protocol",
         Ty::Enum(&["HTTP", "HTTPS"]),
@@ -95,14 +114,16 @@ pub static LISTENER: &[AttrSpec] = &[
         Update::InPlace,
         "Listener protocol.",
     ),
-    attr("certificate", Ty::Str, Presence::Optional, Update::InPlace, "HTTPS: the ACM or IAM certificate ARN."),
+    attr("certificate", Ty::Str, Presence::Optional, Update::InPlace, "HTTPS: the ACM or IAM certificate ARN.")
+        .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
     attr(
         "ssl_policy",
         Ty::Str,
         Presence::Optional,
         Update::InPlace,
         "HTTPS: the security policy (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).",
-    ),
+    )
+    .with(&[Check::Format(&formats::SSL_POLICY)]),
     FORWARD,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
@@ -188,6 +209,13 @@ fn action_fields(src: &Map) -> Map {
 pub fn problems(listeners: &Value) -> Vec<(String, String)> {
     let mut out = vec![];
     let mut ports = BTreeMap::new();
+    if listeners.as_list().len() > MAX_LISTENERS {
+        let n = listeners.as_list().len();
+        out.push((
+            format!("listener[{MAX_LISTENERS}]"),
+            format!("{n} listeners; a load balancer has at most {MAX_LISTENERS}"),
+        ));
+    }
     for (i, l) in listeners.as_list().iter().enumerate() {
         let Some(m) = l.as_map() else { continue };
         let here = format!("listener[{i}]");
@@ -222,17 +250,34 @@ pub fn problems(listeners: &Value) -> Vec<(String, String)> {
 
 fn rule_problems(r: &Map) -> Vec<String> {
     let mut out = vec![];
-    if let Some(p) = r.get("priority").and_then(Value::as_int).filter(|p| !(1..=50000).contains(p)) {
-        out.push(format!("priority {p} is out of range (1-50000)"));
-    }
-    let conditions =
-        ["path", "host", "headers", "query"].iter().filter(|k| r.get(**k).is_some_and(|v| !v.is_null())).count();
-    if conditions == 0 {
+    // Each path, host, header value and query pair is one condition value; AWS allows five.
+    let values: usize = ["path", "host", "headers", "query"]
+        .iter()
+        .filter_map(|k| r.get(*k))
+        .map(|v| match v {
+            Value::List(l) => l.len(),
+            Value::Map(m) => m.values().map(|x| if let Value::List(l) = x { l.len() } else { 1 }).sum(),
+            Value::Null => 0,
+            _ => 1,
+        })
+        .sum();
+    if values == 0 {
         out.push("a rule needs at least one condition: path, host, headers or query".into());
+    }
+    if values > MAX_CONDITION_VALUES {
+        out.push(format!(
+            "a rule has {values} condition values (paths, hosts, header values and query pairs); AWS allows at most {MAX_CONDITION_VALUES}"
+        ));
     }
     out.extend(action_problem(r));
     out
 }
+
+/// Condition values one listener rule may have.
+const MAX_CONDITION_VALUES: usize = 5;
+
+/// Listeners one load balancer may have.
+const MAX_LISTENERS: usize = 50;
 
 /// A listener or rule has exactly one action, and at most one block of it.
 fn action_problem(m: &Map) -> Option<String> {
@@ -339,10 +384,9 @@ mod tests {
         assert!(has("listener[0]", "needs an action"), "{got:?}");
         assert!(has("listener[1]", "already used by listener 1"), "{got:?}");
         assert!(has("listener[1]", "only to HTTPS"), "{got:?}");
-        assert!(has("listener[1].rule[0]", "out of range"), "{got:?}");
         assert!(has("listener[1].rule[0]", "at least one condition"), "{got:?}");
         assert!(has("listener[1].rule[2]", "priority 5 is used"), "{got:?}");
-        assert_eq!(got.len(), 7, "{got:?}");
+        assert_eq!(got.len(), 6, "{got:?}");
     }
 
     #[test]

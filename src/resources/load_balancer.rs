@@ -59,8 +59,9 @@ static SCHEMA: Schema = Schema {
             Ty::Int,
             Presence::Default(Lit::Int(60)),
             Update::InPlace,
-            "Seconds a connection may stay idle (1-4000).",
-        ),
+            "Seconds a connection may stay idle.",
+        )
+        .with(&[Check::Range(1, 4000)]),
         attr(
             "deletion_protection",
             Ty::Bool,
@@ -75,7 +76,7 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "A listener (repeatable block): `port`, `protocol`, HTTPS `certificate` and `ssl_policy`, one default action (`forward`, `redirect { … }` or `fixed_response { … }`) and `rule { … }` blocks.",
         ),
-        TAGS,
+        TAGS.with(STRICT_TAG_CHECKS),
         computed("arn", "The load balancer ARN."),
         computed("dns_name", "Its DNS name."),
         computed("zone_id", "The Route 53 hosted zone id of its DNS name (for alias records)."),
@@ -101,6 +102,7 @@ impl Kind for LoadBalancer {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        super::validate::elb::load_balancer(res, stack, diags);
         let file = &stack.file;
         if let Some(name) = res.attrs.get("name").and_then(Value::as_str) {
             let problem = elbtags::name_problem(name).or_else(|| {

@@ -21,14 +21,17 @@ mod internet_gateway;
 mod launch_template;
 mod lb_aws;
 mod lb_listeners;
+mod limits;
 mod load_balancer;
 mod retry;
 mod route_table;
 mod security_group;
 mod sg_rules;
+mod stackwide;
 mod subnet;
 mod target_group;
 pub mod userdata;
+mod validate;
 mod volume;
 mod vpc;
 
@@ -72,6 +75,8 @@ pub fn schemas() -> Vec<&'static Schema> {
 /// imply without a reference in the file. Errors in the result mean nothing may be sent.
 pub fn check(stack: &mut Stack) -> Diagnostics {
     let mut diags = Diagnostics::default();
+    stackwide::derived_values(stack, &mut diags);
+    stackwide::unique_names(stack, &mut diags);
     let mut implied = vec![];
     for res in &stack.resources {
         let kind = kind(&res.addr.kind).expect("stack kinds are checked at load");
@@ -83,6 +88,7 @@ pub fn check(stack: &mut Stack) -> Diagnostics {
         res.deps.sort();
         res.deps.dedup();
     }
+    stackwide::mask_secrets(stack, &mut diags);
     diags
 }
 

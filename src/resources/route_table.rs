@@ -63,6 +63,10 @@ impl Kind for RouteTable {
         &SCHEMA
     }
 
+    fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
+        super::validate::network::route_table(res, stack, diags);
+    }
+
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let mut pages =
             cx.aws.ec2.describe_route_tables().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();

@@ -11,10 +11,20 @@ use super::retry::{self, Window};
 use super::sg_rules::{self, RULE};
 use super::{Cx, Found, Kind, ec2tags, eventual, s, with_computed};
 use crate::aws;
+use crate::constraint::chars;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
 
 pub struct SecurityGroup;
+
+/// Security group names: EC2 refuses names starting with `sg-`, which look like group ids, and
+/// `default` is taken in every VPC.
+const SG_NAME: &[Check] = &[
+    Check::Len(1, 255),
+    Check::Chars(&chars::SECURITY_GROUP),
+    Check::NotPrefix("sg-"),
+    Check::Format(&crate::constraint::formats::NOT_DEFAULT_GROUP),
+];
 
 static SCHEMA: Schema = Schema {
     kind: "security_group",
@@ -23,14 +33,22 @@ static SCHEMA: Schema = Schema {
     singleton: false,
     attrs: &[
         attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the group."),
-        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name (default: `<stack>-<name>`)."),
+        attr(
+            "name",
+            Ty::Str,
+            Presence::Optional,
+            Update::ForceNew,
+            "Group name, unique in the VPC (default: `<stack>-<name>`).",
+        )
+        .with(SG_NAME),
         attr(
             "description",
             Ty::Str,
             Presence::Default(Lit::Str("Managed by stackr")),
             Update::ForceNew,
             "Group description.",
-        ),
+        )
+        .with(&[Check::Len(1, 255), Check::Chars(&chars::SECURITY_GROUP)]),
         attr(
             "ingress",
             Ty::Blocks(RULE),
@@ -76,6 +94,7 @@ impl Kind for SecurityGroup {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        super::stackwide::security_group_names(res, stack, diags);
         for dir in ["ingress", "egress"] {
             for (i, rule) in res.attrs.get(dir).map(|v| v.as_list()).unwrap_or_default().iter().enumerate() {
                 let Some(m) = rule.as_map() else { continue };
@@ -183,12 +202,14 @@ fn rule_problem(m: &BTreeMap<String, Value>) -> Option<String> {
         return Some(format!("a {protocol} rule needs `port` or `from_port`/`to_port`"));
     }
     let int = |k: &str| m.get(k).and_then(Value::as_int);
+    // For ICMP the two are a type and a code (echo request is 8 and 0), not a range.
     if let (Some(f), Some(t)) = (int("from_port"), int("to_port"))
         && f > t
+        && protocol != "icmp"
     {
         return Some(format!("from_port {f} is greater than to_port {t}"));
     }
-    None
+    super::validate::network::icmp_problem(m)
 }
 
 fn live_object(g: &AwsGroup) -> Option<LiveObject> {

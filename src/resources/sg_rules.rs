@@ -37,7 +37,8 @@ pub static RULE: &[AttrSpec] = &[
         "Several security groups.",
     ),
     attr("self", Ty::Bool, Presence::Optional, Update::InPlace, "This security group itself."),
-    attr("description", Ty::Str, Presence::Optional, Update::InPlace, "Rule description."),
+    attr("description", Ty::Str, Presence::Optional, Update::InPlace, "Rule description.")
+        .with(&[Check::Len(0, 255), Check::Chars(&crate::constraint::chars::SECURITY_GROUP)]),
 ];
 
 /// The rule AWS gives every new group, and stackr keeps when a stack declares no egress.

@@ -27,14 +27,16 @@ static SCHEMA: Schema = Schema {
             Presence::Required,
             Update::ForceNew,
             "IPv4 CIDR block, inside the VPC's and not overlapping its other subnets.",
-        ),
+        )
+        .with(&[Check::Prefix(16, 28)]),
         attr(
             "az",
             Ty::Str,
             Presence::Optional,
             Update::ForceNew,
-            "Availability zone, e.g. us-east-1a (default: AWS chooses).",
-        ),
+            "Availability zone, in the stack's region (default: AWS chooses).",
+        )
+        .with(&[Check::Format(&crate::constraint::formats::AVAILABILITY_ZONE)]),
         attr(
             "map_public_ip",
             Ty::Bool,
@@ -55,6 +57,7 @@ impl Kind for Subnet {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        super::validate::network::subnet(res, stack, diags);
         let Some(net) = literal_cidr(&res.attrs) else { return };
         let Some(Value::Ref(vpc_ref)) = res.attrs.get("vpc") else { return };
         if let Some(vpc_net) = stack.resource(&vpc_ref.addr).and_then(|v| literal_cidr(&v.attrs))

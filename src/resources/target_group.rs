@@ -36,7 +36,8 @@ static SCHEMA: Schema = Schema {
             "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
         ),
         attr("protocol", HTTP, Presence::Default(Lit::Str("HTTP")), Update::ForceNew, "Protocol to the targets."),
-        attr("port", Ty::Port, Presence::Required, Update::ForceNew, "Port the targets receive traffic on."),
+        attr("port", Ty::Port, Presence::Required, Update::ForceNew, "Port the targets receive traffic on.")
+            .with(super::limits::PORT),
         attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the targets."),
         attr(
             "target_type",
@@ -52,49 +53,56 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "Health check protocol (default: the group's `protocol`).",
         ),
-        attr("health_check_path", Ty::Str, Presence::Default(Lit::Str("/")), Update::InPlace, "Health check path."),
+        attr("health_check_path", Ty::Str, Presence::Default(Lit::Str("/")), Update::InPlace, "Health check path.")
+            .with(&[Check::Len(1, 1024), Check::Format(&crate::constraint::formats::HTTP_PATH)]),
         attr(
             "health_check_port",
             Ty::Str,
             Presence::Default(Lit::Str("traffic-port")),
             Update::InPlace,
             "Health check port: a number, or `traffic-port` for the group's port.",
-        ),
+        )
+        .with(&[Check::Format(&crate::constraint::formats::HEALTH_CHECK_PORT)]),
         attr(
             "health_check_interval",
             Ty::Int,
             Presence::Default(Lit::Int(30)),
             Update::InPlace,
-            "Seconds between health checks (5-300).",
-        ),
+            "Seconds between health checks.",
+        )
+        .with(&[Check::Range(5, 300)]),
         attr(
             "health_check_timeout",
             Ty::Int,
             Presence::Default(Lit::Int(5)),
             Update::InPlace,
-            "Seconds before a health check fails (2-120, less than the interval).",
-        ),
+            "Seconds before a health check fails, less than the interval.",
+        )
+        .with(&[Check::Range(2, 120)]),
         attr(
             "healthy_threshold",
             Ty::Int,
             Presence::Default(Lit::Int(5)),
             Update::InPlace,
-            "Consecutive successes before a target is healthy (2-10).",
-        ),
+            "Consecutive successes before a target is healthy.",
+        )
+        .with(&[Check::Range(2, 10)]),
         attr(
             "unhealthy_threshold",
             Ty::Int,
             Presence::Default(Lit::Int(2)),
             Update::InPlace,
-            "Consecutive failures before a target is unhealthy (2-10).",
-        ),
+            "Consecutive failures before a target is unhealthy.",
+        )
+        .with(&[Check::Range(2, 10)]),
         attr(
             "health_check_matcher",
             Ty::Str,
             Presence::Default(Lit::Str("200")),
             Update::InPlace,
             "HTTP codes that mean healthy: `200`, `200,302` or `200-399`.",
-        ),
+        )
+        .with(&[Check::Format(&crate::constraint::formats::MATCHER)]),
         attr(
             "stickiness",
             Ty::Bool,
@@ -107,15 +115,17 @@ static SCHEMA: Schema = Schema {
             Ty::Int,
             Presence::Default(Lit::Int(86400)),
             Update::InPlace,
-            "Seconds the stickiness cookie lasts (1-604800).",
-        ),
+            "Seconds the stickiness cookie lasts.",
+        )
+        .with(&[Check::Range(1, 604_800)]),
         attr(
             "deregistration_delay",
             Ty::Int,
             Presence::Default(Lit::Int(300)),
             Update::InPlace,
-            "Seconds to drain a deregistered target (0-3600).",
-        ),
+            "Seconds to drain a deregistered target.",
+        )
+        .with(&[Check::Range(0, 3600)]),
         attr(
             "targets",
             Ty::Set(&Ty::Ref("instance")),
@@ -123,7 +133,7 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "Instances to register (`[instance.web]`, or ids). Unset: registered targets are left alone (an Auto Scaling group manages them).",
         ),
-        TAGS,
+        TAGS.with(STRICT_TAG_CHECKS),
         computed("arn", "The target group ARN."),
     ],
 };
@@ -157,6 +167,7 @@ impl Kind for TargetGroup {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+        super::validate::elb::target_group(res, stack, diags);
         if let Some(name) = res.attrs.get("name").and_then(Value::as_str)
             && let Some(msg) = elbtags::name_problem(name)
         {

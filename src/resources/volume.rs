@@ -23,7 +23,7 @@ use super::retry::{self, Window};
 use super::{Cx, Found, Kind, ec2tags, eventual, s, with_computed};
 use crate::aws;
 use crate::model::*;
-use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+use crate::stack::{Diagnostics, Resource, Stack};
 
 pub struct Volume;
 
@@ -36,11 +36,39 @@ static SCHEMA: Schema = Schema {
     ref_attr: "id",
     singleton: false,
     attrs: &[
-        attr("az", Ty::Str, Presence::Required, Update::ForceNew, "Availability zone, e.g. us-east-1a."),
-        attr("size", Ty::Int, Presence::Required, Update::InPlace, "Size in GiB; it can grow in place, never shrink."),
+        attr(
+            "az",
+            Ty::Str,
+            Presence::Required,
+            Update::ForceNew,
+            "Availability zone, in the stack's region and the attached instance's zone.",
+        )
+        .with(&[Check::Format(&crate::constraint::formats::AVAILABILITY_ZONE)]),
+        attr(
+            "size",
+            Ty::Int,
+            Presence::Required,
+            Update::InPlace,
+            "Size in GiB; it can grow in place, never shrink. By type: gp2 1-16384, gp3 1-65536, io1 4-16384, io2 4-65536, st1 and sc1 125-16384, standard 1-1024.",
+        )
+        .with(&[Check::Range(1, 65536)]),
         attr("type", Ty::Enum(VOLUME_TYPES), Presence::Default(Lit::Str("gp3")), Update::InPlace, "Volume type."),
-        attr("iops", Ty::Int, Presence::Optional, Update::InPlace, "Provisioned IOPS (io1, io2 and gp3 only)."),
-        attr("throughput", Ty::Int, Presence::Optional, Update::InPlace, "Throughput in MiB/s (gp3 only)."),
+        attr(
+            "iops",
+            Ty::Int,
+            Presence::Optional,
+            Update::InPlace,
+            "Provisioned IOPS (io1, io2 and gp3 only). By type: gp3 3000-80000, io1 100-64000, io2 100-256000; at most 500, 50 and 1000 per GiB.",
+        )
+        .with(&[Check::Range(100, 256_000)]),
+        attr(
+            "throughput",
+            Ty::Int,
+            Presence::Optional,
+            Update::InPlace,
+            "Throughput in MiB/s (gp3 only), at most 0.25 per provisioned IOPS.",
+        )
+        .with(&[Check::Range(125, 2000)]),
         attr(
             "encrypted",
             Ty::Bool,
@@ -55,7 +83,8 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "The instance to attach to (omit to leave it detached).",
         ),
-        attr("device", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "Device name there, e.g. /dev/sdf."),
+        attr("device", Ty::Str, Presence::Default(Lit::Null), Update::InPlace, "Device name there, e.g. /dev/sdf.")
+            .with(&[Check::Format(&crate::constraint::formats::DEVICE_NAME)]),
         attr(
             "force_detach",
             Ty::Bool,
@@ -75,24 +104,7 @@ impl Kind for Volume {
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
-        let a = &res.attrs;
-        let vtype = a.get("type").and_then(Value::as_str).unwrap_or("gp3");
-        let given = |k: &str| a.get(k).is_some_and(|v| !v.is_null());
-        let mut fail = |path: &str, msg: String| diags.push(Diagnostic::error(msg).at(&stack.file, res.span_of(path)));
-        if given("iops") && !matches!(vtype, "io1" | "io2" | "gp3") {
-            fail("iops", format!("iops can only be set for io1, io2 and gp3 volumes, not {vtype}"));
-        }
-        if !given("iops") && matches!(vtype, "io1" | "io2") {
-            fail("type", format!("{vtype} volumes need `iops`"));
-        }
-        if given("throughput") && vtype != "gp3" {
-            fail("throughput", format!("throughput can only be set for gp3 volumes, not {vtype}"));
-        }
-        match (given("instance"), given("device")) {
-            (true, false) => fail("instance", "an attached volume needs a `device`, e.g. \"/dev/sdf\"".into()),
-            (false, true) => fail("device", "`device` needs an `instance` to attach to".into()),
-            _ => {}
-        }
+        super::validate::ebs::volume(res, stack, diags);
     }
 
     fn accept_live(&self, live: &mut Attrs, want: &mut Attrs) {
@@ -432,20 +444,21 @@ mod tests {
     fn iops_throughput_and_attachment_combinations_are_checked_where_written() {
         let ok = "volume \"v\" {\n  az = \"us-east-1a\"\n  size = 10\n  type = \"gp3\"\n  iops = 4000\n  throughput = 200\n}\n";
         assert!(problems(ok).is_empty());
-        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  type = \"gp2\"\n  iops = 300\n}\n");
+        let p = problems("volume \"v\" {\n  az = \"us-east-1a\"\n  size = 10\n  type = \"gp2\"\n  iops = 300\n}\n");
         assert!(
             p[0].contains("iops can only be set for io1, io2 and gp3 volumes, not gp2") && p[0].contains("t.hcl:6"),
             "{p:?}"
         );
-        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  type = \"io2\"\n  throughput = 300\n}\n");
+        let p =
+            problems("volume \"v\" {\n  az = \"us-east-1a\"\n  size = 10\n  type = \"io2\"\n  throughput = 300\n}\n");
         assert_eq!(p.len(), 2, "{p:?}");
         assert!(
             p[0].contains("io2 volumes need `iops`") && p[1].contains("throughput can only be set for gp3"),
             "{p:?}"
         );
-        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  device = \"/dev/sdf\"\n}\n");
+        let p = problems("volume \"v\" {\n  az = \"us-east-1a\"\n  size = 10\n  device = \"/dev/sdf\"\n}\n");
         assert!(p[0].contains("`device` needs an `instance`"), "{p:?}");
-        let p = problems("volume \"v\" {\n  az = \"a\"\n  size = 10\n  instance = \"i-123\"\n}\n");
+        let p = problems("volume \"v\" {\n  az = \"us-east-1a\"\n  size = 10\n  instance = \"i-123\"\n}\n");
         assert!(p[0].contains("needs a `device`"), "{p:?}");
     }
 

@@ -18,7 +18,8 @@ static SCHEMA: Schema = Schema {
     ref_attr: "id",
     singleton: false,
     attrs: &[
-        attr("cidr", Ty::Cidr, Presence::Required, Update::ForceNew, "IPv4 CIDR block of the VPC, /16 to /28."),
+        attr("cidr", Ty::Cidr, Presence::Required, Update::ForceNew, "IPv4 CIDR block of the VPC.")
+            .with(&[Check::Prefix(16, 28)]),
         attr(
             "enable_dns_support",
             Ty::Bool,

@@ -36,6 +36,7 @@ pub(super) fn load(
     inputs: &VarInputs,
     schemas: &[&'static Schema],
     diags: &mut Diagnostics,
+    refused: &mut Diagnostics,
 ) -> Option<Stack> {
     let kinds: HashMap<&'static str, &'static Schema> = schemas.iter().map(|s| (s.kind, *s)).collect();
     let c = collect(file, body, &kinds, diags);
@@ -55,14 +56,16 @@ pub(super) fn load(
     taint.add_locals(&c.locals);
 
     let (name, region) = stack_header(file, c.stack, &env, diags)?;
-    let checker = Checker { file, kinds: &env.kinds };
     let mut resources = Vec::new();
     for (addr, block) in &c.resources {
         let schema = env.kinds[addr.kind.as_str()];
+        let sensitive = taint.resource(block);
+        let checker = Checker { file, kinds: &env.kinds, sensitive: &sensitive, refused: Default::default() };
         let mut spans = BTreeMap::new();
         let (lifecycle, silenced) = meta_blocks(&env, block, schema, diags);
-        if let Some(attrs) = eval_body(&block.body, schema.attrs, "", header(block), &env, &checker, &mut spans, diags)
-        {
+        let attrs = eval_body(&block.body, schema.attrs, "", header(block), &env, &checker, &mut spans, diags);
+        refused.0.extend(checker.refused.take());
+        if let Some(attrs) = attrs {
             let mut refs = vec![];
             attrs.values().for_each(|v| v.refs(&mut refs));
             let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
@@ -76,7 +79,7 @@ pub(super) fn load(
                 deps,
                 lifecycle,
                 silenced,
-                sensitive: taint.resource(block),
+                sensitive,
             });
         }
     }
@@ -344,6 +347,8 @@ fn stack_header(
     let Some(b) = block else {
         diags.push(
             Diagnostic::error(format!("{} has no stack block", file.path))
+                .at(file, 0..0)
+                .label("a stack file starts by naming its stack")
                 .hint("every stack file names its stack, e.g. `stack \"network\" { region = \"us-east-1\" }`"),
         );
         return None;
@@ -352,7 +357,12 @@ fn stack_header(
     let region = match attrs.get("region") {
         None => None,
         Some(a) => match env.eval(&a.value, diags)? {
-            Value::Str(s) if !s.is_empty() => Some(s),
+            Value::Str(s) if !s.is_empty() => {
+                if let Some(why) = crate::constraint::formats::region_problem(&s) {
+                    diags.push(Diagnostic::error(format!("region \"{s}\" {why}")).at(file, span(&a.value)));
+                }
+                Some(s)
+            }
             _ => {
                 diags.push(
                     Diagnostic::error("region must be a non-empty string such as \"us-east-1\"")

@@ -259,13 +259,20 @@ impl Env<'_> {
         ctx.declare_var("var", to_hcl_object(&self.vars));
         ctx.declare_var("local", to_hcl_object(&self.locals));
         funcs::declare(&mut ctx);
-        let hexpr: hcl::Expression = expr.clone().into();
+        let mut checked = expr.clone();
+        super::arith::rewrite(&mut checked);
+        let hexpr: hcl::Expression = checked.into();
         match hexpr.evaluate(&ctx) {
             Ok(v) => match from_hcl(v) {
                 Ok(v) => Some(v),
                 Err(msg) => self.err(diags, span(expr), msg),
             },
-            Err(e) => self.err(diags, span(expr), e.to_string()),
+            Err(e) => match super::arith::located(&e) {
+                Some((at, msg)) => self.err(diags, at, msg),
+                // The kind alone: the expression is underlined, and its text as hcl-rs got it
+                // shows the checked-arithmetic rewrite.
+                None => self.err(diags, span(expr), e.kind().to_string()),
+            },
         }
     }
 }

@@ -7,6 +7,7 @@ use hcl::Value;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 
 pub(super) fn declare(ctx: &mut Context) {
+    super::arith::declare(ctx);
     ctx.declare_func("jsonencode", FuncDef::builder().param(ParamType::Any).build(jsonencode));
     ctx.declare_func("lower", FuncDef::builder().param(ParamType::String).build(lower));
     ctx.declare_func("upper", FuncDef::builder().param(ParamType::String).build(upper));
@@ -42,9 +43,10 @@ fn join(args: FuncArgs) -> Result<Value, String> {
 fn cidrsubnet(args: FuncArgs) -> Result<Value, String> {
     let prefix: ipnet::Ipv4Net =
         args[0].as_str().unwrap_or_default().parse().map_err(|_| "cidrsubnet: invalid CIDR".to_string())?;
-    let newbits = args[1].as_u64().ok_or("cidrsubnet: newbits must be a whole number")?;
-    let netnum = args[2].as_u64().ok_or("cidrsubnet: netnum must be a whole number")?;
-    let len = u64::from(prefix.prefix_len()) + newbits;
+    let newbits = args[1].as_u64().ok_or("cidrsubnet: newbits must be a whole number, 0 or more")?;
+    let netnum = args[2].as_u64().ok_or("cidrsubnet: netnum must be a whole number, 0 or more")?;
+    // Bounded before adding, so a huge newbits cannot overflow.
+    let len = u64::from(prefix.prefix_len()) + newbits.min(33);
     if len > 32 {
         return Err(format!("cidrsubnet: /{} plus {newbits} bits exceeds 32", prefix.prefix_len()));
     }
@@ -74,6 +76,9 @@ mod tests {
         assert_eq!(eval(r#"cidrsubnet("172.16.0.0/12", 4, 15)"#).unwrap(), Value::from("172.31.0.0/16"));
         assert!(eval(r#"cidrsubnet("10.0.0.0/16", 8, 256)"#).is_err());
         assert!(eval(r#"cidrsubnet("10.0.0.0/30", 8, 0)"#).is_err());
+        assert!(eval(r#"cidrsubnet("10.0.0.0/16", 18446744073709551615, 0)"#).is_err());
+        assert!(eval(r#"cidrsubnet("10.0.0.0/16", 8, 18446744073709551615)"#).is_err());
+        assert!(eval(r#"cidrsubnet("10.0.0.0/16", -1, 0)"#).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and check every resource block against its kind's schema. The result is a [`Stack`] of typed
 //! desired resources, or diagnostics that point at file:line:col. Nothing here talks to AWS.
 
+mod arith;
 mod body;
 pub mod diag;
 mod eval;
@@ -85,8 +86,24 @@ pub struct Output {
     pub sensitive: bool,
 }
 
+/// Checks a caller runs on a stack that loaded, before it counts as valid (each kind's
+/// cross-resource checks). Their errors are reported together with the values the loader
+/// found AWS would refuse, so one run shows every mistake that does not prevent loading.
+pub type Post<'a> = &'a mut dyn FnMut(&mut Stack) -> Diagnostics;
+
 /// Reads and loads a stack file from disk. A missing or unreadable file is a one-line error.
+#[cfg(test)]
 pub fn load_file(path: &Path, inputs: &VarInputs, schemas: SchemaLookup) -> Result<Stack, Diagnostics> {
+    load_file_with(path, inputs, schemas, &mut |_| Diagnostics::default())
+}
+
+/// [`load_file`], then `post`; warnings from both end up in the stack's `warnings`.
+pub fn load_file_with(
+    path: &Path,
+    inputs: &VarInputs,
+    schemas: SchemaLookup,
+    post: Post,
+) -> Result<Stack, Diagnostics> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let mut d = Diagnostics::default();
         let msg = match e.kind() {
@@ -98,11 +115,23 @@ pub fn load_file(path: &Path, inputs: &VarInputs, schemas: SchemaLookup) -> Resu
         );
         d
     })?;
-    load_str(&path.display().to_string(), &text, inputs, schemas)
+    load_str_with(&path.display().to_string(), &text, inputs, schemas, post)
 }
 
 /// Loads a stack from text; `path` is only used in messages.
+#[cfg(test)]
 pub fn load_str(path: &str, text: &str, inputs: &VarInputs, schemas: SchemaLookup) -> Result<Stack, Diagnostics> {
+    load_str_with(path, text, inputs, schemas, &mut |_| Diagnostics::default())
+}
+
+/// [`load_str`], then `post` when nothing but values AWS would refuse stood in the way.
+pub fn load_str_with(
+    path: &str,
+    text: &str,
+    inputs: &VarInputs,
+    schemas: SchemaLookup,
+    post: Post,
+) -> Result<Stack, Diagnostics> {
     let file = SourceFile::new(path, text);
     let mut diags = Diagnostics::default();
     let parsed = match hcl_edit::parser::parse_body(text) {
@@ -121,11 +150,23 @@ pub fn load_str(path: &str, text: &str, inputs: &VarInputs, schemas: SchemaLooku
     let dir = Path::new(path)
         .parent()
         .map(|d| if d.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { d.to_path_buf() });
-    let stack = body::load(&file, dir, &parsed, inputs, schemas, &mut diags);
-    match stack {
-        Some(s) if !diags.has_errors() => Ok(Stack { warnings: diags.0, ..s }),
-        _ => Err(diags),
+    // Values that type-check but that AWS would refuse leave the stack whole, so the
+    // cross-resource checks still run and their findings come in the same report.
+    let mut refused = Diagnostics::default();
+    let stack = body::load(&file, dir, &parsed, inputs, schemas, &mut diags, &mut refused);
+    let mut stack = match stack {
+        Some(s) if !diags.has_errors() => s,
+        _ => {
+            diags.0.extend(refused.0);
+            return Err(diags);
+        }
+    };
+    refused.0.extend(post(&mut stack).0);
+    diags.0.extend(refused.0);
+    if diags.has_errors() {
+        return Err(diags);
     }
+    Ok(Stack { warnings: diags.0, ..stack })
 }
 
 fn first_line(s: &str) -> &str {

@@ -69,8 +69,10 @@ pub(super) fn eval_body(
                     diags.push(Diagnostic::error(format!("`{name}` is set twice")).at(file, span(&a.key)));
                     continue;
                 }
-                spans.insert(path, span(&a.value));
-                if let Some(v) = env.eval(&a.value, diags).and_then(|v| checker.check(ty, v, &span(&a.value), diags)) {
+                let (at, secret) = (span(&a.value), checker.is_sensitive(&path));
+                spans.insert(path, at.clone());
+                if let Some(v) = env.eval(&a.value, diags).and_then(|v| checker.check(ty, v, &at, secret, diags)) {
+                    checker.constrain(spec, &v, &at, secret);
                     attrs.insert(name.to_string(), v);
                 }
             }

@@ -77,17 +77,25 @@ fn find(dir: &Path, name: &str) -> Option<PathBuf> {
 
 /// Renders template text with `vars` as its variables and stackr's functions available.
 fn evaluate(text: &str, vars: &BTreeMap<String, Value>) -> Result<String, String> {
-    let parsed = hcl_edit::parser::parse_template(text).map_err(|e| {
+    let mut parsed = hcl_edit::parser::parse_template(text).map_err(|e| {
         let loc = e.location();
         format!("line {}, column {}: {}", loc.line(), loc.column(), e.message())
     })?;
+    super::arith::rewrite_template(&mut parsed);
     let template: hcl::Template = parsed.into();
     let mut ctx = hcl::eval::Context::new();
     for (k, v) in vars {
         ctx.declare_var(k.as_str(), super::eval::to_hcl(v).ok_or("template variables must be plain values")?);
     }
     super::funcs::declare(&mut ctx);
-    template.evaluate(&ctx).map_err(|e| e.to_string())
+    template.evaluate(&ctx).map_err(|e| match super::arith::located(&e) {
+        Some((at, msg)) => {
+            let file = super::diag::SourceFile::new("", text);
+            let (line, col) = file.line_col(at.start);
+            format!("line {line}, column {col}: {msg}")
+        }
+        None => e.kind().to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -105,6 +113,13 @@ mod tests {
             evaluate("listen ${port}\n%{ if tls }tls on\n%{ endif }%{ for n in names }[${n}]%{ endfor }\n", &vars)
                 .unwrap();
         assert_eq!(out, "listen 8080\n[a][b]\n");
+    }
+
+    #[test]
+    fn arithmetic_errors_name_their_line() {
+        let vars = BTreeMap::from([("n".to_string(), Value::Int(0))]);
+        assert_eq!(evaluate("a\nport ${8080 / n}\n", &vars).unwrap_err(), "line 2, column 8: division by zero");
+        assert_eq!(evaluate("${2 * 3}", &vars).unwrap(), "6");
     }
 
     #[test]

@@ -14,15 +14,9 @@ fn diagnose(src: &str) -> String {
 }
 
 fn diagnose_with(src: &str, inputs: &VarInputs) -> String {
-    let mut diags = match load_str("stack.hcl", src, inputs, &schemas()) {
-        Ok(stack) => {
-            let mut d = Diagnostics::default();
-            for r in &stack.resources {
-                resources::kind(&r.addr.kind).unwrap().validate(r, &stack, &mut d);
-            }
-            d
-        }
-        Err(d) => d,
+    let mut post = |s: &mut Stack| resources::check(s);
+    let Err(mut diags) = load_str_with("stack.hcl", src, inputs, &schemas(), &mut post) else {
+        panic!("expected diagnostics for:\n{src}");
     };
     assert!(diags.has_errors(), "expected diagnostics for:\n{src}");
     diags.0.iter_mut().map(|d| d.render(false)).collect::<Vec<_>>().join("\n\n")
@@ -222,4 +216,11 @@ fn a_variable_without_a_value_is_reported_once_not_at_every_use() {
     let d = load_str("t.hcl", &src, &VarInputs::default(), &schemas()).unwrap_err();
     let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(messages, ["variable \"token\" has no value"]);
+}
+
+#[test]
+fn division_by_zero_underlines_the_operation() {
+    insta::assert_snapshot!(diagnose(&format!(
+        "{HEAD}variable \"n\" {{\n  default = 0\n}}\nvpc \"main\" {{\n  cidr = \"10.0.0.0/16\"\n  tags = {{ shards = \"${{64 / var.n}}\", big = 4611686018427387904 * 4 }}\n}}\n"
+    )));
 }

@@ -7,11 +7,20 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
-use crate::model::{Ref, Schema, Ty, Value};
+use crate::constraint;
+use crate::model::{AttrSpec, Ref, Schema, Ty, Value};
+
+use crate::constraint::MASK;
 
 pub(super) struct Checker<'a> {
     pub file: &'a Arc<SourceFile>,
     pub kinds: &'a HashMap<&'static str, &'static Schema>,
+    /// The resource's top-level attributes and blocks whose values derive from sensitive
+    /// variables: messages about them never quote the value.
+    pub sensitive: &'a [String],
+    /// Values of the right type that AWS would refuse: reported without failing the load, so
+    /// the cross-resource checks still run (see `load_str_with`).
+    pub refused: std::cell::RefCell<Vec<Diagnostic>>,
 }
 
 /// Broad families of scalar types; a reference to another resource's attribute is accepted
@@ -39,12 +48,27 @@ impl Checker<'_> {
         None
     }
 
-    fn wrong_type(&self, diags: &mut Diagnostics, at: &Range<usize>, ty: &Ty, got: &Value) -> Option<Value> {
-        self.fail(diags, at, format!("expected {}, found {}", ty.describe(), describe_value(got)))
+    fn wrong_type(
+        &self,
+        diags: &mut Diagnostics,
+        at: &Range<usize>,
+        ty: &Ty,
+        got: &Value,
+        secret: bool,
+    ) -> Option<Value> {
+        let found = if secret { format!("a {MASK}") } else { describe_value(got) };
+        self.fail(diags, at, format!("expected {}, found {found}", ty.describe()))
     }
 
-    /// Checks `v` against `ty`; `None` means a diagnostic was recorded.
-    pub fn check(&self, ty: &Ty, v: Value, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+    /// Whether the attribute at `path` (`ingress[0].port`) holds a sensitive value.
+    pub fn is_sensitive(&self, path: &str) -> bool {
+        let top = path.split(['[', '.']).next().unwrap_or(path);
+        self.sensitive.iter().any(|s| s == top)
+    }
+
+    /// Checks `v` against `ty`; `None` means a diagnostic was recorded. With `secret`, messages
+    /// do not quote the value.
+    pub fn check(&self, ty: &Ty, v: Value, at: &Range<usize>, secret: bool, diags: &mut Diagnostics) -> Option<Value> {
         if v.is_null() {
             return Some(v);
         }
@@ -56,15 +80,16 @@ impl Checker<'_> {
                 Value::Str(_) => Some(v),
                 Value::Int(i) => Some(Value::Str(i.to_string())),
                 Value::Bool(b) => Some(Value::Str(b.to_string())),
-                _ => self.wrong_type(diags, at, ty, &v),
+                _ => self.wrong_type(diags, at, ty, &v, secret),
             },
             Ty::Int | Ty::Port => {
                 let n = match &v {
                     Value::Int(i) => *i,
                     Value::Str(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().unwrap_or_default(),
-                    _ => return self.wrong_type(diags, at, ty, &v),
+                    _ => return self.wrong_type(diags, at, ty, &v, secret),
                 };
                 if *ty == Ty::Port && !(0..=65535).contains(&n) {
+                    let n = if secret { MASK.to_string() } else { n.to_string() };
                     return self.fail(diags, at, format!("port {n} is out of range (0-65535)"));
                 }
                 Some(Value::Int(n))
@@ -72,27 +97,17 @@ impl Checker<'_> {
             Ty::Bool => match v {
                 Value::Bool(_) => Some(v),
                 Value::Str(ref s) if s == "true" || s == "false" => Some(Value::Bool(s == "true")),
-                _ => self.wrong_type(diags, at, ty, &v),
+                _ => self.wrong_type(diags, at, ty, &v, secret),
             },
             Ty::Cidr => match &v {
-                Value::Str(s) => self.cidr(s, at, diags),
-                _ => self.wrong_type(diags, at, ty, &v),
+                Value::Str(s) => self.cidr(s, at, secret, diags),
+                _ => self.wrong_type(diags, at, ty, &v, secret),
             },
-            Ty::Enum(opts) => match &v {
-                Value::Str(s) if opts.contains(&s.as_str()) => Some(v),
-                Value::Str(s) => {
-                    let mut msg = format!("\"{s}\" is not {}", ty.describe());
-                    if let Some(m) = did_you_mean(s, opts.iter().copied()) {
-                        msg.push_str(&format!("; did you mean \"{m}\"?"));
-                    }
-                    self.fail(diags, at, msg)
-                }
-                _ => self.wrong_type(diags, at, ty, &v),
-            },
+            Ty::Enum(opts) => self.one_of(ty, opts, v, at, secret, diags),
             Ty::List(inner) | Ty::Set(inner) => match v {
                 Value::List(items) => {
                     let checked: Vec<Option<Value>> =
-                        items.into_iter().map(|i| self.check(inner, i, at, diags)).collect();
+                        items.into_iter().map(|i| self.check(inner, i, at, secret, diags)).collect();
                     let mut items: Vec<Value> = checked.into_iter().collect::<Option<_>>()?;
                     if matches!(ty, Ty::Set(_)) {
                         items.sort();
@@ -100,21 +115,45 @@ impl Checker<'_> {
                     }
                     Some(Value::List(items))
                 }
-                other => self.wrong_type(diags, at, ty, &other),
+                other => self.wrong_type(diags, at, ty, &other, secret),
             },
             Ty::Map(inner) => match v {
                 Value::Map(m) => {
                     let mut out = std::collections::BTreeMap::new();
                     for (k, item) in m {
-                        out.insert(k, self.check(inner, item, at, diags)?);
+                        out.insert(k, self.check(inner, item, at, secret, diags)?);
                     }
                     Some(Value::Map(out))
                 }
-                other => self.wrong_type(diags, at, ty, &other),
+                other => self.wrong_type(diags, at, ty, &other, secret),
             },
-            Ty::Json => self.json(v, at, diags),
+            Ty::Json => self.json(v, at, secret, diags),
             Ty::Blocks(_) => self.fail(diags, at, "this is written as nested blocks, not as an attribute".into()),
         }
+    }
+
+    /// A string among `opts`, with a suggestion for a near miss (never for a secret).
+    fn one_of(
+        &self,
+        ty: &Ty,
+        opts: &[&str],
+        v: Value,
+        at: &Range<usize>,
+        secret: bool,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let Value::Str(s) = &v else { return self.wrong_type(diags, at, ty, &v, secret) };
+        if opts.contains(&s.as_str()) {
+            return Some(v);
+        }
+        if secret {
+            return self.fail(diags, at, format!("{MASK} is not {}", ty.describe()));
+        }
+        let mut msg = format!("\"{s}\" is not {}", ty.describe());
+        if let Some(m) = did_you_mean(s, opts.iter().copied()) {
+            msg.push_str(&format!("; did you mean \"{m}\"?"));
+        }
+        self.fail(diags, at, msg)
     }
 
     fn check_ref(&self, ty: &Ty, r: Ref, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
@@ -139,9 +178,10 @@ impl Checker<'_> {
         Some(Value::Ref(r))
     }
 
-    fn cidr(&self, s: &str, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+    fn cidr(&self, s: &str, at: &Range<usize>, secret: bool, diags: &mut Diagnostics) -> Option<Value> {
         match s.parse::<ipnet::Ipv4Net>() {
             Ok(net) if net.trunc() == net => Some(Value::Str(net.to_string())),
+            Ok(_) | Err(_) if secret => self.fail(diags, at, format!("{MASK} is not a valid IPv4 CIDR block")),
             Ok(net) => {
                 self.fail(diags, at, format!("\"{s}\" has host bits set; the network address is \"{}\"", net.trunc()))
             }
@@ -153,16 +193,25 @@ impl Checker<'_> {
         }
     }
 
-    fn json(&self, v: Value, at: &Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+    fn json(&self, v: Value, at: &Range<usize>, secret: bool, diags: &mut Diagnostics) -> Option<Value> {
         let parsed: serde_json::Value = match &v {
             Value::Str(s) => match serde_json::from_str(s) {
                 Ok(j) => j,
                 Err(e) => return self.fail(diags, at, format!("invalid JSON: {e}")),
             },
             Value::Map(_) | Value::List(_) if !v.has_unknown() => v.to_json(),
-            _ => return self.wrong_type(diags, at, &Ty::Json, &v),
+            _ => return self.wrong_type(diags, at, &Ty::Json, &v, secret),
         };
         Some(Value::Str(parsed.to_string()))
+    }
+
+    /// Checks a typed value against what AWS accepts for the attribute (its spec's checks),
+    /// recording each problem in `refused`.
+    pub fn constrain(&self, spec: &AttrSpec, v: &Value, at: &Range<usize>, secret: bool) {
+        for p in constraint::problems(spec.checks, v) {
+            let d = Diagnostic::error(constraint::message(spec.name, v, &p, secret)).at(self.file, at.clone());
+            self.refused.borrow_mut().push(d);
+        }
     }
 }
 

@@ -1,0 +1,61 @@
+//! Load balancing: a load balancer's subnets, security groups and target groups in one VPC
+//! with one subnet per zone, and a target group's registered instances in its VPC.
+
+use std::collections::BTreeMap;
+
+use super::{error, same_vpc, target, targets, vpc_of, zone_of};
+use crate::model::Value;
+use crate::stack::{Diagnostics, Resource, Stack};
+
+pub fn target_group(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    let given = res.attrs.get("targets").is_some_and(|t| !t.as_list().is_empty());
+    if given && res.attrs.get("target_type").and_then(Value::as_str) == Some("ip") {
+        diags.push(
+            error(stack, res, "targets", "`targets` registers instances, but this group's target_type is \"ip\"")
+                .hint("set target_type = \"instance\", or register IP targets outside stackr"),
+        );
+    }
+    if let Some(vpc) = res.attrs.get("vpc") {
+        same_vpc(stack, res, "targets", vpc, &targets(stack, res, "targets"), diags);
+    }
+}
+
+pub fn load_balancer(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    let subnets = targets(stack, res, "subnets");
+    let Some(vpc) = subnets.iter().find_map(|s| vpc_of(stack, s)) else { return };
+    same_vpc(stack, res, "subnets", vpc, &subnets, diags);
+    let mut zones: BTreeMap<&str, &Resource> = BTreeMap::new();
+    for s in &subnets {
+        let Some(az) = zone_of(stack, s) else { continue };
+        if let Some(first) = zones.insert(az, s) {
+            diags.push(error(
+                stack,
+                res,
+                "subnets",
+                format!(
+                    "{} and {} are both in {az}; a load balancer takes one subnet per availability zone",
+                    first.addr, s.addr
+                ),
+            ));
+        }
+    }
+    same_vpc(stack, res, "security_groups", vpc, &targets(stack, res, "security_groups"), diags);
+    forwards(res, stack, vpc, diags);
+}
+
+/// Target groups the listeners and rules forward to are in the load balancer's VPC.
+fn forwards(res: &Resource, stack: &Stack, vpc: &Value, diags: &mut Diagnostics) {
+    let listeners = res.attrs.get("listener").map(Value::as_list).unwrap_or_default();
+    for (i, l) in listeners.iter().enumerate().filter_map(|(i, l)| Some((i, l.as_map()?))) {
+        let here = format!("listener[{i}]");
+        let mut groups = vec![(here.clone(), l.get("forward"))];
+        for (j, r) in l.get("rule").map(Value::as_list).unwrap_or_default().iter().enumerate() {
+            groups.push((format!("{here}.rule[{j}]"), r.as_map().and_then(|r| r.get("forward"))));
+        }
+        for (path, forward) in groups {
+            if let Some(tg) = target(stack, forward) {
+                same_vpc(stack, res, &path, vpc, &[tg], diags);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Networking and compute placement: zones of the stack's region, route tables whose routes,
+//! gateways and subnets belong together, security groups and instances in the VPC they are
+//! used in, and at most one Elastic IP per instance.
+
+use super::{error, same_vpc, show, target, targets, vpc_of, zone_in_region};
+use crate::model::Value;
+use crate::stack::{Diagnostics, Resource, Stack};
+
+pub fn subnet(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    zone_in_region(res, stack, "az", diags);
+}
+
+/// Routes with one destination each, to a gateway attached to this VPC, for subnets of this
+/// VPC that no other table of the stack claims.
+pub fn route_table(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    let vpc = res.attrs.get("vpc");
+    let mut seen: Vec<&str> = vec![];
+    for (i, route) in res.attrs.get("route").map(Value::as_list).unwrap_or_default().iter().enumerate() {
+        let Some(m) = route.as_map() else { continue };
+        let path = format!("route[{i}]");
+        if let Some(cidr) = m.get("cidr").and_then(Value::as_str) {
+            if seen.contains(&cidr) {
+                diags.push(error(
+                    stack,
+                    res,
+                    &path,
+                    format!("two routes to {cidr}; a route table has one route per destination"),
+                ));
+            }
+            seen.push(cidr);
+        }
+        if let Some(gw) = target(stack, m.get("gateway")) {
+            match gw.attrs.get("vpc").filter(|v| !v.is_null()) {
+                None => {
+                    diags.push(error(stack, res, &path, format!("{} is not attached to a VPC; set its `vpc`", gw.addr)))
+                }
+                Some(gv) if Some(gv) != vpc => diags.push(error(
+                    stack,
+                    res,
+                    &path,
+                    format!(
+                        "{} is attached to {}, not to this table's VPC {}",
+                        gw.addr,
+                        show(gv),
+                        vpc.map(show).unwrap_or_default()
+                    ),
+                )),
+                _ => {}
+            }
+        }
+    }
+    if let Some(vpc) = vpc {
+        same_vpc(stack, res, "subnets", vpc, &targets(stack, res, "subnets"), diags);
+    }
+    // A subnet has one route table association.
+    let earlier = stack.resources.iter().take_while(|r| r.addr != res.addr).filter(|r| r.addr.kind == res.addr.kind);
+    for other in earlier {
+        for subnet in targets(stack, res, "subnets") {
+            if targets(stack, other, "subnets").iter().any(|s| s.addr == subnet.addr) {
+                diags.push(error(
+                    stack,
+                    res,
+                    "subnets",
+                    format!("{} is already associated with {}; a subnet has one route table", subnet.addr, other.addr),
+                ));
+            }
+        }
+    }
+}
+
+/// ICMP rules name a type and a code, each 0-255, in `from_port` and `to_port`.
+pub fn icmp_problem(m: &std::collections::BTreeMap<String, Value>) -> Option<String> {
+    if m.get("protocol").and_then(Value::as_str) != Some("icmp") {
+        return None;
+    }
+    ["port", "from_port", "to_port"].iter().find_map(|k| {
+        let n = m.get(*k).and_then(Value::as_int).filter(|n| *n > 255)?;
+        Some(format!("ICMP types and codes are 0-255; {k} is {n}"))
+    })
+}
+
+/// An instance's security groups belong to its subnet's VPC, and its role has an instance
+/// profile to hand over.
+pub fn instance(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    if let Some(vpc) = vpc_of(stack, res) {
+        same_vpc(stack, res, "security_groups", vpc, &targets(stack, res, "security_groups"), diags);
+    }
+    role_has_profile(res, stack, diags);
+}
+
+/// EC2 takes a role through its instance profile, which stackr keeps only with
+/// `instance_profile = true`.
+pub fn role_has_profile(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    let Some(role) = target(stack, res.attrs.get("role")) else { return };
+    if role.attrs.get("instance_profile").and_then(Value::as_bool) != Some(true) {
+        diags.push(
+            error(stack, res, "role", format!("{} has no instance profile to give this {}", role.addr, res.addr.kind))
+                .hint(format!("set `instance_profile = true` in {}", role.addr)),
+        );
+    }
+}
+
+/// An instance holds one Elastic IP here: a second association would take the first away.
+pub fn elastic_ip(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    let Some(instance) = res.attrs.get("instance").filter(|v| !v.is_null()) else { return };
+    let earlier = stack.resources.iter().take_while(|r| r.addr != res.addr).filter(|r| r.addr.kind == res.addr.kind);
+    if let Some(first) = earlier.into_iter().find(|r| r.attrs.get("instance") == Some(instance)) {
+        diags.push(
+            error(stack, res, "instance", format!("{} is already associated with {}", show(instance), first.addr))
+                .hint("associating a second address to an instance's primary IP moves the first one off it"),
+        );
+    }
+}
