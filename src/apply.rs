@@ -63,6 +63,9 @@ pub struct Outcome {
     pub interrupted: bool,
     /// The attributes every resource of the stack has now, for outputs.
     pub states: HashMap<Address, Attrs>,
+    /// Objects the account's listings did not yet show as created (or still showed after a
+    /// delete) when the apply ended: a plan right away may not see them as they are.
+    pub unsettled: Vec<Address>,
 }
 
 type StepFuture<'a> = Pin<Box<dyn Future<Output = (usize, anyhow::Result<Option<Attrs>>, Duration)> + Send + 'a>>;
@@ -145,6 +148,10 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
         }
     }
     out.skipped = steps.len() - finished;
+    if !out.interrupted {
+        // A failed read here changes nothing that was done; the next plan reads again.
+        out.unsettled = settle(cx, plan, &out).await.unwrap_or_default();
+    }
     out
 }
 
@@ -221,6 +228,42 @@ fn launch<'a>(
         };
         (i, result.map_err(|e| e.context(format!("{} {addr}", verb(op)))), start.elapsed())
     })
+}
+
+/// Waits until the account's listings show what the apply did: objects it created listed, and
+/// objects it deleted gone. EC2 and ELB listings lag behind creates and deletes for a few
+/// seconds; a plan made in that gap would create an object a second time. Returns what is
+/// still not shown after the listing window (then the next plan may see the gap).
+async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Address>> {
+    use crate::resources::retry::Window;
+    let mut made: Vec<(&Address, String)> = vec![];
+    let mut gone: Vec<(&Address, String)> = vec![];
+    for c in &plan.changes {
+        let ref_attr = c.kind().schema().ref_attr;
+        let id_of = |a: &Attrs| a.get("id").or(a.get(ref_attr)).and_then(Value::as_str).map(String::from);
+        if matches!(c.action, Action::Create | Action::Replace) && !c.kind().schema().singleton {
+            made.extend(out.states.get(&c.addr).and_then(id_of).map(|id| (&c.addr, id)));
+        }
+        if matches!(c.action, Action::Delete | Action::Replace) {
+            gone.extend(c.live.as_ref().map(|l| (&c.addr, l.id.clone())));
+        }
+    }
+    let kinds: std::collections::HashSet<&str> = made.iter().chain(&gone).map(|(a, _)| a.kind.as_str()).collect();
+    let start = Instant::now();
+    loop {
+        if kinds.is_empty() {
+            return Ok(vec![]);
+        }
+        let live = crate::live::read_kinds(cx, |k| kinds.contains(k)).await?;
+        let ids: std::collections::HashSet<&str> = live.objects.iter().map(|o| o.id.as_str()).collect();
+        let mut missing: Vec<Address> =
+            made.iter().filter(|(_, id)| !ids.contains(id.as_str())).map(|(a, _)| (*a).clone()).collect();
+        missing.extend(gone.iter().filter(|(_, id)| ids.contains(id.as_str())).map(|(a, _)| (*a).clone()));
+        if missing.is_empty() || start.elapsed() > Window::Listing.get() {
+            return Ok(missing);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Every reference must be resolved by the time a step runs; the graph guarantees it.

@@ -24,7 +24,12 @@ impl LiveState {
 
 /// Reads all kinds at once; the first failure is reported with the kind it came from.
 pub async fn read(cx: &Cx) -> anyhow::Result<LiveState> {
-    let reads = KINDS.iter().map(|k| async move {
+    read_kinds(cx, |_| true).await
+}
+
+/// Reads the kinds `which` selects, all at once.
+pub async fn read_kinds(cx: &Cx, which: impl Fn(&str) -> bool) -> anyhow::Result<LiveState> {
+    let reads = KINDS.iter().filter(|k| which(k.schema().kind)).map(|k| async move {
         let kind = k.schema().kind;
         k.read(cx).await.with_context(|| format!("reading the stack's {kind} objects")).map(|f| (kind, f))
     });

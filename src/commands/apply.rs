@@ -69,6 +69,14 @@ fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> 
 fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
     let out = Style::stdout(global.no_color);
     let err = Style::stderr(global.no_color);
+    if !o.unsettled.is_empty() {
+        let names: Vec<String> = o.unsettled.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "\n{} AWS's listings do not show the latest state of {} yet; a plan made in the next seconds may not either",
+            err.bold("warning:"),
+            names.join(", ")
+        );
+    }
     for (addr, e, hint) in &o.errors {
         eprintln!("\n{} {addr}: {e}", err.red(&err.bold("error:")));
         if let Some(h) = hint {

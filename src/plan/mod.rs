@@ -5,6 +5,7 @@
 mod options;
 mod order;
 mod redact;
+mod replace_first;
 pub mod resolve;
 pub mod saved;
 pub mod stale;
@@ -175,6 +176,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             });
         }
     }
+    replace_first::mark(stack, &mut changes, &mut diags);
     options::prevent_destroy(stack, &changes, &mut diags);
     options::unknown_addresses(stack, live, opts, &mut diags);
     if diags.has_errors() {
@@ -318,5 +320,7 @@ fn sort_for_display(changes: &mut [Change]) {
 
 #[cfg(test)]
 mod options_tests;
+#[cfg(test)]
+mod order_tests;
 #[cfg(test)]
 mod tests;

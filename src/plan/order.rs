@@ -132,6 +132,16 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
         }
     }
 
+    // Deletes a kind must follow without a reference in the account to say so.
+    for (&i, &di) in &del {
+        let after = changes[i].kind().deleted_after();
+        for (&x, &dx) in &del {
+            if x != i && after.contains(&changes[x].addr.kind.as_str()) && changes[x].action == Action::Delete {
+                steps[di].after.push(dx);
+            }
+        }
+    }
+
     // A create that takes over a unique name waits for the delete that frees it.
     for (&i, &ci) in &cre {
         let c = &changes[i];

@@ -120,6 +120,10 @@ impl Kind for AutoscalingGroup {
 
     /// Target groups must be behind a listener before a group can attach them: wait for every
     /// load balancer that forwards to one of this group's target groups.
+    fn must_hold(&self) -> &'static [&'static str] {
+        &["subnets"]
+    }
+
     fn implied_deps(&self, res: &Resource, stack: &Stack) -> Vec<Address> {
         let mut tgs = vec![];
         if let Some(v) = res.attrs.get("target_groups") {

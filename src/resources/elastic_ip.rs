@@ -49,6 +49,12 @@ impl Kind for ElasticIp {
         &["instance"]
     }
 
+    fn implied_deps(&self, res: &Resource, stack: &Stack) -> Vec<Address> {
+        let instances = super::referenced(stack, res, "instance");
+        let subnets: Vec<&Resource> = instances.iter().flat_map(|i| super::referenced(stack, i, "subnet")).collect();
+        super::gateways_for_subnets(stack, &subnets)
+    }
+
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::network::elastic_ip(res, stack, diags);
         let eips: Vec<&Resource> = stack.resources.iter().filter(|r| r.addr.kind == "elastic_ip").collect();

@@ -116,6 +116,11 @@ impl Kind for Instance {
         userdata::canonical(attrs);
     }
 
+    fn must_hold(&self) -> &'static [&'static str] {
+        // EC2 refuses an instance without a security group.
+        &["security_groups"]
+    }
+
     fn accept_live(&self, live: &mut Attrs, want: &mut Attrs) {
         volume::encryption_floor(live, want, "root_volume_encrypted");
     }

@@ -39,6 +39,11 @@ impl Kind for InternetGateway {
         &SCHEMA
     }
 
+    fn deleted_after(&self) -> &'static [&'static str] {
+        // While they hold public addresses in the VPC, AWS refuses to detach the gateway.
+        &["elastic_ip", "load_balancer", "instance", "autoscaling_group"]
+    }
+
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let mut pages =
             cx.aws.ec2.describe_internet_gateways().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();

@@ -92,6 +92,12 @@ impl Kind for LaunchTemplate {
         &SCHEMA
     }
 
+    fn must_hold(&self) -> &'static [&'static str] {
+        // A version without its groups would start Auto Scaling's instances in the VPC's
+        // default group until the next version.
+        &["security_groups"]
+    }
+
     fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
         super::validate::network::role_has_profile(res, stack, diags);
     }

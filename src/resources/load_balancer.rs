@@ -101,6 +101,18 @@ impl Kind for LoadBalancer {
         }
     }
 
+    fn must_hold(&self) -> &'static [&'static str] {
+        // Subnets in two zones at every moment; a group taken away lets all traffic in.
+        &["subnets", "security_groups"]
+    }
+
+    fn implied_deps(&self, res: &Resource, stack: &Stack) -> Vec<Address> {
+        if res.attrs.get("scheme").and_then(Value::as_str) == Some("internal") {
+            return vec![];
+        }
+        super::gateways_for_subnets(stack, &super::referenced(stack, res, "subnets"))
+    }
+
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::elb::load_balancer(res, stack, diags);
         let file = &stack.file;

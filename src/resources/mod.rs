@@ -23,7 +23,7 @@ mod lb_aws;
 mod lb_listeners;
 mod limits;
 mod load_balancer;
-mod retry;
+pub(crate) mod retry;
 mod route_table;
 mod security_group;
 mod sg_rules;
@@ -139,6 +139,20 @@ pub trait Kind: Send + Sync + 'static {
         &[]
     }
 
+    /// For kinds whose replacement must exist before the old object goes while something that
+    /// stays refers to it (see plan/replace_first.rs): `Some(Ok)` to make it first,
+    /// `Some(Err(why))` when the new object cannot exist beside the old one.
+    fn replace_first(&self, _live: &Attrs, _after: &Attrs) -> Option<Result<(), String>> {
+        None
+    }
+
+    /// Reference attributes an object of this kind cannot let go of while it stays, not even
+    /// for a moment (an instance's security groups, a load balancer's subnets): what they
+    /// refer to is replaced by making the new one first.
+    fn must_hold(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Refuses a change AWS cannot make (shrinking a volume), as a plan error.
     fn check_update(&self, _before: &Attrs, _after: &Attrs) -> Option<String> {
         None
@@ -148,6 +162,12 @@ pub trait Kind: Send + Sync + 'static {
     /// Scaling group waits for the listener that forwards to its target group).
     fn implied_deps(&self, _res: &Resource, _stack: &Stack) -> Vec<Address> {
         vec![]
+    }
+
+    /// Kinds whose deletes in the same apply go first, where the account holds no reference
+    /// to say so (the internet gateway is detached after everything with a public address).
+    fn deleted_after(&self) -> &'static [&'static str] {
+        &[]
     }
 
     /// What deleting an object of this kind also removes, for the plan to say.
@@ -190,6 +210,32 @@ pub trait Kind: Send + Sync + 'static {
     async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
         adopt::ec2_take(cx, addr, &[live.id.as_str()]).await
     }
+}
+
+/// The resource an attribute of `res` refers to, when the stack declares it.
+fn referenced<'a>(stack: &'a Stack, res: &Resource, attr: &str) -> Vec<&'a Resource> {
+    let mut refs = vec![];
+    if let Some(v) = res.attrs.get(attr) {
+        v.refs(&mut refs);
+    }
+    refs.iter().filter_map(|r| stack.resource(&r.addr)).collect()
+}
+
+/// The internet gateways the stack attaches to the VPCs of these subnets: what must be attached
+/// before anything in them gets a public address (an internet-facing load balancer answers
+/// InvalidSubnet, an Elastic IP association Gateway.NotAttached, while the VPC has none).
+pub(crate) fn gateways_for_subnets(stack: &Stack, subnets: &[&Resource]) -> Vec<Address> {
+    let vpcs: Vec<&Resource> = subnets.iter().flat_map(|s| referenced(stack, s, "vpc")).collect();
+    let mut out: Vec<Address> = stack
+        .resources
+        .iter()
+        .filter(|r| r.addr.kind == "internet_gateway")
+        .filter(|g| referenced(stack, g, "vpc").iter().any(|v| vpcs.iter().any(|w| w.addr == v.addr)))
+        .map(|g| g.addr.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Reads a string attribute that the schema guarantees (required or defaulted).

@@ -108,6 +108,18 @@ impl Kind for SecurityGroup {
         }
     }
 
+    fn replace_first(&self, live: &Attrs, after: &Attrs) -> Option<Result<(), String>> {
+        let same = |k: &str| live.get(k) == after.get(k);
+        Some(if same("name") && same("vpc") {
+            Err(format!(
+                "its new group cannot be made beside the old one: a group's name (\"{}\") is unique in its VPC; give it another `name`",
+                s(after, "name")
+            ))
+        } else {
+            Ok(())
+        })
+    }
+
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let mut pages =
             cx.aws.ec2.describe_security_groups().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();

@@ -82,6 +82,20 @@ impl Kind for Subnet {
         }
     }
 
+    fn replace_first(&self, live: &Attrs, after: &Attrs) -> Option<Result<(), String>> {
+        let (old, new) = (literal_cidr(live), literal_cidr(after));
+        let overlap = matches!((old, new), (Some(o), Some(n)) if o.contains(&n) || n.contains(&o));
+        Some(if overlap && live.get("vpc") == after.get("vpc") {
+            Err(format!(
+                "its new subnet cannot be made beside the old one: {} overlaps {} in the same VPC; use a CIDR that does not overlap",
+                s(after, "cidr"),
+                s(live, "cidr")
+            ))
+        } else {
+            Ok(())
+        })
+    }
+
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let mut pages =
             cx.aws.ec2.describe_subnets().filters(ec2tags::owner_filter(cx)).into_paginator().items().send();

@@ -126,8 +126,6 @@ pub async fn set_role(cx: &Cx, id: &str, role: Option<&str>) -> anyhow::Result<(
     Ok(())
 }
 
-/// How long a just-created instance profile may stay invisible to EC2.
-
 /// A code of our own for "the instance profile is not visible yet", so the retry helper can
 /// tell it from other InvalidParameterValue errors.
 const PROFILE_NOT_READY: &str = "stackr:InstanceProfileNotReady";

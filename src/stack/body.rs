@@ -69,6 +69,7 @@ pub(super) fn load(
             let mut refs = vec![];
             attrs.values().for_each(|v| v.refs(&mut refs));
             let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
+            deps.extend(meta::depends_on(&env, &block.body, diags));
             deps.sort();
             deps.dedup();
             resources.push(Resource {

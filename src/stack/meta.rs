@@ -1,6 +1,6 @@
 //! Blocks inside a resource that are about stackr's handling of it rather than about the AWS
-//! object: `lifecycle { prevent_destroy, ignore_changes, create_before_destroy }` and
-//! `silence "RULE" { reason = "…" }` for the safety checks.
+//! object: `lifecycle { prevent_destroy, ignore_changes, create_before_destroy }`,
+//! `silence "RULE" { reason = "…" }` for the safety checks, and the `depends_on` attribute.
 
 use std::ops::Range;
 
@@ -14,6 +14,41 @@ use crate::model::{Presence, Schema, Value};
 
 /// Names of the meta blocks; they are not attributes of any kind.
 pub(super) const META: &[&str] = &["lifecycle", "silence"];
+
+/// The meta attribute: ordering the references in the block do not imply.
+pub(super) const DEPENDS_ON: &str = "depends_on";
+
+/// The resources a block's `depends_on = [kind.name, …]` names, checked where written.
+pub(super) fn depends_on(
+    env: &Env,
+    body: &hcl_edit::structure::Body,
+    diags: &mut Diagnostics,
+) -> Vec<crate::model::Address> {
+    let Some(a) = body.get_attribute(DEPENDS_ON) else { return vec![] };
+    let at = span(&a.value);
+    let wrong = |diags: &mut Diagnostics| {
+        diags.push(
+            Diagnostic::error("depends_on takes a list of resources, e.g. [internet_gateway.main, iam_role.web]")
+                .at(&env.file, at.clone()),
+        );
+    };
+    let Some(value) = env.eval(&a.value, diags) else { return vec![] };
+    let Value::List(items) = value else {
+        wrong(diags);
+        return vec![];
+    };
+    let mut out = vec![];
+    for item in items {
+        match item {
+            Value::Ref(r) if r.attr.is_none() => out.push(r.addr),
+            _ => {
+                wrong(diags);
+                return vec![];
+            }
+        }
+    }
+    out
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {

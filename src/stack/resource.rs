@@ -37,6 +37,12 @@ pub(super) fn eval_body(
         {
             continue;
         }
+        if let Structure::Attribute(a) = s
+            && prefix.is_empty()
+            && a.key.as_str() == super::meta::DEPENDS_ON
+        {
+            continue;
+        }
         let (name, at) = match s {
             Structure::Attribute(a) => (a.key.as_str(), span(&a.key)),
             Structure::Block(b) => (b.ident.as_str(), header(b)),

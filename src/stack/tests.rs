@@ -224,3 +224,24 @@ fn division_by_zero_underlines_the_operation() {
         "{HEAD}variable \"n\" {{\n  default = 0\n}}\nvpc \"main\" {{\n  cidr = \"10.0.0.0/16\"\n  tags = {{ shards = \"${{64 / var.n}}\", big = 4611686018427387904 * 4 }}\n}}\n"
     )));
 }
+
+#[test]
+fn depends_on_orders_what_references_do_not_and_is_checked_where_written() {
+    let src = format!(
+        "{HEAD}vpc \"main\" {{\n cidr = \"10.0.0.0/16\"\n}}\n\
+         iam_role \"web\" {{\n assume = \"ec2.amazonaws.com\"\n}}\n\
+         internet_gateway \"gw\" {{\n vpc = vpc.main\n depends_on = [iam_role.web]\n}}\n"
+    );
+    let s = load(&src, &VarInputs::default());
+    let gw = s.resources.iter().find(|r| r.addr.kind == "internet_gateway").unwrap();
+    assert!(gw.deps.contains(&crate::model::Address::new("iam_role", "web")), "{:?}", gw.deps);
+    assert!(!gw.attrs.contains_key("depends_on"), "not an attribute of the object");
+    let bad = format!("{HEAD}vpc \"main\" {{\n cidr = \"10.0.0.0/16\"\n depends_on = \"vpc.other\"\n}}\n");
+    let d = diagnose(&bad);
+    assert!(d.contains("depends_on takes a list of resources") && d.contains("stack.hcl:4:15"), "{d}");
+    let cycle = format!(
+        "{HEAD}vpc \"main\" {{\n cidr = \"10.0.0.0/16\"\n depends_on = [internet_gateway.gw]\n}}\n\
+         internet_gateway \"gw\" {{\n vpc = vpc.main\n}}\n"
+    );
+    assert!(diagnose(&cycle).contains("cycle"), "{}", diagnose(&cycle));
+}
