@@ -122,6 +122,7 @@ pub async fn prepare(
     let (cx, live) = read_account(global, &stack).await?;
     let plan =
         crate::plan::plan_with(&stack, &live, &opts).map_err(anyhow::Error::from).context("the plan cannot be made")?;
+    render::warnings(&plan.warnings, Style::stderr(global.no_color));
     if !opts.target.is_empty() {
         render::targeting_warning(Style::stderr(global.no_color));
     }

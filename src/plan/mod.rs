@@ -2,6 +2,7 @@
 //! resource gets one change (create, update in place, replace with the attributes that force
 //! it, delete, or no-op) and the changes are ordered into a step graph for the executor.
 
+mod duplicates;
 mod options;
 mod order;
 mod redact;
@@ -92,6 +93,8 @@ pub struct Plan {
     /// Outputs printed masked (declared sensitive or derived from a sensitive variable).
     pub sensitive_outputs: Vec<String>,
     pub destroy: bool,
+    /// What the plan leaves alone and the user should know (a duplicate that holds data).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Plan {
@@ -123,6 +126,9 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
     for obj in &live.objects {
         by_addr.entry(&obj.addr).or_default().push(obj);
     }
+    let referrers = duplicates::referrers(&live.objects);
+    by_addr.values_mut().for_each(|v| duplicates::order(v, &referrers));
+    let mut warnings = vec![];
     let mut diags = Diagnostics::default();
     let mut changes = Vec::new();
     let mut states: HashMap<Address, Attrs> = HashMap::new();
@@ -137,6 +143,10 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 None => {
                     if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
                         diags.push(conflict(stack, res, &name));
+                    }
+                    if let Some((w, hint)) = kind.create_warning(&want) {
+                        let at = res.span.clone();
+                        warnings.push(Diagnostic::warning(format!("{}: {w}", res.addr)).at(&stack.file, at).hint(hint));
                     }
                     create(kind, res.addr.clone(), want, res)
                 }
@@ -155,7 +165,12 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
         }
     }
     for obj in &live.objects {
-        let duplicate = claimed.contains(&obj.addr) && by_addr[&obj.addr].first().is_some_and(|f| f.id != obj.id);
+        let kept = by_addr[&obj.addr].first().filter(|f| f.id != obj.id && claimed.contains(&obj.addr));
+        let duplicate = kept.is_some();
+        if let Some(kept) = kept.filter(|_| !duplicates::free(obj, &referrers)) {
+            warnings.push(duplicates::kept(&obj.addr, &kept.id, obj));
+            continue;
+        }
         // A singleton cannot carry an ownership mark, so it is never deleted: it is only
         // managed while the stack declares it.
         let singleton = resources::kind(&obj.addr.kind).is_some_and(|k| k.schema().singleton);
@@ -192,7 +207,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
     let outputs =
         if destroy { vec![] } else { stack.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect() };
     let sensitive_outputs = stack.outputs.iter().filter(|o| o.sensitive).map(|o| o.name.clone()).collect();
-    Ok(Plan { stack: stack.name.clone(), changes, steps, outputs, sensitive_outputs, destroy })
+    Ok(Plan { stack: stack.name.clone(), changes, steps, outputs, sensitive_outputs, destroy, warnings })
 }
 
 fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnostic {

@@ -211,6 +211,7 @@ impl Saved {
             outputs: self.outputs.clone(),
             sensitive_outputs: self.sensitive_outputs.clone(),
             destroy: self.destroy,
+            warnings: vec![],
         }
     }
 }

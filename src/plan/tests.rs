@@ -171,15 +171,44 @@ fn destroy_deletes_everything_in_reverse_order() {
 }
 
 #[test]
-fn duplicate_owned_objects_are_deleted() {
+fn a_free_duplicate_is_deleted_and_the_one_in_use_kept() {
+    // vpc-0 sorts first but nothing uses it; the subnet lives in vpc-1.
     let mut objects = applied();
     let mut dup = objects[0].clone();
-    dup.id = "vpc-2".into();
+    dup.id = "vpc-0".into();
+    dup.attrs.insert("id".into(), Value::str("vpc-0"));
     objects.push(dup);
     let p = plan_of(NET, objects);
     let deletes: Vec<_> = p.changes.iter().filter(|c| c.action == Action::Delete).collect();
     assert_eq!(deletes.len(), 1);
-    assert_eq!(deletes[0].live.as_ref().unwrap().id, "vpc-2");
+    assert_eq!(deletes[0].live.as_ref().unwrap().id, "vpc-0", "the unused copy goes");
+    assert_eq!(action(&p, "subnet.a"), Action::NoOp, "nothing moves into the copy");
+    assert!(p.warnings.is_empty());
+}
+
+#[test]
+fn a_duplicate_that_holds_data_is_never_deleted() {
+    let src = format!("{NET}volume \"data\" {{\n  az = \"us-east-1a\"\n  size = 8\n}}\n");
+    let vol = |id: &str| {
+        live(
+            "volume.data",
+            id,
+            &[
+                ("az", Value::str("us-east-1a")),
+                ("size", Value::Int(8)),
+                ("type", Value::str("gp3")),
+                ("instance", Value::Null),
+                ("device", Value::Null),
+                ("tags", tags("t-data")),
+            ],
+        )
+    };
+    let mut objects = applied();
+    objects.extend([vol("vol-1"), vol("vol-2")]);
+    let p = plan_of(&src, objects);
+    assert!(!p.changes.iter().any(|c| c.action == Action::Delete), "{:#?}", p.changes);
+    let w = p.warnings.iter().map(|d| d.render(false)).collect::<Vec<_>>().join("\n");
+    assert!(w.contains("volume.data exists twice in the account: vol-1 (the one this stack uses) and vol-2"), "{w}");
 }
 
 #[test]
@@ -309,4 +338,13 @@ autoscaling_group "web" {
     // The group names only the target group, yet waits for the load balancer and its listener.
     assert!(before(&p, step(&p, "load_balancer.web", Op::Create), step(&p, "autoscaling_group.web", Op::Create)));
     assert!(before(&p, step(&p, "target_group.web", Op::Create), step(&p, "load_balancer.web", Op::Create)));
+}
+
+#[test]
+fn a_password_policy_weaker_than_the_accounts_rules_without_one_is_said() {
+    let weak = plan_of("stack \"t\" {}\niam_password_policy {}\n", vec![]);
+    let w = weak.warnings.iter().map(|d| d.render(false)).collect::<Vec<_>>().join("\n");
+    assert!(w.contains("weakens the account's rules") && w.contains("asks for 6 characters and 0 of them"), "{w}");
+    let strong = "stack \"t\" {}\niam_password_policy {\n  minimum_length = 12\n  require_uppercase = true\n  require_lowercase = true\n  require_numbers = true\n}\n";
+    assert!(plan_of(strong, vec![]).warnings.is_empty());
 }

@@ -20,7 +20,7 @@ pub fn plan(plan: &Plan, style: Style) -> String {
     doc.out.push_str("stackr will perform the following actions:\n");
     for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
         doc.out.push('\n');
-        change(&mut doc, c);
+        change(&mut doc, c, duplicate(plan, c));
     }
     let (add, chg, del) = plan.summary();
     doc.out.push_str(&format!("\n{} {add} to add, {chg} to change, {del} to destroy.\n", style.bold("Plan:")));
@@ -29,10 +29,15 @@ pub fn plan(plan: &Plan, style: Style) -> String {
 
 /// One change's block of the text plan, for renderers that lay out the changes themselves
 /// (the Markdown plan's detail).
-pub(super) fn change_text(c: &Change, style: Style) -> String {
+pub(super) fn change_text(plan: &Plan, c: &Change, style: Style) -> String {
     let mut doc = Doc { out: String::new(), style: &style };
-    change(&mut doc, c);
+    change(&mut doc, c, duplicate(plan, c));
     doc.out
+}
+
+/// A delete of an object whose address another change of the plan keeps: a duplicate.
+fn duplicate(plan: &Plan, c: &Change) -> bool {
+    c.action == Action::Delete && plan.changes.iter().any(|o| o.addr == c.addr && o.raw.is_some())
 }
 
 fn legend(doc: &mut Doc, plan: &Plan) {
@@ -59,7 +64,7 @@ fn legend(doc: &mut Doc, plan: &Plan) {
     doc.out.push('\n');
 }
 
-fn change(doc: &mut Doc, c: &Change) {
+fn change(doc: &mut Doc, c: &Change, duplicate: bool) {
     let style = doc.style;
     let what = match c.action {
         Action::Create => "will be created",
@@ -71,8 +76,11 @@ fn change(doc: &mut Doc, c: &Change) {
     };
     doc.out.push_str(&format!("  {} {what}\n", style.bold(&format!("# {}", c.addr))));
     if c.action == Action::Delete {
-        let why =
-            if c.raw.is_none() { "is not in the stack file" } else { "is a duplicate of the object the stack keeps" };
+        let why = if duplicate {
+            "is a second object with this address, which nothing uses (a create retried after its answer was lost)"
+        } else {
+            "is not in the stack file"
+        };
         let id = c.live.as_ref().map(|l| l.id.as_str()).unwrap_or_default();
         doc.out.push_str(&format!("  # (because {} {why}; id {id})\n", c.addr));
     }

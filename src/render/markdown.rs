@@ -77,7 +77,7 @@ impl Parts {
         Parts {
             head,
             rows: changes.iter().map(|c| row(c)).collect(),
-            details: changes.iter().map(|c| diff_lines(&change_text(c, plain))).collect(),
+            details: changes.iter().map(|c| diff_lines(&change_text(plan, c, plain))).collect(),
             footer: format!("Plan: {add} to add, {chg} to change, {del} to destroy.\n"),
         }
     }

@@ -45,6 +45,10 @@ impl Kind for ElasticIp {
         &SCHEMA
     }
 
+    fn holds_data(&self) -> bool {
+        true
+    }
+
     fn freed_by_deleting(&self) -> &'static [&'static str] {
         &["instance"]
     }

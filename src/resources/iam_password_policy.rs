@@ -77,6 +77,11 @@ impl Kind for IamPasswordPolicy {
 
     fn complete(&self, _stack: &str, _addr: &Address, _attrs: &mut Attrs) {}
 
+    fn create_warning(&self, want: &Attrs) -> Option<(String, String)> {
+        let why = weaker_than_no_policy(want)?;
+        Some((why, "set minimum_length to 8 or more and require at least three of the classes to keep them".into()))
+    }
+
     fn adopt_refusal(&self) -> Option<String> {
         Some(
             "the account password policy is one per account: stackr manages it whenever the stack declares it, so there \
@@ -122,6 +127,31 @@ impl Kind for IamPasswordPolicy {
         // The planner never deletes singletons; reaching this is a bug, not a request.
         anyhow::bail!("stackr never deletes the account password policy")
     }
+}
+
+/// IAM's rules for an account without a password policy: at least 8 characters, and three of
+/// the four character classes
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html).
+const NO_POLICY_LENGTH: i64 = 8;
+const NO_POLICY_CLASSES: usize = 3;
+
+/// What a policy loses against the rules the account has without one, if anything: setting a
+/// policy replaces those rules, and an attribute left out means AWS's policy default
+/// (6 characters, no class required).
+pub fn weaker_than_no_policy(want: &Attrs) -> Option<String> {
+    let length = want.get("minimum_length").and_then(Value::as_int).unwrap_or(6);
+    let classes = ["require_uppercase", "require_lowercase", "require_numbers", "require_symbols"]
+        .iter()
+        .filter(|k| want.get(**k).and_then(Value::as_bool) == Some(true))
+        .count();
+    if length >= NO_POLICY_LENGTH && classes >= NO_POLICY_CLASSES {
+        return None;
+    }
+    Some(format!(
+        "the account has no password policy, so IAM requires passwords of {NO_POLICY_LENGTH} characters with three of \
+         uppercase, lowercase, numbers and symbols; this policy asks for {length} characters and {classes} of them, \
+         which weakens the account's rules"
+    ))
 }
 
 /// UpdateAccountPasswordPolicy replaces the whole policy; every attribute is sent.

@@ -116,6 +116,10 @@ impl Kind for Instance {
         userdata::canonical(attrs);
     }
 
+    fn holds_data(&self) -> bool {
+        true
+    }
+
     fn must_hold(&self) -> &'static [&'static str] {
         // EC2 refuses an instance without a security group.
         &["security_groups"]

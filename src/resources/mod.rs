@@ -170,6 +170,19 @@ pub trait Kind: Send + Sync + 'static {
         &[]
     }
 
+    /// A warning for the plan when it creates this object: the account password policy set
+    /// where the account had none may be weaker than IAM's rules without one.
+    /// Returns the warning and what to do about it.
+    fn create_warning(&self, _want: &Attrs) -> Option<(String, String)> {
+        None
+    }
+
+    /// Objects of this kind may hold data (a volume, an address others know, a running
+    /// instance): never deleted automatically when a duplicate turns up.
+    fn holds_data(&self) -> bool {
+        false
+    }
+
     /// What deleting an object of this kind also removes, for the plan to say.
     fn delete_note(&self) -> Option<&'static str> {
         None

@@ -107,6 +107,10 @@ impl Kind for Volume {
         super::validate::ebs::volume(res, stack, diags);
     }
 
+    fn holds_data(&self) -> bool {
+        true
+    }
+
     fn accept_live(&self, live: &mut Attrs, want: &mut Attrs) {
         encryption_floor(live, want, "encrypted");
         live.insert("force_detach".into(), want.get("force_detach").cloned().unwrap_or(Value::Bool(false)));
