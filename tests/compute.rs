@@ -229,13 +229,15 @@ async fn volume_moves_and_follows_its_instance_through_replacement() {
     let b = instance(&acct, &c.name, "instance.b").await;
     assert_eq!(volume(&acct, &id).await.attachments()[0].instance_id(), b.instance_id());
 
-    // Replacing b: the volume lets go of it first, then attaches to the new b.
+    // Replacing b: the old b is terminated first, which frees the volume (no detach from a
+    // running instance that may keep the device busy), then the volume attaches to the new b.
     let (_, out) = c.apply(
         &format!("{}{}", pair(OTHER_AMI), attached("b")),
         &["# instance.b must be replaced", "# volume.v will be updated in-place"],
     );
-    let released = out.find("volume.v: Releasing references...").expect(&out);
-    assert!(released < out.find("instance.b: Destroying...").expect(&out), "{out}");
+    assert!(!out.contains("volume.v: Releasing references..."), "{out}");
+    let gone = out.find("instance.b: Destruction complete").expect(&out);
+    assert!(gone < out.find("volume.v: Modifying...").expect(&out), "{out}");
     let new_b = instance(&acct, &c.name, "instance.b").await;
     assert_ne!(new_b.instance_id(), b.instance_id());
     let v = volume(&acct, &id).await;

@@ -12,6 +12,9 @@ use crate::model::{Address, Attrs, LiveObject, Value};
 pub const STACK_TAG: &str = "stackr:stack";
 pub const ADDRESS_TAG: &str = "stackr:address";
 
+/// EC2 refuses more filter values than this in one call (FilterLimitExceeded).
+pub const FILTER_VALUES_MAX: usize = 200;
+
 /// The filter that finds this stack's objects in any EC2 Describe call.
 pub fn owner_filter(cx: &Cx) -> Filter {
     Filter::builder().name(format!("tag:{STACK_TAG}")).values(cx.stack.as_ref()).build()

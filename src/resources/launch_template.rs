@@ -236,14 +236,16 @@ async fn late_tags(cx: &Cx, found: &[AwsTemplate]) -> anyhow::Result<HashMap<Str
     if ids.is_empty() {
         return Ok(out);
     }
-    let filter = Filter::builder().name("resource-id").set_values(Some(ids)).build();
-    let mut pages = cx.aws.ec2.describe_tags().filters(filter).into_paginator().items().send();
-    while let Some(d) = pages.next().await {
-        let d = d.map_err(aws::error)?;
-        let (Some(id), Some(k)) = (d.resource_id(), d.key()) else { continue };
-        out.entry(id.to_string())
-            .or_default()
-            .push(Tag::builder().key(k).set_value(d.value().map(String::from)).build());
+    for chunk in ids.chunks(ec2tags::FILTER_VALUES_MAX) {
+        let filter = Filter::builder().name("resource-id").set_values(Some(chunk.to_vec())).build();
+        let mut pages = cx.aws.ec2.describe_tags().filters(filter).into_paginator().items().send();
+        while let Some(d) = pages.next().await {
+            let d = d.map_err(aws::error)?;
+            let (Some(id), Some(k)) = (d.resource_id(), d.key()) else { continue };
+            out.entry(id.to_string())
+                .or_default()
+                .push(Tag::builder().key(k).set_value(d.value().map(String::from)).build());
+        }
     }
     Ok(out)
 }

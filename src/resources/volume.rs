@@ -268,17 +268,20 @@ pub async fn root_volumes(cx: &Cx, ids: Vec<String>) -> anyhow::Result<HashMap<S
     if ids.is_empty() {
         return Ok(out);
     }
-    // A filter, not VolumeIds: a volume gone since the instance listing is no error.
-    let filter = Filter::builder().name("volume-id").set_values(Some(ids)).build();
-    let mut pages = cx.aws.ec2.describe_volumes().filters(filter).into_paginator().items().send();
-    while let Some(v) = pages.next().await {
-        let v = v.map_err(aws::error)?;
-        let attrs = [
-            v.size().map_or(Value::Null, |n| Value::Int(n.into())),
-            v.volume_type().map_or(Value::Null, |t| Value::str(t.as_str())),
-            v.encrypted().map_or(Value::Null, Value::Bool),
-        ];
-        out.insert(v.volume_id().unwrap_or_default().to_string(), attrs);
+    // A filter, not VolumeIds: a volume gone since the instance listing is no error. EC2 takes
+    // at most 200 filter values a call.
+    for chunk in ids.chunks(ec2tags::FILTER_VALUES_MAX) {
+        let filter = Filter::builder().name("volume-id").set_values(Some(chunk.to_vec())).build();
+        let mut pages = cx.aws.ec2.describe_volumes().filters(filter).into_paginator().items().send();
+        while let Some(v) = pages.next().await {
+            let v = v.map_err(aws::error)?;
+            let attrs = [
+                v.size().map_or(Value::Null, |n| Value::Int(n.into())),
+                v.volume_type().map_or(Value::Null, |t| Value::str(t.as_str())),
+                v.encrypted().map_or(Value::Null, Value::Bool),
+            ];
+            out.insert(v.volume_id().unwrap_or_default().to_string(), attrs);
+        }
     }
     Ok(out)
 }

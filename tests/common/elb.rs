@@ -50,9 +50,21 @@ impl Case {
     /// ARNs of `arns` tagged for this stack.
     pub async fn owned(&self, arns: Vec<String>) -> Vec<String> {
         let mut out = vec![];
+        // One ARN at a time where a batch fails: another test may delete its balancer meanwhile.
         for batch in arns.chunks(20) {
-            let tags = self.elb.describe_tags().set_resource_arns(Some(batch.to_vec())).send().await.unwrap();
-            for d in tags.tag_descriptions() {
+            let descriptions = match self.elb.describe_tags().set_resource_arns(Some(batch.to_vec())).send().await {
+                Ok(tags) => tags.tag_descriptions().to_vec(),
+                Err(_) => {
+                    let mut one_by_one = vec![];
+                    for arn in batch {
+                        if let Ok(t) = self.elb.describe_tags().resource_arns(arn).send().await {
+                            one_by_one.extend(t.tag_descriptions().to_vec());
+                        }
+                    }
+                    one_by_one
+                }
+            };
+            for d in descriptions {
                 if d.tags().iter().any(|t| t.key() == Some("stackr:stack") && t.value() == Some(&self.name)) {
                     out.push(d.resource_arn().unwrap().to_string());
                 }

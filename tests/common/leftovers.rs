@@ -93,12 +93,23 @@ impl Account {
             .map(String::from)
             .collect();
         let mut out = vec![];
+        // One ARN at a time where a batch fails: another test may delete its balancer meanwhile.
+        let mut descriptions = vec![];
         for chunk in arns.chunks(20) {
-            let tags = self.elb.describe_tags().set_resource_arns(Some(chunk.to_vec())).send().await.unwrap();
-            for d in tags.tag_descriptions() {
-                if d.tags().iter().any(|t| t.key() == Some("stackr:stack") && t.value() == Some(stack)) {
-                    out.push(format!("load balancing {}", d.resource_arn().unwrap_or_default()));
+            match self.elb.describe_tags().set_resource_arns(Some(chunk.to_vec())).send().await {
+                Ok(out) => descriptions.extend(out.tag_descriptions().to_vec()),
+                Err(_) => {
+                    for arn in chunk {
+                        if let Ok(out) = self.elb.describe_tags().resource_arns(arn).send().await {
+                            descriptions.extend(out.tag_descriptions().to_vec());
+                        }
+                    }
                 }
+            }
+        }
+        for d in &descriptions {
+            if d.tags().iter().any(|t| t.key() == Some("stackr:stack") && t.value() == Some(stack)) {
+                out.push(format!("load balancing {}", d.resource_arn().unwrap_or_default()));
             }
         }
         out

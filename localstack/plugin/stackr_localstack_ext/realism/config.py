@@ -46,8 +46,9 @@ class Profile:
     eni_linger: float = 0.0
     dependencies: bool = False
 
-    # Validation moto skips.
+    # Validation moto skips; listings that show an object deleted before the next call.
     validation: bool = False
+    listing_races: bool = False
     filter_value_limit: int = 0
 
     # Account settings.
@@ -98,6 +99,7 @@ FULL = dict(
     eni_linger=60.0,
     dependencies=True,
     validation=True,
+    listing_races=True,
     filter_value_limit=200,
     ebs_encryption_by_default=True,
     iam_policy_rewrite=True,

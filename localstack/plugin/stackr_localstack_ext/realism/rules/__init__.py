@@ -28,5 +28,6 @@ AFTER = [
     dependencies.after,
     asg.after,
     account.after,
+    elb.after,
     consistency.hide_fresh,
 ]

@@ -64,7 +64,12 @@ def check(call) -> None:
         return
     p, op = call.params, call.op
     if op == "DeleteSecurityGroup" and p.get("GroupId"):
-        if _users_of_group(call, p["GroupId"]):
+        users = _users_of_group(call, p["GroupId"])
+        # Interfaces left by deleted objects answer InvalidGroup.InUse, live users DependencyViolation
+        # (both happen on AWS; terraform-provider-aws retries both).
+        if users and all(u.startswith(("load balancer ", "instance ")) for u in users):
+            fail("InvalidGroup.InUse", f"Group {p['GroupId']} is in use by network interfaces that are being released")
+        if users:
             fail("DependencyViolation", f"resource {p['GroupId']} has a dependent object")
     elif op == "DeleteSubnet":
         if _users_of_subnet(call, p.get("SubnetId", "")):

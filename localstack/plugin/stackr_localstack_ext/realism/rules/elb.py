@@ -1,4 +1,4 @@
-"""ELBv2 creates are idempotent on AWS and not in moto.
+"""ELBv2 creates are idempotent on AWS and not in moto; listings race with deletes.
 
 AWS answers a CreateLoadBalancer, CreateTargetGroup or CreateListener that repeats an existing
 one's settings with the existing object ("If you attempt to create multiple ... with the same
@@ -6,6 +6,10 @@ settings, each call succeeds", the ELBv2 API reference), and refuses other setti
 taken name or port (DuplicateLoadBalancerName, DuplicateTargetGroupName, DuplicateListener).
 moto makes a second object each time, so a retried create whose answer was lost would leave
 two. With `validation` on, the layer answers as AWS does.
+
+With `listing_races` on, a full listing of load balancers or target groups also shows one that
+is deleted before the next call: DescribeTags on a batch naming it fails as a whole
+(LoadBalancerNotFound), as it does on AWS when something is deleted between the two calls.
 """
 
 from __future__ import annotations
@@ -68,3 +72,25 @@ def _answer(call, key: str, describe) -> None:
     call.context.service_response = {key: describe(client)[key]}
     call.replay = Response()
     serialize(call.context, call.replay)
+
+
+GHOSTS = {
+    "DescribeLoadBalancers": ("LoadBalancers", "LoadBalancerArn", "LoadBalancerName"),
+    "DescribeTargetGroups": ("TargetGroups", "TargetGroupArn", "TargetGroupName"),
+}
+
+
+def after(call, _response) -> None:
+    """Adds to a full listing an object that is gone by the next call."""
+    if call.service != "elbv2" or not call.profile.listing_races or call.op not in GHOSTS:
+        return
+    key, arn, name = GHOSTS[call.op]
+    asked = any(call.params.get(k) for k in ("LoadBalancerArns", "TargetGroupArns", "Names", "Marker", "LoadBalancerArn"))
+    items = call.out.get(key) or []
+    if asked or not items:
+        return
+    ghost = dict(items[0])
+    ghost[arn] = items[0][arn].rsplit("/", 1)[0] + "/0000000000000000"
+    ghost[name] = "gone-" + items[0][name][:20]
+    items.append(ghost)
+    call.rewrite()
