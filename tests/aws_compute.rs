@@ -73,13 +73,20 @@ async fn a_type_change_survives_the_launchplan_error_and_a_stopped_instance_is_s
     let spec = r#"{"start_after_type_change_fails": true, "instance_pending": 20, "instance_stopping": 20}"#;
     let case = Case::new("type", spec);
     let body = |ty: &str| {
-        format!("instance \"i\" {{\n  ami = \"{AMI}\"\n  type = \"{ty}\"\n  subnet = subnet.s\n  security_groups = [security_group.a]\n}}\n")
+        format!(
+            "instance \"i\" {{\n  ami = \"{AMI}\"\n  type = \"{ty}\"\n  subnet = subnet.s\n  security_groups = [security_group.a]\n}}\n"
+        )
     };
     case.apply(&body("t3.micro"));
     case.apply(&body("t3.small"));
     let acct = account().await;
     let out = acct.ec2.describe_instances().filters(tag_filter(&case.name)).send().await.unwrap();
-    let inst = out.reservations().iter().flat_map(|r| r.instances()).find(|i| i.state().unwrap().name().unwrap().as_str() != "terminated").unwrap();
+    let inst = out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .find(|i| i.state().unwrap().name().unwrap().as_str() != "terminated")
+        .unwrap();
     assert_eq!(inst.instance_type().unwrap().as_str(), "t3.small");
     assert_eq!(inst.state().unwrap().name().unwrap().as_str(), "running");
     let id = inst.instance_id().unwrap().to_string();
@@ -96,7 +103,9 @@ async fn a_type_change_survives_the_launchplan_error_and_a_stopped_instance_is_s
 #[tokio::test]
 async fn a_busy_volume_fails_fast_or_is_force_detached_and_destroy_terminates_first() {
     let case = Case::new("busy", r#"{"volume_busy": true, "volume_detaching": 20}"#);
-    let inst = format!("instance \"i\" {{\n  ami = \"{AMI}\"\n  type = \"t3.micro\"\n  subnet = subnet.s\n  security_groups = [security_group.a]\n}}\n");
+    let inst = format!(
+        "instance \"i\" {{\n  ami = \"{AMI}\"\n  type = \"t3.micro\"\n  subnet = subnet.s\n  security_groups = [security_group.a]\n}}\n"
+    );
     let vol = |extra: &str| format!("volume \"d\" {{\n  az = \"us-east-1a\"\n  size = 4\n{extra}}}\n");
     case.apply(&format!("{inst}{}", vol("  instance = instance.i\n  device = \"/dev/sdf\"\n")));
     let start = std::time::Instant::now();

@@ -29,7 +29,9 @@ async fn an_instance_profile_left_without_its_role_is_completed_and_destroyed() 
     let file = write(
         dir.path(),
         &name,
-        &format!("iam_role \"r\" {{\n  name = \"{role}\"\n  assume = \"ec2.amazonaws.com\"\n  instance_profile = true\n}}\n"),
+        &format!(
+            "iam_role \"r\" {{\n  name = \"{role}\"\n  assume = \"ec2.amazonaws.com\"\n  instance_profile = true\n}}\n"
+        ),
     );
     let acct = account().await;
     // What the failed apply left: the role, and its profile at the stack's path without it.
@@ -37,7 +39,15 @@ async fn an_instance_profile_left_without_its_role_is_completed_and_destroyed() 
     let path = format!("/stackr/{name}/r/");
     let tags = [("stackr:stack", name.as_str()), ("stackr:address", "iam_role.r")]
         .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap());
-    acct.iam.create_role().role_name(&role).path(&path).assume_role_policy_document(trust).set_tags(Some(tags.to_vec())).send().await.unwrap();
+    acct.iam
+        .create_role()
+        .role_name(&role)
+        .path(&path)
+        .assume_role_policy_document(trust)
+        .set_tags(Some(tags.to_vec()))
+        .send()
+        .await
+        .unwrap();
     acct.iam.create_instance_profile().instance_profile_name(&role).path(&path).send().await.unwrap();
 
     settled(&key, &file);

@@ -158,7 +158,8 @@ async fn deletes_wait_out_lingering_interfaces_within_a_configurable_window() {
 #[tokio::test]
 async fn discovery_splits_filters_and_survives_a_vanished_load_balancer() {
     let case = Case::new("disc", r#"{"filter_value_limit": 200, "listing_races": true, "validation": true}"#);
-    let body = format!("{}load_balancer \"l\" {{\n  scheme = \"internal\"\n  subnets = [subnet.a, subnet.b]\n}}\n", net(95));
+    let body =
+        format!("{}load_balancer \"l\" {{\n  scheme = \"internal\"\n  subnets = [subnet.a, subnet.b]\n}}\n", net(95));
     case.apply(&body);
     // 201 instances the stack owns under one address it no longer declares.
     let acct = account().await;
@@ -169,7 +170,8 @@ async fn discovery_splits_filters_and_survives_a_vanished_load_balancer() {
         .tags(Tag::builder().key("stackr:stack").value(&case.name).build())
         .tags(Tag::builder().key("stackr:address").value("instance.crowd").build())
         .build();
-    let run = acct.ec2.run_instances().image_id(AMI).min_count(201).max_count(201).subnet_id(&sub).tag_specifications(tags);
+    let run =
+        acct.ec2.run_instances().image_id(AMI).min_count(201).max_count(201).subnet_id(&sub).tag_specifications(tags);
     run.send().await.unwrap();
     let plan = case.run(&["plan", "-f", &case.write(&body)]).expect(0);
     assert!(plan.stdout.contains("# instance.crowd"), "{}", plan.stdout);

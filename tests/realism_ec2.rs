@@ -158,8 +158,8 @@ async fn running_instances_and_deleted_ones_hold_their_groups_subnets_and_public
     assert!(format!("{err:?}").contains("mapped public address"), "{err:?}");
     me.ec2.disassociate_address().association_id(assoc.association_id().unwrap()).send().await.unwrap();
     me.ec2.terminate_instances().instance_ids(&inst).send().await.unwrap();
-    // Its interface lingers while it shuts down.
-    assert_eq!(code(&me.ec2.delete_security_group().group_id(&sg).send().await.unwrap_err()), "DependencyViolation");
+    // Its interface lingers while it shuts down: only that holds the group now.
+    assert_eq!(code(&me.ec2.delete_security_group().group_id(&sg).send().await.unwrap_err()), "InvalidGroup.InUse");
     tokio::time::sleep(Duration::from_millis(1600)).await;
     detach().send().await.unwrap();
     me.ec2.delete_security_group().group_id(&sg).send().await.unwrap();

@@ -17,6 +17,7 @@ mod iam_policy;
 mod iam_role;
 mod iam_user;
 mod instance;
+mod instance_aws;
 mod internet_gateway;
 mod launch_template;
 mod lb_aws;
@@ -33,6 +34,7 @@ mod target_group;
 pub mod userdata;
 mod validate;
 mod volume;
+mod volume_aws;
 mod vpc;
 
 use std::sync::Arc;
