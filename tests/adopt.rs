@@ -272,7 +272,9 @@ async fn network_storage_and_load_balancing_objects_are_adopted_too() {
         acct.ec2.allocate_address().domain("vpc".into()).send().await.unwrap().allocation_id().unwrap().to_string();
     let tg = acct.elb.create_target_group().name(format!("{short}-tg")).protocol("HTTP".into()).port(80).vpc_id(&vpc);
     let tg = tg.send().await.unwrap().target_groups()[0].target_group_arn().unwrap().to_string();
-    let lb = acct.elb.create_load_balancer().name(format!("{short}-lb")).subnets(&a).subnets(&b).send().await;
+    let internal = aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::Internal;
+    let lb = acct.elb.create_load_balancer().name(format!("{short}-lb")).subnets(&a).subnets(&b).scheme(internal);
+    let lb = lb.send().await;
     let lb_arn = lb.unwrap().load_balancers()[0].load_balancer_arn().unwrap().to_string();
 
     let body = format!(
@@ -303,6 +305,7 @@ target_group "web" {{
 }}
 load_balancer "web" {{
   name    = "{short}-lb"
+  scheme  = "internal"
   subnets = [subnet.a, subnet.b]
 }}
 "#

@@ -18,6 +18,7 @@ subnet "b" {
   cidr = "10.70.2.0/24"
   az   = "us-east-1b"
 }
+internet_gateway "gw" { vpc = vpc.v }
 security_group "web" { vpc = vpc.v }
 launch_template "web" {
   ami  = "ami-760aaa0f"

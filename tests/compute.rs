@@ -29,6 +29,7 @@ impl Case {
     fn write(&self, body: &str) -> String {
         let net = "vpc \"v\" { cidr = \"10.80.0.0/16\" }\n\
                    subnet \"s\" {\n  vpc = vpc.v\n  cidr = \"10.80.1.0/24\"\n  az = \"us-east-1a\"\n}\n\
+                   internet_gateway \"gw\" { vpc = vpc.v }\n\
                    security_group \"a\" { vpc = vpc.v }\nsecurity_group \"b\" { vpc = vpc.v }\n";
         let text = format!("stack \"{}\" {{}}\n{net}{body}", self.name);
         p(&stack_file(self.dir.path(), "stack.hcl", &text)).to_string()

@@ -154,7 +154,7 @@ mod tests {
     fn web_ports_on_a_load_balancer_group_pass() {
         let lb = "\nsubnet \"a\" {\n  vpc = vpc.v\n  cidr = \"10.0.1.0/24\"\n  az = \"us-east-1a\"\n}\n\
                   subnet \"b\" {\n  vpc = vpc.v\n  cidr = \"10.0.2.0/24\"\n  az = \"us-east-1b\"\n}\n\
-                  load_balancer \"l\" {\n  subnets = [subnet.a, subnet.b]\n  security_groups = [security_group.g]\n\
+                  load_balancer \"l\" {\n  scheme = \"internal\"\n  subnets = [subnet.a, subnet.b]\n  security_groups = [security_group.g]\n\
                   listener {\n    port = 80\n    redirect {\n      protocol = \"HTTPS\"\n      port = \"443\"\n    }\n  }\n}\n";
         let s = group("    port = 443\n    cidr = \"0.0.0.0/0\"") + lb;
         assert_eq!(found(&s), []);

@@ -316,6 +316,7 @@ target_group "web" {
   vpc  = vpc.v
   port = 80
 }
+internet_gateway "gw" { vpc = vpc.v }
 load_balancer "web" {
   subnets = [subnet.a, subnet.b]
   listener {

@@ -61,6 +61,9 @@ impl Kind for ElasticIp {
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::network::elastic_ip(res, stack, diags);
+        let instances = super::referenced(stack, res, "instance");
+        let subnets: Vec<&Resource> = instances.iter().flat_map(|i| super::referenced(stack, i, "subnet")).collect();
+        super::validate::network::needs_gateway(res, stack, "instance", &subnets, diags);
         let eips: Vec<&Resource> = stack.resources.iter().filter(|r| r.addr.kind == "elastic_ip").collect();
         // Said once, at the first block past the quota.
         if eips.len() > QUOTA && eips[QUOTA].addr == res.addr {

@@ -115,6 +115,10 @@ impl Kind for LoadBalancer {
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::elb::load_balancer(res, stack, diags);
+        if res.attrs.get("scheme").and_then(Value::as_str) != Some("internal") {
+            let subnets = super::referenced(stack, res, "subnets");
+            super::validate::network::needs_gateway(res, stack, "subnets", &subnets, diags);
+        }
         let file = &stack.file;
         if let Some(name) = res.attrs.get("name").and_then(Value::as_str) {
             let problem = elbtags::name_problem(name).or_else(|| {

@@ -236,8 +236,8 @@ fn live_object(v: &AwsVolume) -> Option<LiveObject> {
     }
     // A root volume is tagged with its instance's address: the instance's part, skipped here.
     let (addr, tags) = ec2tags::split("volume", &id, v.tags())?;
-    let attached =
-        v.attachments().iter().find(|a| matches!(a.state().map(|s| s.as_str()), Some("attached" | "attaching")));
+    // Still on the instance until detached: a busy or detaching volume is not free yet.
+    let attached = v.attachments().iter().find(|a| a.state().map(|s| s.as_str()) != Some("detached"));
     let int = |n: Option<i32>| n.map_or(Value::Null, |n| Value::Int(n.into()));
     let attrs = Attrs::from([
         ("az".into(), Value::from(v.availability_zone().map(String::from))),

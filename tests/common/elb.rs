@@ -17,7 +17,7 @@ pub struct Case {
 impl Case {
     pub async fn new(prefix: &str) -> Case {
         require_localstack();
-        let creds = aws_credential_types::Credentials::new("test", "test", None, None, "tests");
+        let creds = aws_credential_types::Credentials::new(realism::OBSERVER_KEY, "test", None, None, "tests");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(REGION))
             .endpoint_url(endpoint())
@@ -128,6 +128,7 @@ pub fn network(octet: u8) -> String {
         "vpc \"v\" {{ cidr = \"10.{octet}.0.0/16\" }}\n\
          subnet \"a\" {{\n  vpc = vpc.v\n  cidr = \"10.{octet}.1.0/24\"\n  az = \"us-east-1a\"\n}}\n\
          subnet \"b\" {{\n  vpc = vpc.v\n  cidr = \"10.{octet}.2.0/24\"\n  az = \"us-east-1b\"\n}}\n\
+         internet_gateway \"gw\" {{ vpc = vpc.v }}\n\
          security_group \"lb\" {{\n  vpc = vpc.v\n  ingress {{\n    port = 80\n    cidr = \"0.0.0.0/0\"\n  }}\n}}\n"
     )
 }

@@ -111,3 +111,30 @@ pub fn elastic_ip(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         );
     }
 }
+
+/// An internet-facing load balancer, or an Elastic IP on an instance, in a VPC this stack makes
+/// without an internet gateway: AWS refuses it mid-apply (InvalidSubnet "VPC … has no internet
+/// gateway", Gateway.NotAttached). VPCs not declared here may have one: not judged.
+pub fn needs_gateway(res: &Resource, stack: &Stack, attr: &str, subnets: &[&Resource], diags: &mut Diagnostics) {
+    let vpcs: Vec<&Resource> = subnets.iter().filter_map(|s| super::target(stack, super::vpc_of(stack, s))).collect();
+    if vpcs.is_empty()
+        || vpcs.len() < subnets.len()
+        || !crate::resources::gateways_for_subnets(stack, subnets).is_empty()
+    {
+        return;
+    }
+    let what = if res.addr.kind == "load_balancer" { "an internet-facing load balancer" } else { "an Elastic IP" };
+    diags.push(
+        error(
+            stack,
+            res,
+            attr,
+            format!("{what} needs its VPC's internet gateway, and {} has none in this stack", vpcs[0].addr),
+        )
+        .hint(format!(
+            "add `internet_gateway \"main\" {{ vpc = {} }}`{}",
+            vpcs[0].addr,
+            if res.addr.kind == "load_balancer" { ", or make the load balancer `scheme = \"internal\"`" } else { "" }
+        )),
+    );
+}

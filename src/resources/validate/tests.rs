@@ -47,7 +47,7 @@ fn health_check_path_without_a_slash() {
 fn listener_on_port_0_and_a_fixed_response_code_outside_2xx_4xx_5xx() {
     insta::assert_snapshot!(diagnose(&format!(
         "{NET}subnet \"b\" {{\n  vpc  = vpc.v\n  cidr = \"10.0.2.0/24\"\n  az   = \"us-east-1b\"\n}}\n\
-         load_balancer \"l\" {{\n  subnets = [subnet.a, subnet.b]\n  listener {{\n    port = 0\n    fixed_response {{\n      status_code = \"302\"\n    }}\n  }}\n}}\n"
+         load_balancer \"l\" {{\n  scheme = \"internal\"\n  subnets = [subnet.a, subnet.b]\n  listener {{\n    port = 0\n    fixed_response {{\n      status_code = \"302\"\n    }}\n  }}\n}}\n"
     )));
 }
 
@@ -102,4 +102,28 @@ fn route_to_a_detached_gateway_and_a_subnet_in_two_tables() {
     insta::assert_snapshot!(diagnose(&format!(
         "{NET}internet_gateway \"g\" {{\n}}\nroute_table \"r\" {{\n  vpc     = vpc.v\n  subnets = [subnet.a]\n  route {{\n    cidr    = \"0.0.0.0/0\"\n    gateway = internet_gateway.g\n  }}\n}}\nroute_table \"s\" {{\n  vpc     = vpc.v\n  subnets = [subnet.a]\n}}\n"
     )));
+}
+
+#[test]
+fn public_addresses_in_a_vpc_of_the_stack_without_a_gateway() {
+    let lb = format!(
+        "{NET}subnet \"b\" {{\n  vpc  = vpc.v\n  cidr = \"10.0.2.0/24\"\n  az   = \"us-east-1b\"\n}}\n\
+         load_balancer \"l\" {{\n  subnets = [subnet.a, subnet.b]\n}}\n"
+    );
+    let d = diagnose(&lb);
+    assert!(d.contains("an internet-facing load balancer needs its VPC's internet gateway, and vpc.v has none"), "{d}");
+    assert!(d.contains("stack.hcl:18:13"), "{d}");
+    let eip = format!(
+        "{NET}instance \"i\" {{\n  ami    = \"ami-0abcdef1234567890\"\n  type   = \"t3.micro\"\n  subnet = subnet.a\n}}\n\
+         elastic_ip \"e\" {{\n  instance = instance.i\n}}\n"
+    );
+    assert!(diagnose(&eip).contains("an Elastic IP needs its VPC's internet gateway"), "{}", diagnose(&eip));
+    // With the gateway, or internal, or in a VPC the stack does not make: nothing to say.
+    let src = |body: &str| format!("stack \"t\" {{\n  region = \"us-east-1\"\n}}\n{body}");
+    let gw = format!("{lb}internet_gateway \"g\" {{\n  vpc = vpc.v\n}}\n");
+    let mut post = |s: &mut Stack| check(s);
+    assert!(load_str_with("stack.hcl", &src(&gw), &VarInputs::default(), &schemas(), &mut post).is_ok());
+    let internal =
+        lb.replace("subnets = [subnet.a, subnet.b]", "scheme = \"internal\"\n  subnets = [subnet.a, subnet.b]");
+    assert!(load_str_with("stack.hcl", &src(&internal), &VarInputs::default(), &schemas(), &mut post).is_ok());
 }
