@@ -238,7 +238,8 @@ async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Addre
     use crate::resources::retry::Window;
     let mut made: Vec<(&Address, String)> = vec![];
     let mut gone: Vec<(&Address, String)> = vec![];
-    for c in &plan.changes {
+    let failed: std::collections::HashSet<&Address> = out.errors.iter().map(|(a, _, _)| a).collect();
+    for c in plan.changes.iter().filter(|c| !failed.contains(&c.addr)) {
         let ref_attr = c.kind().schema().ref_attr;
         let id_of = |a: &Attrs| a.get("id").or(a.get(ref_attr)).and_then(Value::as_str).map(String::from);
         if matches!(c.action, Action::Create | Action::Replace) && !c.kind().schema().singleton {
@@ -248,6 +249,8 @@ async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Addre
             gone.extend(c.live.as_ref().map(|l| (&c.addr, l.id.clone())));
         }
     }
+    // A replacement under the same identifier (an IAM name) is both: it is there, as it should be.
+    gone.retain(|g| !made.iter().any(|m| m.1 == g.1));
     let kinds: std::collections::HashSet<&str> = made.iter().chain(&gone).map(|(a, _)| a.kind.as_str()).collect();
     let start = Instant::now();
     loop {

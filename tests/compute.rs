@@ -209,9 +209,11 @@ fn pair(b_ami: &str) -> String {
     )
 }
 
+/// A volume attached to `to`. Moving it between running instances detaches it from one that may
+/// still use the device (on AWS, and in the realism lane, it stays busy): forced.
 fn attached(to: &str) -> String {
     format!(
-        "volume \"v\" {{\n  az = \"us-east-1a\"\n  size = 8\n  instance = instance.{to}\n  device = \"/dev/sdf\"\n}}\n"
+        "volume \"v\" {{\n  az = \"us-east-1a\"\n  size = 8\n  instance = instance.{to}\n  device = \"/dev/sdf\"\n  force_detach = true\n}}\n"
     )
 }
 

@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_autoscaling::client::Waiters;
 use aws_sdk_autoscaling::types::{AutoScalingGroup, ScalingActivityStatusCode, Tag};
 
+use super::poll::{self, Poll};
 use super::retry::{self, Window};
 use super::{Cx, tag_changes, user_tags};
 use crate::aws;
@@ -109,7 +109,11 @@ pub(super) async fn delete(cx: &Cx, name: &str) -> anyhow::Result<()> {
             return Err(e.into());
         }
     }
-    let wait = cx.aws.autoscaling.wait_until_group_not_exists().auto_scaling_group_names(name);
-    wait.wait(Window::State.get()).await.map_err(|e| anyhow::anyhow!("waiting for {name} to be deleted: {e}"))?;
-    Ok(())
+    poll::until(&format!("waiting for {name} to be deleted"), || async {
+        Ok(match describe(cx, name).await? {
+            None => Poll::Done(()),
+            Some(g) => Poll::Pending(g.status().unwrap_or("listed").to_string()),
+        })
+    })
+    .await
 }

@@ -10,12 +10,10 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{Filter, HttpTokensState, Instance as AwsInstance, InstanceStateName, Tag};
 
 use super::adopt::{self, Described};
-use super::instance_aws::{change_type, launch, start, stop, wait_running};
-use super::retry::Window;
+use super::instance_aws::{change_type, launch, start, stop, wait_running, wait_state};
 use super::{Cx, Found, Kind, ec2tags, s, strs, userdata, volume, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -251,14 +249,7 @@ impl Kind for Instance {
             Err(e) if e.code.as_deref() == Some("InvalidInstanceID.NotFound") => return Ok(()),
             other => other?,
         };
-        cx.aws
-            .ec2
-            .wait_until_instance_terminated()
-            .instance_ids(&live.id)
-            .wait(Window::State.get())
-            .await
-            .map_err(|e| anyhow::anyhow!("waiting for {} to terminate: {e}", live.id))?;
-        Ok(())
+        wait_state(cx, &live.id, InstanceStateName::Terminated, &[]).await.map(|_| ())
     }
 }
 

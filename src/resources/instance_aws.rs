@@ -2,14 +2,14 @@
 //! token and the wait for a new instance profile), and the running state: waiting for it,
 //! stopping and starting, and changing the type in between.
 
-use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{
     AttributeValue, BlockDeviceMapping, EbsBlockDevice, HttpTokensState, IamInstanceProfileSpecification,
-    Instance as AwsInstance, InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification, InstanceType,
-    ResourceType, Tag, TagSpecification,
+    Instance as AwsInstance, InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification, InstanceStateName,
+    InstanceType, ResourceType, Tag, TagSpecification,
 };
 
 use super::instance::{PUBLIC_IP_TAG, computed_of};
+use super::poll::{self, Poll};
 use super::retry::{self, Window};
 use super::{Cx, ec2tags, s, strs, userdata};
 use crate::aws;
@@ -79,17 +79,40 @@ pub(super) fn metadata(want: &Attrs) -> InstanceMetadataOptionsRequest {
 }
 
 pub(super) async fn wait_running(cx: &Cx, id: &str) -> anyhow::Result<AwsInstance> {
-    let out = cx
-        .aws
-        .ec2
-        .wait_until_instance_running()
-        .instance_ids(id)
-        .wait(Window::State.get())
+    wait_state(cx, id, InstanceStateName::Running, &[InstanceStateName::ShuttingDown, InstanceStateName::Terminated])
         .await
-        .map_err(|e| anyhow::anyhow!("waiting for {id} to be running: {e}"))?;
-    let out = out.into_result().map_err(|e| anyhow::anyhow!("waiting for {id} to be running: {e:?}"))?;
-    let inst = out.reservations().iter().flat_map(|r| r.instances()).find(|i| i.instance_id() == Some(id));
-    inst.cloned().ok_or_else(|| anyhow::anyhow!("instance {id} disappeared while starting"))
+}
+
+/// Waits until the instance is in `target`; a state in `fatal` ends the wait with an error.
+/// A new instance EC2 does not know yet (InvalidInstanceID.NotFound) is waited for.
+pub(super) async fn wait_state(
+    cx: &Cx,
+    id: &str,
+    target: InstanceStateName,
+    fatal: &[InstanceStateName],
+) -> anyhow::Result<AwsInstance> {
+    let what = format!("waiting for {id} to be {}", target.as_str());
+    poll::until(&what, || async {
+        let out = match cx.aws.ec2.describe_instances().instance_ids(id).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("InvalidInstanceID.NotFound") => {
+                return Ok(Poll::Pending("unknown".into()));
+            }
+            other => other?,
+        };
+        let Some(inst) = out.reservations().iter().flat_map(|r| r.instances()).next().cloned() else {
+            return Ok(Poll::Pending("unknown".into()));
+        };
+        let state = inst.state().and_then(|s| s.name()).cloned().unwrap_or(InstanceStateName::Pending);
+        Ok(if state == target {
+            Poll::Done(inst)
+        } else if fatal.contains(&state) {
+            let why = inst.state_reason().and_then(|r| r.message()).unwrap_or("no reason given");
+            Poll::Failed(format!("it is {} ({why})", state.as_str()))
+        } else {
+            Poll::Pending(state.as_str().to_string())
+        })
+    })
+    .await
 }
 
 /// Stop, change the type, start (unless it should stay stopped): EC2 changes the type only of
@@ -113,12 +136,7 @@ pub(super) async fn stop(cx: &Cx, id: &str) -> anyhow::Result<()> {
         ec2.stop_instances().instance_ids(id).send().await.map_err(aws::error)
     })
     .await?;
-    ec2.wait_until_instance_stopped()
-        .instance_ids(id)
-        .wait(Window::State.get())
-        .await
-        .map_err(|e| anyhow::anyhow!("waiting for {id} to stop: {e}"))?;
-    Ok(())
+    wait_state(cx, id, InstanceStateName::Stopped, &[InstanceStateName::Terminated]).await.map(|_| ())
 }
 
 /// Starts the instance and waits until it runs. Right after a type change EC2 may refuse the

@@ -6,12 +6,12 @@
 use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_elasticloadbalancingv2::client::Waiters;
 use aws_sdk_elasticloadbalancingv2::types::{
-    LoadBalancer as AwsLb, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum,
+    LoadBalancer as AwsLb, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 
 use super::adopt::{self, Described};
+use super::poll::{self, Poll};
 use super::retry::{self, Window};
 use super::{Cx, Found, Kind, ec2tags, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
 use crate::aws;
@@ -214,13 +214,7 @@ impl Kind for LoadBalancer {
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
         set_attributes(cx, &arn, want).await?;
         lb_aws::sync(cx, &arn, want.get("listener").unwrap_or(&Value::List(vec![]))).await?;
-        cx.aws
-            .elb
-            .wait_until_load_balancer_available()
-            .load_balancer_arns(&arn)
-            .wait(Window::State.get())
-            .await
-            .map_err(|e| anyhow::anyhow!("waiting for {arn} to become active: {e}"))?;
+        wait_active(cx, &arn).await?;
         let text = |v: Option<&str>| Value::from(v.map(String::from));
         Ok(with_computed(
             want,
@@ -268,13 +262,30 @@ impl Kind for LoadBalancer {
             other => other.map(|_| ())?,
         }
         // Its network interfaces hold the subnets and security groups until it is gone.
-        elb.wait_until_load_balancers_deleted()
-            .load_balancer_arns(&live.id)
-            .wait(Window::State.get())
-            .await
-            .map_err(|e| anyhow::anyhow!("waiting for {} to be deleted: {e}", live.id))?;
-        Ok(())
+        poll::until(&format!("waiting for {} to be deleted", live.id), || async {
+            match elb.describe_load_balancers().load_balancer_arns(&live.id).send().await.map_err(aws::error) {
+                Err(e) if e.code.as_deref() == Some("LoadBalancerNotFound") => Ok(Poll::Done(())),
+                other => {
+                    Ok(if other?.load_balancers().is_empty() { Poll::Done(()) } else { Poll::Pending("listed".into()) })
+                }
+            }
+        })
+        .await
     }
+}
+
+/// Waits until the balancer is `active` (it is `provisioning` for minutes on AWS).
+async fn wait_active(cx: &Cx, arn: &str) -> anyhow::Result<()> {
+    poll::until(&format!("waiting for {arn} to become active"), || async {
+        let out = cx.aws.elb.describe_load_balancers().load_balancer_arns(arn).send().await.map_err(aws::error)?;
+        let state = out.load_balancers().first().and_then(|l| l.state()).and_then(|s| s.code()).cloned();
+        Ok(match state {
+            Some(LoadBalancerStateEnum::Active) => Poll::Done(()),
+            Some(LoadBalancerStateEnum::Failed) => Poll::Failed("its provisioning failed".into()),
+            other => Poll::Pending(other.map_or("unknown".into(), |s| s.as_str().to_string())),
+        })
+    })
+    .await
 }
 
 /// CreateLoadBalancer's answer, in DescribeLoadBalancers' shape.

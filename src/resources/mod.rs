@@ -24,6 +24,7 @@ mod lb_aws;
 mod lb_listeners;
 mod limits;
 mod load_balancer;
+mod poll;
 pub(crate) mod retry;
 mod route_table;
 mod security_group;

@@ -251,32 +251,36 @@ async fn sync_associations(cx: &Cx, id: &str, have: &BTreeMap<String, String>, w
             Some((table, _)) if table == id => {}
             Some((_, assoc)) => {
                 let call = cx.aws.ec2.replace_route_table_association().association_id(&assoc).route_table_id(id);
-                call.send().await.map_err(aws::error)?;
-            }
-            None => {
-                let call = || async {
-                    cx.aws
-                        .ec2
-                        .associate_route_table()
-                        .route_table_id(id)
-                        .subnet_id(subnet)
-                        .send()
-                        .await
-                        .map_err(aws::error)
-                };
-                match eventual::visible(call).await {
-                    // The answer to an earlier attempt was lost and it is ours already.
-                    Err(e)
-                        if e.code.as_deref() == Some("Resource.AlreadyAssociated")
-                            && held_by(cx, subnet).await?.is_some_and(|(t, _)| t == id) => {}
+                match call.send().await.map_err(aws::error) {
+                    // The other table let go of it meanwhile (its own update runs beside this one).
+                    Err(e) if e.code.as_deref() == Some("InvalidAssociationID.NotFound") => {
+                        associate(cx, id, subnet).await?
+                    }
                     other => {
                         other?;
                     }
                 }
             }
+            None => associate(cx, id, subnet).await?,
         }
     }
     Ok(())
+}
+
+async fn associate(cx: &Cx, id: &str, subnet: &str) -> anyhow::Result<()> {
+    let call = || async {
+        cx.aws.ec2.associate_route_table().route_table_id(id).subnet_id(subnet).send().await.map_err(aws::error)
+    };
+    match eventual::visible(call).await {
+        // The answer to an earlier attempt was lost and it is ours already.
+        Err(e)
+            if e.code.as_deref() == Some("Resource.AlreadyAssociated")
+                && held_by(cx, subnet).await?.is_some_and(|(t, _)| t == id) =>
+        {
+            Ok(())
+        }
+        other => other.map(|_| ()).map_err(Into::into),
+    }
 }
 
 /// The table a subnet is explicitly associated with, and the association's id.

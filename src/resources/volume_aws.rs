@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{
     EbsBlockDevice, Filter, VolumeAttachmentState, VolumeModificationState, VolumeState, VolumeType,
 };
 
+use super::poll::{self, Poll};
 use super::retry::{self, Window};
 use super::{Cx, ec2tags, eventual};
 use crate::aws;
@@ -84,8 +84,23 @@ pub async fn root_device(cx: &Cx, ami: &str, ebs: EbsBlockDevice) -> anyhow::Res
 }
 
 pub(super) async fn wait_available(cx: &Cx, id: &str) -> anyhow::Result<()> {
-    let w = cx.aws.ec2.wait_until_volume_available().volume_ids(id).wait(Window::State.get()).await;
-    w.map(|_| ()).map_err(|e| anyhow::anyhow!("waiting for {id} to become available: {e}"))
+    wait_volume(cx, id, VolumeState::Available, &format!("waiting for {id} to become available")).await
+}
+
+/// Waits until the volume is in `target` (`error` and `deleted` end the wait).
+async fn wait_volume(cx: &Cx, id: &str, target: VolumeState, what: &str) -> anyhow::Result<()> {
+    poll::until(what, || async {
+        let out = cx.aws.ec2.describe_volumes().volume_ids(id).send().await.map_err(aws::error)?;
+        let state = out.volumes().first().and_then(|v| v.state()).cloned();
+        Ok(match state {
+            Some(s) if s == target => Poll::Done(()),
+            Some(s @ (VolumeState::Error | VolumeState::Deleted | VolumeState::Deleting)) => {
+                Poll::Failed(format!("it is {}", s.as_str()))
+            }
+            other => Poll::Pending(other.map_or("unknown".into(), |s| s.as_str().to_string())),
+        })
+    })
+    .await
 }
 
 pub(super) fn forced(attrs: &Attrs) -> bool {
@@ -116,8 +131,7 @@ pub(super) async fn attach(cx: &Cx, id: &str, instance: &str, device: &str) -> a
         eventual::visible(send).await.map(|_| ())
     };
     retry::on_codes(&["VolumeInUse", "IncorrectState"], Window::State.get(), call).await?;
-    let w = cx.aws.ec2.wait_until_volume_in_use().volume_ids(id).wait(Window::State.get()).await;
-    w.map(|_| ()).map_err(|e| anyhow::anyhow!("waiting for {id} to attach to {instance}: {e}"))
+    wait_volume(cx, id, VolumeState::InUse, &format!("waiting for {id} to attach to {instance}")).await
 }
 
 /// The instance the volume is attached to (or attaching to), if any.
