@@ -249,7 +249,8 @@ async fn volume_moves_and_follows_its_instance_through_replacement() {
         (new_b.instance_id(), Some("/dev/sdf"))
     );
 
-    c.apply(&format!("{}volume \"v\" {{\n  az = \"us-east-1a\"\n  size = 8\n}}\n", pair(OTHER_AMI)), &["-> null"]);
+    let detached = "volume \"v\" {\n  az = \"us-east-1a\"\n  size = 8\n  force_detach = true\n}\n";
+    c.apply(&format!("{}{detached}", pair(OTHER_AMI)), &["-> null"]);
     let v = volume(&acct, &id).await;
     assert!(v.attachments().is_empty() && v.state().map(|s| s.as_str()) == Some("available"));
     c.apply(&format!("{}{}", pair(OTHER_AMI), attached("a")), &[]);

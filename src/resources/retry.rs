@@ -54,28 +54,29 @@ impl Window {
 }
 
 /// Runs `op` until it succeeds, fails with a code not in `codes`, or `limit` has passed.
-pub async fn on_codes<T, F, Fut>(codes: &[&str], limit: Duration, mut op: F) -> Result<T, AwsError>
+pub async fn on_codes<T, F, Fut>(codes: &[&str], limit: Duration, op: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,
 {
-    let start = Instant::now();
-    let mut delay = Duration::from_millis(250);
-    loop {
-        match op().await {
-            Err(e) if e.code.as_deref().is_some_and(|c| codes.contains(&c)) && start.elapsed() + delay < limit => {
-                tokio::time::sleep(jitter(delay)).await;
-                delay = (delay * 2).min(Duration::from_secs(8));
-            }
-            other => return other,
-        }
-    }
+    when(|e| e.code.as_deref().is_some_and(|c| codes.contains(&c)), limit, op).await
 }
 
 /// Retries an error AWS gives no code of its own: `code` with `needle` in its message (IAM's
 /// MalformedPolicyDocument "Invalid principal in policy" for a principal it has only just made).
 /// The message is matched only to decide whether to wait; the error itself is kept.
-pub async fn on_code_message<T, F, Fut>(code: &str, needle: &str, limit: Duration, mut op: F) -> Result<T, AwsError>
+pub async fn on_code_message<T, F, Fut>(code: &str, needle: &str, limit: Duration, op: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    let matches = |e: &AwsError| e.code.as_deref() == Some(code) && e.message.to_ascii_lowercase().contains(needle);
+    when(matches, limit, op).await
+}
+
+/// Runs `op` until it succeeds, fails with an error `retry` does not accept, or `limit` has
+/// passed; backing off from 250 ms to 8 s.
+async fn when<T, F, Fut>(retry: impl Fn(&AwsError) -> bool, limit: Duration, mut op: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,
@@ -84,11 +85,7 @@ where
     let mut delay = Duration::from_millis(250);
     loop {
         match op().await {
-            Err(e)
-                if e.code.as_deref() == Some(code)
-                    && e.message.to_ascii_lowercase().contains(needle)
-                    && start.elapsed() + delay < limit =>
-            {
+            Err(e) if retry(&e) && start.elapsed() + delay < limit => {
                 tokio::time::sleep(jitter(delay)).await;
                 delay = (delay * 2).min(Duration::from_secs(8));
             }
