@@ -41,7 +41,10 @@ async fn the_example_stack_applies_settles_and_destroys() {
     let elb: Vec<&&str> = calls.iter().filter(|l| l.contains("Elastic Load Balancing")).collect();
     let tags = elb.iter().filter(|l| l.contains(".DescribeTags ")).count();
     assert_eq!(elb.len() - tags, 7, "{elb:#?}");
-    assert!((2..=6).contains(&tags), "{tags} DescribeTags calls");
+    // In the realism lane a listing also shows an object deleted before its tags are read: the
+    // batch that names it is split until it drops out, a few calls more.
+    let most = if std::env::var("STACKR_TEST_LANE").as_deref() == Ok("realism") { 20 } else { 6 };
+    assert!((2..=most).contains(&tags), "{tags} DescribeTags calls");
     c.destroy().await;
 }
 

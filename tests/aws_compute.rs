@@ -134,3 +134,35 @@ async fn an_auto_scaling_group_waits_for_its_new_profile_and_deletes_while_scali
     case.destroy();
     assert!(account().await.leftovers(&case.name).await.is_empty());
 }
+
+/// 15. A volume modified again while AWS still optimizes the last change refuses
+/// (IncorrectModificationState): the second change waits for the first to finish.
+#[tokio::test]
+async fn a_second_volume_change_waits_for_the_first_to_finish() {
+    let case = Case::new("mod", r#"{"volume_modifying": 60}"#);
+    let vol = |size: u32| format!("volume \"d\" {{\n  az = \"us-east-1a\"\n  size = {size}\n}}\n");
+    case.apply(&vol(4));
+    case.apply(&vol(6));
+    case.apply(&vol(8));
+    let acct = account().await;
+    let out = acct.ec2.describe_volumes().filters(tag_filter(&case.name)).send().await.unwrap();
+    assert_eq!(out.volumes()[0].size(), Some(8));
+    case.destroy();
+}
+
+/// 5. Launches that keep failing end the wait at once with the scaling activity's own message,
+/// not after the 10-minute window.
+#[tokio::test]
+async fn failing_launches_fail_the_apply_at_once_with_auto_scalings_reason() {
+    let reason = "We currently do not have sufficient t3.micro capacity in the Availability Zone you requested";
+    let case = Case::new("asgf", &format!(r#"{{"asg_launch_failure": "{reason}"}}"#));
+    let body = format!(
+        "launch_template \"t\" {{\n  ami = \"{AMI}\"\n  type = \"t3.micro\"\n  security_groups = [security_group.a]\n}}\n\
+         autoscaling_group \"g\" {{\n  launch_template = launch_template.t\n  min_size = 1\n  max_size = 1\n  subnets = [subnet.s]\n}}\n"
+    );
+    let start = std::time::Instant::now();
+    let run = case.run(&["apply", "-f", &case.write(&body), "--auto-approve"]).expect(1);
+    assert!(start.elapsed().as_secs() < 90, "failed in {}s", start.elapsed().as_secs());
+    assert!(run.stderr.contains("launching instances failed") && run.stderr.contains(reason), "{}", run.stderr);
+    case.destroy();
+}

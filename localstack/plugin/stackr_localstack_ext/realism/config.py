@@ -38,6 +38,9 @@ class Profile:
     volume_modifying: float = 0.0
     asg_scaling: float = 0.0
     asg_deleting: float = 0.0
+    # Fault injection (not in `full`): every launch of an Auto Scaling group fails with this
+    # scaling activity message, e.g. "We currently do not have sufficient t3.micro capacity...".
+    asg_launch_failure: str = ""
     # The first StartInstances after an instance type change fails once.
     start_after_type_change_fails: bool = False
 

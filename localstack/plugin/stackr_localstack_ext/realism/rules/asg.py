@@ -7,6 +7,8 @@ deleted while a scaling activity runs or, without ForceDelete, while it has inst
 from __future__ import annotations
 
 import copy
+import datetime
+import uuid
 
 from .. import backend
 from ..core import fail
@@ -80,13 +82,46 @@ def after(call, _response) -> None:
                 FACTS.asg_scaled[_key(call, name)] = now()
             if call.op == "DeleteAutoScalingGroup":
                 FACTS.asg_deleted[_key(call, name)] = (now(), FACTS.asg_seen.get(_key(call, name)), gone)
+        if call.op in ("CreateAutoScalingGroup", "UpdateAutoScalingGroup") and call.profile.asg_launch_failure:
+            with FACTS.lock:
+                FACTS.asg_failing[_key(call, name)] = call.profile.asg_launch_failure
     elif call.op == "DescribeAutoScalingGroups":
         _overlay(call)
+    elif call.op == "DescribeScalingActivities":
+        _failed_launches(call)
+
+
+def _failed_launches(call) -> None:
+    """Launches of a failing group: no instances, a Failed activity with the profile's message."""
+    name = call.params.get("AutoScalingGroupName")
+    with FACTS.lock:
+        message = FACTS.asg_failing.get(_key(call, name))
+    if not message:
+        return
+    now_dt = datetime.datetime.now(datetime.timezone.utc)
+    activity = {
+        "ActivityId": str(uuid.uuid4()),
+        "AutoScalingGroupName": name,
+        "Description": "Launching a new EC2 instance.  Status Reason: " + message,
+        "Cause": "At an instance was started in response to a difference between desired and actual capacity.",
+        "StartTime": now_dt,
+        "EndTime": now_dt,
+        "StatusCode": "Failed",
+        "StatusMessage": message,
+        "Progress": 100,
+    }
+    call.out.setdefault("Activities", []).insert(0, activity)
+    call.rewrite()
 
 
 def _overlay(call) -> None:
     groups = call.out.setdefault("AutoScalingGroups", [])
     for g in groups:
+        with FACTS.lock:
+            failing = _key(call, g.get("AutoScalingGroupName")) in FACTS.asg_failing
+        if failing:
+            g["Instances"] = []
+            call.rewrite()
         with FACTS.lock:
             FACTS.asg_seen[_key(call, g.get("AutoScalingGroupName"))] = copy.deepcopy(g)
         for i in g.get("Instances", []):
