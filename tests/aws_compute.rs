@@ -166,3 +166,17 @@ async fn failing_launches_fail_the_apply_at_once_with_auto_scalings_reason() {
     assert!(run.stderr.contains("launching instances failed") && run.stderr.contains(reason), "{}", run.stderr);
     case.destroy();
 }
+
+/// 15. ELB learns that a new instance runs a little after EC2 does: registering it right after
+/// launch is refused (InvalidTarget "not in a running state") and retried.
+#[tokio::test]
+async fn a_new_instance_is_registered_once_elb_sees_it_running() {
+    let case = Case::new("tgt", r#"{"instance_pending": 20, "ec2_visibility": 60}"#);
+    let body = format!(
+        "instance \"i\" {{\n  ami = \"{AMI}\"\n  type = \"t3.micro\"\n  subnet = subnet.s\n  security_groups = [security_group.a]\n}}\n\
+         target_group \"t\" {{\n  vpc = vpc.v\n  port = 80\n  targets = [instance.i]\n}}\n"
+    );
+    case.apply(&body);
+    case.destroy();
+    assert!(account().await.leftovers(&case.name).await.is_empty());
+}

@@ -136,7 +136,7 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
     for (&i, &di) in &del {
         let after = changes[i].kind().deleted_after();
         for (&x, &dx) in &del {
-            if x != i && after.contains(&changes[x].addr.kind.as_str()) && changes[x].action == Action::Delete {
+            if x != i && after.contains(&changes[x].addr.kind.as_str()) {
                 steps[di].after.push(dx);
             }
         }

@@ -108,6 +108,11 @@ impl Kind for SecurityGroup {
         }
     }
 
+    fn deleted_after(&self) -> &'static [&'static str] {
+        // Their network interfaces sit in the subnet and carry the group until they are gone.
+        &["autoscaling_group", "instance", "load_balancer"]
+    }
+
     fn replace_first(&self, live: &Attrs, after: &Attrs) -> Option<Result<(), String>> {
         let same = |k: &str| live.get(k) == after.get(k);
         Some(if same("name") && same("vpc") {
@@ -181,16 +186,56 @@ impl Kind for SecurityGroup {
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         // Interfaces of terminated instances and deleted load balancers keep a group in use
-        // for a while (AWS answers either code).
-        let r = retry::on_codes(&["DependencyViolation", "InvalidGroup.InUse"], Window::Dependency.get(), || async {
-            cx.aws.ec2.delete_security_group().group_id(&live.id).send().await.map_err(aws::error)
-        })
-        .await;
-        match r {
-            Err(e) if e.code.as_deref() == Some("InvalidGroup.NotFound") => Ok(()),
-            other => other.map(|_| ()).map_err(Into::into),
+        // for a while (AWS answers either code): waited out. Instances that run with the group
+        // will not let go by themselves: said at once.
+        let start = std::time::Instant::now();
+        let mut delay = std::time::Duration::from_secs(1);
+        loop {
+            let e = match cx.aws.ec2.delete_security_group().group_id(&live.id).send().await.map_err(aws::error) {
+                Ok(_) => return Ok(()),
+                Err(e) if e.code.as_deref() == Some("InvalidGroup.NotFound") => return Ok(()),
+                Err(e) if matches!(e.code.as_deref(), Some("DependencyViolation" | "InvalidGroup.InUse")) => e,
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(why) = held_by_instances(cx, &live.id).await? {
+                anyhow::bail!("{} cannot be deleted: {why}", live.id);
+            }
+            if start.elapsed() + delay > Window::Dependency.get() {
+                return Err(e.into());
+            }
+            tokio::time::sleep(retry::jitter(delay)).await;
+            delay = (delay * 2).min(std::time::Duration::from_secs(15));
         }
     }
+}
+
+/// Instances that run (or are stopped) with the group, said as the reason it stays in use: an
+/// Auto Scaling group's instances keep the groups of the template version they were launched
+/// from until they are replaced.
+async fn held_by_instances(cx: &Cx, group: &str) -> anyhow::Result<Option<String>> {
+    let users = aws_sdk_ec2::types::Filter::builder().name("instance.group-id").values(group).build();
+    let alive = aws_sdk_ec2::types::Filter::builder()
+        .name("instance-state-name")
+        .set_values(Some(["pending", "running", "stopping", "stopped"].map(String::from).to_vec()))
+        .build();
+    let out = cx.aws.ec2.describe_instances().filters(users).filters(alive).send().await.map_err(aws::error)?;
+    let instances: Vec<&aws_sdk_ec2::types::Instance> = out.reservations().iter().flat_map(|r| r.instances()).collect();
+    if instances.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<&str> = instances.iter().filter_map(|i| i.instance_id()).collect();
+    let asg = instances.iter().find_map(|i| {
+        i.tags().iter().find(|t| t.key() == Some("aws:autoscaling:groupName")).and_then(|t| t.value())
+    });
+    Ok(Some(match asg {
+        Some(asg) => format!(
+            "instances {} of the Auto Scaling group {asg} still use it: they keep the security groups of the launch \
+             template version they started from until they are replaced. Replace them (for example with an instance \
+             refresh, or by replacing the group) and apply again",
+            ids.join(", ")
+        ),
+        None => format!("instances {} still use it; move them to another group first", ids.join(", ")),
+    }))
 }
 
 /// What is wrong with a rule block as written, if anything.

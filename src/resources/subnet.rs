@@ -82,6 +82,11 @@ impl Kind for Subnet {
         }
     }
 
+    fn deleted_after(&self) -> &'static [&'static str] {
+        // Their network interfaces sit in the subnet and carry the group until they are gone.
+        &["autoscaling_group", "instance", "load_balancer"]
+    }
+
     fn replace_first(&self, live: &Attrs, after: &Attrs) -> Option<Result<(), String>> {
         let (old, new) = (literal_cidr(live), literal_cidr(after));
         let overlap = matches!((old, new), (Some(o), Some(n)) if o.contains(&n) || n.contains(&o));

@@ -76,10 +76,20 @@ def check(call) -> None:
         if i and instance_state(call, i) == "pending":
             fail("InvalidInstanceID", f"The pending instance '{i}' is not in a valid state for this operation.")
     elif call.service == "elbv2" and op == "RegisterTargets":
-        pending = [t["Id"] for t in p.get("Targets", []) if instance_state(call, t.get("Id", "")) == "pending"]
+        pending = [t["Id"] for t in p.get("Targets", []) if _elb_sees_pending(call, t.get("Id", ""))]
         if pending:
             listed = ", ".join(f"'{t}'" for t in pending)
             fail("InvalidTarget", f"The following targets are not in a running state and cannot be registered: {listed}")
+
+
+def _elb_sees_pending(call, instance_id: str) -> bool:
+    """ELB learns that an instance runs only after EC2 says so: pending for it as long as for
+    EC2, plus EC2's own propagation delay."""
+    with FACTS.lock:
+        rec = FACTS.instances.get(instance_id)
+    if rec is None or rec[1] not in ("launch", "start"):
+        return False
+    return call.within(now() - rec[0], call.profile.instance_pending + call.profile.ec2_visibility)
 
 
 def _first_start_after_type_change(call) -> None:
