@@ -1,12 +1,13 @@
 //! Auto Scaling groups against LocalStack: sizes, subnets, tags, target groups, schedules and
 //! tracking policies change in place; desired capacity is left to a tracking policy while one
-//! is declared; a new name replaces the group; bad sizes are diagnostics.
+//! is declared; a new name replaces the group, launching from the template's latest version;
+//! bad sizes are diagnostics.
 
 mod common;
 
 use common::*;
 
-const BASE: &str = r#"
+const BASE: &str = r##"
 vpc "v" { cidr = "10.70.0.0/16" }
 subnet "a" {
   vpc  = vpc.v
@@ -24,6 +25,7 @@ launch_template "web" {
   ami  = "ami-760aaa0f"
   type = "t3.micro"
   security_groups = [security_group.web]
+  user_data = "#!/bin/sh\necho hello\n"
 }
 target_group "web" {
   vpc  = vpc.v
@@ -36,7 +38,7 @@ load_balancer "web" {
     forward = target_group.web
   }
 }
-"#;
+"##;
 
 fn group(name: &str, body: &str) -> String {
     format!(
@@ -120,10 +122,14 @@ async fn groups_update_in_place_and_replace_on_rename() {
             .is_empty()
     );
 
-    // A new name replaces the group.
-    c.apply(&group(&n2, second), &["# autoscaling_group.web must be replaced"]);
+    // A new name replaces the group; with a new template version (user data kept), the new
+    // group launches from it.
+    let smaller = group(&n2, second).replace("t3.micro", "t3.small");
+    c.apply(&smaller, &["# autoscaling_group.web must be replaced", "~ type"]);
     assert!(describe(&acct, &n1).await.is_none());
-    assert!(describe(&acct, &n2).await.is_some());
+    let g = describe(&acct, &n2).await.unwrap();
+    assert_eq!(g.instances().len(), 3);
+    assert!(g.instances().iter().all(|i| i.instance_type() == Some("t3.small")), "{:?}", g.instances());
 
     stackr(&["destroy", "-f", &c.write(""), "--auto-approve"]).expect(0);
     assert_eq!(acct.leftovers(&c.stack).await, Vec::<String>::new());

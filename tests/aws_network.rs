@@ -85,6 +85,34 @@ async fn lost_answers_and_invisible_new_objects_make_no_duplicates() {
     case.destroy();
 }
 
+/// 10. A security group replaced by making the new one first, whose create answer is lost: the
+/// object found by the address's tags is the new group, never the old one it replaces (which
+/// carries the same tags), so the instance moves to the new group and the old one goes.
+#[tokio::test]
+async fn a_lost_answer_during_a_create_first_replacement_finds_the_new_object() {
+    let spec = r#"{"ec2_visibility": 20, "lose_responses": "first", "client_tokens": true, "validation": true, "dependencies": true}"#;
+    let case = Case::new("lostrepl", spec);
+    let body = |sg: &str| {
+        format!(
+            "{}security_group \"w\" {{\n  vpc = vpc.v\n  name = \"{n}-{sg}\"\n}}\n\
+             instance \"i\" {{\n  ami = \"{AMI}\"\n  type = \"t3.micro\"\n  subnet = subnet.a\n  security_groups = [security_group.w]\n}}\n",
+            net(94),
+            n = case.name
+        )
+    };
+    case.apply(&body("one"));
+    case.apply(&body("two"));
+    let ec2 = account().await.ec2;
+    let tagged = Filter::builder().name("tag:stackr:stack").values(&case.name).build();
+    let groups = ec2.describe_security_groups().filters(tagged.clone()).send().await.unwrap();
+    let names: Vec<&str> = groups.security_groups().iter().filter_map(|g| g.group_name()).collect();
+    assert_eq!(names, [format!("{}-two", case.name)], "only the new group is left");
+    let held = ec2.describe_instances().filters(tagged).send().await.unwrap();
+    let inst = &held.reservations()[0].instances()[0];
+    assert_eq!(inst.security_groups()[0].group_id(), groups.security_groups()[0].group_id());
+    case.destroy();
+}
+
 /// 2 and 6. An internet-facing load balancer and an Elastic IP wait for the gateway; a
 /// security group and a subnet the balancer and the instance keep are replaced by making the
 /// new ones first (the balancer always has two zones, the instance a group); destroy detaches

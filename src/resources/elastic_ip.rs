@@ -97,6 +97,7 @@ impl Kind for ElasticIp {
         // AllocateAddress takes no client token.
         let out = eventual::create_once(
             addr,
+            &cx.known,
             || async {
                 let call = ec2.allocate_address().domain(DomainType::Vpc).tag_specifications(ec2tags::spec(
                     ResourceType::ElasticIp,
@@ -111,8 +112,11 @@ impl Kind for ElasticIp {
                 let out =
                     ec2.describe_addresses().set_filters(Some(eventual::addressed(cx, addr).to_vec())).send().await;
                 let out = out.map_err(aws::error)?;
-                let found = out.addresses().first();
-                Ok(found.map(|a| (a.allocation_id().map(String::from), a.public_ip().map(String::from))))
+                let found = out
+                    .addresses()
+                    .iter()
+                    .map(|a| (a.allocation_id().map(String::from), a.public_ip().map(String::from)));
+                Ok(found.map(|a| (a.0.clone().unwrap_or_default(), a)).collect())
             },
         )
         .await?;

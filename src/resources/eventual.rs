@@ -6,6 +6,7 @@
 //! [`create_once`] sends it without the SDK's retries and, when the answer may have been lost,
 //! looks for the object by its ownership tags before sending it again.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -43,13 +44,19 @@ where
 }
 
 /// A create with no client token: `create` must send its request without SDK retries (see
-/// [`no_retry`]); `lookup` finds the object by its ownership tags.
-pub async fn create_once<T, C, CF, L, LF>(what: &Address, mut create: C, mut lookup: L) -> anyhow::Result<T>
+/// [`no_retry`]); `lookup` lists the objects carrying the address's ownership tags, with their
+/// ids. Only one the account did not hold when it was read (`known`) can be the lost create's.
+pub async fn create_once<T, C, CF, L, LF>(
+    what: &Address,
+    known: &HashSet<String>,
+    mut create: C,
+    mut lookup: L,
+) -> anyhow::Result<T>
 where
     C: FnMut() -> CF,
     CF: Future<Output = Result<T, AwsError>>,
     L: FnMut() -> LF,
-    LF: Future<Output = anyhow::Result<Option<T>>>,
+    LF: Future<Output = anyhow::Result<Vec<(String, T)>>>,
 {
     let start = Instant::now();
     let mut delay = Duration::from_millis(300);
@@ -65,7 +72,7 @@ where
                 // The object may exist: a listing shows it once EC2 has caught up.
                 let until = Instant::now() + Window::Listing.get();
                 loop {
-                    if let Some(found) = lookup().await? {
+                    if let Some((_, found)) = lookup().await?.into_iter().find(|(id, _)| !known.contains(id)) {
                         tracing::info!("{what}: the create's answer was lost; found the object it made");
                         return Ok(found);
                     }
@@ -110,14 +117,23 @@ mod tests {
     async fn a_lost_answer_is_found_by_its_tags_instead_of_made_twice() {
         let creates = AtomicU32::new(0);
         let made = AtomicU32::new(0);
+        // The object being replaced carries the same tags: never taken for the new one.
+        let known = HashSet::from(["vpc-old".to_string()]);
         let r = create_once(
             &Address::new("vpc", "main"),
+            &known,
             || async {
                 creates.fetch_add(1, Ordering::SeqCst);
                 made.fetch_add(1, Ordering::SeqCst);
                 Err::<u32, _>(lost())
             },
-            || async { Ok((made.load(Ordering::SeqCst) > 0).then_some(7)) },
+            || async {
+                let mut found = vec![("vpc-old".to_string(), 1)];
+                if made.load(Ordering::SeqCst) > 0 {
+                    found.push(("vpc-new".to_string(), 7));
+                }
+                Ok(found)
+            },
         )
         .await;
         assert_eq!(r.unwrap(), 7);
@@ -129,6 +145,7 @@ mod tests {
         let n = AtomicU32::new(0);
         let r = create_once(
             &Address::new("vpc", "main"),
+            &HashSet::new(),
             || async {
                 if n.fetch_add(1, Ordering::SeqCst) == 0 {
                     let mut e = AwsError::new(Some("RequestLimitExceeded".into()), "slow down");
@@ -138,14 +155,15 @@ mod tests {
                     Ok(3)
                 }
             },
-            || async { Ok(None) },
+            || async { Ok(vec![]) },
         )
         .await;
         assert_eq!(r.unwrap(), 3);
         let r: anyhow::Result<u32> = create_once(
             &Address::new("vpc", "main"),
+            &HashSet::new(),
             || async { Err(AwsError::new(Some("VpcLimitExceeded".into()), "too many")) },
-            || async { Ok(None) },
+            || async { Ok(vec![]) },
         )
         .await;
         let err = r.unwrap_err();

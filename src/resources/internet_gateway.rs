@@ -67,6 +67,7 @@ impl Kind for InternetGateway {
         let ec2 = &cx.aws.ec2;
         let igw = eventual::create_once(
             addr,
+            &cx.known,
             || async {
                 let call = ec2.create_internet_gateway().tag_specifications(ec2tags::spec(
                     ResourceType::InternetGateway,
@@ -79,7 +80,9 @@ impl Kind for InternetGateway {
             },
             || async {
                 let call = ec2.describe_internet_gateways().set_filters(Some(eventual::addressed(cx, addr).to_vec()));
-                Ok(call.send().await.map_err(aws::error)?.internet_gateways().first().cloned().map(Some))
+                let out = call.send().await.map_err(aws::error)?;
+                let ids = out.internet_gateways().iter().map(|g| g.internet_gateway_id().unwrap_or_default().into());
+                Ok(ids.zip(out.internet_gateways().iter().cloned().map(Some)).collect())
             },
         )
         .await?;

@@ -100,6 +100,10 @@ pub fn check(stack: &mut Stack) -> Diagnostics {
 pub struct Cx {
     pub aws: Aws,
     pub stack: Arc<str>,
+    /// Ids of the objects the stack owned when the account was read: an object found by its
+    /// ownership tags after a lost create answer is the new one only if it is not among them
+    /// (the object a create-first replacement replaces carries the same tags).
+    pub known: Arc<std::collections::HashSet<String>>,
 }
 
 /// What discovery found for one kind.

@@ -151,6 +151,7 @@ impl Kind for SecurityGroup {
         let ec2 = &cx.aws.ec2;
         let id = eventual::create_once(
             addr,
+            &cx.known,
             || async {
                 let call = ec2
                     .create_security_group()
@@ -164,7 +165,7 @@ impl Kind for SecurityGroup {
             || async {
                 let call = ec2.describe_security_groups().set_filters(Some(eventual::addressed(cx, addr).to_vec()));
                 let out = call.send().await.map_err(aws::error)?;
-                Ok(out.security_groups().first().and_then(|g| g.group_id()).map(String::from))
+                Ok(out.security_groups().iter().filter_map(|g| g.group_id()).map(|id| (id.into(), id.into())).collect())
             },
         )
         .await?;
@@ -224,9 +225,9 @@ async fn held_by_instances(cx: &Cx, group: &str) -> anyhow::Result<Option<String
         return Ok(None);
     }
     let ids: Vec<&str> = instances.iter().filter_map(|i| i.instance_id()).collect();
-    let asg = instances.iter().find_map(|i| {
-        i.tags().iter().find(|t| t.key() == Some("aws:autoscaling:groupName")).and_then(|t| t.value())
-    });
+    let asg = instances
+        .iter()
+        .find_map(|i| i.tags().iter().find(|t| t.key() == Some("aws:autoscaling:groupName")).and_then(|t| t.value()));
     Ok(Some(match asg {
         Some(asg) => format!(
             "instances {} of the Auto Scaling group {asg} still use it: they keep the security groups of the launch \

@@ -122,6 +122,7 @@ impl Kind for Subnet {
         let ec2 = &cx.aws.ec2;
         let sn = eventual::create_once(
             addr,
+            &cx.known,
             || async {
                 let call = ec2
                     .create_subnet()
@@ -134,7 +135,8 @@ impl Kind for Subnet {
             },
             || async {
                 let out = ec2.describe_subnets().set_filters(Some(eventual::addressed(cx, addr).to_vec())).send().await;
-                Ok(out.map_err(aws::error)?.subnets().first().cloned().map(Some))
+                let out = out.map_err(aws::error)?;
+                Ok(out.subnets().iter().map(|n| (n.subnet_id().unwrap_or_default().into(), Some(n.clone()))).collect())
             },
         )
         .await?

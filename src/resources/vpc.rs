@@ -72,6 +72,7 @@ impl Kind for Vpc {
         let ec2 = &cx.aws.ec2;
         let vpc = eventual::create_once(
             addr,
+            &cx.known,
             || async {
                 let call = ec2
                     .create_vpc()
@@ -83,7 +84,8 @@ impl Kind for Vpc {
             },
             || async {
                 let out = ec2.describe_vpcs().set_filters(Some(eventual::addressed(cx, addr).to_vec())).send().await;
-                Ok(out.map_err(aws::error)?.vpcs().first().cloned().map(Some))
+                let out = out.map_err(aws::error)?;
+                Ok(out.vpcs().iter().map(|v| (v.vpc_id().unwrap_or_default().into(), Some(v.clone()))).collect())
             },
         )
         .await?

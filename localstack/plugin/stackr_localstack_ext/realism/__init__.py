@@ -16,6 +16,14 @@ def install_realism():
 
     from . import control, core
 
+    # The rules read moto's models from request threads. Imported lazily, two first requests
+    # importing moto.elbv2 and moto.autoscaling at once (both import moto.elb) deadlock on
+    # Python's module locks and answer 500: import them once, here, before any request.
+    import moto.autoscaling.models  # noqa: F401
+    import moto.ec2.models  # noqa: F401
+    import moto.elbv2.models  # noqa: F401
+    import moto.iam.models  # noqa: F401
+
     handlers.serve_custom_service_request_handlers.append(core.request_handler)
     handlers.run_custom_response_handlers.append(core.response_handler)
     control.register(ROUTER)
