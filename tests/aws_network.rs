@@ -113,6 +113,51 @@ async fn a_lost_answer_during_a_create_first_replacement_finds_the_new_object() 
     case.destroy();
 }
 
+/// 15. A listener on a certificate uploaded moments ago: Elastic Load Balancing answers
+/// CertificateNotFound until it knows the certificate, for the create and for a swap to a
+/// newer certificate; both are retried until it does.
+#[tokio::test]
+async fn listeners_wait_for_a_certificate_elb_does_not_know_yet() {
+    let case = Case::new("cert", r#"{"iam_propagation": 60}"#);
+    let iam = account().await.iam;
+    let upload = |n: &'static str| {
+        let (iam, name) = (iam.clone(), format!("{}-{n}", case.name));
+        async move {
+            let out = iam
+                .upload_server_certificate()
+                .server_certificate_name(name)
+                .certificate_body("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+                .private_key("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n")
+                .send()
+                .await
+                .unwrap();
+            out.server_certificate_metadata().unwrap().arn().to_string()
+        }
+    };
+    let body = |arn: &str| {
+        format!(
+            "{}target_group \"t\" {{\n  vpc = vpc.v\n  port = 80\n}}\n\
+             load_balancer \"l\" {{\n  subnets = [subnet.a, subnet.b]\n  listener {{\n    port = 443\n    protocol = \"HTTPS\"\n    certificate = \"{arn}\"\n    forward = target_group.t\n  }}\n}}\n",
+            net(95)
+        )
+    };
+    let first = upload("one").await;
+    let run = case.apply(&body(&first));
+    assert!(run.stdout.contains("Apply complete!"), "{}", run.stdout);
+    let second = upload("two").await;
+    case.apply(&body(&second));
+    let elb = account().await.elb;
+    let mut used = vec![];
+    for lb in elb.describe_load_balancers().send().await.unwrap().load_balancers() {
+        let listeners = elb.describe_listeners().load_balancer_arn(lb.load_balancer_arn().unwrap()).send().await;
+        for l in listeners.unwrap().listeners() {
+            used.extend(l.certificates().iter().filter_map(|c| c.certificate_arn()).map(String::from));
+        }
+    }
+    assert!(used.contains(&second) && !used.contains(&first), "{used:?}");
+    case.destroy();
+}
+
 /// 2 and 6. An internet-facing load balancer and an Elastic IP wait for the gateway; a
 /// security group and a subnet the balancer and the instance keep are replaced by making the
 /// new ones first (the balancer always has two zones, the instance a group); destroy detaches

@@ -292,7 +292,9 @@ async fn modify_listener(cx: &Cx, arn: &str, w: &Map) -> anyhow::Result<()> {
             .certificates(Certificate::builder().certificate_arn(field(w, "certificate")).build())
             .ssl_policy(field(w, "ssl_policy"));
     }
-    call.send().await.map_err(aws::error)?;
+    // A certificate swapped for one ACM has only just issued: refused for a moment too.
+    let send = || async { call.clone().send().await.map_err(aws::error) };
+    retry::on_codes(&["CertificateNotFound"], Window::IamPropagation.get(), send).await?;
     Ok(())
 }
 

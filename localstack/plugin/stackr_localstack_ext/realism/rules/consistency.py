@@ -157,15 +157,19 @@ def _iam_fresh(call, kind: str, name: str) -> bool:
 
 
 def record_iam(call, _response) -> None:
-    if call.service != "iam":
+    if call.service == "acm" and call.op in ("ImportCertificate", "RequestCertificate"):
+        key = ("certificate", call.out.get("CertificateArn"))
+    elif call.service != "iam":
         return
-    p = call.params
-    key = {
-        "CreateRole": ("role", p.get("RoleName")),
-        "CreateUser": ("user", p.get("UserName")),
-        "CreateInstanceProfile": ("profile", p.get("InstanceProfileName")),
-        "AddRoleToInstanceProfile": ("profile", p.get("InstanceProfileName")),
-    }.get(call.op)
+    else:
+        p = call.params
+        key = {
+            "CreateRole": ("role", p.get("RoleName")),
+            "CreateUser": ("user", p.get("UserName")),
+            "CreateInstanceProfile": ("profile", p.get("InstanceProfileName")),
+            "AddRoleToInstanceProfile": ("profile", p.get("InstanceProfileName")),
+            "UploadServerCertificate": ("certificate", (call.out.get("ServerCertificateMetadata") or {}).get("Arn")),
+        }.get(call.op)
     if key and key[1]:
         with FACTS.lock:
             FACTS.iam[(call.account, *key)] = now()
@@ -189,6 +193,12 @@ def iam_propagation(call) -> None:
         if spec:
             profile = _template_profile(call, spec)
             _check_profile(call, profile, "You must use a valid fully-formed launch template. ")
+    elif call.service == "elbv2" and call.op in ("CreateListener", "ModifyListener", "AddListenerCertificates"):
+        # A certificate just issued or uploaded is not yet known to Elastic Load Balancing.
+        for c in p.get("Certificates") or []:
+            arn = c.get("CertificateArn") or ""
+            if _iam_fresh(call, "certificate", arn):
+                fail("CertificateNotFound", f"Certificate '{arn}' not found")
 
 
 def _check_profile(call, profile: dict, prefix: str) -> None:
