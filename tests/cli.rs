@@ -76,6 +76,22 @@ fn bad_stack_file_is_a_diagnostic_and_nothing_is_sent() {
     assert!(run.stdout.is_empty());
 }
 
+/// Issue 9: a template outside the stack's tree (here the stack file's directory: no
+/// repository) is a diagnostic at the name, and nothing is read into user data or sent.
+#[test]
+fn templates_outside_the_stack_tree_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("token"), "ghp_secret").unwrap();
+    std::fs::create_dir(dir.path().join("stack")).unwrap();
+    let body = "stack \"t\" {}\n\nlaunch_template \"w\" {\n  ami  = \"ami-760aaa0f\"\n  type = \"t3.micro\"\n  user_data = template(\"../token\")\n}\n";
+    let f = stack_file(&dir.path().join("stack"), "s.hcl", body);
+    let run = stackr(&["plan", "-f", p(&f), "--endpoint-url", &dead_endpoint()]).expect(1);
+    assert!(run.stderr.contains("error: template \"../token\" resolves to"), "{}", run.stderr);
+    assert!(run.stderr.contains("outside the stack's tree"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("--> {}:6:24", p(&f))), "{}", run.stderr);
+    assert!(!run.stderr.contains("could not reach") && !run.stderr.contains("ghp_secret"));
+}
+
 #[test]
 fn missing_or_non_hcl_file_is_one_line() {
     let run = stackr(&["plan", "-f", "/nonexistent/stack.hcl"]).expect(1);

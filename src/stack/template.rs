@@ -1,12 +1,15 @@
 //! `template(NAME, { VAR = value, … })`: renders a file from `templates/userdata/` with HCL's
 //! template syntax (`${var}`, `%{ if }`, `%{ for }`), as Terraform's `templatefile` does. The
 //! file is looked up in `templates/userdata/` beside the stack file, then in each parent
-//! directory's, so `stacks/web.hcl` finds `templates/userdata/` at the project root. A name
-//! starting with `./` or `../` is a path relative to the stack file instead.
+//! directory's up to the repository's root, so `stacks/web.hcl` finds `templates/userdata/` at
+//! the project root. A name starting with `./` or `../` is a path relative to the stack file
+//! instead. Every read stays inside the stack's tree (the repository holding the stack file, or
+//! its directory outside a repository), symbolic links resolved: a template can never pull a
+//! file of the machine running the plan (a CI runner's credentials) into user data.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use hcl::eval::Evaluate;
 use hcl_edit::expr::FuncCall;
@@ -49,12 +52,13 @@ pub(super) fn render(env: &Env, call: &FuncCall, at: Range<usize>, diags: &mut D
     let Some(dir) = &env.dir else {
         return fail(diags, at, "template() can only be used in a stack file".into());
     };
-    let Some(path) = find(dir, &name) else {
-        return fail(
-            diags,
-            span(args[0]),
-            format!("template \"{name}\" not found in {DIR}/ beside the stack file or above it"),
-        );
+    let path = match find(dir, &name) {
+        Ok(Some(path)) => path,
+        Ok(None) => {
+            let msg = format!("template \"{name}\" not found in {DIR}/ beside the stack file or above it");
+            return fail(diags, span(args[0]), msg);
+        }
+        Err(why) => return fail(diags, span(args[0]), format!("template \"{name}\" {why}")),
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -66,13 +70,43 @@ pub(super) fn render(env: &Env, call: &FuncCall, at: Range<usize>, diags: &mut D
     }
 }
 
-/// The template file for `name`, searching upwards from `dir`.
-fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+/// The template file for `name`, searching upwards from `dir`; `Err` says why a file found is
+/// refused.
+fn find(dir: &Path, name: &str) -> Result<Option<PathBuf>, String> {
+    if Path::new(name).is_absolute() {
+        return Err("is an absolute path: name a template in templates/userdata/, or a path starting with `./` or `../` inside the stack's tree".into());
+    }
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let repo = dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf);
     if name.starts_with("./") || name.starts_with("../") {
         let p = dir.join(name);
-        return p.is_file().then_some(p);
+        return if p.is_file() { inside(&p, repo.as_deref().unwrap_or(&dir)).map(Some) } else { Ok(None) };
     }
-    dir.ancestors().map(|d| d.join(DIR).join(name)).find(|p| p.is_file())
+    if Path::new(name).components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err(format!("must be a file name inside {DIR}/ (no `..`), or a path starting with `./` or `../`"));
+    }
+    // Template directories are searched up to the repository's root (all the way up outside one:
+    // only files inside a templates/userdata/ directory are ever read that way).
+    let mut searched = dir.ancestors().take_while(|d| repo.as_ref().is_none_or(|r| d.starts_with(r)));
+    match searched.find(|d| d.join(DIR).join(name).is_file()) {
+        Some(d) => inside(&d.join(DIR).join(name), &d.join(DIR)).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// `path` with symbolic links resolved, if it lies inside `root`.
+fn inside(path: &Path, root: &Path) -> Result<PathBuf, String> {
+    let real = path.canonicalize().map_err(|e| format!("cannot be read: {e}"))?;
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if real.starts_with(&root) {
+        Ok(path.to_path_buf())
+    } else {
+        Err(format!(
+            "resolves to {}, outside the stack's tree ({}): templates are read only from inside it",
+            real.display(),
+            root.display()
+        ))
+    }
 }
 
 /// Renders template text with `vars` as its variables and stackr's functions available.
@@ -134,8 +168,36 @@ mod tests {
         std::fs::create_dir_all(root.path().join("templates/userdata")).unwrap();
         std::fs::create_dir_all(root.path().join("stacks")).unwrap();
         std::fs::write(root.path().join("templates/userdata/web.sh"), "x").unwrap();
-        assert_eq!(find(&root.path().join("stacks"), "web.sh"), Some(root.path().join("templates/userdata/web.sh")));
-        assert!(find(&root.path().join("stacks"), "missing.sh").is_none());
-        assert!(find(&root.path().join("stacks"), "../templates/userdata/web.sh").is_some());
+        let real = root.path().canonicalize().unwrap();
+        assert_eq!(find(&root.path().join("stacks"), "web.sh"), Ok(Some(real.join("templates/userdata/web.sh"))));
+        assert_eq!(find(&root.path().join("stacks"), "missing.sh"), Ok(None));
+        // Outside a repository, a relative path stays inside the stack file's directory.
+        let up = find(&root.path().join("stacks"), "../templates/userdata/web.sh").unwrap_err();
+        assert!(up.contains("outside the stack's tree"), "{up}");
+        std::fs::create_dir(root.path().join(".git")).unwrap();
+        assert!(find(&root.path().join("stacks"), "../templates/userdata/web.sh").unwrap().is_some());
+    }
+
+    #[test]
+    fn reads_never_leave_the_stack_tree() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = root.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("stacks/templates/userdata")).unwrap();
+        std::fs::write(root.path().join("secret"), "token").unwrap();
+        let stacks = repo.join("stacks");
+        let err = |name: &str| find(&stacks, name).unwrap_err();
+        assert!(err("../../secret").contains("outside the stack's tree"));
+        assert!(err(&root.path().join("secret").display().to_string()).contains("absolute path"));
+        assert!(err("x/../../../../secret").contains("no `..`"));
+        // A symbolic link inside the tree that points out of it is followed, then refused.
+        std::os::unix::fs::symlink(root.path().join("secret"), stacks.join("templates/userdata/link")).unwrap();
+        assert!(err("link").contains("outside the stack's tree"));
+        std::os::unix::fs::symlink(root.path().join("secret"), stacks.join("link")).unwrap();
+        assert!(err("./link").contains("outside the stack's tree"));
+        // Template directories above the repository's root are not searched.
+        std::fs::create_dir_all(root.path().join("templates/userdata")).unwrap();
+        std::fs::write(root.path().join("templates/userdata/outer.sh"), "x").unwrap();
+        assert_eq!(find(&stacks, "outer.sh"), Ok(None));
     }
 }
