@@ -38,6 +38,9 @@ pub async fn read_kinds(cx: &Cx, which: impl Fn(&str) -> bool) -> anyhow::Result
     for (kind, f) in found {
         state.objects.extend(f.owned);
         state.foreign.insert(kind.to_string(), f.foreign_names.into_iter().collect());
+        for (space, name) in f.foreign_side {
+            state.foreign.entry(space.to_string()).or_default().insert(name);
+        }
     }
     Ok(state)
 }

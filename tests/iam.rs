@@ -81,6 +81,23 @@ async fn roles_and_their_instance_profiles() {
     assert!(acct.iam.get_instance_profile().instance_profile_name(&n2).send().await.is_err());
 }
 
+/// Issue 9: an instance profile of the role's name that the stack does not own (made by hand
+/// or by another tool) is found at plan time, at `instance_profile`; nothing is created.
+#[tokio::test]
+async fn an_unowned_instance_profile_with_the_roles_name_is_refused_at_plan_time() {
+    require_localstack();
+    let acct = account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (stack, name) = (unique("taken"), unique("web"));
+    acct.iam.create_instance_profile().instance_profile_name(&name).send().await.unwrap();
+    let f = write(dir.path(), &stack, &role(&name, "\"ec2.amazonaws.com\"", "  instance_profile = true\n"));
+    let run = stackr(&["apply", "-f", &f, "--auto-approve"]).expect(1);
+    assert!(run.stderr.contains(&format!("would create instance profile \"{name}\"")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{f}:5:22")), "{}", run.stderr);
+    assert!(acct.iam.get_role().role_name(&name).send().await.is_err(), "no role was created");
+    acct.iam.delete_instance_profile().instance_profile_name(&name).send().await.unwrap();
+}
+
 #[test]
 fn bad_trust_policy_and_session_length_are_diagnostics() {
     let dir = tempfile::tempdir().unwrap();

@@ -144,6 +144,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                     if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
                         diags.push(conflict(stack, res, &name));
                     }
+                    side_conflicts(kind, None, &want, live, stack, res, &mut diags);
                     if let Some((w, hint)) = kind.create_warning(&want) {
                         let at = res.span.clone();
                         warnings.push(Diagnostic::warning(format!("{}: {w}", res.addr)).at(&stack.file, at).hint(hint));
@@ -151,6 +152,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                     create(kind, res.addr.clone(), want, res)
                 }
                 Some(obj) => {
+                    side_conflicts(kind, Some(&obj.attrs), &want, live, stack, res, &mut diags);
                     let change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
                     if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
                         && let Some(msg) = kind.check_update(&live.attrs, after)
@@ -185,9 +187,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 forces: vec![],
                 deps: vec![],
                 create_before_destroy: false,
-                sensitive: resources::kind(&obj.addr.kind)
-                    .map(|k| redact::always_sensitive(k.schema()).collect())
-                    .unwrap_or_default(),
+                sensitive: deleted_sensitive(stack, obj),
             });
         }
     }
@@ -221,6 +221,31 @@ fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnost
                 stack.file.path, res.addr
             ),
         })
+}
+
+/// Objects a change would make besides its own (a role's instance profile) whose names another
+/// owner holds: found now rather than mid-apply.
+fn side_conflicts(
+    kind: &dyn Kind,
+    had: Option<&Attrs>,
+    want: &Attrs,
+    live: &LiveState,
+    stack: &Stack,
+    res: &crate::stack::Resource,
+    diags: &mut Diagnostics,
+) {
+    let before = had.map(|a| kind.side_claims(a)).unwrap_or_default();
+    for (space, name, attr) in kind.side_claims(want) {
+        if before.iter().any(|(s, n, _)| *s == space && *n == name) || !live.is_foreign(space, &name) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(format!("{} would create {space} \"{name}\", but one of that name exists and is not owned by this stack", res.addr))
+                .at(&stack.file, res.span_of(attr))
+                .label(format!("{space} name already taken in the account"))
+                .hint(format!("stackr never takes over objects implicitly: delete or rename the existing {space} (it may be left from another tool), or give the role another `name`")),
+        );
+    }
 }
 
 fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::Resource) -> Change {
@@ -304,6 +329,18 @@ fn sensitive(kind: &dyn Kind, res: &crate::stack::Resource) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// What of an object being deleted is secret: what the stack file marks when it still declares
+/// the object (destroy, duplicates); when it no longer does, nothing says whether its tags came
+/// from a sensitive variable, so they are masked too (`--show-sensitive` shows them).
+fn deleted_sensitive(stack: &Stack, obj: &LiveObject) -> Vec<String> {
+    let Some(kind) = resources::kind(&obj.addr.kind) else { return vec![] };
+    if let Some(res) = stack.resources.iter().find(|r| r.addr == obj.addr) {
+        return sensitive(kind, res);
+    }
+    let tags = kind.schema().attrs.iter().filter(|a| a.name == "tags").map(|a| a.name.to_string());
+    redact::always_sensitive(kind.schema()).chain(tags).collect()
 }
 
 /// Resources in an order where every resource comes after those it references.

@@ -168,7 +168,7 @@ impl Kind for AutoscalingGroup {
         let mut scaling = asg_scaling::read_all(cx, &names).await?;
         let owned =
             groups.iter().filter_map(|g| live_object(g, scaling.remove(g.auto_scaling_group_name()?))).collect();
-        Ok(Found { owned, foreign_names })
+        Ok(Found { owned, foreign_names, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

@@ -16,6 +16,9 @@ use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostics, Resource, Stack};
 
+/// The namespace of instance profile names, for [`Kind::side_claims`].
+const PROFILES: &str = "instance profile";
+
 pub struct IamRole;
 
 static SCHEMA: Schema = Schema {
@@ -110,6 +113,11 @@ impl Kind for IamRole {
         iam_policy::name_of(attrs)
     }
 
+    fn side_claims(&self, attrs: &Attrs) -> Vec<(&'static str, String, &'static str)> {
+        let name = iam_policy::name_of(attrs).filter(|_| flag(attrs, "instance_profile"));
+        name.map(|n| (PROFILES, n, "instance_profile")).into_iter().collect()
+    }
+
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         // The authorization details carry policies and profiles but not the description or
         // session length, which ListRoles (by path) does: two calls for any number of roles.
@@ -135,8 +143,20 @@ impl Kind for IamRole {
             }
             anyhow::Ok(roles)
         };
-        let (details, listed) = tokio::try_join!(details, listed)?;
-        let mut found = Found::default();
+        // Profiles other than this stack's: one the role's would take wedges the apply.
+        let profiles = async {
+            let mut pages = cx.aws.iam.list_instance_profiles().into_paginator().items().send();
+            let (mut taken, ours) = (vec![], format!("/stackr/{}/", cx.stack));
+            while let Some(p) = pages.next().await {
+                let p = p.map_err(aws::error)?;
+                if !p.path().starts_with(&ours) {
+                    taken.push((PROFILES, p.instance_profile_name().to_string()));
+                }
+            }
+            anyhow::Ok(taken)
+        };
+        let (details, listed, foreign_side) = tokio::try_join!(details, listed, profiles)?;
+        let mut found = Found { foreign_side, ..Found::default() };
         for r in &details {
             let name = r.role_name().unwrap_or_default().to_string();
             match owned_address(&cx.stack, "iam_role", r.path().unwrap_or_default()) {

@@ -144,7 +144,7 @@ impl Kind for LaunchTemplate {
                 LiveObject { addr, id, attrs }
             })
             .collect();
-        Ok(Found { owned, foreign_names })
+        Ok(Found { owned, foreign_names, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

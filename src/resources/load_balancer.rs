@@ -163,7 +163,7 @@ impl Kind for LoadBalancer {
             elbtags::sort(cx, "load_balancer", all, AwsLb::load_balancer_arn, AwsLb::load_balancer_name).await?;
         let reads = mine.into_iter().map(|(lb, addr, user)| async move { read_one(cx, &lb, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
-        Ok(Found { owned, foreign_names })
+        Ok(Found { owned, foreign_names, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

@@ -113,6 +113,9 @@ pub struct Found {
     pub owned: Vec<LiveObject>,
     /// Names held by objects the stack does not own, where AWS makes names unique (IAM).
     pub foreign_names: Vec<String>,
+    /// The same for objects a kind makes besides its own (a role's instance profile), by the
+    /// namespace [`Kind::side_claims`] names.
+    pub foreign_side: Vec<(&'static str, String)>,
 }
 
 /// One kind of AWS object. Methods other than the four async ones are pure: the planner calls
@@ -198,6 +201,13 @@ pub trait Kind: Send + Sync + 'static {
     /// The account-unique name a create would claim, where AWS enforces one.
     fn unique_name(&self, _attrs: &Attrs) -> Option<String> {
         None
+    }
+
+    /// Account-unique names of objects this kind makes besides its own, with their namespace
+    /// and the attribute that asks for them (a role's instance profile: `("instance profile",
+    /// NAME, "instance_profile")`).
+    fn side_claims(&self, _attrs: &Attrs) -> Vec<(&'static str, String, &'static str)> {
+        vec![]
     }
 
     /// Lists the objects this stack owns, with one filtered, paginated call where AWS allows.

@@ -200,7 +200,7 @@ impl Kind for TargetGroup {
             elbtags::sort(cx, "target_group", all, AwsGroup::target_group_arn, AwsGroup::target_group_name).await?;
         let reads = mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
-        Ok(Found { owned, foreign_names })
+        Ok(Found { owned, foreign_names, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
