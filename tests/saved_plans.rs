@@ -155,6 +155,26 @@ async fn a_reviewed_plan_is_applied_exactly_and_a_stale_one_is_refused() {
     let err = String::from_utf8_lossy(&wrong.stderr);
     assert!(err.contains("variable \"token\" has a different value than when the plan was made"), "{err}");
 
+    // Issue 9: the live "before" values of objects being deleted stay masked: in a destroy plan
+    // and its file (the file still marks the tag), and for an object that left the file (nothing
+    // says its tags were not secret); --show-sensitive shows them.
+    let gone = dir.path().join("destroy.stackr");
+    let destroy = with_secret(&["plan", "--destroy", "-f", p(&file), "--out", p(&gone)]).expect(0);
+    assert!(destroy.stdout.contains("Plan: 0 to add, 0 to change, 3 to destroy."), "{}", destroy.stdout);
+    assert!(!destroy.stdout.contains(SECRET), "secret in the destroy plan:\n{}", destroy.stdout);
+    assert!(
+        !String::from_utf8_lossy(&std::fs::read(&gone).unwrap()).contains(SECRET),
+        "secret in the destroy plan file"
+    );
+    let without = stack(&name, "three");
+    let without = &without[..without.find("launch_template").unwrap()];
+    let left = stack_file(dir.path(), "left.hcl", &format!("{without}output \"x\" {{\n  value = var.token\n}}\n"));
+    let orphan = with_secret(&["plan", "-f", p(&left)]).expect(0);
+    assert!(orphan.stdout.contains("launch_template.web will be destroyed"), "{}", orphan.stdout);
+    assert!(!orphan.stdout.contains(SECRET), "secret of an object that left the file:\n{}", orphan.stdout);
+    let shown = with_secret(&["plan", "-f", p(&left), "--show-sensitive"]).expect(0);
+    assert!(shown.stdout.contains(SECRET), "{}", shown.stdout);
+
     with_secret(&["destroy", "-f", p(&file), "--auto-approve"]).expect(0);
 }
 

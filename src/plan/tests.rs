@@ -228,6 +228,20 @@ fn taking_an_unowned_name_is_refused_with_the_span() {
 }
 
 #[test]
+fn an_instance_profile_name_held_by_another_owner_is_refused_at_the_attribute() {
+    let src = "stack \"t\" {}\niam_role \"web\" {\n  assume = \"ec2.amazonaws.com\"\n  instance_profile = true\n}\n";
+    let mut state = LiveState::default();
+    state.foreign.insert("instance profile".into(), ["web".to_string()].into());
+    let err = plan(&stack(src), &state, false).unwrap_err();
+    let d = &err.0[0];
+    assert!(d.message.contains("iam_role.web would create instance profile \"web\""), "{}", d.message);
+    assert_eq!(d.location().map(|(_, l, c)| (l, c)), Some((4, 22)));
+    // Without a profile the role's name is free to use.
+    let plain = src.replace("  instance_profile = true\n", "");
+    assert!(plan(&stack(&plain), &state, false).is_ok());
+}
+
+#[test]
 fn a_moved_unique_name_is_freed_before_it_is_taken() {
     let src = "stack \"t\" {}\niam_group \"devs\" {\n  name = \"developers\"\n}\n";
     let old = live(
@@ -348,4 +362,33 @@ fn a_password_policy_weaker_than_the_accounts_rules_without_one_is_said() {
     assert!(w.contains("weakens the account's rules") && w.contains("asks for 6 characters and 0 of them"), "{w}");
     let strong = "stack \"t\" {}\niam_password_policy {\n  minimum_length = 12\n  require_uppercase = true\n  require_lowercase = true\n  require_numbers = true\n}\n";
     assert!(plan_of(strong, vec![]).warnings.is_empty());
+}
+
+#[test]
+fn deleted_objects_show_no_secrets() {
+    let src = "stack \"t\" {}\nvariable \"s\" {\n  sensitive = true\n  default = \"hunter2\"\n}\n\
+               vpc \"main\" {\n  cidr = \"10.0.0.0/16\"\n  tags = { token = var.s }\n}\n";
+    let secret = |name: &str| {
+        let mut attrs = applied()[0].attrs.clone();
+        attrs.insert("tags".into(), str_map([("Name", name), ("token", "hunter2")]));
+        attrs
+    };
+    let main = LiveObject { attrs: secret("t-main"), ..applied()[0].clone() };
+    let old = LiveObject { addr: Address::new("vpc", "old"), id: "vpc-2".into(), attrs: secret("t-old") };
+    let shown = |p: &Plan, addr: &str| {
+        let c = p.redacted().changes.into_iter().find(|c| c.addr.to_string() == addr).unwrap();
+        c.live.unwrap().attrs.get("tags").cloned().unwrap()
+    };
+    let state = LiveState { objects: vec![main, old], ..Default::default() };
+    // An object that left the file: nothing says its tags were not secret.
+    let p = plan(&stack(src), &state, false).unwrap();
+    assert_eq!(shown(&p, "vpc.old"), Value::str(redact::MASK));
+    // Destroy: the file still marks which attributes come from sensitive variables.
+    let p = plan(&stack(src), &state, true).unwrap();
+    assert_eq!(shown(&p, "vpc.main"), Value::str(redact::MASK));
+    let c = p.redacted().changes.into_iter().find(|c| c.addr.to_string() == "vpc.main").unwrap();
+    assert_eq!(c.live.unwrap().attrs.get("cidr"), Some(&Value::str("10.0.0.0/16")));
+    // --show-sensitive shows them.
+    let c = p.revealed().changes.into_iter().find(|c| c.addr.to_string() == "vpc.main").unwrap();
+    assert_eq!(c.live.unwrap().attrs.get("tags"), Some(&str_map([("Name", "t-main"), ("token", "hunter2")])));
 }

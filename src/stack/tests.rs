@@ -245,3 +245,18 @@ fn depends_on_orders_what_references_do_not_and_is_checked_where_written() {
     );
     assert!(diagnose(&cycle).contains("cycle"), "{}", diagnose(&cycle));
 }
+
+#[test]
+fn a_sensitive_value_of_the_wrong_type_is_not_echoed() {
+    let src = format!(
+        "{HEAD}variable \"pin\" {{\n type = number\n sensitive = true\n}}\nvariable \"port\" {{ type = number }}\n"
+    );
+    let inputs = VarInputs {
+        vars: vec![("pin".into(), "hunter2".into()), ("port".into(), "eighty".into())],
+        files: vec![],
+        values: vec![],
+    };
+    let out = diagnose_with(&src, &inputs);
+    assert!(!out.contains("hunter2") && out.contains("the (sensitive value) given is not a number"), "{out}");
+    assert!(out.contains("\"eighty\" is not a number"), "{out}");
+}

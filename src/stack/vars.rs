@@ -129,7 +129,7 @@ pub(super) fn resolve(
                 Ok(v) => {
                     given.insert(def.name.clone(), v);
                 }
-                Err(e) => diags.push(Diagnostic::error(format!("{ENV_PREFIX}{}: {e}", def.name))),
+                Err(e) => diags.push(Diagnostic::error(format!("{ENV_PREFIX}{}: {}", def.name, masked(def, e)))),
             }
         }
     }
@@ -155,7 +155,7 @@ pub(super) fn resolve(
             Ok(v) => {
                 given.insert(name.clone(), v);
             }
-            Err(e) => diags.push(Diagnostic::error(format!("--var {name}: {e}"))),
+            Err(e) => diags.push(Diagnostic::error(format!("--var {name}: {}", masked(def, e)))),
         }
     }
     let mut out = BTreeMap::new();
@@ -175,12 +175,18 @@ pub(super) fn resolve(
                 out.insert(def.name.clone(), v);
             }
             Err(e) => {
+                let e = masked(def, e);
                 diags.push(Diagnostic::error(format!("variable \"{}\": {e}", def.name)).at(file, def.span.clone()));
                 out.insert(def.name.clone(), Value::Unknown);
             }
         }
     }
     out
+}
+
+/// Why a value does not fit its variable, without the value when the variable is sensitive.
+fn masked(def: &VarDef, why: String) -> String {
+    if def.sensitive { format!("the (sensitive value) given is not {}", type_name(&def.ty)) } else { why }
 }
 
 /// A `--var` value: strings stay as typed; lists and maps are HCL expressions.
