@@ -229,11 +229,21 @@ autoscaling_group "web" {{
 "#
     );
     let file = stack_file(dir.path(), "stack.hcl", &text);
-    let run = stackr(&["plan", "-f", p(&file)]).expect(1);
+    let msg = |addr: &str| {
+        format!("{addr} would create \"{name}\", but an object of that name exists and is not owned by this stack")
+    };
+    // EC2's listings show a new template after a moment (the realism lane makes it so): until
+    // then only the group's name is found taken; every plan refuses all the same.
+    let mut run = stackr(&["plan", "-f", p(&file)]).expect(1);
+    for _ in 0..20 {
+        if run.stderr.contains(&msg("launch_template.web")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        run = stackr(&["plan", "-f", p(&file)]).expect(1);
+    }
     for addr in ["launch_template.web", "autoscaling_group.web"] {
-        let msg =
-            format!("{addr} would create \"{name}\", but an object of that name exists and is not owned by this stack");
-        assert!(run.stderr.contains(&msg), "{addr}:\n{}", run.stderr);
+        assert!(run.stderr.contains(&msg(addr)), "{addr}:\n{}", run.stderr);
     }
     assert!(run.stderr.contains(&format!("stackr adopt -f {} launch_template.web={name}", p(&file))), "{}", run.stderr);
     let vpcs = acct.ec2.describe_vpcs().filters(tag_filter(&name)).send().await.unwrap();

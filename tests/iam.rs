@@ -98,6 +98,45 @@ async fn an_unowned_instance_profile_with_the_roles_name_is_refused_at_plan_time
     acct.iam.delete_instance_profile().instance_profile_name(&name).send().await.unwrap();
 }
 
+/// Issue 9: a user holding credentials made outside stackr (an access key, a console
+/// password) is not deleted unless `force_destroy` says so, whether its block is removed or
+/// the stack destroyed; `force_destroy` is recorded on the user, so it holds once the block is
+/// gone, and then the user goes with its credentials.
+#[tokio::test]
+async fn a_user_with_hand_made_credentials_is_deleted_only_with_force_destroy() {
+    require_localstack();
+    let acct = account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (stack, name) = (unique("force"), unique("alice"));
+    let user = |extra: &str| format!("iam_user \"alice\" {{\n  name = \"{name}\"\n{extra}}}\n");
+    let with = write(dir.path(), &stack, &user(""));
+    apply(&with, &["+ resource \"iam_user\" \"alice\""]);
+    let key = acct.iam.create_access_key().user_name(&name).send().await.unwrap();
+    let key = key.access_key().unwrap().access_key_id().to_string();
+    acct.iam.create_login_profile().user_name(&name).password("Hand-made-1!").send().await.unwrap();
+
+    // The block removed: refused, listing what would be lost; nothing changes.
+    let other = tempfile::tempdir().unwrap();
+    let without = write(other.path(), &stack, "");
+    let run = stackr(&["apply", "-f", &without, "--auto-approve"]).expect(1);
+    let lost = format!(
+        "iam_user.alice: deleting it would also delete what the stack did not make: a console password (login profile), access key {key} (Active)"
+    );
+    assert!(run.stderr.contains(&lost), "{}", run.stderr);
+    assert!(run.stderr.contains("put it back with `force_destroy = true`"), "{}", run.stderr);
+    // Destroy with the block there: refused at the block.
+    let with = write(dir.path(), &stack, &user(""));
+    let run = stackr(&["destroy", "-f", &with, "--auto-approve"]).expect(1);
+    assert!(run.stderr.contains(&format!("{with}:2:1")), "{}", run.stderr);
+    assert!(acct.iam.get_user().user_name(&name).send().await.is_ok(), "the user is still there");
+
+    // force_destroy is applied (recorded on the user), then the block goes: so does the user.
+    apply(&write(dir.path(), &stack, &user("  force_destroy = true\n")), &["~ force_destroy = false -> true"]);
+    let run = stackr(&["apply", "-f", &without, "--auto-approve"]).expect(0);
+    assert!(run.stdout.contains("1 destroyed"), "{}", run.stdout);
+    assert!(acct.iam.get_user().user_name(&name).send().await.is_err(), "the user is gone");
+}
+
 #[test]
 fn bad_trust_policy_and_session_length_are_diagnostics() {
     let dir = tempfile::tempdir().unwrap();

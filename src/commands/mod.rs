@@ -5,6 +5,7 @@ mod adopt;
 mod apply;
 mod apply_json;
 mod check;
+mod losses;
 mod plan;
 mod saved;
 mod show;
@@ -124,6 +125,7 @@ pub async fn prepare(
     let plan =
         crate::plan::plan_with(&stack, &live, &opts).map_err(anyhow::Error::from).context("the plan cannot be made")?;
     render::warnings(&plan.warnings, Style::stderr(global.no_color));
+    losses::refuse(&cx, &stack, &plan).await?;
     if !opts.target.is_empty() {
         render::targeting_warning(Style::stderr(global.no_color));
     }

@@ -66,6 +66,7 @@ pub async fn verified(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow:
     let fresh = crate::plan::plan_with(&stack, &live, &saved.options())
         .map_err(anyhow::Error::from)
         .context("the plan cannot be made again")?;
+    super::losses::refuse(&cx, &stack, &fresh).await?;
     let reasons = stale::check(&saved, &stack, &cx.aws.region, &fresh);
     if !reasons.is_empty() {
         let list: String = reasons.iter().map(|r| format!("\n  - {r}")).collect();

@@ -76,8 +76,7 @@ pub fn diagnostics(d: &Diagnostics, style: Style) {
     github::annotate(d.iter());
     let n = d.error_count();
     if n > 1 {
-        let _ =
-            writeln!(err, "{}", style.red(&format!("error: the stack file has {n} errors; nothing was sent to AWS")));
+        let _ = writeln!(err, "{}", style.red(&format!("error: {n} errors; nothing was changed in the account")));
     }
 }
 

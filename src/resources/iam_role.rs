@@ -11,7 +11,7 @@ use super::iam_policy::{
     sync_tags, taken_by_us,
 };
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, s, user_tags, with_computed};
+use super::{Cx, Found, Kind, flag, s, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostics, Resource, Stack};
@@ -395,10 +395,6 @@ async fn add_role(cx: &Cx, name: &str) -> anyhow::Result<()> {
 
 fn int(attrs: &Attrs, k: &str, default: i32) -> i32 {
     attrs.get(k).and_then(Value::as_int).and_then(|v| i32::try_from(v).ok()).unwrap_or(default)
-}
-
-fn flag(attrs: &Attrs, k: &str) -> bool {
-    attrs.get(k).and_then(Value::as_bool).unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `iam_user`: an IAM user with group memberships, policies and tags. Owned by the path
 //! `/stackr/<stack>/<name>/` and tagged with the ownership tags at creation. stackr never
 //! creates passwords or access keys (it would have to print or store secrets); deleting a user
-//! first removes whatever AWS requires gone, including credentials made outside stackr.
+//! removes whatever AWS requires gone, so a user holding credentials made outside stackr is
+//! deleted only with `force_destroy`, which a tag records so that it outlives the block.
 
 use async_trait::async_trait;
 use aws_sdk_iam::types::{EntityType, UserDetail};
@@ -14,11 +15,14 @@ use super::iam_policy::{
     taken_by_us,
 };
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, s, strs, user_tags, with_computed};
+use super::{Cx, Found, Kind, flag, iam_user_creds, s, strs, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 
 pub struct IamUser;
+
+/// Records `force_destroy = true` on the user itself: no state file keeps it for a removed block.
+const FORCE_TAG: &str = "stackr:force-destroy";
 
 static SCHEMA: Schema = Schema {
     kind: "iam_user",
@@ -60,6 +64,13 @@ static SCHEMA: Schema = Schema {
         .with(super::limits::INLINE_POLICIES),
         attr("tags", Ty::Map(&Ty::Str), Presence::Default(Lit::EmptyMap), Update::InPlace, "Tags on the user.")
             .with(STRICT_TAG_CHECKS),
+        attr(
+            "force_destroy",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(false)),
+            Update::InPlace,
+            "Delete the user even when it holds credentials made outside stackr (password, access keys, MFA devices, SSH keys, signing certificates), which go with it; without it a plan that deletes such a user is refused and lists them. Recorded on the user (tag stackr:force-destroy), so it still holds once the block is removed.",
+        ),
         computed("arn", "The user ARN."),
         computed("id", "The user name, as IAM calls take it."),
         computed("unique_id", "The user's unique id (AIDA…)."),
@@ -92,6 +103,10 @@ impl Kind for IamUser {
 
     fn unique_name(&self, attrs: &Attrs) -> Option<String> {
         iam_policy::name_of(attrs)
+    }
+
+    async fn lost_on_delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<Vec<String>> {
+        iam_user_creds::held(cx, &live.id).await
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
@@ -135,6 +150,7 @@ impl Kind for IamUser {
         let name = s(want, "name");
         let mut tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];
         tags.extend(user_tags(want).into_iter().map(|(k, v)| iam_tag(&k, &v)));
+        tags.extend(flag(want, "force_destroy").then(|| iam_tag(FORCE_TAG, "true")));
         let (iam, path) = (&cx.aws.iam, path_for(&cx.stack, addr));
         let u =
             match iam.create_user().user_name(name).path(&path).set_tags(Some(tags)).send().await.map_err(aws::error) {
@@ -159,6 +175,16 @@ impl Kind for IamUser {
             cx.aws.iam.update_user().user_name(&live.id).new_user_name(name).send().await.map_err(aws::error)?;
         }
         sync(cx, name, &live.attrs, want).await?;
+        match (flag(&live.attrs, "force_destroy"), flag(want, "force_destroy")) {
+            (false, true) => {
+                let call = cx.aws.iam.tag_user().user_name(name).tags(iam_tag(FORCE_TAG, "true"));
+                call.send().await.map_err(aws::error)?;
+            }
+            (true, false) => {
+                cx.aws.iam.untag_user().user_name(name).tag_keys(FORCE_TAG).send().await.map_err(aws::error)?;
+            }
+            _ => {}
+        }
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
         // A rename changes the name-based id and ARN; the unique id stays.
         let arn = live.attrs.get("arn").and_then(Value::as_str).unwrap_or_default();
@@ -169,7 +195,7 @@ impl Kind for IamUser {
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         let name = live.id.as_str();
-        remove_credentials(cx, name).await?;
+        iam_user_creds::remove(cx, name).await?;
         let iam = &cx.aws.iam;
         let groups = match iam.list_groups_for_user().user_name(name).send().await.map_err(aws::error) {
             Ok(out) => out.groups().iter().map(|g| g.group_name().to_string()).collect::<Vec<_>>(),
@@ -197,12 +223,14 @@ fn live_attrs(u: &UserDetail) -> Attrs {
         })
         .collect();
     let tags = u.tags().iter().filter(|t| !t.key().starts_with("stackr:")).map(|t| (t.key(), t.value()));
+    let force = u.tags().iter().any(|t| t.key() == FORCE_TAG && t.value() == "true");
     Attrs::from([
         ("name".into(), Value::from(u.user_name().map(String::from))),
         ("groups".into(), str_set(u.group_list().iter().map(String::as_str))),
         ("managed_policies".into(), str_set(u.attached_managed_policies().iter().filter_map(|p| p.policy_arn()))),
         ("inline_policies".into(), Value::Map(policies)),
         ("tags".into(), str_map(tags)),
+        ("force_destroy".into(), Value::Bool(force)),
         ("arn".into(), Value::from(u.arn().map(String::from))),
         ("id".into(), Value::from(u.user_name().map(String::from))),
         ("unique_id".into(), Value::from(u.user_id().map(String::from))),
@@ -224,37 +252,5 @@ async fn sync(cx: &Cx, name: &str, have: &Attrs, want: &Attrs) -> anyhow::Result
     }
     sync_policies(cx, Principal::User(name), have, want).await?;
     sync_tags(cx, Principal::User(name), have, want).await?;
-    Ok(())
-}
-
-/// Removes the credentials AWS requires gone before DeleteUser: login profile, access keys,
-/// MFA devices, SSH keys and signing certificates.
-async fn remove_credentials(cx: &Cx, name: &str) -> anyhow::Result<()> {
-    let iam = &cx.aws.iam;
-    gone_ok(iam.delete_login_profile().user_name(name).send().await.map_err(aws::error))?;
-    let keys = iam.list_access_keys().user_name(name).send().await.map_err(aws::error)?;
-    for k in keys.access_key_metadata() {
-        if let Some(id) = k.access_key_id() {
-            gone_ok(iam.delete_access_key().user_name(name).access_key_id(id).send().await.map_err(aws::error))?;
-        }
-    }
-    let mfa = iam.list_mfa_devices().user_name(name).send().await.map_err(aws::error)?;
-    for d in mfa.mfa_devices() {
-        let serial = d.serial_number();
-        gone_ok(iam.deactivate_mfa_device().user_name(name).serial_number(serial).send().await.map_err(aws::error))?;
-        if serial.contains(":mfa/") {
-            gone_ok(iam.delete_virtual_mfa_device().serial_number(serial).send().await.map_err(aws::error))?;
-        }
-    }
-    let ssh = iam.list_ssh_public_keys().user_name(name).send().await.map_err(aws::error)?;
-    for k in ssh.ssh_public_keys() {
-        let id = k.ssh_public_key_id();
-        gone_ok(iam.delete_ssh_public_key().user_name(name).ssh_public_key_id(id).send().await.map_err(aws::error))?;
-    }
-    let certs = iam.list_signing_certificates().user_name(name).send().await.map_err(aws::error)?;
-    for c in certs.certificates() {
-        let id = c.certificate_id();
-        gone_ok(iam.delete_signing_certificate().user_name(name).certificate_id(id).send().await.map_err(aws::error))?;
-    }
     Ok(())
 }

@@ -16,6 +16,7 @@ mod iam_password_policy;
 mod iam_policy;
 mod iam_role;
 mod iam_user;
+mod iam_user_creds;
 mod instance;
 mod instance_aws;
 mod internet_gateway;
@@ -210,6 +211,12 @@ pub trait Kind: Send + Sync + 'static {
         vec![]
     }
 
+    /// What deleting `live` would destroy that the stack did not make (a user's access keys
+    /// made by hand): a plan deleting it is refused unless its `force_destroy` is set.
+    async fn lost_on_delete(&self, _cx: &Cx, _live: &LiveObject) -> anyhow::Result<Vec<String>> {
+        Ok(vec![])
+    }
+
     /// Lists the objects this stack owns, with one filtered, paginated call where AWS allows.
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found>;
 
@@ -271,6 +278,11 @@ pub(crate) fn gateways_for_subnets(stack: &Stack, subnets: &[&Resource]) -> Vec<
 /// Reads a string attribute that the schema guarantees (required or defaulted).
 pub(crate) fn s<'a>(attrs: &'a Attrs, name: &str) -> &'a str {
     attrs.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// A bool attribute, false when unset.
+pub(crate) fn flag(attrs: &Attrs, name: &str) -> bool {
+    attrs.get(name).and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// The strings of a list attribute.

@@ -1,0 +1,44 @@
+//! Before a plan is shown or applied: what deleting an object would destroy that the stack did
+//! not make (a user's hand-made access keys, its console password). Such a delete is refused,
+//! with the list, unless the object's `force_destroy` is set: in the file while the block is
+//! there, else as recorded on the object itself (a removed block has only that).
+
+use crate::model::Value;
+use crate::plan::{Action, Plan};
+use crate::resources::{self, Cx};
+use crate::stack::{Diagnostic, Diagnostics, Stack};
+
+/// Reads, for every delete the plan holds, what it would lose; an error lists each refusal.
+pub async fn refuse(cx: &Cx, stack: &Stack, plan: &Plan) -> anyhow::Result<()> {
+    let forced = |attrs: &crate::model::Attrs| attrs.get("force_destroy").and_then(Value::as_bool).unwrap_or(false);
+    let checks = plan.changes.iter().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).filter_map(|c| {
+        let (live, kind) = (c.live.as_ref()?, resources::kind(&c.addr.kind)?);
+        let declared = stack.resources.iter().find(|r| r.addr == c.addr);
+        let force = declared.map_or_else(|| forced(&live.attrs), |r| forced(&r.attrs));
+        (!force).then_some(async move { (c, declared, kind.lost_on_delete(cx, live).await) })
+    });
+    let mut diags = Diagnostics::default();
+    for (c, declared, lost) in futures::future::join_all(checks).await {
+        let lost = lost?;
+        if lost.is_empty() {
+            continue;
+        }
+        let mut d = Diagnostic::error(format!(
+            "{}: deleting it would also delete what the stack did not make: {}",
+            c.addr,
+            lost.join(", ")
+        ));
+        d = match declared {
+            Some(r) => d.at(&stack.file, r.span_of("force_destroy")).hint(
+                "if they may go, set `force_destroy = true` on the block; otherwise remove them from the object first",
+            ),
+            None => d.hint(format!(
+                "the block is gone from the file: if they may go, put it back with `force_destroy = true`, apply, then remove it \
+                 (`force_destroy` is recorded on {}); otherwise remove them from the object first",
+                c.addr
+            )),
+        };
+        diags.push(d);
+    }
+    if diags.0.is_empty() { Ok(()) } else { Err(diags.into()) }
+}
