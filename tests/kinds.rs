@@ -199,12 +199,14 @@ async fn iam_users_and_groups_update_in_place_and_replace_on_group_name() {
     c.destroy(&acct).await;
 }
 
+/// With `force_destroy`, deleting a user removes the credentials made outside stackr that
+/// AWS requires gone first (without it the plan refuses: tests/iam.rs).
 #[tokio::test]
 async fn deleting_a_user_removes_credentials_made_outside_stackr() {
     let acct = account().await;
     let c = Case::new("creds");
     let user = unique("erin");
-    c.apply(&format!("iam_user \"erin\" {{ name = \"{user}\" }}\n"), &[]);
+    c.apply(&format!("iam_user \"erin\" {{\n  name = \"{user}\"\n  force_destroy = true\n}}\n"), &[]);
     acct.iam.create_access_key().user_name(&user).send().await.unwrap();
     acct.iam.create_login_profile().user_name(&user).password("Correct-Horse-9!").send().await.unwrap();
     acct.iam
