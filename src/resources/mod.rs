@@ -29,6 +29,7 @@ mod poll;
 pub(crate) mod retry;
 mod route_table;
 mod security_group;
+mod sg_aws;
 mod sg_rules;
 mod stackwide;
 mod subnet;
