@@ -226,6 +226,42 @@ async fn deletes_wait_out_lingering_interfaces_within_a_configurable_window() {
     case.destroy();
 }
 
+/// 8. A security group a running instance uses never lets go by itself: the delete fails at
+/// once, naming the instance, instead of waiting out the dependency window.
+#[tokio::test]
+async fn a_group_held_by_a_running_instance_fails_at_once_naming_it() {
+    let case = Case::new("held", r#"{"dependencies": true}"#);
+    let body = format!("{}security_group \"w\" {{ vpc = vpc.v }}\n", net(96));
+    case.apply(&body);
+    let acct = account().await;
+    let mine = |kind: &str| {
+        let name = case.name.clone();
+        let ec2 = acct.ec2.clone();
+        let kind = kind.to_string();
+        async move {
+            let f = Filter::builder().name("tag:stackr:stack").values(name).build();
+            if kind == "subnet" {
+                let out = ec2.describe_subnets().filters(f).send().await.unwrap();
+                out.subnets()[0].subnet_id().unwrap().to_string()
+            } else {
+                let out = ec2.describe_security_groups().filters(f).send().await.unwrap();
+                out.security_groups()[0].group_id().unwrap().to_string()
+            }
+        }
+    };
+    let (subnet, group) = (mine("subnet").await, mine("group").await);
+    let run = acct.ec2.run_instances().image_id(AMI).min_count(1).max_count(1).subnet_id(&subnet);
+    let out = run.security_group_ids(&group).send().await.unwrap();
+    let id = out.instances()[0].instance_id().unwrap().to_string();
+    // Only the group goes (the subnet would wait out the instance's interface): the apply
+    // fails at once, naming the instance, where the dependency window is 20 minutes.
+    let drop = case.run(&["apply", "-f", &case.write(&net(96)), "--auto-approve"]).expect(1);
+    assert!(drop.stderr.contains(&format!("cannot be deleted: instances {id} still use it")), "{}", drop.stderr);
+    acct.ec2.terminate_instances().instance_ids(&id).send().await.unwrap();
+    case.destroy();
+    assert!(acct.leftovers(&case.name).await.is_empty());
+}
+
 /// 9. Discovery in a busy account: more than 200 of the stack's instances (EC2 takes at most
 /// 200 filter values a call) and a load balancer deleted between the listing and its tags.
 #[tokio::test]

@@ -3,18 +3,16 @@
 //! with the list, unless the object's `force_destroy` is set: in the file while the block is
 //! there, else as recorded on the object itself (a removed block has only that).
 
-use crate::model::Value;
 use crate::plan::{Action, Plan};
-use crate::resources::{self, Cx};
+use crate::resources::{self, Cx, flag};
 use crate::stack::{Diagnostic, Diagnostics, Stack};
 
 /// Reads, for every delete the plan holds, what it would lose; an error lists each refusal.
 pub async fn refuse(cx: &Cx, stack: &Stack, plan: &Plan) -> anyhow::Result<()> {
-    let forced = |attrs: &crate::model::Attrs| attrs.get("force_destroy").and_then(Value::as_bool).unwrap_or(false);
     let checks = plan.changes.iter().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).filter_map(|c| {
         let (live, kind) = (c.live.as_ref()?, resources::kind(&c.addr.kind)?);
         let declared = stack.resources.iter().find(|r| r.addr == c.addr);
-        let force = declared.map_or_else(|| forced(&live.attrs), |r| forced(&r.attrs));
+        let force = flag(declared.map_or(&live.attrs, |r| &r.attrs), "force_destroy");
         (!force).then_some(async move { (c, declared, kind.lost_on_delete(cx, live).await) })
     });
     let mut diags = Diagnostics::default();

@@ -20,10 +20,9 @@ pub async fn held(cx: &Cx, name: &str) -> anyhow::Result<Vec<String>> {
         iam.list_service_specific_credentials().user_name(name).send(),
     );
     let mut out = vec![];
-    match login.map_err(aws::error) {
-        Ok(_) => out.push("a console password (login profile)".to_string()),
-        Err(e) if e.code.as_deref() == Some("NoSuchEntity") => {}
-        Err(e) => return Err(e.into()),
+    // GetLoginProfile answers NoSuchEntity for a user without a password.
+    if optional(login.map_err(aws::error))?.is_some() {
+        out.push("a console password (login profile)".to_string());
     }
     for k in keys.map_err(aws::error)?.access_key_metadata() {
         let (id, status) = (k.access_key_id().unwrap_or_default(), k.status().map(|s| s.as_str()).unwrap_or_default());
@@ -43,8 +42,8 @@ pub async fn held(cx: &Cx, name: &str) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
-/// Service-specific credentials (CodeCommit, Keyspaces) are not served by every endpoint
-/// (LocalStack answers NoSuchEntity): none, then.
+/// NoSuchEntity is "none" here: a user without a password, or an endpoint that does not serve
+/// service-specific credentials (LocalStack); NotImplemented likewise.
 fn optional<T>(r: Result<T, aws::AwsError>) -> anyhow::Result<Option<T>> {
     match r {
         Ok(v) => Ok(Some(v)),

@@ -189,24 +189,21 @@ impl Kind for SecurityGroup {
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         // Interfaces of terminated instances and deleted load balancers keep a group in use
         // for a while (AWS answers either code): waited out. Instances that run with the group
-        // will not let go by themselves: said at once.
-        let start = std::time::Instant::now();
-        let mut delay = std::time::Duration::from_secs(1);
-        loop {
-            let e = match cx.aws.ec2.delete_security_group().group_id(&live.id).send().await.map_err(aws::error) {
-                Ok(_) => return Ok(()),
-                Err(e) if e.code.as_deref() == Some("InvalidGroup.NotFound") => return Ok(()),
-                Err(e) if matches!(e.code.as_deref(), Some("DependencyViolation" | "InvalidGroup.InUse")) => e,
-                Err(e) => return Err(e.into()),
-            };
-            if let Some(why) = held_by_instances(cx, &live.id).await? {
-                anyhow::bail!("{} cannot be deleted: {why}", live.id);
+        // will not let go by themselves: said at once, ending the wait.
+        const IN_USE: &[&str] = &["DependencyViolation", "InvalidGroup.InUse"];
+        let r = retry::on_codes(IN_USE, Window::Dependency.get(), || async {
+            match cx.aws.ec2.delete_security_group().group_id(&live.id).send().await.map_err(aws::error) {
+                Err(e) if e.code.as_deref().is_some_and(|c| IN_USE.contains(&c)) => {
+                    held_by_instances(cx, &live.id).await?.map_or(Err(e), |why| Ok(Some(why)))
+                }
+                other => other.map(|_| None),
             }
-            if start.elapsed() + delay > Window::Dependency.get() {
-                return Err(e.into());
-            }
-            tokio::time::sleep(retry::jitter(delay)).await;
-            delay = (delay * 2).min(std::time::Duration::from_secs(15));
+        })
+        .await;
+        match r {
+            Ok(Some(why)) => anyhow::bail!("{} cannot be deleted: {why}", live.id),
+            Err(e) if e.code.as_deref() != Some("InvalidGroup.NotFound") => Err(e.into()),
+            _ => Ok(()),
         }
     }
 }
@@ -214,7 +211,7 @@ impl Kind for SecurityGroup {
 /// Instances that run (or are stopped) with the group, said as the reason it stays in use: an
 /// Auto Scaling group's instances keep the groups of the template version they were launched
 /// from until they are replaced.
-async fn held_by_instances(cx: &Cx, group: &str) -> anyhow::Result<Option<String>> {
+async fn held_by_instances(cx: &Cx, group: &str) -> Result<Option<String>, aws::AwsError> {
     let users = aws_sdk_ec2::types::Filter::builder().name("instance.group-id").values(group).build();
     let alive = aws_sdk_ec2::types::Filter::builder()
         .name("instance-state-name")
