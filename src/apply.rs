@@ -44,6 +44,10 @@ pub enum Event {
     },
     /// Ctrl-C: no new steps start; running ones finish.
     Interrupted,
+    /// A second Ctrl-C: the steps still running are abandoned where they are.
+    Abandoned {
+        running: usize,
+    },
 }
 
 pub trait Reporter: Send + Sync {
@@ -61,6 +65,8 @@ pub struct Outcome {
     /// Steps that did not run because something they wait on failed or was interrupted.
     pub skipped: usize,
     pub interrupted: bool,
+    /// Steps a second Ctrl-C abandoned while they ran: their objects may be half made.
+    pub abandoned: usize,
     /// The attributes every resource of the stack has now, for outputs.
     pub states: HashMap<Address, Attrs>,
     /// Objects the account's listings did not yet show as created (or still showed after a
@@ -104,9 +110,16 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
         }
         let next = tokio::select! {
             r = running.next() => r,
-            _ = &mut interrupt, if !out.interrupted => {
+            _ = &mut interrupt => {
+                if out.interrupted {
+                    // The second Ctrl-C stops at once, as Terraform's does.
+                    out.abandoned = running.len();
+                    reporter.event(&Event::Abandoned { running: out.abandoned });
+                    break;
+                }
                 out.interrupted = true;
                 reporter.event(&Event::Interrupted);
+                interrupt.set(tokio::signal::ctrl_c());
                 continue;
             }
         };
@@ -147,7 +160,7 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
             }
         }
     }
-    out.skipped = steps.len() - finished;
+    out.skipped = steps.len() - finished - out.abandoned;
     if !out.interrupted {
         // A failed read here changes nothing that was done; the next plan reads again.
         out.unsettled = settle(cx, plan, &out).await.unwrap_or_default();

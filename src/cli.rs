@@ -60,6 +60,51 @@ pub enum Command {
     Adopt(AdoptArgs),
     /// Describe resource kinds: attributes, types, defaults, and what forces replacement.
     Schema(SchemaArgs),
+    /// Break the apply lock a killed apply left behind (Terraform's force-unlock).
+    Unlock(UnlockArgs),
+    /// Record this file as the stack's file, after moving or renaming it.
+    Rebind(RebindArgs),
+}
+
+/// The apply lock, for commands that change the account.
+#[derive(Debug, Args, Clone)]
+pub struct LockArgs {
+    /// Take the stack's apply lock (--lock=false only in emergencies: two applies at once
+    /// can create objects twice).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub lock: bool,
+
+    /// How long to wait for another apply's lock, e.g. 30s or 5m (default: fail at once).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e}: write a duration such as 0s, 30s, 5m or 1h"))
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// The lock's id, as the refused apply printed it.
+    #[arg(value_name = "LOCK_ID")]
+    pub lock_id: String,
+
+    /// Do not ask for confirmation (also -force, as Terraform's force-unlock).
+    #[arg(long, alias = "force")]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RebindArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +241,9 @@ pub struct ApplyArgs {
     /// --auto-approve or a plan file).
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Debug, Args)]
@@ -261,6 +309,9 @@ pub struct AdoptArgs {
     /// Do not ask for confirmation. Required when stdin is not a terminal.
     #[arg(long)]
     pub auto_approve: bool,
+
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 fn parse_address(s: &str) -> Result<Address, String> {
@@ -278,8 +329,20 @@ fn parse_adoption(s: &str) -> Result<(Address, String), String> {
 /// Rewrites those single-dash long options (and `-auto-approve`, `-json`, `-destroy`) so both
 /// spellings work.
 pub fn normalize_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    const LONG: &[&str] =
-        &["replace", "target", "out", "var", "var-file", "auto-approve", "json", "destroy", "detailed-exitcode"];
+    const LONG: &[&str] = &[
+        "replace",
+        "target",
+        "out",
+        "var",
+        "var-file",
+        "auto-approve",
+        "json",
+        "destroy",
+        "detailed-exitcode",
+        "lock",
+        "lock-timeout",
+        "force",
+    ];
     args.into_iter()
         .map(|a| {
             let Some(s) = a.to_str() else { return a };

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 
+use crate::account::Record;
 use crate::model::LiveObject;
 use crate::resources::{Cx, KINDS};
 
@@ -14,6 +15,13 @@ pub struct LiveState {
     pub objects: Vec<LiveObject>,
     /// Per kind, account-unique names held by objects the stack does not own.
     pub foreign: HashMap<String, HashSet<String>>,
+    /// Singletons (the password policy) that exist but that the stack does not own.
+    pub foreign_singletons: Vec<LiveObject>,
+    /// The stack's record, if it has one.
+    pub record: Option<Record>,
+    /// The region this was read in, and the one whose deployment manages the stack's IAM.
+    pub region: String,
+    pub iam_home: String,
 }
 
 impl LiveState {
@@ -22,9 +30,21 @@ impl LiveState {
     }
 }
 
-/// Reads all kinds at once; the first failure is reported with the kind it came from.
-pub async fn read(cx: &Cx) -> anyhow::Result<LiveState> {
-    read_kinds(cx, |_| true).await
+/// Reads the stack's record and all kinds at once; the first failure is reported with the kind
+/// it came from. The record says which singletons the stack owns and where IAM is managed.
+pub async fn read(cx: &Cx, iam_home_region: Option<&str>) -> anyhow::Result<LiveState> {
+    let record = async { crate::account::record::read(&cx.aws, &cx.stack).await.context("reading the stack's record") };
+    let (record, mut state) = futures::future::try_join(record, read_kinds(cx, |_| true)).await?;
+    let owns_policy = record.as_ref().is_some_and(|r| r.password_policy);
+    let (singletons, owned): (Vec<_>, Vec<_>) = std::mem::take(&mut state.objects)
+        .into_iter()
+        .partition(|o| !owns_policy && crate::resources::kind(&o.addr.kind).is_some_and(|k| k.schema().singleton));
+    state.objects = owned;
+    state.foreign_singletons = singletons;
+    state.iam_home = crate::account::identity::iam_home(iam_home_region, record.as_ref(), &cx.aws.region);
+    state.region = cx.aws.region.clone();
+    state.record = record;
+    Ok(state)
 }
 
 /// Reads the kinds `which` selects, all at once.

@@ -2,6 +2,7 @@
 //! command, and maps failures to exit codes (1 for errors; `plan --detailed-exitcode` uses 2
 //! for "changes present").
 
+mod account;
 mod apply;
 mod aws;
 mod calllog;
@@ -36,7 +37,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let result = runtime.block_on(commands::run(cli));
+    // A prompt interrupted by Ctrl-C leaves a thread blocked reading stdin: do not wait for it.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(e) => {
             let style = Style::stderr(no_color);

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 
 fn write(dir: &std::path::Path, stack: &str, body: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
     let f = stack_file(dir, "stack.hcl", &format!("stack \"{stack}\" {{}}\n{body}"));
     p(&f).to_string()
 }
@@ -147,9 +148,11 @@ fn bad_trust_policy_and_session_length_are_diagnostics() {
     assert!(run.stderr.contains("max_session_duration 60 is out of range (3600-43200)"), "{}", run.stderr);
 }
 
-/// The password policy is account-wide: this is the only test that manages it.
+/// The password policy is account-wide: this is the only test that manages it. A policy set
+/// before is never taken over by declaring the block: adopt it, and it is then the stack's (a
+/// destroy deletes it); one the stack creates is the stack's from the start.
 #[tokio::test]
-async fn the_password_policy_is_set_updated_and_never_deleted() {
+async fn the_password_policy_is_adopted_or_created_and_then_owned() {
     require_localstack();
     let acct = account().await;
     let dir = tempfile::tempdir().unwrap();
@@ -161,7 +164,33 @@ async fn the_password_policy_is_set_updated_and_never_deleted() {
              allow_users_to_change_password = true\n}}\n"
         )
     };
-    apply(&write(dir.path(), &stack, &policy(14)), &[]);
+    let min_length = || async {
+        let p = acct.iam.get_account_password_policy().send().await.ok()?;
+        p.password_policy().unwrap().minimum_password_length()
+    };
+    release_leftover_ownership(&acct).await;
+    // Someone set a policy by hand: the plan shows its rules and asks for an adopt.
+    acct.iam.update_account_password_policy().minimum_password_length(10).require_symbols(true).send().await.unwrap();
+    let file = write(dir.path(), &stack, &policy(14));
+    let run = stackr(&["plan", "-f", &file]).expect(1);
+    assert!(
+        run.stderr
+            .contains("iam_password_policy.account: the account already has one, which this stack did not create"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("minimum_length = 10") && run.stderr.contains("require_symbols = true"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("stackr adopt -f"), "{}", run.stderr);
+    stackr(&["apply", "-f", &file, "--auto-approve"]).expect(1);
+    assert_eq!(min_length().await, Some(10), "a refused apply changes nothing");
+
+    let run = stackr(&["adopt", "-f", &file, "iam_password_policy.account=account", "--auto-approve"]).expect(0);
+    assert!(run.stdout.contains("Adopt complete! 1 adopted."), "{}", run.stdout);
+    apply(&file, &["~ minimum_length", "= 10 -> 14"]);
     let p = acct.iam.get_account_password_policy().send().await.unwrap();
     let p = p.password_policy().unwrap();
     assert_eq!(p.minimum_password_length(), Some(14));
@@ -169,23 +198,22 @@ async fn the_password_policy_is_set_updated_and_never_deleted() {
     assert_eq!(p.max_password_age(), Some(90));
     assert_eq!(p.password_reuse_prevention(), Some(24));
 
-    apply(&write(dir.path(), &stack, &policy(16)), &["~ minimum_length = 14 -> 16"]);
-    assert_eq!(
-        acct.iam
-            .get_account_password_policy()
-            .send()
-            .await
-            .unwrap()
-            .password_policy()
-            .unwrap()
-            .minimum_password_length(),
-        Some(16)
-    );
+    // Another stack cannot adopt what this one owns.
+    let other = write(&dir.path().join("other"), &unique("pwother"), &policy(14));
+    let run = stackr(&["adopt", "-f", &other, "iam_password_policy.account=account", "--auto-approve"]).expect(1);
+    assert!(run.stderr.contains(&format!("is owned by stack \"{stack}\"")), "{}", run.stderr);
 
-    // Without the block, and on destroy, the policy stays: it carries no ownership mark.
-    stackr(&["plan", "-f", &write(dir.path(), &stack, ""), "--detailed-exitcode"]).expect(0);
-    stackr(&["destroy", "-f", &write(dir.path(), &stack, &policy(16)), "--auto-approve"]).expect(0);
-    assert!(acct.iam.get_account_password_policy().send().await.is_ok());
+    // Owned now: removing the block deletes it, like any owned object.
+    let empty = write(dir.path(), &stack, "");
+    apply(&empty, &["- resource \"iam_password_policy\" \"account\""]);
+    assert_eq!(min_length().await, None);
+
+    // Created by the stack: owned from the start, deleted by destroy.
+    apply(&write(dir.path(), &stack, &policy(16)), &["+ resource \"iam_password_policy\" \"account\""]);
+    assert_eq!(min_length().await, Some(16));
+    let run = stackr(&["destroy", "-f", &file, "--auto-approve"]).expect(0);
+    assert!(run.stdout.contains("Destroy complete! Resources: 1 destroyed."), "{}", run.stdout);
+    assert_eq!(min_length().await, None);
 
     let bad = write(dir.path(), &stack, "iam_password_policy {\n  minimum_length = 4\n}\n");
     let run = stackr(&["plan", "-f", &bad]).expect(1);
@@ -193,6 +221,24 @@ async fn the_password_policy_is_set_updated_and_never_deleted() {
     let labelled = write(dir.path(), &stack, "iam_password_policy \"x\" {\n  minimum_length = 8\n}\n");
     let run = stackr(&["plan", "-f", &labelled]).expect(1);
     assert!(run.stderr.contains("a iam_password_policy block takes 0 label(s)"), "{}", run.stderr);
+}
+
+/// An earlier run of this test that failed half-way left its stack's record owning the policy.
+async fn release_leftover_ownership(acct: &Account) {
+    let listed = acct
+        .iam
+        .list_policies()
+        .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+        .path_prefix("/stackr/")
+        .send()
+        .await
+        .unwrap();
+    for p in
+        listed.policies().iter().filter(|p| p.policy_name().is_some_and(|n| n.starts_with("stackr-stack-pwpolicy-")))
+    {
+        let arn = p.arn().unwrap();
+        acct.iam.untag_policy().policy_arn(arn).tag_keys("stackr:password-policy").send().await.unwrap();
+    }
 }
 
 fn percent_decode(s: &str) -> String {

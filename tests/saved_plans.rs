@@ -168,7 +168,13 @@ async fn a_reviewed_plan_is_applied_exactly_and_a_stale_one_is_refused() {
     );
     let without = stack(&name, "three");
     let without = &without[..without.find("launch_template").unwrap()];
-    let left = stack_file(dir.path(), "left.hcl", &format!("{without}output \"x\" {{\n  value = var.token\n}}\n"));
+    // The same stack file, edited (another file naming the stack would be refused).
+    std::fs::create_dir(dir.path().join("edited")).unwrap();
+    let left = stack_file(
+        &dir.path().join("edited"),
+        "stack.hcl",
+        &format!("{without}output \"x\" {{\n  value = var.token\n}}\n"),
+    );
     let orphan = with_secret(&["plan", "-f", p(&left)]).expect(0);
     assert!(orphan.stdout.contains("launch_template.web will be destroyed"), "{}", orphan.stdout);
     assert!(!orphan.stdout.contains(SECRET), "secret of an object that left the file:\n{}", orphan.stdout);

@@ -93,11 +93,11 @@ async fn web_tier_end_to_end() {
     // Start from nothing this stack owns, whatever an earlier demo or run left.
     stackr(&["destroy", "-f", file, "--auto-approve"]).expect(0);
 
-    // The password policy is one per account: created if no test has set one yet, else updated.
-    let had_policy = acct.iam.get_account_password_policy().send().await.is_ok();
+    // The password policy is one per account: the stack creates it, so a policy another run
+    // left would be refused (`adopt` first). This test owns the account's policy while it runs.
+    let _ = acct.iam.delete_account_password_policy().send().await;
     let run = stackr(&["apply", "-f", file, "--auto-approve"]).expect(0);
-    let added = if had_policy { 19 } else { 20 };
-    assert!(run.stdout.contains(&format!("Resources: {added} added,")), "{}", run.stdout);
+    assert!(run.stdout.contains("Resources: 20 added,"), "{}", run.stdout);
     assert!(run.stdout.contains("url        = \"web-web-"), "{}", run.stdout);
     check_web_tier(&acct).await;
 
@@ -105,7 +105,11 @@ async fn web_tier_end_to_end() {
     assert!(plan.stdout.contains("No changes."));
 
     let run = stackr(&["destroy", "-f", file, "--auto-approve"]).expect(0);
-    assert!(run.stdout.contains("Destroy complete! Resources: 19 destroyed."), "{}", run.stdout);
+    assert!(run.stdout.contains("Destroy complete! Resources: 20 destroyed."), "{}", run.stdout);
+    assert!(
+        acct.iam.get_account_password_policy().send().await.is_err(),
+        "the stack made the policy, so destroy deletes it"
+    );
     assert_eq!(acct.leftovers(STACK).await, Vec::<String>::new());
     let groups =
         acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-web").send().await.unwrap();

@@ -18,6 +18,8 @@ use crate::render::{self, Style};
 use crate::resources::{self, Cx, adopt};
 use crate::stack::Stack;
 
+use super::session::Session;
+
 /// One object to adopt, once every check has passed.
 struct Adoption {
     addr: Address,
@@ -33,9 +35,16 @@ pub async fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> 
     }
     let stack = super::load_stack(&args.stack, global)?;
     refuse(check_pairs(&stack, &args.objects))?;
-    let (cx, live) = super::read_account(global, &stack).await?;
-    let adoptions = describe_all(&cx, &stack, &live, &args.objects).await?;
-    let plan = plan_after(&stack, &live, &adoptions)?;
+    let command = format!("stackr adopt -f {}", stack.file.path);
+    let session = Session::open(global, stack, None, &args.lock, &command).await?;
+    session.guarded(adopt(global, args, &session)).await
+}
+
+async fn adopt(global: &Global, args: &AdoptArgs, session: &Session) -> anyhow::Result<ExitCode> {
+    let stack = &session.stack;
+    let (mut cx, live) = super::read_with(session.aws.clone(), stack).await?;
+    let adoptions = describe_all(&cx, stack, &live, &args.objects).await?;
+    let plan = plan_after(stack, &live, &adoptions)?;
 
     let out = Style::stdout(global.no_color);
     print!("{}", preview(&adoptions, &plan, out));
@@ -45,6 +54,9 @@ pub async fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> 
         return Ok(ExitCode::FAILURE);
     }
     println!();
+    // The record says which singletons the stack owns; an adopted password policy is marked there.
+    super::session::record_before_changes(&mut cx, stack, &live).await?;
+    session.changes_start();
     let mut failed = 0;
     for a in &adoptions {
         let kind = resources::kind(&a.addr.kind).expect("checked above");
@@ -152,7 +164,7 @@ async fn describe_all(
 fn plan_after(stack: &Stack, live: &LiveState, adoptions: &[Adoption]) -> anyhow::Result<Plan> {
     // Names held by the objects being adopted are no conflict once they are the stack's, and
     // conflicts elsewhere in the stack are the plan's to report, not adopt's.
-    let mut after = LiveState { objects: live.objects.clone(), foreign: Default::default() };
+    let mut after = LiveState { objects: live.objects.clone(), foreign: Default::default(), ..live.clone() };
     after.objects.extend(adoptions.iter().map(|a| a.live.clone()));
     let targets: Vec<Address> = adoptions.iter().map(|a| a.addr.clone()).collect();
     let opts = crate::plan::Options { destroy: false, replace: vec![], target: targets.clone() };

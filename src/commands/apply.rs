@@ -5,10 +5,13 @@ use std::process::ExitCode;
 
 use crate::apply::{self, Outcome};
 use crate::cli::{ApplyArgs, Global};
+use crate::live::LiveState;
 use crate::model::Value;
 use crate::plan::{Plan, resolve};
 use crate::render::{self, Progress, Style};
 use crate::resources::Cx;
+
+use super::session::Session;
 
 pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<ExitCode> {
     if args.json {
@@ -24,46 +27,89 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
             format!("pass --auto-approve to {verb} without asking (as in CI), or apply a saved plan file"),
         ));
     }
-    let (cx, plan) = plan_to_run(global, args, destroy).await?;
+    let session = open(global, args, destroy).await?;
+    session.guarded(body(global, args, destroy, &session)).await
+}
+
+async fn body(global: &Global, args: &ApplyArgs, destroy: bool, session: &Session) -> anyhow::Result<ExitCode> {
+    let (mut cx, live, plan) = plan_to_run(global, args, destroy, session).await?;
     let out = Style::stdout(global.no_color);
     print!("{}", render::human_plan(&plan.shown(args.options.show_sensitive), out));
     if !plan.has_changes() {
+        if destroy {
+            super::session::record_after_destroy(&cx).await?;
+        }
         print_outputs(&plan, &initial_states(&plan), out);
         return Ok(ExitCode::SUCCESS);
     }
-    if !args.auto_approve && !reviewed && !confirm(&plan, destroy, global)? {
+    let reviewed = args.plan_file.is_some();
+    if !args.auto_approve && !reviewed && !confirm(&plan, destroy, global).await? {
         eprintln!("\n{} cancelled: nothing was changed.", if destroy { "Destroy" } else { "Apply" });
         return Ok(ExitCode::FAILURE);
     }
     println!();
+    if !destroy {
+        super::session::record_before_changes(&mut cx, &session.stack, &live).await?;
+    }
+    session.changes_start();
     let outcome = apply::run(&cx, &plan, usize::from(args.parallelism), &Progress { style: out }).await;
     report(&plan, &outcome, destroy, global);
-    Ok(if outcome.errors.is_empty() && !outcome.interrupted { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let done = outcome.errors.is_empty() && !outcome.interrupted;
+    if destroy && done {
+        super::session::record_after_destroy(&cx).await?;
+    }
+    Ok(if done { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// The plan an apply or destroy executes: the saved plan file, once verified, or a fresh plan.
-pub(super) async fn plan_to_run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<(Cx, Plan)> {
+/// Loads the stack (from its file, or the one a plan file was made from), connects, and takes
+/// the stack's lock.
+pub(super) async fn open(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Result<Session> {
+    let verb = if destroy { "destroy" } else { "apply" };
     match &args.plan_file {
         Some(path) if destroy => Err(crate::error::user(
             format!("destroy does not take a plan file ({})", path.display()),
             "a destroy plan saved with `stackr plan --destroy --out FILE` is applied with `stackr apply FILE`",
         )),
-        Some(path) => super::saved::verified(global, args, path).await,
-        None => super::prepare(global, &args.stack, &args.options, destroy).await.map(|(_, cx, plan)| (cx, plan)),
+        Some(path) => {
+            let (saved, stack) = super::saved::load(global, args, path)?;
+            let command = format!("stackr apply {} (stack file {})", path.display(), stack.file.path);
+            Session::open(global, stack, Some((path.clone(), saved)), &args.lock, &command).await
+        }
+        None => {
+            let stack = super::load_stack(&args.stack, global)?;
+            let command = format!("stackr {verb} -f {}", stack.file.path);
+            Session::open(global, stack, None, &args.lock, &command).await
+        }
     }
 }
 
-fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> {
-    if destroy {
-        let question = format!("Do you really want to destroy everything stack \"{}\" owns?", plan.stack);
-        super::confirm(global, &question, &["stackr will delete the objects listed above. There is no undo."])
-    } else {
-        super::confirm(
-            global,
-            "Do you want to perform these actions?",
-            &["stackr will perform the actions described above."],
+/// The plan an apply or destroy executes: the saved plan file, once verified, or a fresh plan.
+pub(super) async fn plan_to_run(
+    global: &Global,
+    args: &ApplyArgs,
+    destroy: bool,
+    session: &Session,
+) -> anyhow::Result<(Cx, LiveState, Plan)> {
+    let (cx, live) = super::read_with(session.aws.clone(), &session.stack).await?;
+    let plan = match &session.saved {
+        Some((path, saved)) => super::saved::verified(saved, &session.stack, &cx, &live, path).await?,
+        None => super::plan_fresh(global, &session.stack, &cx, &live, &args.options, destroy).await?,
+    };
+    Ok((cx, live, plan))
+}
+
+/// Asks on a blocking thread, so a Ctrl-C at the prompt is seen at once.
+async fn confirm(plan: &Plan, destroy: bool, global: &Global) -> anyhow::Result<bool> {
+    let (question, detail) = if destroy {
+        (
+            format!("Do you really want to destroy everything stack \"{}\" owns?", plan.stack),
+            "stackr will delete the objects listed above. There is no undo.",
         )
-    }
+    } else {
+        ("Do you want to perform these actions?".to_string(), "stackr will perform the actions described above.")
+    };
+    let no_color = global.no_color;
+    tokio::task::spawn_blocking(move || super::confirm_with(no_color, &question, &[detail])).await?
 }
 
 fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
@@ -85,6 +131,9 @@ fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
     }
     if !o.errors.is_empty() || o.interrupted {
         let why = if o.interrupted { "was interrupted" } else { "failed" };
+        if o.abandoned > 0 {
+            eprintln!("\n{} {} change(s) were abandoned while running.", err.bold("warning:"), o.abandoned);
+        }
         eprintln!(
             "\n{} {why}: {} added, {} changed, {} destroyed; {} change(s) not attempted.",
             if destroy { "Destroy" } else { "Apply" },

@@ -24,8 +24,27 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
         ));
         return Ok(ExitCode::FAILURE);
     }
-    match super::apply::plan_to_run(global, args, destroy).await {
-        Ok((cx, plan)) => Ok(execute(&cx, &plan, args.parallelism, destroy, &events).await),
+    let session = match super::apply::open(global, args, destroy).await {
+        Ok(s) => s,
+        Err(e) => {
+            events.error(&e);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let work = async {
+        let (mut cx, live, plan) = super::apply::plan_to_run(global, args, destroy, &session).await?;
+        if !destroy && plan.has_changes() {
+            super::session::record_before_changes(&mut cx, &session.stack, &live).await?;
+        }
+        session.changes_start();
+        let code = execute(&cx, &plan, args.parallelism, destroy, &events).await;
+        if destroy && code == ExitCode::SUCCESS {
+            super::session::record_after_destroy(&cx).await?;
+        }
+        Ok(code)
+    };
+    match session.guarded(work).await {
+        Ok(code) => Ok(code),
         Err(e) => {
             events.error(&e);
             Ok(ExitCode::FAILURE)

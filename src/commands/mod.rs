@@ -7,8 +7,11 @@ mod apply_json;
 mod check;
 mod losses;
 mod plan;
+mod rebind;
 mod saved;
+mod session;
 mod show;
+mod unlock;
 mod whoami;
 
 use std::process::ExitCode;
@@ -33,6 +36,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(&cli.global, a),
         Command::Check(a) => check::run(&cli.global, a),
         Command::Adopt(a) => adopt::run(&cli.global, a).await,
+        Command::Unlock(a) => unlock::run(&cli.global, a).await,
+        Command::Rebind(a) => rebind::run(&cli.global, a).await,
     }
 }
 
@@ -78,23 +83,40 @@ pub async fn connect(global: &Global, stack_region: Option<&str>) -> anyhow::Res
     Ok(Aws::connect(&opts, stack_region).await?)
 }
 
-/// Connects for `stack` and reads everything it owns (and the names others hold).
-pub async fn read_account(global: &Global, stack: &Stack) -> anyhow::Result<(Cx, crate::live::LiveState)> {
+/// Connects for `stack`, with its credentials resolved.
+pub async fn connect_for(global: &Global, stack: &Stack) -> anyhow::Result<Aws> {
     let aws = connect(global, stack.region.as_deref()).await?;
     // Resolving credentials first turns "no credentials" into one clear error instead of one
     // per concurrent discovery call.
     aws.credential_source().await?;
-    let mut cx = Cx { aws, stack: Arc::from(stack.name.as_str()), known: Arc::default() };
-    let live = crate::live::read(&cx).await?;
+    Ok(aws)
+}
+
+/// Connects for `stack` and reads everything it owns (and the names others hold).
+pub async fn read_account(global: &Global, stack: &Stack) -> anyhow::Result<(Cx, crate::live::LiveState)> {
+    read_with(connect_for(global, stack).await?, stack).await
+}
+
+/// Reads the account for `stack` and checks that the stack's record names this stack file.
+pub async fn read_with(aws: Aws, stack: &Stack) -> anyhow::Result<(Cx, crate::live::LiveState)> {
+    let mut cx = Cx { aws, stack: Arc::from(stack.name.as_str()), known: Arc::default(), record: None };
+    let live = crate::live::read(&cx, stack.iam_home_region.as_deref()).await?;
+    let source = crate::account::source::of(std::path::Path::new(&stack.file.path));
+    crate::account::identity::check_source(&stack.name, &stack.file.path, live.record.as_ref(), &source)?;
     cx.known = Arc::new(live.objects.iter().map(|o| o.id.clone()).collect());
+    cx.record = live.record.as_ref().map(|r| Arc::from(r.arn.as_str()));
     Ok((cx, live))
 }
 
 /// Asks `question` on stderr, with `detail` lines under it, and reads the answer: only `yes`
 /// approves.
 pub fn confirm(global: &Global, question: &str, detail: &[&str]) -> anyhow::Result<bool> {
+    confirm_with(global.no_color, question, detail)
+}
+
+pub fn confirm_with(no_color: bool, question: &str, detail: &[&str]) -> anyhow::Result<bool> {
     use std::io::{BufRead, Write};
-    let s = Style::stderr(global.no_color);
+    let s = Style::stderr(no_color);
     let mut err = std::io::stderr().lock();
     writeln!(err, "\n{}", s.bold(question))?;
     for line in detail {
@@ -116,18 +138,31 @@ pub async fn prepare(
     destroy: bool,
 ) -> anyhow::Result<(Stack, Cx, Plan)> {
     let stack = load_stack(args, global)?;
+    let (cx, live) = read_account(global, &stack).await?;
+    let plan = plan_fresh(global, &stack, &cx, &live, opts, destroy).await?;
+    Ok((stack, cx, plan))
+}
+
+/// Diffs a loaded stack against the account as read, with the checks every plan gets.
+pub async fn plan_fresh(
+    global: &Global,
+    stack: &Stack,
+    cx: &Cx,
+    live: &crate::live::LiveState,
+    opts: &PlanOptions,
+    destroy: bool,
+) -> anyhow::Result<Plan> {
     if !destroy {
         // Safety findings inform a plan but never stop it; `stackr check` is the gate.
-        render::warnings(&crate::check::output::warnings(&crate::check::run(&stack)), Style::stderr(global.no_color));
+        render::warnings(&crate::check::output::warnings(&crate::check::run(stack)), Style::stderr(global.no_color));
     }
     let opts = crate::plan::Options { destroy, replace: opts.replace.clone(), target: opts.target.clone() };
-    let (cx, live) = read_account(global, &stack).await?;
     let plan =
-        crate::plan::plan_with(&stack, &live, &opts).map_err(anyhow::Error::from).context("the plan cannot be made")?;
+        crate::plan::plan_with(stack, live, &opts).map_err(anyhow::Error::from).context("the plan cannot be made")?;
     render::warnings(&plan.warnings, Style::stderr(global.no_color));
-    losses::refuse(&cx, &stack, &plan).await?;
+    losses::refuse(cx, stack, &plan).await?;
     if !opts.target.is_empty() {
         render::targeting_warning(Style::stderr(global.no_color));
     }
-    Ok((stack, cx, plan))
+    Ok(plan)
 }

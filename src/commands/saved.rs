@@ -7,9 +7,11 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::cli::{ApplyArgs, Global};
+use crate::live::LiveState;
 use crate::plan::saved::{Saved, SavedVar};
 use crate::plan::{Plan, stale};
 use crate::resources::Cx;
+use crate::stack::Stack;
 
 /// Reads a plan file; every way it can be unusable is a one-line error with a hint.
 pub fn read(path: &Path) -> anyhow::Result<Saved> {
@@ -22,8 +24,8 @@ pub fn read(path: &Path) -> anyhow::Result<Saved> {
     })
 }
 
-/// The plan to execute for `apply PLAN_FILE`: the fresh plan, once it is shown to be the saved one.
-pub async fn verified(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow::Result<(Cx, Plan)> {
+/// The saved plan and the stack it was made from, loaded with the same variables.
+pub fn load(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow::Result<(Saved, Stack)> {
     if !args.options.replace.is_empty() || !args.options.target.is_empty() {
         return Err(crate::error::user(
             "-replace and -target cannot be combined with a plan file",
@@ -49,8 +51,8 @@ pub async fn verified(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow:
         .filter(|(_, v)| matches!(v, SavedVar::Sensitive { .. }))
         .map(|(k, _)| k.as_str())
         .collect();
-    let stack = match super::load_stack(&stack_args, global) {
-        Ok(s) => s,
+    match super::load_stack(&stack_args, global) {
+        Ok(stack) => Ok((saved, stack)),
         Err(e) => {
             // Diagnostics print on their own; this says what a plan file cannot supply.
             if !secret_vars.is_empty() {
@@ -59,15 +61,18 @@ pub async fn verified(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow:
                     secret_vars.join(", ")
                 );
             }
-            return Err(e);
+            Err(e)
         }
-    };
-    let (cx, live) = super::read_account(global, &stack).await?;
-    let fresh = crate::plan::plan_with(&stack, &live, &saved.options())
+    }
+}
+
+/// The plan to execute for `apply PLAN_FILE`: the fresh plan, once it is shown to be the saved one.
+pub async fn verified(saved: &Saved, stack: &Stack, cx: &Cx, live: &LiveState, path: &Path) -> anyhow::Result<Plan> {
+    let fresh = crate::plan::plan_with(stack, live, &saved.options())
         .map_err(anyhow::Error::from)
         .context("the plan cannot be made again")?;
-    super::losses::refuse(&cx, &stack, &fresh).await?;
-    let reasons = stale::check(&saved, &stack, &cx.aws.region, &fresh);
+    super::losses::refuse(cx, stack, &fresh).await?;
+    let reasons = stale::check(saved, stack, &cx.aws.region, &fresh);
     if !reasons.is_empty() {
         let list: String = reasons.iter().map(|r| format!("\n  - {r}")).collect();
         return Err(crate::error::user(
@@ -76,5 +81,5 @@ pub async fn verified(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow:
         ));
     }
     eprintln!("The saved plan {} still matches the account and the stack file; applying it.\n", path.display());
-    Ok((cx, fresh))
+    Ok(fresh)
 }

@@ -3,6 +3,7 @@
 //! it, delete, or no-op) and the changes are ordered into a step graph for the executor.
 
 mod duplicates;
+mod home;
 mod options;
 mod order;
 mod redact;
@@ -145,6 +146,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                         diags.push(conflict(stack, res, &name));
                     }
                     side_conflicts(kind, None, &want, live, stack, res, &mut diags);
+                    diags.0.extend(home::foreign_singleton(stack, live, res));
                     if let Some((w, hint)) = kind.create_warning(&want) {
                         let at = res.span.clone();
                         warnings.push(Diagnostic::warning(format!("{}: {w}", res.addr)).at(&stack.file, at).hint(hint));
@@ -173,10 +175,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             warnings.push(duplicates::kept(&obj.addr, &kept.id, obj));
             continue;
         }
-        // A singleton cannot carry an ownership mark, so it is never deleted: it is only
-        // managed while the stack declares it.
-        let singleton = resources::kind(&obj.addr.kind).is_some_and(|k| k.schema().singleton);
-        if (!claimed.contains(&obj.addr) || duplicate) && !singleton {
+        if !claimed.contains(&obj.addr) || duplicate {
             changes.push(Change {
                 addr: obj.addr.clone(),
                 action: Action::Delete,
@@ -191,6 +190,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             });
         }
     }
+    home::confine(stack, live, destroy, &mut changes, &mut warnings, &mut diags);
     replace_first::mark(stack, &mut changes, &mut diags);
     options::prevent_destroy(stack, &changes, &mut diags);
     options::unknown_addresses(stack, live, opts, &mut diags);

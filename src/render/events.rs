@@ -243,6 +243,12 @@ impl Reporter for JsonEvents {
                 "log",
                 Map::new(),
             ),
+            Event::Abandoned { running } => event(
+                "warn",
+                &format!("Second interrupt: stopping now; {running} running operation(s) abandoned where they were."),
+                "log",
+                Map::new(),
+            ),
         };
         self.emit(&line);
     }

@@ -46,8 +46,11 @@ impl Reporter for Progress {
                 format!("{}: {}", s.bold(&addr.to_string()), s.red(&format!("{verb} failed")))
             }
             Event::Interrupted => {
-                "Interrupt received. Waiting for running operations to finish; no new ones will start...".to_string()
+                "Interrupt received. Waiting for running operations to finish; no new ones will start (press Ctrl-C again to stop at once)...".to_string()
             }
+            Event::Abandoned { running } => format!(
+                "Second interrupt: stopping now; {running} running operation(s) abandoned where they were (their objects may be half made: run `stackr plan`)."
+            ),
         };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

@@ -1,7 +1,8 @@
 //! `iam_password_policy`: the account's password policy, a singleton written without a name
-//! (`iam_password_policy { … }`). It cannot carry an ownership mark, so stackr sets it while a
-//! stack declares it and never deletes it: removing the block, or destroying the stack, leaves
-//! the account's policy as it is.
+//! (`iam_password_policy { … }`). It cannot carry an ownership mark, so the stack's record says
+//! whether the stack owns it: a stack that created it (or adopted it with `stackr adopt`) owns
+//! it and deletes it when the block goes or the stack is destroyed; a policy set before is
+//! never taken over by declaring the block (the plan shows its rules and asks for an adopt).
 
 use async_trait::async_trait;
 
@@ -13,7 +14,7 @@ pub struct IamPasswordPolicy;
 
 static SCHEMA: Schema = Schema {
     kind: "iam_password_policy",
-    doc: "The account's IAM password policy (one per account; never deleted by stackr).",
+    doc: "The account's IAM password policy (one per account; an existing one is adopted with `stackr adopt`).",
     ref_attr: "id",
     singleton: true,
     attrs: &[
@@ -82,12 +83,18 @@ impl Kind for IamPasswordPolicy {
         Some((why, "set minimum_length to 8 or more and require at least three of the classes to keep them".into()))
     }
 
-    fn adopt_refusal(&self) -> Option<String> {
-        Some(
-            "the account password policy is one per account: stackr manages it whenever the stack declares it, so there \
-             is nothing to adopt; `stackr plan` shows what applying the block would change"
-                .into(),
-        )
+    async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<super::adopt::Described>> {
+        if id != "account" {
+            anyhow::bail!("the password policy is the account's: adopt it as `iam_password_policy=account`");
+        }
+        let Some(live) = self.read(cx).await?.owned.pop() else { return Ok(None) };
+        let owner = crate::account::record::password_policy_owner(&cx.aws).await?;
+        let owner = owner.map(|stack| super::adopt::Owner { stack, addr: live.addr.to_string() });
+        Ok(Some(super::adopt::Described { owner, live }))
+    }
+
+    async fn take_ownership(&self, cx: &Cx, _addr: &Address, _live: &LiveObject) -> anyhow::Result<()> {
+        crate::account::record::own_password_policy(&cx.aws, record(cx)?, true).await
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
@@ -116,6 +123,8 @@ impl Kind for IamPasswordPolicy {
     }
 
     async fn create(&self, cx: &Cx, _addr: &Address, want: &Attrs) -> anyhow::Result<Attrs> {
+        // Recorded first: a policy set without the mark would look like someone else's.
+        crate::account::record::own_password_policy(&cx.aws, record(cx)?, true).await?;
         set(cx, want).await
     }
 
@@ -123,10 +132,19 @@ impl Kind for IamPasswordPolicy {
         set(cx, want).await
     }
 
-    async fn delete(&self, _cx: &Cx, _live: &LiveObject) -> anyhow::Result<()> {
-        // The planner never deletes singletons; reaching this is a bug, not a request.
-        anyhow::bail!("stackr never deletes the account password policy")
+    async fn delete(&self, cx: &Cx, _live: &LiveObject) -> anyhow::Result<()> {
+        match cx.aws.iam.delete_account_password_policy().send().await.map_err(aws::error) {
+            Ok(_) => {}
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => {}
+            Err(e) => return Err(e.into()),
+        }
+        crate::account::record::own_password_policy(&cx.aws, record(cx)?, false).await
     }
+}
+
+/// The stack record's ARN; an apply makes the record before any change.
+fn record(cx: &Cx) -> anyhow::Result<&str> {
+    cx.record.as_deref().ok_or_else(|| anyhow::anyhow!("the stack has no record in the account yet"))
 }
 
 /// IAM's rules for an account without a password policy: at least 8 characters, and three of

@@ -106,6 +106,8 @@ pub struct Cx {
     /// ownership tags after a lost create answer is the new one only if it is not among them
     /// (the object a create-first replacement replaces carries the same tags).
     pub known: Arc<std::collections::HashSet<String>>,
+    /// The ARN of the stack's record ([`crate::account::record`]), once it exists.
+    pub record: Option<Arc<str>>,
 }
 
 /// What discovery found for one kind.

@@ -55,7 +55,7 @@ pub(super) fn load(
         Taint { vars: c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect(), ..Taint::default() };
     taint.add_locals(&c.locals);
 
-    let (name, region) = stack_header(file, c.stack, &env, diags)?;
+    let Header { name, region, iam_home_region } = stack_header(file, c.stack, &env, diags)?;
     let mut resources = Vec::new();
     for (addr, block) in &c.resources {
         let schema = env.kinds[addr.kind.as_str()];
@@ -89,6 +89,7 @@ pub(super) fn load(
     Some(Stack {
         name,
         region,
+        iam_home_region,
         resources,
         outputs,
         file: file.clone(),
@@ -339,12 +340,17 @@ fn eval_locals(env: &Env, locals: &[&Attribute], diags: &mut Diagnostics) -> BTr
     done
 }
 
-fn stack_header(
-    file: &Arc<SourceFile>,
-    block: Option<&Block>,
-    env: &Env,
-    diags: &mut Diagnostics,
-) -> Option<(String, Option<String>)> {
+/// The stack block: the stack's name and where it is deployed.
+struct Header {
+    name: String,
+    region: Option<String>,
+    iam_home_region: Option<String>,
+}
+
+/// Stack names go into IAM paths and policy names, tags and default object names.
+const MAX_STACK_NAME: usize = 64;
+
+fn stack_header(file: &Arc<SourceFile>, block: Option<&Block>, env: &Env, diags: &mut Diagnostics) -> Option<Header> {
     let Some(b) = block else {
         diags.push(
             Diagnostic::error(format!("{} has no stack block", file.path))
@@ -354,26 +360,38 @@ fn stack_header(
         );
         return None;
     };
-    let attrs = simple_attrs(file, b, &["region"], diags);
-    let region = match attrs.get("region") {
-        None => None,
-        Some(a) => match env.eval(&a.value, diags)? {
+    let name = b.labels[0].as_str().to_string();
+    if name.len() > MAX_STACK_NAME {
+        diags.push(
+            Diagnostic::error(format!(
+                "the stack name is {} characters long; at most {MAX_STACK_NAME} fit",
+                name.len()
+            ))
+            .at(file, span(&b.labels[0])),
+        );
+    }
+    let attrs = simple_attrs(file, b, &["region", "iam_home_region"], diags);
+    let region = |key: &str, diags: &mut Diagnostics| -> Option<String> {
+        let a = attrs.get(key)?;
+        match env.eval(&a.value, diags)? {
             Value::Str(s) if !s.is_empty() => {
                 if let Some(why) = crate::constraint::formats::region_problem(&s) {
-                    diags.push(Diagnostic::error(format!("region \"{s}\" {why}")).at(file, span(&a.value)));
+                    diags.push(Diagnostic::error(format!("{key} \"{s}\" {why}")).at(file, span(&a.value)));
                 }
                 Some(s)
             }
             _ => {
                 diags.push(
-                    Diagnostic::error("region must be a non-empty string such as \"us-east-1\"")
+                    Diagnostic::error(format!("{key} must be a non-empty string such as \"us-east-1\""))
                         .at(file, span(&a.value)),
                 );
                 None
             }
-        },
+        }
     };
-    Some((b.labels[0].as_str().to_string(), region))
+    let region_value = region("region", diags);
+    let iam_home_region = region("iam_home_region", diags);
+    Some(Header { name, region: region_value, iam_home_region })
 }
 
 fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, taint: &Taint, diags: &mut Diagnostics) -> Option<Output> {

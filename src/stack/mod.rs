@@ -34,6 +34,8 @@ pub type SchemaLookup<'a> = &'a [&'static Schema];
 pub struct Stack {
     pub name: String,
     pub region: Option<String>,
+    /// The region whose deployment manages the stack's IAM objects, when the file says.
+    pub iam_home_region: Option<String>,
     pub resources: Vec<Resource>,
     pub outputs: Vec<Output>,
     pub file: Arc<SourceFile>,

@@ -121,14 +121,19 @@ pub struct Account {
     pub autoscaling: aws_sdk_autoscaling::Client,
 }
 
-pub async fn account() -> Account {
+/// The SDK configuration the tests' own checks use, in `region`.
+pub async fn sdk_config_in(region: &str) -> aws_config::SdkConfig {
     let creds = aws_credential_types::Credentials::new(realism::OBSERVER_KEY, "test", None, None, "tests");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(REGION))
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
         .endpoint_url(endpoint())
         .credentials_provider(creds)
         .load()
-        .await;
+        .await
+}
+
+pub async fn account() -> Account {
+    let config = sdk_config_in(REGION).await;
     Account {
         ec2: aws_sdk_ec2::Client::new(&config),
         iam: aws_sdk_iam::Client::new(&config),
