@@ -286,6 +286,9 @@ async fn an_interrupted_apply_releases_its_lock_and_a_waiting_one_goes_on() {
     assert!(
         run.stdout.contains("Interrupt received")
             || run.stderr.contains("Interrupted: nothing was changed")
+            // Under the realism layer the lock's create answer is lost and retried: the
+            // interrupt can come while the lock is being taken.
+            || run.stderr.contains("interrupted while taking the apply lock: nothing was changed")
             || run.code == 0,
         "{}\n{}",
         run.stdout,

@@ -53,8 +53,8 @@ async fn arn(aws: &Aws, stack: &str) -> anyhow::Result<(String, String)> {
     Ok((format!("arn:{partition}:iam::{account}:policy{path}{}", name(stack, &aws.region)), caller))
 }
 
-/// Takes the lock, waiting up to `timeout` for its holder to release it.
-pub async fn acquire(aws: &Aws, stack: &str, command: &str, timeout: Duration) -> anyhow::Result<Held> {
+/// Who this process is, as a lock would record it, and the lock's ARN.
+pub async fn me(aws: &Aws, stack: &str, command: &str) -> anyhow::Result<(String, Holder)> {
     let (arn, who) = arn(aws, stack).await?;
     let me = Holder {
         id: uuid::Uuid::new_v4().to_string(),
@@ -64,6 +64,16 @@ pub async fn acquire(aws: &Aws, stack: &str, command: &str, timeout: Duration) -
         when: super::now(),
         command: command.to_string(),
     };
+    Ok((arn, me))
+}
+
+/// The lock `me` would hold, for releasing it if taking it was interrupted.
+pub fn would_hold(arn: &str, me: &Holder) -> Held {
+    Held { arn: arn.to_string(), id: me.id.clone() }
+}
+
+/// Takes the lock, waiting up to `timeout` for its holder to release it.
+pub async fn acquire(aws: &Aws, stack: &str, arn: &str, me: &Holder, timeout: Duration) -> anyhow::Result<Held> {
     let start = Instant::now();
     loop {
         let call = aws
@@ -71,17 +81,17 @@ pub async fn acquire(aws: &Aws, stack: &str, command: &str, timeout: Duration) -
             .create_policy()
             .policy_name(name(stack, &aws.region))
             .path(super::record::path(stack))
-            .description(latin1(&serde_json::to_string(&me)?))
+            .description(latin1(&serde_json::to_string(me)?))
             .policy_document(super::GRANTS_NOTHING);
         let err = match call.send().await.map_err(aws::error) {
-            Ok(_) => return Ok(Held { arn, id: me.id }),
+            Ok(_) => return Ok(would_hold(arn, me)),
             Err(e) if e.code.as_deref() == Some("EntityAlreadyExists") => e,
             Err(e) => return Err(anyhow::Error::from(e).context("taking the apply lock")),
         };
-        let holder = read(aws, &arn).await?;
+        let holder = read(aws, arn).await?;
         // Our own create, whose answer was lost and which the SDK sent again.
         if holder.as_ref().is_some_and(|h| h.id == me.id) {
-            return Ok(Held { arn, id: me.id });
+            return Ok(would_hold(arn, me));
         }
         if start.elapsed() >= timeout {
             return Err(busy(stack, &aws.region, holder, &err));

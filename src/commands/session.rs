@@ -25,6 +25,7 @@ pub struct Session {
     held: Option<lock::Held>,
     /// Set once changes start: from then on Ctrl-C belongs to the executor.
     pub executing: AtomicBool,
+    interrupts: tokio::sync::Mutex<Interrupts>,
 }
 
 impl Session {
@@ -36,16 +37,30 @@ impl Session {
         args: &LockArgs,
         command: &str,
     ) -> anyhow::Result<Session> {
+        // Listening before the lock is taken: a Ctrl-C must never kill the process holding it.
+        let mut interrupts = Interrupts::new()?;
         let aws = super::connect_for(global, &stack).await?;
         let held = if args.lock {
-            Some(lock::acquire(&aws, &stack.name, command, args.lock_timeout).await?)
+            let (arn, me) = lock::me(&aws, &stack.name, command).await?;
+            tokio::select! {
+                held = lock::acquire(&aws, &stack.name, &arn, &me, args.lock_timeout) => Some(held?),
+                () = interrupts.next() => {
+                    // Taken, perhaps, with the answer not yet in.
+                    let _ = lock::release(&aws, &lock::would_hold(&arn, &me)).await;
+                    return Err(crate::error::user(
+                        "interrupted while taking the apply lock: nothing was changed",
+                        "run the command again",
+                    ));
+                }
+            }
         } else {
             eprintln!(
                 "warning: running without the apply lock (--lock=false): another apply of this stack may run at once"
             );
             None
         };
-        Ok(Session { stack, saved, aws, held, executing: AtomicBool::new(false) })
+        let interrupts = tokio::sync::Mutex::new(interrupts);
+        Ok(Session { stack, saved, aws, held, executing: AtomicBool::new(false), interrupts })
     }
 
     /// Runs `work`, then releases the lock however it ended. A Ctrl-C before changes start
@@ -56,7 +71,7 @@ impl Session {
     {
         let result = tokio::select! {
             r = work => r,
-            () = interrupted_before_changes(&self.executing) => {
+            () = self.interrupted_before_changes() => {
                 eprintln!("\nInterrupted: nothing was changed.");
                 Ok(ExitCode::from(130))
             }
@@ -81,13 +96,34 @@ impl Session {
     }
 }
 
-async fn interrupted_before_changes(executing: &AtomicBool) {
-    loop {
-        if tokio::signal::ctrl_c().await.is_err() {
-            return std::future::pending().await;
+impl Session {
+    async fn interrupted_before_changes(&self) {
+        let mut interrupts = self.interrupts.lock().await;
+        loop {
+            interrupts.next().await;
+            if !self.executing.load(Ordering::SeqCst) {
+                return;
+            }
         }
-        if !executing.load(Ordering::SeqCst) {
-            return;
+    }
+}
+
+/// Ctrl-C, listened for from the moment this is made (tokio's `ctrl_c()` only listens once
+/// polled). The executor's own listener hears the same signals.
+struct Interrupts(#[cfg(unix)] tokio::signal::unix::Signal, #[cfg(windows)] tokio::signal::windows::CtrlC);
+
+impl Interrupts {
+    fn new() -> anyhow::Result<Interrupts> {
+        #[cfg(unix)]
+        let s = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        #[cfg(windows)]
+        let s = tokio::signal::windows::ctrl_c()?;
+        Ok(Interrupts(s))
+    }
+
+    async fn next(&mut self) {
+        if self.0.recv().await.is_none() {
+            std::future::pending::<()>().await;
         }
     }
 }
