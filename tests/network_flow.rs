@@ -187,7 +187,9 @@ async fn network_stack_lifecycle() {
     let acct = account().await;
     let file = repo().join("stacks/network.hcl");
     let file = p(&file);
-    // Start from nothing this stack owns, whatever an earlier demo or run left.
+    // Start from nothing this stack owns, whatever an earlier demo or run left (a run that
+    // stopped half-way left the stack recorded as its edited copy).
+    stackr(&["rebind", "-f", file, "--auto-approve"]).expect(0);
     stackr(&["destroy", "-f", file, "--auto-approve"]).expect(0);
     let unowned = make_unowned(&acct).await;
 
@@ -210,6 +212,10 @@ async fn network_stack_lifecycle() {
 
     let dir = tempfile::tempdir().unwrap();
     let changed = stack_file(dir.path(), "network.hcl", &changed_stack());
+    // The edited copy is another file: refused until recorded as the stack's.
+    let run = stackr(&["plan", "-f", p(&changed)]).expect(1);
+    assert!(run.stderr.contains("belongs to another stack file"), "{}", run.stderr);
+    stackr(&["rebind", "-f", p(&changed), "--auto-approve"]).expect(0);
     let run = stackr(&["plan", "-f", p(&changed), "--detailed-exitcode"]).expect(2);
     for line in [
         "# subnet.b must be replaced",
