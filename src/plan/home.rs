@@ -57,17 +57,8 @@ pub(super) fn confine(
 ) {
     let home = &live.iam_home;
     if *home == live.region {
-        let others: Vec<&str> =
-            live.record.iter().flat_map(|r| &r.regions).map(String::as_str).filter(|r| *r != home).collect();
-        if destroy && !others.is_empty() && changes.iter().any(|c| is_iam(&c.addr.kind)) {
-            diags.push(
-                Diagnostic::error(format!(
-                    "stack \"{}\" is still deployed in {}, whose objects use the IAM objects this destroy would delete",
-                    stack.name,
-                    others.join(", ")
-                ))
-                .hint(format!("destroy those deployments first (`stackr destroy --region {}`)", others[0])),
-            );
+        if destroy {
+            diags.0.extend(others_still_deployed(stack, live, changes));
         }
         return;
     }
@@ -118,4 +109,22 @@ pub(super) fn confine(
             stack.name, live.region
         )));
     }
+}
+
+/// A destroy in the IAM home region that would delete IAM objects while deployments in other
+/// regions (whose instances use its roles) remain.
+fn others_still_deployed(stack: &Stack, live: &LiveState, changes: &[Change]) -> Option<Diagnostic> {
+    let others: Vec<&str> =
+        live.record.iter().flat_map(|r| &r.regions).map(String::as_str).filter(|r| *r != live.region).collect();
+    if others.is_empty() || !changes.iter().any(|c| is_iam(&c.addr.kind)) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(format!(
+            "stack \"{}\" is still deployed in {}, whose objects use the IAM objects this destroy would delete",
+            stack.name,
+            others.join(", ")
+        ))
+        .hint(format!("destroy those deployments first (`stackr destroy --region {}`)", others[0])),
+    )
 }

@@ -371,6 +371,8 @@ fn sort_for_display(changes: &mut [Change]) {
 }
 
 #[cfg(test)]
+mod home_tests;
+#[cfg(test)]
 mod options_tests;
 #[cfg(test)]
 mod order_tests;
