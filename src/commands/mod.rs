@@ -84,7 +84,8 @@ pub async fn read_account(global: &Global, stack: &Stack) -> anyhow::Result<(Cx,
     // Resolving credentials first turns "no credentials" into one clear error instead of one
     // per concurrent discovery call.
     aws.credential_source().await?;
-    let mut cx = Cx { aws, stack: Arc::from(stack.name.as_str()), known: Arc::default() };
+    let declared = Arc::new(crate::resources::claims::declared(stack));
+    let mut cx = Cx { aws, stack: Arc::from(stack.name.as_str()), known: Arc::default(), declared };
     let live = crate::live::read(&cx).await?;
     cx.known = Arc::new(live.objects.iter().map(|o| o.id.clone()).collect());
     Ok((cx, live))

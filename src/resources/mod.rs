@@ -7,6 +7,7 @@ pub mod adopt;
 mod asg_aws;
 mod asg_scaling;
 mod autoscaling_group;
+pub mod claims;
 mod ec2tags;
 mod elastic_ip;
 mod elbtags;
@@ -106,6 +107,9 @@ pub struct Cx {
     /// ownership tags after a lost create answer is the new one only if it is not among them
     /// (the object a create-first replacement replaces carries the same tags).
     pub known: Arc<std::collections::HashSet<String>>,
+    /// The names the stack's blocks claim ([`claims::declared`]): discovery looks up only these
+    /// to find a name another owner holds.
+    pub declared: Arc<claims::Declared>,
 }
 
 /// What discovery found for one kind.
@@ -113,7 +117,7 @@ pub struct Cx {
 pub struct Found {
     /// Objects this stack owns.
     pub owned: Vec<LiveObject>,
-    /// Names held by objects the stack does not own, where AWS makes names unique (IAM).
+    /// Declared names held by objects the stack does not own, where AWS makes names unique.
     pub foreign_names: Vec<String>,
     /// The same for objects a kind makes besides its own (a role's instance profile), by the
     /// namespace [`Kind::side_claims`] names.
