@@ -13,10 +13,11 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use super::adopt::{self, Described};
 use super::poll::{self, Poll};
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, ec2tags, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
-use crate::aws;
+use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
+use crate::aws::{self, AwsError};
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
+use futures::future::BoxFuture;
 
 pub struct LoadBalancer;
 
@@ -154,13 +155,25 @@ impl Kind for LoadBalancer {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let mut pages = cx.aws.elb.describe_load_balancers().into_paginator().items().send();
-        let mut all = vec![];
-        while let Some(lb) = pages.next().await {
-            all.push(lb.map_err(aws::error)?);
-        }
-        let (mine, foreign_names) =
-            elbtags::sort(cx, "load_balancer", all, AwsLb::load_balancer_arn, AwsLb::load_balancer_name).await?;
+        let elb = &cx.aws.elb;
+        let by_arns = |arns: Vec<String>| -> BoxFuture<'_, Result<Vec<AwsLb>, AwsError>> {
+            let call = elb.describe_load_balancers().set_load_balancer_arns(Some(arns));
+            Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.load_balancers().to_vec()) })
+        };
+        let by_names = |names: Vec<String>| -> BoxFuture<'_, Result<Vec<AwsLb>, AwsError>> {
+            let call = elb.describe_load_balancers().set_names(Some(names));
+            Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.load_balancers().to_vec()) })
+        };
+        let calls = elb_find::Calls {
+            kind: SCHEMA.kind,
+            resource_type: "elasticloadbalancing:loadbalancer",
+            not_found: &["LoadBalancerNotFound"],
+            by_arns: &by_arns,
+            by_names: &by_names,
+            arn: AwsLb::load_balancer_arn,
+            name: AwsLb::load_balancer_name,
+        };
+        let (mine, foreign_names) = elb_find::find(cx, &calls).await?;
         let reads = mine.into_iter().map(|(lb, addr, user)| async move { read_one(cx, &lb, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
         Ok(Found { owned, foreign_names, ..Found::default() })

@@ -10,6 +10,7 @@ mod autoscaling_group;
 pub mod claims;
 mod ec2tags;
 mod elastic_ip;
+mod elb_find;
 mod elbtags;
 mod eventual;
 mod iam_group;
