@@ -16,6 +16,7 @@ mod eventual;
 mod iam_group;
 mod iam_password_policy;
 mod iam_policy;
+mod iam_read;
 mod iam_role;
 mod iam_user;
 mod iam_user_creds;
