@@ -7,6 +7,10 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
 - ListGroups and ListInstanceProfiles ignore PathPrefix and answer every group and profile of
   the account (ListUsers and ListRoles honour it). AWS filters by the path, so a stack's
   discovery costs the same in a busy account.
+- An EC2 object's tags are found by scanning every tag of the region (TaggedEC2Resource.get_tags
+  filters the whole tag table by resource id), once per object a filter looks at and once per
+  object an answer shows: in a busy account every filtered Describe costs objects x tags. AWS
+  looks tags up by resource; so does this fix (the same tags, found directly).
 - ListRoles with a PathPrefix encodes each trust policy twice (a JSON string of the document,
   URL-encoded). AWS URL-encodes the document once, as GetRole does here.
 """
@@ -32,6 +36,7 @@ def install_fixes():
     LaunchTemplate.create_version = fixed
     install_path_prefix()
     install_list_roles()
+    install_tag_lookup()
 
 
 def install_path_prefix():
@@ -80,3 +85,22 @@ def install_list_roles():
 
     fixed._stackr_fixed = True
     IamProvider.list_roles = fixed
+
+
+def install_tag_lookup():
+    from moto.ec2.models.core import TaggedEC2Resource
+    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
+
+    if getattr(TaggedEC2Resource.get_tags, "_stackr_fixed", False):
+        return
+
+    def get_tags(self):
+        ident = getattr(self, "id", None)
+        if not ident:
+            return []
+        tags = dict(self.ec2_backend.tags.get(ident) or {})
+        kind = EC2_PREFIX_TO_RESOURCE.get(get_prefix(ident), "")
+        return [{"resource_id": ident, "key": k, "value": v, "resource_type": kind} for k, v in tags.items()]
+
+    get_tags._stackr_fixed = True
+    TaggedEC2Resource.get_tags = get_tags
