@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_elasticloadbalancingv2::types::{LoadBalancer, TargetGroup};
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use futures::future::BoxFuture;
 
@@ -22,27 +23,73 @@ use crate::model::{Address, Value};
 const BATCH: usize = 20;
 
 /// A Describe call by ARNs or by names; it fails with the kind's NotFound code when one is gone.
-pub type Describe<'a, T> = dyn Fn(Vec<String>) -> BoxFuture<'a, Result<Vec<T>, AwsError>> + Send + Sync + 'a;
+type Describe<'a, T> = dyn Fn(Vec<String>) -> BoxFuture<'a, Result<Vec<T>, AwsError>> + Send + Sync + 'a;
 
 /// How discovery reads one ELB kind.
-pub struct Calls<'a, T> {
-    pub kind: &'static str,
+struct Calls<'a, T> {
+    kind: &'static str,
     /// The tagging API's resource type (`elasticloadbalancing:loadbalancer`).
-    pub resource_type: &'static str,
+    resource_type: &'static str,
     /// The code ELB answers when an ARN or name in the batch does not exist.
-    pub not_found: &'static [&'static str],
-    pub by_arns: &'a Describe<'a, T>,
-    pub by_names: &'a Describe<'a, T>,
-    pub arn: fn(&T) -> Option<&str>,
-    pub name: fn(&T) -> Option<&str>,
+    not_found: &'static [&'static str],
+    by_arns: &'a Describe<'a, T>,
+    by_names: &'a Describe<'a, T>,
+    arn: fn(&T) -> Option<&str>,
+    name: fn(&T) -> Option<&str>,
 }
 
-/// The stack's objects of one ELB kind (each with its address and user tags), and the declared
-/// names others hold.
-pub async fn find<'a, T: Send + 'a>(
-    cx: &'a Cx,
-    calls: &'a Calls<'a, T>,
-) -> anyhow::Result<(Vec<(T, Address, Value)>, Vec<String>)> {
+/// What [`find`] gives: the stack's objects (each with its address and user tags) and the
+/// declared names others hold.
+pub type Found<T> = (Vec<(T, Address, Value)>, Vec<String>);
+
+/// The stack's load balancers, and the declared load balancer names others hold.
+pub async fn balancers(cx: &Cx) -> anyhow::Result<Found<LoadBalancer>> {
+    let elb = &cx.aws.elb;
+    let by_arns = |arns: Vec<String>| -> BoxFuture<'_, Result<Vec<LoadBalancer>, AwsError>> {
+        let call = elb.describe_load_balancers().set_load_balancer_arns(Some(arns));
+        Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.load_balancers().to_vec()) })
+    };
+    let by_names = |names: Vec<String>| -> BoxFuture<'_, Result<Vec<LoadBalancer>, AwsError>> {
+        let call = elb.describe_load_balancers().set_names(Some(names));
+        Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.load_balancers().to_vec()) })
+    };
+    let calls = Calls {
+        kind: "load_balancer",
+        resource_type: "elasticloadbalancing:loadbalancer",
+        not_found: &["LoadBalancerNotFound"],
+        by_arns: &by_arns,
+        by_names: &by_names,
+        arn: LoadBalancer::load_balancer_arn,
+        name: LoadBalancer::load_balancer_name,
+    };
+    find(cx, &calls).await
+}
+
+/// The stack's target groups, and the declared target group names others hold.
+pub async fn target_groups(cx: &Cx) -> anyhow::Result<Found<TargetGroup>> {
+    let elb = &cx.aws.elb;
+    let by_arns = |arns: Vec<String>| -> BoxFuture<'_, Result<Vec<TargetGroup>, AwsError>> {
+        let call = elb.describe_target_groups().set_target_group_arns(Some(arns));
+        Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.target_groups().to_vec()) })
+    };
+    let by_names = |names: Vec<String>| -> BoxFuture<'_, Result<Vec<TargetGroup>, AwsError>> {
+        let call = elb.describe_target_groups().set_names(Some(names));
+        Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.target_groups().to_vec()) })
+    };
+    let calls = Calls {
+        kind: "target_group",
+        resource_type: "elasticloadbalancing:targetgroup",
+        not_found: &["TargetGroupNotFound"],
+        by_arns: &by_arns,
+        by_names: &by_names,
+        arn: TargetGroup::target_group_arn,
+        name: TargetGroup::target_group_name,
+    };
+    find(cx, &calls).await
+}
+
+/// The stack's objects of one ELB kind, and the declared names others hold.
+async fn find<'a, T: Send + 'a>(cx: &'a Cx, calls: &'a Calls<'a, T>) -> anyhow::Result<Found<T>> {
     let arns = tagged(cx, calls.resource_type).await?;
     let tags = elbtags::owned(cx, &arns).await?;
     let mut confirmed: Vec<String> = arns.into_iter().filter(|a| tags.contains_key(a)).collect();

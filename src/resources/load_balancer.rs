@@ -14,10 +14,9 @@ use super::adopt::{self, Described};
 use super::poll::{self, Poll};
 use super::retry::{self, Window};
 use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
-use crate::aws::{self, AwsError};
+use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
-use futures::future::BoxFuture;
 
 pub struct LoadBalancer;
 
@@ -155,25 +154,7 @@ impl Kind for LoadBalancer {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let elb = &cx.aws.elb;
-        let by_arns = |arns: Vec<String>| -> BoxFuture<'_, Result<Vec<AwsLb>, AwsError>> {
-            let call = elb.describe_load_balancers().set_load_balancer_arns(Some(arns));
-            Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.load_balancers().to_vec()) })
-        };
-        let by_names = |names: Vec<String>| -> BoxFuture<'_, Result<Vec<AwsLb>, AwsError>> {
-            let call = elb.describe_load_balancers().set_names(Some(names));
-            Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.load_balancers().to_vec()) })
-        };
-        let calls = elb_find::Calls {
-            kind: SCHEMA.kind,
-            resource_type: "elasticloadbalancing:loadbalancer",
-            not_found: &["LoadBalancerNotFound"],
-            by_arns: &by_arns,
-            by_names: &by_names,
-            arn: AwsLb::load_balancer_arn,
-            name: AwsLb::load_balancer_name,
-        };
-        let (mine, foreign_names) = elb_find::find(cx, &calls).await?;
+        let (mine, foreign_names) = elb_find::balancers(cx).await?;
         let reads = mine.into_iter().map(|(lb, addr, user)| async move { read_one(cx, &lb, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
         Ok(Found { owned, foreign_names, ..Found::default() })

@@ -14,10 +14,9 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use super::adopt::{self, Described};
 use super::retry::{self, Window};
 use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, s, strs, with_computed};
-use crate::aws::{self, AwsError};
+use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
-use futures::future::BoxFuture;
 
 pub struct TargetGroup;
 
@@ -192,25 +191,7 @@ impl Kind for TargetGroup {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let elb = &cx.aws.elb;
-        let by_arns = |arns: Vec<String>| -> BoxFuture<'_, Result<Vec<AwsGroup>, AwsError>> {
-            let call = elb.describe_target_groups().set_target_group_arns(Some(arns));
-            Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.target_groups().to_vec()) })
-        };
-        let by_names = |names: Vec<String>| -> BoxFuture<'_, Result<Vec<AwsGroup>, AwsError>> {
-            let call = elb.describe_target_groups().set_names(Some(names));
-            Box::pin(async move { Ok(call.send().await.map_err(aws::error)?.target_groups().to_vec()) })
-        };
-        let calls = elb_find::Calls {
-            kind: SCHEMA.kind,
-            resource_type: "elasticloadbalancing:targetgroup",
-            not_found: &["TargetGroupNotFound"],
-            by_arns: &by_arns,
-            by_names: &by_names,
-            arn: AwsGroup::target_group_arn,
-            name: AwsGroup::target_group_name,
-        };
-        let (mine, foreign_names) = elb_find::find(cx, &calls).await?;
+        let (mine, foreign_names) = elb_find::target_groups(cx).await?;
         let reads = mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
         Ok(Found { owned, foreign_names, ..Found::default() })
