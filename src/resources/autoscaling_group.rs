@@ -158,13 +158,16 @@ impl Kind for AutoscalingGroup {
         let mut groups = asg_aws::list(cx.aws.autoscaling.describe_auto_scaling_groups().filters(filter)).await?;
         let held = groups.iter().filter_map(|g| g.auto_scaling_group_name());
         let missing = claims::unheld(&cx.declared, SCHEMA.kind, held);
-        let mut foreign_names = vec![];
+        let (mut foreign_names, mut unlisted) = (vec![], vec![]);
         for chunk in missing.chunks(asg_aws::NAMES_MAX) {
             let call =
                 cx.aws.autoscaling.describe_auto_scaling_groups().set_auto_scaling_group_names(Some(chunk.to_vec()));
             for g in asg_aws::list(call).await? {
                 match ours(cx, &g) {
-                    true => groups.push(g),
+                    true => {
+                        unlisted.extend(g.auto_scaling_group_name().map(String::from));
+                        groups.push(g);
+                    }
                     false => foreign_names.extend(g.auto_scaling_group_name().map(String::from)),
                 }
             }
@@ -173,7 +176,7 @@ impl Kind for AutoscalingGroup {
         let mut scaling = asg_scaling::read_all(cx, &names).await?;
         let owned =
             groups.iter().filter_map(|g| live_object(g, scaling.remove(g.auto_scaling_group_name()?))).collect();
-        Ok(Found { owned, foreign_names, ..Found::default() })
+        Ok(Found { owned, foreign_names, unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

@@ -38,9 +38,15 @@ struct Calls<'a, T> {
     name: fn(&T) -> Option<&str>,
 }
 
-/// What [`find`] gives: the stack's objects (each with its address and user tags) and the
-/// declared names others hold.
-pub type Found<T> = (Vec<(T, Address, Value)>, Vec<String>);
+/// What [`find`] gives.
+pub struct Found<T> {
+    /// The stack's objects, each with its address and user tags.
+    pub mine: Vec<(T, Address, Value)>,
+    /// Declared names others hold.
+    pub taken: Vec<String>,
+    /// ARNs of the stack's objects found only by their names (the tagging API lags).
+    pub unlisted: Vec<String>,
+}
 
 /// The stack's load balancers, and the declared load balancer names others hold.
 pub async fn balancers(cx: &Cx) -> anyhow::Result<Found<LoadBalancer>> {
@@ -104,8 +110,9 @@ async fn find<'a, T: Send + 'a>(cx: &'a Cx, calls: &'a Calls<'a, T>) -> anyhow::
     let reads = missing.chunks(BATCH).map(|c| halving(c.to_vec(), calls.not_found, calls.by_names));
     let named: Vec<T> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
     let (more, taken) = sort_named(cx, calls, named).await?;
+    let unlisted = more.iter().filter_map(|(o, _, _)| (calls.arn)(o).map(String::from)).collect();
     mine.extend(more);
-    Ok((mine, taken))
+    Ok(Found { mine, taken, unlisted })
 }
 
 /// Objects found by a declared name: this stack's after all (the tagging API has not caught up

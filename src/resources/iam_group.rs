@@ -91,7 +91,7 @@ impl Kind for IamGroup {
                 Some(LiveObject { addr, id: g.group_name()?.to_string(), attrs: live_attrs(g) })
             })
             .collect();
-        Ok(Found { owned, foreign_names: read.foreign, ..Found::default() })
+        Ok(Found { owned, foreign_names: read.foreign, unlisted: read.unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

@@ -38,14 +38,19 @@ macro_rules! all {
 pub struct Read<T> {
     pub owned: Vec<T>,
     pub foreign: Vec<String>,
+    /// Names of owned objects found only by their name (the listing lags behind a create).
+    pub unlisted: Vec<String>,
 }
 
 /// Sorts the objects found for declared names no listed object holds; `None` is a free name.
 fn sort_declared<T>(cx: &Cx, kind: &str, found: Vec<(String, Option<T>)>, path: fn(&T) -> &str) -> Read<T> {
-    let mut read = Read { owned: vec![], foreign: vec![] };
+    let mut read = Read { owned: vec![], foreign: vec![], unlisted: vec![] };
     for (name, object) in found {
         match object {
-            Some(o) if owned_address(&cx.stack, kind, path(&o)).is_some() => read.owned.push(o),
+            Some(o) if owned_address(&cx.stack, kind, path(&o)).is_some() => {
+                read.unlisted.push(name);
+                read.owned.push(o);
+            }
             Some(_) => read.foreign.push(name),
             None => {}
         }
@@ -96,7 +101,7 @@ pub async fn users(cx: &Cx) -> anyhow::Result<Read<UserDetail>> {
     let mut read = sort_declared(cx, "iam_user", found, |u| u.path());
     listed.append(&mut read.owned);
     let details = each(listed, |u| user_detail(cx, u)).await?;
-    Ok(Read { owned: details, foreign: read.foreign })
+    Ok(Read { owned: details, foreign: read.foreign, unlisted: read.unlisted })
 }
 
 /// A user's inline and attached policies, groups and tags; `None` when it is gone.
@@ -145,7 +150,7 @@ pub async fn groups(cx: &Cx) -> anyhow::Result<Read<GroupDetail>> {
     let mut read = sort_declared(cx, "iam_group", found, |g| g.path());
     listed.append(&mut read.owned);
     let details = each(listed, |g| group_detail(cx, g)).await?;
-    Ok(Read { owned: details, foreign: read.foreign })
+    Ok(Read { owned: details, foreign: read.foreign, unlisted: read.unlisted })
 }
 
 /// A group's inline and attached policies; `None` when it is gone.
@@ -188,7 +193,7 @@ pub async fn roles(cx: &Cx) -> anyhow::Result<Read<(RoleDetail, String, i32)>> {
     let mut read = sort_declared(cx, "iam_role", found, |r| r.path());
     listed.append(&mut read.owned);
     let details = each(listed, |r| role_detail(cx, r)).await?;
-    Ok(Read { owned: details, foreign: read.foreign })
+    Ok(Read { owned: details, foreign: read.foreign, unlisted: read.unlisted })
 }
 
 /// A role's policies, instance profiles and tags, with its description and session length;

@@ -127,6 +127,7 @@ impl Kind for IamRole {
         let mut found =
             Found { foreign_side: profiles.into_iter().map(|p| (PROFILES, p)).collect(), ..Found::default() };
         found.foreign_names = read.foreign;
+        found.unlisted = read.unlisted;
         for (r, description, duration) in &read.owned {
             let Some(addr) = owned_address(&cx.stack, "iam_role", r.path().unwrap_or_default()) else { continue };
             let name = r.role_name().unwrap_or_default().to_string();

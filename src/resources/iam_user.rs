@@ -119,7 +119,7 @@ impl Kind for IamUser {
                 Some(LiveObject { addr, id: u.user_name()?.to_string(), attrs: live_attrs(u) })
             })
             .collect();
-        Ok(Found { owned, foreign_names: read.foreign, ..Found::default() })
+        Ok(Found { owned, foreign_names: read.foreign, unlisted: read.unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

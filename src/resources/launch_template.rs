@@ -124,9 +124,12 @@ impl Kind for LaunchTemplate {
         let mut found = list(cx.aws.ec2.describe_launch_templates().filters(filter)).await?;
         let held = found.iter().filter_map(|t| t.launch_template_name());
         let missing = claims::unheld(&cx.declared, SCHEMA.kind, held);
+        let mut named = vec![];
         for chunk in missing.chunks(ec2tags::FILTER_VALUES_MAX) {
             let by_name = Filter::builder().name("launch-template-name").set_values(Some(chunk.to_vec())).build();
-            found.extend(list(cx.aws.ec2.describe_launch_templates().filters(by_name)).await?);
+            let more = list(cx.aws.ec2.describe_launch_templates().filters(by_name)).await?;
+            named.extend(more.iter().filter_map(|t| t.launch_template_id().map(String::from)));
+            found.extend(more);
         }
         let late = late_tags(cx, &found).await?;
         let (mut templates, mut foreign_names) = (vec![], vec![]);
@@ -149,7 +152,9 @@ impl Kind for LaunchTemplate {
                 LiveObject { addr, id, attrs }
             })
             .collect();
-        Ok(Found { owned, foreign_names, ..Found::default() })
+        let owned: Vec<LiveObject> = owned;
+        let unlisted = named.into_iter().filter(|id| owned.iter().any(|o| &o.id == id)).collect();
+        Ok(Found { owned, foreign_names, unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

@@ -124,6 +124,9 @@ pub struct Found {
     /// The same for objects a kind makes besides its own (a role's instance profile), by the
     /// namespace [`Kind::side_claims`] names.
     pub foreign_side: Vec<(&'static str, String)>,
+    /// Ids of owned objects found only by looking up a declared name: the kind's listing does
+    /// not show them yet (it lags behind creates), so apply's settle step keeps waiting for it.
+    pub unlisted: Vec<String>,
 }
 
 /// One kind of AWS object. Methods other than the four async ones are pure: the planner calls

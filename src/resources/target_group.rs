@@ -191,10 +191,10 @@ impl Kind for TargetGroup {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let (mine, foreign_names) = elb_find::target_groups(cx).await?;
-        let reads = mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
+        let found = elb_find::target_groups(cx).await?;
+        let reads = found.mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
-        Ok(Found { owned, foreign_names, ..Found::default() })
+        Ok(Found { owned, foreign_names: found.taken, unlisted: found.unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
