@@ -270,8 +270,11 @@ async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Addre
         if kinds.is_empty() {
             return Ok(vec![]);
         }
-        let live = crate::live::read_kinds(cx, |k| kinds.contains(k)).await?;
-        let ids: std::collections::HashSet<&str> = live.objects.iter().map(|o| o.id.as_str()).collect();
+        let (live, unlisted) = crate::live::read_listed(cx, |k| kinds.contains(k)).await?;
+        // Found only by its name is not enough: a later read without that name (a destroy, a
+        // block removed) would not see it until the listing does.
+        let ids: std::collections::HashSet<&str> =
+            live.objects.iter().map(|o| o.id.as_str()).filter(|id| !unlisted.contains(*id)).collect();
         let mut missing: Vec<Address> =
             made.iter().filter(|(_, id)| !ids.contains(id.as_str())).map(|(a, _)| (*a).clone()).collect();
         missing.extend(gone.iter().filter(|(_, id)| ids.contains(id.as_str())).map(|(a, _)| (*a).clone()));

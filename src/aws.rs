@@ -35,6 +35,9 @@ pub struct Aws {
     pub sts: aws_sdk_sts::Client,
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     pub autoscaling: aws_sdk_autoscaling::Client,
+    /// The Resource Groups Tagging API: finds load balancers and target groups by tag, which
+    /// ELBv2's own Describe calls cannot.
+    pub tagging: aws_sdk_resourcegroupstagging::Client,
     pub region: String,
     /// The overridden endpoint (flag or AWS_ENDPOINT_URL), when there is one.
     pub endpoint: Option<String>,
@@ -93,6 +96,9 @@ impl Aws {
             ),
             autoscaling: aws_sdk_autoscaling::Client::from_conf(
                 aws_sdk_autoscaling::config::Builder::from(&config).interceptor(CallLog).build(),
+            ),
+            tagging: aws_sdk_resourcegroupstagging::Client::from_conf(
+                aws_sdk_resourcegroupstagging::config::Builder::from(&config).interceptor(CallLog).build(),
             ),
             config,
             region,

@@ -49,18 +49,25 @@ pub async fn read(cx: &Cx, iam_home_region: Option<&str>) -> anyhow::Result<Live
 
 /// Reads the kinds `which` selects, all at once.
 pub async fn read_kinds(cx: &Cx, which: impl Fn(&str) -> bool) -> anyhow::Result<LiveState> {
+    Ok(read_listed(cx, which).await?.0)
+}
+
+/// [`read_kinds`], with the ids of owned objects the kinds' listings do not show yet (found by
+/// a declared name only, see [`crate::resources::Found`]).
+pub async fn read_listed(cx: &Cx, which: impl Fn(&str) -> bool) -> anyhow::Result<(LiveState, HashSet<String>)> {
     let reads = KINDS.iter().filter(|k| which(k.schema().kind)).map(|k| async move {
         let kind = k.schema().kind;
         k.read(cx).await.with_context(|| format!("reading the stack's {kind} objects")).map(|f| (kind, f))
     });
     let found = futures::future::try_join_all(reads).await?;
-    let mut state = LiveState::default();
+    let (mut state, mut unlisted) = (LiveState::default(), HashSet::new());
     for (kind, f) in found {
         state.objects.extend(f.owned);
+        unlisted.extend(f.unlisted);
         state.foreign.insert(kind.to_string(), f.foreign_names.into_iter().collect());
         for (space, name) in f.foreign_side {
             state.foreign.entry(space.to_string()).or_default().insert(name);
         }
     }
-    Ok(state)
+    Ok((state, unlisted))
 }

@@ -99,7 +99,8 @@ pub async fn read_account(global: &Global, stack: &Stack) -> anyhow::Result<(Cx,
 
 /// Reads the account for `stack` and checks that the stack's record names this stack file.
 pub async fn read_with(aws: Aws, stack: &Stack) -> anyhow::Result<(Cx, crate::live::LiveState)> {
-    let mut cx = Cx { aws, stack: Arc::from(stack.name.as_str()), known: Arc::default(), record: None };
+    let declared = Arc::new(crate::resources::claims::declared(stack));
+    let mut cx = Cx { aws, stack: Arc::from(stack.name.as_str()), known: Arc::default(), record: None, declared };
     let live = crate::live::read(&cx, stack.iam_home_region.as_deref()).await?;
     let source = crate::account::source::of(std::path::Path::new(&stack.file.path));
     crate::account::identity::check_source(&stack.name, &stack.file.path, live.record.as_ref(), &source)?;

@@ -37,6 +37,21 @@ pub(super) async fn sync_tags(cx: &Cx, group: &str, have: &Attrs, want: &Attrs) 
     Ok(())
 }
 
+/// Names DescribeAutoScalingGroups takes in one call, kept to one page's worth.
+pub(super) const NAMES_MAX: usize = 50;
+
+/// Every group a DescribeAutoScalingGroups call (with its filters or names) answers, all pages.
+pub(super) async fn list(
+    call: aws_sdk_autoscaling::operation::describe_auto_scaling_groups::builders::DescribeAutoScalingGroupsFluentBuilder,
+) -> anyhow::Result<Vec<AutoScalingGroup>> {
+    let mut pages = call.into_paginator().items().send();
+    let mut out = vec![];
+    while let Some(g) = pages.next().await {
+        out.push(g.map_err(aws::error)?);
+    }
+    Ok(out)
+}
+
 pub(super) async fn describe(cx: &Cx, name: &str) -> anyhow::Result<Option<AutoScalingGroup>> {
     let out = cx
         .aws

@@ -78,31 +78,38 @@ fn block(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     Value::Map(pairs.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_string(), v)).collect())
 }
 
-/// Target-tracking policies (on predefined metrics) and scheduled actions of every group,
-/// by group name: one DescribePolicies and one DescribeScheduledActions call in all.
+/// Target-tracking policies (on predefined metrics) and scheduled actions of the stack's
+/// groups, by group name: DescribePolicies and DescribeScheduledActions for each group (both
+/// take one group name), all at once. Without a group name they would list the region's.
 pub async fn read_all(cx: &Cx, groups: &[String]) -> anyhow::Result<HashMap<String, (Value, Value)>> {
     let mut out: HashMap<String, (Vec<Value>, Vec<Value>)> =
         groups.iter().map(|g| (g.clone(), (vec![], vec![]))).collect();
     if groups.is_empty() {
         return Ok(HashMap::new());
     }
-    let policies = async {
-        let mut pages = cx.aws.autoscaling.describe_policies().into_paginator().items().send();
-        let mut all = vec![];
-        while let Some(p) = pages.next().await {
-            all.push(p.map_err(aws::error)?);
-        }
-        anyhow::Ok(all)
-    };
-    let schedules = async {
-        let mut pages = cx.aws.autoscaling.describe_scheduled_actions().into_paginator().items().send();
-        let mut all = vec![];
-        while let Some(s) = pages.next().await {
-            all.push(s.map_err(aws::error)?);
-        }
-        anyhow::Ok(all)
-    };
-    let (policies, schedules) = tokio::try_join!(policies, schedules)?;
+    let reads = groups.iter().map(|g| async move {
+        let asg = &cx.aws.autoscaling;
+        let policies = async {
+            let mut pages = asg.describe_policies().auto_scaling_group_name(g).into_paginator().items().send();
+            let mut all = vec![];
+            while let Some(p) = pages.next().await {
+                all.push(p.map_err(aws::error)?);
+            }
+            anyhow::Ok(all)
+        };
+        let schedules = async {
+            let mut pages = asg.describe_scheduled_actions().auto_scaling_group_name(g).into_paginator().items().send();
+            let mut all = vec![];
+            while let Some(s) = pages.next().await {
+                all.push(s.map_err(aws::error)?);
+            }
+            anyhow::Ok(all)
+        };
+        tokio::try_join!(policies, schedules)
+    });
+    let read = futures::future::try_join_all(reads).await?;
+    let (policies, schedules): (Vec<_>, Vec<_>) = read.into_iter().unzip();
+    let (policies, schedules) = (policies.into_iter().flatten(), schedules.into_iter().flatten());
     for p in policies {
         let Some(entry) = p.auto_scaling_group_name().and_then(|g| out.get_mut(g)) else { continue };
         let Some(tt) = p.target_tracking_configuration() else { continue };

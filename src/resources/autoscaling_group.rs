@@ -5,13 +5,13 @@
 //! With a tracking policy declared, desired capacity belongs to the policy and is not diffed.
 
 use async_trait::async_trait;
-use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification};
+use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification};
 
 use super::adopt::{self, Described};
 use super::asg_aws::{self, describe, sync_tags, tag, wait_in_service};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
 use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
-use super::{Cx, Found, Kind, s, strs, user_tags, userdata, with_computed};
+use super::{Cx, Found, Kind, claims, s, strs, user_tags, userdata, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostics, Resource, Stack};
@@ -151,24 +151,32 @@ impl Kind for AutoscalingGroup {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        // Every group, not only this stack's: the names of the others are taken, and a plan
-        // that would create one of them must say so rather than fail at apply. Same one call.
-        let mut pages = cx.aws.autoscaling.describe_auto_scaling_groups().into_paginator().items().send();
-        let (mut groups, mut foreign_names) = (vec![], vec![]);
-        while let Some(g) = pages.next().await {
-            let g = g.map_err(aws::error)?;
-            let ours = g.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()));
-            match (ours, g.auto_scaling_group_name()) {
-                (true, _) => groups.push(g),
-                (false, Some(name)) => foreign_names.push(name.to_string()),
-                (false, None) => {}
+        // Only this stack's groups, filtered by AWS on the ownership tag; then the names the
+        // stack declares that none of them holds, by name: taken by another owner, or this
+        // stack's after all when the tag filter has not caught up with a new group yet.
+        let filter = Filter::builder().name(format!("tag:{STACK_TAG}")).values(cx.stack.as_ref()).build();
+        let mut groups = asg_aws::list(cx.aws.autoscaling.describe_auto_scaling_groups().filters(filter)).await?;
+        let held = groups.iter().filter_map(|g| g.auto_scaling_group_name());
+        let missing = claims::unheld(&cx.declared, SCHEMA.kind, held);
+        let (mut foreign_names, mut unlisted) = (vec![], vec![]);
+        for chunk in missing.chunks(asg_aws::NAMES_MAX) {
+            let call =
+                cx.aws.autoscaling.describe_auto_scaling_groups().set_auto_scaling_group_names(Some(chunk.to_vec()));
+            for g in asg_aws::list(call).await? {
+                match ours(cx, &g) {
+                    true => {
+                        unlisted.extend(g.auto_scaling_group_name().map(String::from));
+                        groups.push(g);
+                    }
+                    false => foreign_names.extend(g.auto_scaling_group_name().map(String::from)),
+                }
             }
         }
         let names: Vec<String> = groups.iter().filter_map(|g| g.auto_scaling_group_name().map(String::from)).collect();
         let mut scaling = asg_scaling::read_all(cx, &names).await?;
         let owned =
             groups.iter().filter_map(|g| live_object(g, scaling.remove(g.auto_scaling_group_name()?))).collect();
-        Ok(Found { owned, foreign_names, ..Found::default() })
+        Ok(Found { owned, foreign_names, unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
@@ -289,6 +297,11 @@ fn template_spec(want: &Attrs) -> LaunchTemplateSpecification {
         .launch_template_id(s(want, "launch_template"))
         .version(s(want, "launch_template_version"))
         .build()
+}
+
+/// Whether the group carries this stack's ownership tag.
+fn ours(cx: &Cx, g: &AutoScalingGroup) -> bool {
+    g.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()))
 }
 
 fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<LiveObject> {

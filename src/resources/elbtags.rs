@@ -1,7 +1,7 @@
-//! Ownership, tags and names for Elastic Load Balancing objects. ELBv2 has no tag filter on its
-//! Describe calls, so discovery lists every load balancer or target group and keeps the ones
-//! whose tags (DescribeTags, 20 ARNs a call) name this stack. Ownership tags go on in the create
-//! call itself. Names are unique per account and region and at most 32 characters.
+//! Ownership, tags and names for Elastic Load Balancing objects: which ARNs this stack owns by
+//! their tags (DescribeTags, 20 ARNs a call; discovery finds the candidates in elb_find.rs).
+//! Ownership tags go on in the create call itself. Names are unique per account and region and
+//! at most 32 characters.
 
 use std::collections::HashMap;
 
@@ -75,27 +75,6 @@ fn tags_of(cx: &Cx, batch: Vec<String>) -> futures::future::BoxFuture<'_, anyhow
 pub async fn owned_at(cx: &Cx, addr: &Address, arn: &str) -> anyhow::Result<bool> {
     let tags = owned(cx, &[arn.to_string()]).await?;
     Ok(tags.get(arn).and_then(|t| split(&addr.kind, arn, t)).is_some_and(|(a, _)| &a == addr))
-}
-
-/// Sorts every load balancer or target group in the account into this stack's (each with its
-/// address and user tags) and the names of the rest, which are taken.
-pub async fn sort<T>(
-    cx: &Cx,
-    kind: &str,
-    all: Vec<T>,
-    arn: fn(&T) -> Option<&str>,
-    name: fn(&T) -> Option<&str>,
-) -> anyhow::Result<(Vec<(T, Address, Value)>, Vec<String>)> {
-    let arns: Vec<String> = all.iter().filter_map(|o| arn(o).map(String::from)).collect();
-    let tags = owned(cx, &arns).await?;
-    let (mut mine, mut taken) = (vec![], vec![]);
-    for o in all {
-        match arn(&o).and_then(|a| split(kind, a, tags.get(a)?)) {
-            Some((addr, user)) => mine.push((o, addr, user)),
-            None => taken.extend(name(&o).map(String::from)),
-        }
-    }
-    Ok((mine, taken))
 }
 
 /// The owner address and user tags, as [`super::ec2tags::split`] reads them for EC2 objects.

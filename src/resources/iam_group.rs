@@ -3,13 +3,13 @@
 //! by its name.
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::{EntityType, GroupDetail};
+use aws_sdk_iam::types::GroupDetail;
 
 use super::adopt::{self, Described};
 use super::iam_policy::{
     self, Principal, canonical_inline, gone_ok, owned_address, path_for, sync_policies, taken_by_us,
 };
-use super::{Cx, Found, Kind, s, with_computed};
+use super::{Cx, Found, Kind, iam_read, s, with_computed};
 use crate::aws;
 use crate::model::*;
 
@@ -82,32 +82,30 @@ impl Kind for IamGroup {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let mut pages =
-            cx.aws.iam.get_account_authorization_details().filter(EntityType::Group).into_paginator().send();
-        let mut found = Found::default();
-        while let Some(page) = pages.next().await {
-            for g in page.map_err(aws::error)?.group_detail_list() {
-                let name = g.group_name().unwrap_or_default().to_string();
-                match owned_address(&cx.stack, "iam_group", g.path().unwrap_or_default()) {
-                    Some(addr) => found.owned.push(LiveObject { addr, id: name, attrs: live_attrs(g) }),
-                    None => found.foreign_names.push(name),
-                }
-            }
-        }
-        Ok(found)
+        let read = iam_read::groups(cx).await?;
+        let owned = read
+            .owned
+            .iter()
+            .filter_map(|g| {
+                let addr = owned_address(&cx.stack, "iam_group", g.path().unwrap_or_default())?;
+                Some(LiveObject { addr, id: g.group_name()?.to_string(), attrs: live_attrs(g) })
+            })
+            .collect();
+        Ok(Found { owned, foreign_names: read.foreign, unlisted: read.unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
-        let mut pages =
-            cx.aws.iam.get_account_authorization_details().filter(EntityType::Group).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            if let Some(g) = page.map_err(aws::error)?.group_detail_list().iter().find(|g| g.group_name() == Some(id)) {
-                let owner = adopt::iam_owner("iam_group", g.path().unwrap_or_default());
-                let live = LiveObject { addr: Address::new("iam_group", id), id: id.to_string(), attrs: live_attrs(g) };
-                return Ok(Some(Described { live, owner }));
-            }
-        }
-        Ok(None)
+        // The group by name (one member: GetGroup pages through its users), policies as `read`
+        // reads them.
+        let got = match cx.aws.iam.get_group().group_name(id).max_items(1).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => return Ok(None),
+            got => got?,
+        };
+        let Some(group) = got.group().cloned() else { return Ok(None) };
+        let Some(g) = iam_read::group_detail(cx, group).await? else { return Ok(None) };
+        let owner = adopt::iam_owner("iam_group", g.path().unwrap_or_default());
+        let live = LiveObject { addr: Address::new("iam_group", id), id: id.to_string(), attrs: live_attrs(&g) };
+        Ok(Some(Described { live, owner }))
     }
 
     async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {

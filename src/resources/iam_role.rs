@@ -3,7 +3,7 @@
 //! templates use). Owned by the path `/stackr/<stack>/<name>/`, like users and groups.
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::{EntityType, InstanceProfile, RoleDetail};
+use aws_sdk_iam::types::{InstanceProfile, RoleDetail};
 
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
 use super::iam_policy::{
@@ -11,7 +11,7 @@ use super::iam_policy::{
     sync_tags, taken_by_us,
 };
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, flag, s, user_tags, with_computed};
+use super::{Cx, Found, Kind, flag, iam_read, s, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostics, Resource, Stack};
@@ -119,54 +119,19 @@ impl Kind for IamRole {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        // The authorization details carry policies and profiles but not the description or
-        // session length, which ListRoles (by path) does: two calls for any number of roles.
-        let details = async {
-            let mut pages =
-                cx.aws.iam.get_account_authorization_details().filter(EntityType::Role).into_paginator().send();
-            let mut roles = vec![];
-            while let Some(page) = pages.next().await {
-                roles.extend(page.map_err(aws::error)?.role_detail_list().iter().cloned());
-            }
-            anyhow::Ok(roles)
-        };
-        let listed = async {
-            let mut pages =
-                cx.aws.iam.list_roles().path_prefix(format!("/stackr/{}/", cx.stack)).into_paginator().items().send();
-            let mut roles = std::collections::HashMap::new();
-            while let Some(r) = pages.next().await {
-                let r = r.map_err(aws::error)?;
-                roles.insert(
-                    r.role_name().to_string(),
-                    (r.description().unwrap_or_default().to_string(), r.max_session_duration()),
-                );
-            }
-            anyhow::Ok(roles)
-        };
-        // Profiles other than this stack's: one the role's would take wedges the apply.
-        let profiles = async {
-            let mut pages = cx.aws.iam.list_instance_profiles().into_paginator().items().send();
-            let (mut taken, ours) = (vec![], format!("/stackr/{}/", cx.stack));
-            while let Some(p) = pages.next().await {
-                let p = p.map_err(aws::error)?;
-                if !p.path().starts_with(&ours) {
-                    taken.push((PROFILES, p.instance_profile_name().to_string()));
-                }
-            }
-            anyhow::Ok(taken)
-        };
-        let (details, listed, foreign_side) = tokio::try_join!(details, listed, profiles)?;
-        let mut found = Found { foreign_side, ..Found::default() };
-        for r in &details {
+        let read = iam_read::roles(cx).await?;
+        // Declared profile names no owned role's profile holds: one another owner holds would
+        // wedge the apply, so the plan refuses it.
+        let held = read.owned.iter().flat_map(|(r, _, _)| r.instance_profile_list()).map(|p| p.instance_profile_name());
+        let profiles = iam_read::foreign_profiles(cx, PROFILES, held.collect()).await?;
+        let mut found =
+            Found { foreign_side: profiles.into_iter().map(|p| (PROFILES, p)).collect(), ..Found::default() };
+        found.foreign_names = read.foreign;
+        found.unlisted = read.unlisted;
+        for (r, description, duration) in &read.owned {
+            let Some(addr) = owned_address(&cx.stack, "iam_role", r.path().unwrap_or_default()) else { continue };
             let name = r.role_name().unwrap_or_default().to_string();
-            match owned_address(&cx.stack, "iam_role", r.path().unwrap_or_default()) {
-                Some(addr) => {
-                    let (description, duration) = listed.get(&name).cloned().unwrap_or_default();
-                    let attrs = live_attrs(r, description, duration.unwrap_or(3600));
-                    found.owned.push(LiveObject { addr, id: name, attrs });
-                }
-                None => found.foreign_names.push(name),
-            }
+            found.owned.push(LiveObject { addr, id: name, attrs: live_attrs(r, description.clone(), *duration) });
         }
         Ok(found)
     }

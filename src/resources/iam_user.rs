@@ -5,7 +5,7 @@
 //! deleted only with `force_destroy`, which a tag records so that it outlives the block.
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::{EntityType, UserDetail};
+use aws_sdk_iam::types::UserDetail;
 
 use super::adopt::{self, Described};
 use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
@@ -15,7 +15,7 @@ use super::iam_policy::{
     taken_by_us,
 };
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, flag, iam_user_creds, s, strs, user_tags, with_computed};
+use super::{Cx, Found, Kind, flag, iam_read, iam_user_creds, s, strs, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
 
@@ -110,31 +110,29 @@ impl Kind for IamUser {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let mut pages = cx.aws.iam.get_account_authorization_details().filter(EntityType::User).into_paginator().send();
-        let mut found = Found::default();
-        while let Some(page) = pages.next().await {
-            for u in page.map_err(aws::error)?.user_detail_list() {
-                let name = u.user_name().unwrap_or_default().to_string();
-                match owned_address(&cx.stack, "iam_user", u.path().unwrap_or_default()) {
-                    Some(addr) => found.owned.push(LiveObject { addr, id: name, attrs: live_attrs(u) }),
-                    None => found.foreign_names.push(name),
-                }
-            }
-        }
-        Ok(found)
+        let read = iam_read::users(cx).await?;
+        let owned = read
+            .owned
+            .iter()
+            .filter_map(|u| {
+                let addr = owned_address(&cx.stack, "iam_user", u.path().unwrap_or_default())?;
+                Some(LiveObject { addr, id: u.user_name()?.to_string(), attrs: live_attrs(u) })
+            })
+            .collect();
+        Ok(Found { owned, foreign_names: read.foreign, unlisted: read.unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
-        // The authorization details carry memberships and policies, as `read` sees them.
-        let mut pages = cx.aws.iam.get_account_authorization_details().filter(EntityType::User).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            if let Some(u) = page.map_err(aws::error)?.user_detail_list().iter().find(|u| u.user_name() == Some(id)) {
-                let owner = adopt::iam_owner("iam_user", u.path().unwrap_or_default());
-                let live = LiveObject { addr: Address::new("iam_user", id), id: id.to_string(), attrs: live_attrs(u) };
-                return Ok(Some(Described { live, owner }));
-            }
-        }
-        Ok(None)
+        // The user by name, with memberships and policies read as `read` reads them.
+        let got = match cx.aws.iam.get_user().user_name(id).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => return Ok(None),
+            got => got?,
+        };
+        let Some(user) = got.user().cloned() else { return Ok(None) };
+        let Some(u) = iam_read::user_detail(cx, user).await? else { return Ok(None) };
+        let owner = adopt::iam_owner("iam_user", u.path().unwrap_or_default());
+        let live = LiveObject { addr: Address::new("iam_user", id), id: id.to_string(), attrs: live_attrs(&u) };
+        Ok(Some(Described { live, owner }))
     }
 
     async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {

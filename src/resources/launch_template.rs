@@ -20,9 +20,10 @@ use aws_sdk_ec2::types::{
 };
 
 use super::adopt::{self, Described};
-use super::{Cx, Found, Kind, ec2tags, eventual, s, strs, userdata, with_computed};
+use super::{Cx, Found, Kind, claims, ec2tags, eventual, s, strs, userdata, with_computed};
 use crate::aws;
 use crate::model::*;
+use aws_sdk_ec2::operation::describe_launch_templates::builders::DescribeLaunchTemplatesFluentBuilder;
 
 pub struct LaunchTemplate;
 
@@ -116,12 +117,19 @@ impl Kind for LaunchTemplate {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        // Every template, not only this stack's: template names are unique in a region, so the
-        // others' names are taken and a plan must refuse to create one of them. Same one call.
-        let mut pages = cx.aws.ec2.describe_launch_templates().into_paginator().items().send();
-        let mut found = vec![];
-        while let Some(t) = pages.next().await {
-            found.push(t.map_err(aws::error)?);
+        // Only this stack's templates, filtered by EC2 on the ownership tag; then the names the
+        // stack declares that none of them holds: taken by another owner, or this stack's after
+        // all when the tag filter has not caught up with a new template yet.
+        let filter = Filter::builder().name(format!("tag:{}", ec2tags::STACK_TAG)).values(cx.stack.as_ref()).build();
+        let mut found = list(cx.aws.ec2.describe_launch_templates().filters(filter)).await?;
+        let held = found.iter().filter_map(|t| t.launch_template_name());
+        let missing = claims::unheld(&cx.declared, SCHEMA.kind, held);
+        let mut named = vec![];
+        for chunk in missing.chunks(ec2tags::FILTER_VALUES_MAX) {
+            let by_name = Filter::builder().name("launch-template-name").set_values(Some(chunk.to_vec())).build();
+            let more = list(cx.aws.ec2.describe_launch_templates().filters(by_name)).await?;
+            named.extend(more.iter().filter_map(|t| t.launch_template_id().map(String::from)));
+            found.extend(more);
         }
         let late = late_tags(cx, &found).await?;
         let (mut templates, mut foreign_names) = (vec![], vec![]);
@@ -144,7 +152,9 @@ impl Kind for LaunchTemplate {
                 LiveObject { addr, id, attrs }
             })
             .collect();
-        Ok(Found { owned, foreign_names, ..Found::default() })
+        let owned: Vec<LiveObject> = owned;
+        let unlisted = named.into_iter().filter(|id| owned.iter().any(|o| &o.id == id)).collect();
+        Ok(Found { owned, foreign_names, unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {
@@ -250,30 +260,29 @@ async fn late_tags(cx: &Cx, found: &[AwsTemplate]) -> anyhow::Result<HashMap<Str
     Ok(out)
 }
 
-/// The default version of each template: with one template, one call for it; with more, one
-/// account-wide call for every template's `$Default` (then any template that call missed, one
-/// by one: moto caps that listing without paginating it).
-async fn default_versions(cx: &Cx, ids: &[&str]) -> anyhow::Result<HashMap<String, LaunchTemplateVersion>> {
-    let mut out = HashMap::new();
-    let keep = |out: &mut HashMap<String, LaunchTemplateVersion>, v: &LaunchTemplateVersion| {
-        if let Some(id) = v.launch_template_id().filter(|id| ids.contains(id)) {
-            out.insert(id.to_string(), v.clone());
-        }
-    };
-    if ids.len() > 1 {
-        let call = cx.aws.ec2.describe_launch_template_versions().versions("$Default").max_results(200);
-        let mut pages = call.into_paginator().items().send();
-        while let Some(v) = pages.next().await {
-            keep(&mut out, &v.map_err(aws::error)?);
-        }
-    }
-    let missed: Vec<&str> = ids.iter().filter(|id| !out.contains_key(**id)).copied().collect();
-    for id in missed {
-        let call = cx.aws.ec2.describe_launch_template_versions().launch_template_id(id).versions("$Default");
-        let got = call.send().await.map_err(aws::error)?;
-        got.launch_template_versions().iter().for_each(|v| keep(&mut out, v));
+/// Every template a DescribeLaunchTemplates call (with its filters) answers, all pages.
+async fn list(call: DescribeLaunchTemplatesFluentBuilder) -> anyhow::Result<Vec<AwsTemplate>> {
+    let mut pages = call.into_paginator().items().send();
+    let mut out = vec![];
+    while let Some(t) = pages.next().await {
+        out.push(t.map_err(aws::error)?);
     }
     Ok(out)
+}
+
+/// The default version of each template, one call per template, all at once: the call takes one
+/// template, and without one it lists the default version of every template in the region.
+async fn default_versions(cx: &Cx, ids: &[&str]) -> anyhow::Result<HashMap<String, LaunchTemplateVersion>> {
+    let reads = ids.iter().map(|id| async move {
+        let call = cx.aws.ec2.describe_launch_template_versions().launch_template_id(*id).versions("$Default");
+        // A template deleted since it was listed has no versions to read: it is gone.
+        let got = match call.send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("InvalidLaunchTemplateId.NotFound") => return Ok(None),
+            got => got?,
+        };
+        anyhow::Ok(got.launch_template_versions().first().cloned().map(|v| (id.to_string(), v)))
+    });
+    Ok(futures::future::try_join_all(reads).await?.into_iter().flatten().collect())
 }
 
 fn live_attrs(t: &AwsTemplate, default: Option<&LaunchTemplateVersion>, tags: Value) -> Attrs {

@@ -13,7 +13,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use super::adopt::{self, Described};
 use super::poll::{self, Poll};
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, ec2tags, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
+use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -154,16 +154,10 @@ impl Kind for LoadBalancer {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let mut pages = cx.aws.elb.describe_load_balancers().into_paginator().items().send();
-        let mut all = vec![];
-        while let Some(lb) = pages.next().await {
-            all.push(lb.map_err(aws::error)?);
-        }
-        let (mine, foreign_names) =
-            elbtags::sort(cx, "load_balancer", all, AwsLb::load_balancer_arn, AwsLb::load_balancer_name).await?;
-        let reads = mine.into_iter().map(|(lb, addr, user)| async move { read_one(cx, &lb, addr, user).await });
+        let found = elb_find::balancers(cx).await?;
+        let reads = found.mine.into_iter().map(|(lb, addr, user)| async move { read_one(cx, &lb, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
-        Ok(Found { owned, foreign_names, ..Found::default() })
+        Ok(Found { owned, foreign_names: found.taken, unlisted: found.unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

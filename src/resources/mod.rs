@@ -7,13 +7,16 @@ pub mod adopt;
 mod asg_aws;
 mod asg_scaling;
 mod autoscaling_group;
+pub mod claims;
 mod ec2tags;
 mod elastic_ip;
+mod elb_find;
 mod elbtags;
 mod eventual;
 mod iam_group;
 mod iam_password_policy;
 mod iam_policy;
+mod iam_read;
 mod iam_role;
 mod iam_user;
 mod iam_user_creds;
@@ -108,6 +111,9 @@ pub struct Cx {
     pub known: Arc<std::collections::HashSet<String>>,
     /// The ARN of the stack's record ([`crate::account::record`]), once it exists.
     pub record: Option<Arc<str>>,
+    /// The names the stack's blocks claim ([`claims::declared`]): discovery looks up only these
+    /// to find a name another owner holds.
+    pub declared: Arc<claims::Declared>,
 }
 
 /// What discovery found for one kind.
@@ -115,11 +121,14 @@ pub struct Cx {
 pub struct Found {
     /// Objects this stack owns.
     pub owned: Vec<LiveObject>,
-    /// Names held by objects the stack does not own, where AWS makes names unique (IAM).
+    /// Declared names held by objects the stack does not own, where AWS makes names unique.
     pub foreign_names: Vec<String>,
     /// The same for objects a kind makes besides its own (a role's instance profile), by the
     /// namespace [`Kind::side_claims`] names.
     pub foreign_side: Vec<(&'static str, String)>,
+    /// Ids of owned objects found only by looking up a declared name: the kind's listing does
+    /// not show them yet (it lags behind creates), so apply's settle step keeps waiting for it.
+    pub unlisted: Vec<String>,
 }
 
 /// One kind of AWS object. Methods other than the four async ones are pure: the planner calls

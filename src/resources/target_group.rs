@@ -13,7 +13,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::adopt::{self, Described};
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, ec2tags, elbtags, s, strs, with_computed};
+use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -191,16 +191,10 @@ impl Kind for TargetGroup {
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
-        let mut pages = cx.aws.elb.describe_target_groups().into_paginator().items().send();
-        let mut all = vec![];
-        while let Some(g) = pages.next().await {
-            all.push(g.map_err(aws::error)?);
-        }
-        let (mine, foreign_names) =
-            elbtags::sort(cx, "target_group", all, AwsGroup::target_group_arn, AwsGroup::target_group_name).await?;
-        let reads = mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
+        let found = elb_find::target_groups(cx).await?;
+        let reads = found.mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
         let owned = futures::future::try_join_all(reads).await?;
-        Ok(Found { owned, foreign_names, ..Found::default() })
+        Ok(Found { owned, foreign_names: found.taken, unlisted: found.unlisted, ..Found::default() })
     }
 
     async fn describe(&self, cx: &Cx, id: &str) -> anyhow::Result<Option<Described>> {

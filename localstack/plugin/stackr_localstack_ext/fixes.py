@@ -4,6 +4,15 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
 - CreateLaunchTemplateVersion keeps UserData as a plain string (CreateLaunchTemplate decodes it),
   so every Auto Scaling launch from a later version that has user data fails with an
   AssertionError (an InternalError to the caller). AWS launches it.
+- ListGroups and ListInstanceProfiles ignore PathPrefix and answer every group and profile of
+  the account (ListUsers and ListRoles honour it). AWS filters by the path, so a stack's
+  discovery costs the same in a busy account.
+- An EC2 object's tags are found by scanning every tag of the region (TaggedEC2Resource.get_tags
+  filters the whole tag table by resource id), once per object a filter looks at and once per
+  object an answer shows: in a busy account every filtered Describe costs objects x tags. AWS
+  looks tags up by resource; so does this fix (the same tags, found directly).
+- ListRoles with a PathPrefix encodes each trust policy twice (a JSON string of the document,
+  URL-encoded). AWS URL-encodes the document once, as GetRole does here.
 """
 
 from localstack.runtime import hooks
@@ -25,3 +34,73 @@ def install_fixes():
 
     fixed._stackr_fixed = True
     LaunchTemplate.create_version = fixed
+    install_path_prefix()
+    install_list_roles()
+    install_tag_lookup()
+
+
+def install_path_prefix():
+    from moto.core.responses import ActionResult
+    from moto.iam.responses import IamResponse
+
+    if getattr(IamResponse.list_groups, "_stackr_fixed", False):
+        return
+
+    def list_groups(self):
+        prefix = self._get_param("PathPrefix") or "/"
+        groups = [g for g in self.backend.list_groups() if g.path.startswith(prefix)]
+        return ActionResult({"Groups": groups})
+
+    def list_instance_profiles(self):
+        prefix = self._get_param("PathPrefix") or "/"
+        profiles = [p for p in self.backend.get_instance_profiles() if p.path.startswith(prefix)]
+        return ActionResult({"InstanceProfiles": profiles})
+
+    list_groups._stackr_fixed = True
+    IamResponse.list_groups = list_groups
+    IamResponse.list_instance_profiles = list_instance_profiles
+
+
+def install_list_roles():
+    import json
+    from urllib.parse import quote, unquote
+
+    from localstack.services.iam.provider import IamProvider
+
+    list_roles = IamProvider.list_roles
+    if getattr(list_roles, "_stackr_fixed", False):
+        return
+
+    def fixed(self, *args, **kwargs):
+        response = list_roles(self, *args, **kwargs)
+        for role in response.get("Roles", []):
+            doc = role.get("AssumeRolePolicyDocument")
+            try:
+                inner = json.loads(unquote(doc)) if doc else None
+            except ValueError:
+                continue
+            if isinstance(inner, str):
+                role["AssumeRolePolicyDocument"] = quote(inner)
+        return response
+
+    fixed._stackr_fixed = True
+    IamProvider.list_roles = fixed
+
+
+def install_tag_lookup():
+    from moto.ec2.models.core import TaggedEC2Resource
+    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix
+
+    if getattr(TaggedEC2Resource.get_tags, "_stackr_fixed", False):
+        return
+
+    def get_tags(self):
+        ident = getattr(self, "id", None)
+        if not ident:
+            return []
+        tags = dict(self.ec2_backend.tags.get(ident) or {})
+        kind = EC2_PREFIX_TO_RESOURCE.get(get_prefix(ident), "")
+        return [{"resource_id": ident, "key": k, "value": v, "resource_type": kind} for k, v in tags.items()]
+
+    get_tags._stackr_fixed = True
+    TaggedEC2Resource.get_tags = get_tags

@@ -10,12 +10,16 @@ two. With `validation` on, the layer answers as AWS does.
 With `listing_races` on, a full listing of load balancers or target groups also shows one that
 is deleted before the next call: DescribeTags on a batch naming it fails as a whole
 (LoadBalancerNotFound), as it does on AWS when something is deleted between the two calls.
+The Resource Groups Tagging API's GetResources does the same (it keeps listing deleted objects
+for a while: aws/aws-sdk#676), and, like EC2's listings (`ec2_visibility`), it does not show
+a new load balancer or target group for a while.
 """
 
 from __future__ import annotations
 
 from .. import backend
 from ..core import fail
+from ..state import FACTS, now
 
 
 def _same_lb(call):
@@ -80,8 +84,18 @@ GHOSTS = {
 }
 
 
+CREATES = {"CreateLoadBalancer": ("LoadBalancers", "LoadBalancerArn"), "CreateTargetGroup": ("TargetGroups", "TargetGroupArn")}
+
+
 def after(call, _response) -> None:
     """Adds to a full listing an object that is gone by the next call."""
+    if call.service == "resourcegroupstaggingapi" and call.op == "GetResources":
+        return _tagging(call)
+    if call.service == "elbv2" and call.op in CREATES:
+        key, arn = CREATES[call.op]
+        with FACTS.lock:
+            for item in call.out.get(key) or []:
+                FACTS.created[item[arn]] = now()
     if call.service != "elbv2" or not call.profile.listing_races or call.op not in GHOSTS:
         return
     key, arn, name = GHOSTS[call.op]
@@ -94,3 +108,18 @@ def after(call, _response) -> None:
     ghost[name] = "gone-" + items[0][name][:20]
     items.append(ghost)
     call.rewrite()
+
+
+def _tagging(call) -> None:
+    """GetResources: new ELB objects hidden for a while, a deleted one still listed."""
+    items = call.out.get("ResourceTagMappingList") or []
+    fresh = lambda arn: call.within(FACTS.age(FACTS.created, arn), call.profile.ec2_visibility)  # noqa: E731
+    keep = [i for i in items if call.profile.ec2_visibility <= 0 or not fresh(i.get("ResourceARN", ""))]
+    elb = [i for i in keep if ":elasticloadbalancing:" in i.get("ResourceARN", "")]
+    if call.profile.listing_races and elb and not call.params.get("PaginationToken"):
+        ghost = dict(elb[0])
+        ghost["ResourceARN"] = elb[0]["ResourceARN"].rsplit("/", 1)[0] + "/0000000000000000"
+        keep.append(ghost)
+    if keep != items:
+        call.out["ResourceTagMappingList"] = keep
+        call.rewrite()
