@@ -185,3 +185,38 @@ impl Foreign {
         acct.ec2.delete_vpc().vpc_id(vpc).send().await.unwrap();
     }
 }
+
+/// A stack with many IAM objects is read from the account's authorization details (a few
+/// calls, whatever its size) instead of object by object, and plans the same: clean after apply,
+/// and a change to one object is seen.
+#[tokio::test]
+async fn many_iam_objects_are_read_from_the_authorization_details() {
+    require_localstack();
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("manyiam");
+    let body = |tag: &str| -> String {
+        let mut text = format!("stack \"{stack}\" {{}}\n");
+        for i in 0..20 {
+            text += &format!(
+                "iam_group \"g{i}\" {{\n  name = \"{stack}-g{i}\"\n  managed_policies = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n  \
+                 inline_policies = {{ logs = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Allow\", Action = \"logs:PutLogEvents\", Resource = \"*\" }}] }}) }}\n}}\n\
+                 iam_user \"u{i}\" {{\n  name = \"{stack}-u{i}\"\n  groups = [iam_group.g{i}, iam_group.g{}]\n  tags = {{ team = \"{tag}\" }}\n}}\n\
+                 iam_role \"r{i}\" {{\n  name = \"{stack}-r{i}\"\n  assume = \"ec2.amazonaws.com\"\n  instance_profile = true\n  description = \"role {i}\"\n  tags = {{ team = \"a\" }}\n}}\n",
+                (i + 1) % 20
+            );
+        }
+        text
+    };
+    let file = p(&stack_file(dir.path(), "stack.hcl", &body("a"))).to_string();
+    apply_settled(&file, &[]);
+    let run = stackr(&["-v", "plan", "-f", &file, "--detailed-exitcode"]).expect(0);
+    let iam: Vec<String> = calls(&run).into_iter().filter(|c| c.starts_with("IAM.")).collect();
+    let details = iam.iter().filter(|c| c.ends_with("GetAccountAuthorizationDetails")).count();
+    assert_eq!(details, 3, "one listing per kind: {iam:?}");
+    assert!(iam.len() < 15, "{} IAM calls for 60 objects: {iam:?}", iam.len());
+
+    let changed = p(&stack_file(dir.path(), "stack.hcl", &body("b"))).to_string();
+    let plan = stackr(&["plan", "-f", &changed]).expect(0);
+    assert!(plan.stdout.contains("Plan: 0 to add, 20 to change, 0 to destroy."), "{}", plan.stdout);
+    stackr(&["destroy", "-f", &file, "--auto-approve"]).expect(0);
+}

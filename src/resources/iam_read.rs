@@ -1,16 +1,21 @@
-//! Discovery of the stack's IAM users, groups and roles by their path. GetAccountAuthorizationDetails
-//! would give policies and memberships in one listing, but it pages through every user, group
-//! and role of the account (perf/README.md measures what that costs in a busy account), so each
-//! kind is listed with its PathPrefix `/stackr/<stack>/` instead, and each object found is then
-//! read with the calls IAM has per object (inline policies, attached policies, memberships,
-//! tags, instance profiles), all at once. The cost follows the stack's IAM objects, not the
-//! account's. The results take the shape of the authorization details, which the kinds read.
+//! Discovery of the stack's IAM users, groups and roles by their path. Each kind is listed with
+//! its PathPrefix `/stackr/<stack>/`. A few objects are then read with the calls IAM has per
+//! object (inline policies, attached policies, memberships, tags, instance profiles), all at
+//! once: the cost follows the stack's IAM objects, not the account's. Many objects (more than
+//! [`DETAILS_ABOVE`]) are read from GetAccountAuthorizationDetails instead, which pages through
+//! the account's objects of the kind 1,000 at a time: a few calls, however large the stack.
+//! Both take the shape of the authorization details, which the kinds read.
 //!
 //! Names the stack declares that no object under its path holds are looked up one by one
 //! (GetUser, GetGroup, GetRole, GetInstanceProfile): NoSuchEntity means free; under the stack's
 //! path it is the stack's after all (the listing lags behind a create); anywhere else, taken.
 
-use aws_sdk_iam::types::{Group, GroupDetail, InstanceProfile, PolicyDetail, Role, RoleDetail, User, UserDetail};
+use std::collections::HashMap;
+
+use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
+use aws_sdk_iam::types::{
+    EntityType, Group, GroupDetail, InstanceProfile, PolicyDetail, Role, RoleDetail, User, UserDetail,
+};
 use futures::{StreamExt, TryStreamExt};
 
 use super::Cx;
@@ -77,6 +82,43 @@ where
     Ok(out.into_iter().flatten().collect())
 }
 
+/// Above this many objects of a kind under the stack's path, one paged
+/// GetAccountAuthorizationDetails (up to 1,000 entities a page, whatever the stack's size)
+/// replaces the per-object reads (4 calls a user or role, 2 a group): a large stack's no-op plan
+/// stays at a few calls per kind. Below it, the per-object reads keep a small stack's plan
+/// independent of how many IAM objects the account holds (perf/README.md).
+const DETAILS_ABOVE: usize = 16;
+
+/// The account's authorization details of one entity type under the stack's path, by name.
+async fn in_details<T: Clone>(
+    cx: &Cx,
+    filter: EntityType,
+    list: fn(&GetAccountAuthorizationDetailsOutput) -> &[T],
+    name: fn(&T) -> Option<&str>,
+) -> anyhow::Result<HashMap<String, T>> {
+    let mut pages =
+        cx.aws.iam.get_account_authorization_details().filter(filter).max_items(1000).into_paginator().send();
+    let mut found = HashMap::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(aws::error)?;
+        found.extend(list(&page).iter().filter_map(|d| Some((name(d)?.to_string(), d.clone()))));
+    }
+    Ok(found)
+}
+
+/// Splits `listed` into what `take` gives a detail for and the rest (objects the details do not
+/// show yet: IAM's listings lag behind its creates), which are read one by one.
+fn split<I, T>(listed: Vec<I>, mut take: impl FnMut(&I) -> Option<T>) -> (Vec<T>, Vec<I>) {
+    let (mut got, mut rest) = (vec![], vec![]);
+    for item in listed {
+        match take(&item) {
+            Some(d) => got.push(d),
+            None => rest.push(item),
+        }
+    }
+    (got, rest)
+}
+
 fn prefix(cx: &Cx) -> String {
     format!("/stackr/{}/", cx.stack)
 }
@@ -100,7 +142,13 @@ pub async fn users(cx: &Cx) -> anyhow::Result<Read<UserDetail>> {
     .await?;
     let mut read = sort_declared(cx, "iam_user", found, |u| u.path());
     listed.append(&mut read.owned);
-    let details = each(listed, |u| user_detail(cx, u)).await?;
+    let details = if listed.len() > DETAILS_ABOVE {
+        let mut found = in_details(cx, EntityType::User, |p| p.user_detail_list(), |u| u.user_name()).await?;
+        let (got, rest) = split(listed, |u| found.remove(u.user_name()));
+        [got, each(rest, |u| user_detail(cx, u)).await?].concat()
+    } else {
+        each(listed, |u| user_detail(cx, u)).await?
+    };
     Ok(Read { owned: details, foreign: read.foreign, unlisted: read.unlisted })
 }
 
@@ -149,7 +197,13 @@ pub async fn groups(cx: &Cx) -> anyhow::Result<Read<GroupDetail>> {
     .await?;
     let mut read = sort_declared(cx, "iam_group", found, |g| g.path());
     listed.append(&mut read.owned);
-    let details = each(listed, |g| group_detail(cx, g)).await?;
+    let details = if listed.len() > DETAILS_ABOVE {
+        let mut found = in_details(cx, EntityType::Group, |p| p.group_detail_list(), |g| g.group_name()).await?;
+        let (got, rest) = split(listed, |g| found.remove(g.group_name()));
+        [got, each(rest, |g| group_detail(cx, g)).await?].concat()
+    } else {
+        each(listed, |g| group_detail(cx, g)).await?
+    };
     Ok(Read { owned: details, foreign: read.foreign, unlisted: read.unlisted })
 }
 
@@ -192,7 +246,17 @@ pub async fn roles(cx: &Cx) -> anyhow::Result<Read<(RoleDetail, String, i32)>> {
     .await?;
     let mut read = sort_declared(cx, "iam_role", found, |r| r.path());
     listed.append(&mut read.owned);
-    let details = each(listed, |r| role_detail(cx, r)).await?;
+    let details = if listed.len() > DETAILS_ABOVE {
+        let mut found = in_details(cx, EntityType::Role, |p| p.role_detail_list(), |r| r.role_name()).await?;
+        // The details lack the description and session length; the listing has them.
+        let (got, rest) = split(listed, |r| {
+            let d = found.remove(r.role_name())?;
+            Some((d, r.description().unwrap_or_default().to_string(), r.max_session_duration().unwrap_or(3600)))
+        });
+        [got, each(rest, |r| role_detail(cx, r)).await?].concat()
+    } else {
+        each(listed, |r| role_detail(cx, r)).await?
+    };
     Ok(Read { owned: details, foreign: read.foreign, unlisted: read.unlisted })
 }
 
