@@ -16,7 +16,11 @@ pub async fn refuse(cx: &Cx, stack: &Stack, plan: &Plan) -> anyhow::Result<()> {
         (!force).then_some(async move { (c, declared, kind.lost_on_delete(cx, live).await) })
     });
     let mut diags = Diagnostics::default();
-    for (c, declared, lost) in futures::future::join_all(checks).await {
+    // A few at a time: a destroy of hundreds of users would otherwise send thousands of IAM
+    // calls at once, which IAM throttles account-wide (and which overran LocalStack's listener).
+    let results: Vec<_> =
+        futures::StreamExt::collect(futures::StreamExt::buffered(futures::stream::iter(checks), 8)).await;
+    for (c, declared, lost) in results {
         let lost = lost?;
         if lost.is_empty() {
             continue;
