@@ -26,16 +26,16 @@ async fn vpcs(region: &str, stack: &str) -> usize {
     ec2.describe_vpcs().filters(tag_filter(stack)).send().await.unwrap().vpcs().len()
 }
 
-async fn record_exists(acct: &Account, stack: &str) -> bool {
-    let listed = acct
-        .iam
-        .list_policies()
-        .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-        .path_prefix(format!("/stackr/{stack}/"))
-        .send()
-        .await
-        .unwrap();
-    listed.policies().iter().any(|p| p.policy_name() == Some(&format!("stackr-stack-{stack}")))
+/// The names of the stack's bookkeeping policies (its record and locks).
+async fn bookkeeping(stack: &str) -> Vec<String> {
+    let acct = account().await;
+    let scope = aws_sdk_iam::types::PolicyScopeType::Local;
+    let listed = acct.iam.list_policies().scope(scope).path_prefix(format!("/stackr/{stack}/")).send().await.unwrap();
+    listed.policies().iter().filter_map(|p| p.policy_name().map(String::from)).collect()
+}
+
+async fn record_exists(stack: &str) -> bool {
+    bookkeeping(stack).await.contains(&format!("stackr-stack-{stack}"))
 }
 
 /// IAM is global: the deployment that applied first (or the stack block's `iam_home_region`)
@@ -82,7 +82,7 @@ async fn a_stack_in_two_regions_manages_its_iam_objects_from_one() {
     stackr(&[&["destroy", "-f", &file, "--auto-approve"][..], &east].concat()).expect(0);
     assert!(acct.iam.get_user().user_name(&user).send().await.is_err());
     assert_eq!((vpcs("us-east-1", &stack).await, vpcs("eu-west-1", &stack).await), (0, 0));
-    assert!(!record_exists(&acct, &stack).await, "the last destroy deletes the stack's record");
+    assert!(!record_exists(&stack).await, "the last destroy deletes the stack's record");
 }
 
 /// A stack file declaring `iam_home_region` never creates IAM objects elsewhere.
@@ -147,7 +147,7 @@ async fn a_second_stack_file_with_the_same_name_is_refused_until_rebound() {
     stackr(&["plan", "-f", &moved, "--detailed-exitcode"]).expect(0);
     stackr(&["plan", "-f", &first]).expect(1);
     stackr(&["destroy", "-f", &moved, "--auto-approve"]).expect(0);
-    assert!(!record_exists(&acct, &stack).await);
+    assert!(!record_exists(&stack).await);
 }
 
 fn many_users(stack: &str, n: usize) -> String {
@@ -199,20 +199,8 @@ async fn concurrent_applies_create_every_object_once() {
 
 fn lock_exists(stack: &str) -> bool {
     let rt = tokio::runtime::Handle::current();
-    tokio::task::block_in_place(|| {
-        rt.block_on(async {
-            let acct = account().await;
-            let listed = acct
-                .iam
-                .list_policies()
-                .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-                .path_prefix(format!("/stackr/{stack}/"))
-                .send()
-                .await
-                .unwrap();
-            listed.policies().iter().any(|p| p.policy_name().is_some_and(|n| n.starts_with("stackr-lock-")))
-        })
-    })
+    let names = tokio::task::block_in_place(|| rt.block_on(bookkeeping(stack)));
+    names.iter().any(|n| n.starts_with("stackr-lock-"))
 }
 
 /// Starts an apply and waits until it holds the lock.

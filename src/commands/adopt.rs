@@ -5,7 +5,6 @@
 //! the marks a create would have given it (ownership tags, or the stack's IAM path).
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -27,12 +26,7 @@ struct Adoption {
 }
 
 pub async fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
-    if !args.auto_approve && !std::io::stdin().is_terminal() {
-        return Err(crate::error::user(
-            "refusing to adopt without confirmation: stdin is not a terminal",
-            "pass --auto-approve to adopt without asking (as in CI)",
-        ));
-    }
+    super::require_answerable(args.auto_approve, "adopt", "pass --auto-approve to adopt without asking (as in CI)")?;
     let stack = super::load_stack(&args.stack, global)?;
     refuse(check_pairs(&stack, &args.objects))?;
     let command = format!("stackr adopt -f {}", stack.file.path);

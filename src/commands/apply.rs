@@ -1,6 +1,5 @@
 //! `stackr apply` and `stackr destroy`: plan, confirm, execute, report.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::apply::{self, Outcome};
@@ -21,12 +20,8 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
     // A saved plan was the review, so it needs no confirmation.
     let reviewed = args.plan_file.is_some();
     // Refuse before touching AWS: a job that cannot answer must say so up front.
-    if !args.auto_approve && !reviewed && !std::io::stdin().is_terminal() {
-        return Err(crate::error::user(
-            format!("refusing to {verb} without confirmation: stdin is not a terminal"),
-            format!("pass --auto-approve to {verb} without asking (as in CI), or apply a saved plan file"),
-        ));
-    }
+    let hint = format!("pass --auto-approve to {verb} without asking (as in CI), or apply a saved plan file");
+    super::require_answerable(args.auto_approve || reviewed, verb, &hint)?;
     let session = open(global, args, destroy).await?;
     session.guarded(body(global, args, destroy, &session)).await
 }

@@ -109,6 +109,19 @@ pub async fn read_with(aws: Aws, stack: &Stack) -> anyhow::Result<(Cx, crate::li
     Ok((cx, live))
 }
 
+/// Refuses, before any AWS call, a command that would have to ask but cannot: a job that
+/// cannot answer must say so, not hang or guess.
+pub fn require_answerable(auto_approve: bool, verb: &str, hint: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if auto_approve || std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(crate::error::user(
+        format!("refusing to {verb} without confirmation: stdin is not a terminal"),
+        hint.to_string(),
+    ))
+}
+
 /// Asks `question` on stderr, with `detail` lines under it, and reads the answer: only `yes`
 /// approves.
 pub fn confirm(global: &Global, question: &str, detail: &[&str]) -> anyhow::Result<bool> {

@@ -2,19 +2,13 @@
 //! was renamed (or a repository that moved). The plan from the new file is what to check
 //! afterwards; nothing but the record changes.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::account::{record, source};
 use crate::cli::{Global, RebindArgs};
 
 pub async fn run(global: &Global, args: &RebindArgs) -> anyhow::Result<ExitCode> {
-    if !args.auto_approve && !std::io::stdin().is_terminal() {
-        return Err(crate::error::user(
-            "refusing to rebind without confirmation: stdin is not a terminal",
-            "pass --auto-approve to rebind without asking",
-        ));
-    }
+    super::require_answerable(args.auto_approve, "rebind", "pass --auto-approve to rebind without asking")?;
     let stack = super::load_stack(&args.stack, global)?;
     let aws = super::connect_for(global, &stack).await?;
     let now = source::of(std::path::Path::new(&stack.file.path));

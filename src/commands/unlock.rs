@@ -2,19 +2,17 @@
 //! `force-unlock`). Only the lock with that id, and only after confirmation: breaking a lock
 //! an apply still holds lets two applies run at once.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::account::lock;
 use crate::cli::{Global, UnlockArgs};
 
 pub async fn run(global: &Global, args: &UnlockArgs) -> anyhow::Result<ExitCode> {
-    if !args.auto_approve && !std::io::stdin().is_terminal() {
-        return Err(crate::error::user(
-            "refusing to unlock without confirmation: stdin is not a terminal",
-            "pass --force (or --auto-approve) to break the lock without asking",
-        ));
-    }
+    super::require_answerable(
+        args.auto_approve,
+        "unlock",
+        "pass --force (or --auto-approve) to break the lock without asking",
+    )?;
     let stack = super::load_stack(&args.stack, global)?;
     let aws = super::connect_for(global, &stack).await?;
     let Some((arn, holder)) = lock::holder(&aws, &stack.name).await? else {
