@@ -13,6 +13,7 @@ use aws_credential_types::credential_feature::AwsCredentialFeature;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
@@ -47,6 +48,16 @@ static ENDPOINT: OnceLock<String> = OnceLock::new();
 
 /// Attempts per call, the first included, when the environment does not say.
 const MAX_ATTEMPTS: u32 = 10;
+
+/// A retry partition without the SDK's client-side retry quota. The quota (500 tokens, 5 per
+/// throttled retry, a permit lost for good at each further retry of one call) is meant for
+/// many small clients; a plan or apply of hundreds of objects that AWS throttles drains it,
+/// after which calls fail at once with "retry quota exceeded" instead of backing off.
+/// terraform-provider-aws dropped it for the same reason (hashicorp/terraform-provider-aws#34669);
+/// throttling is still retried, with the SDK's exponential backoff, up to [`MAX_ATTEMPTS`].
+fn unmetered(service: &'static str) -> RetryPartition {
+    RetryPartition::custom(service).token_bucket(TokenBucket::unlimited()).build()
+}
 
 impl Aws {
     /// Loads configuration. Region precedence: `--region`, then the stack file's `region`, then
@@ -83,22 +94,40 @@ impl Aws {
         let _ = ENDPOINT.set(endpoint.clone().unwrap_or_else(|| format!("AWS ({region})")));
         Ok(Aws {
             ec2: aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(&config).interceptor(CallLog).build(),
+                aws_sdk_ec2::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("ec2"))
+                    .build(),
             ),
             iam: aws_sdk_iam::Client::from_conf(
-                aws_sdk_iam::config::Builder::from(&config).interceptor(CallLog).build(),
+                aws_sdk_iam::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("iam"))
+                    .build(),
             ),
             sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&config).interceptor(CallLog).build(),
+                aws_sdk_sts::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("sts"))
+                    .build(),
             ),
             elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                aws_sdk_elasticloadbalancingv2::config::Builder::from(&config).interceptor(CallLog).build(),
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("elasticloadbalancingv2"))
+                    .build(),
             ),
             autoscaling: aws_sdk_autoscaling::Client::from_conf(
-                aws_sdk_autoscaling::config::Builder::from(&config).interceptor(CallLog).build(),
+                aws_sdk_autoscaling::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("autoscaling"))
+                    .build(),
             ),
             tagging: aws_sdk_resourcegroupstagging::Client::from_conf(
-                aws_sdk_resourcegroupstagging::config::Builder::from(&config).interceptor(CallLog).build(),
+                aws_sdk_resourcegroupstagging::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("resourcegroupstagging"))
+                    .build(),
             ),
             config,
             region,

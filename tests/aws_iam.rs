@@ -77,3 +77,19 @@ async fn iams_form_of_a_policy_is_no_change_and_new_principals_are_waited_for() 
     stackr_as(&key, &["destroy", "-f", &file, "--auto-approve"]).expect(0);
     assert!(account().await.leftovers(&name).await.is_empty());
 }
+
+/// A long stretch of throttling (every call refused twice before it passes) is waited out: the
+/// SDK's client-side retry quota, which such a stretch drains after about 100 calls, is off.
+#[tokio::test]
+async fn a_long_stretch_of_throttling_is_waited_out() {
+    require_localstack();
+    let dir = tempfile::tempdir().unwrap();
+    let name = unique("thr");
+    let key = key_with("thr", r#"{"throttle_first": 2}"#);
+    let users: String =
+        (0..120).map(|i| format!("iam_user \"u{i}\" {{\n  name = \"{name}-u{i}\"\n}}\n")).collect::<Vec<_>>().concat();
+    let file = write(dir.path(), &name, &users);
+    let plan = stackr_as(&key, &["plan", "-f", &file, "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "the plan should pass, with changes:\n{}{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("120 to add"), "{}", plan.stdout);
+}

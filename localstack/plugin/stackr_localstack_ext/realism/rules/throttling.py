@@ -3,7 +3,8 @@
 EC2 meters each account and region with one bucket per category of action; a call takes a
 token or is refused with RequestLimitExceeded, and buckets refill at a fixed rate
 (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html). IAM, ELBv2 and Auto
-Scaling answer Throttling. Nothing a refused call asked for is done.
+Scaling answer Throttling. Nothing a refused call asked for is done. `throttle_first` refuses
+the first attempts of every call, as a long stretch of throttling does, deterministically.
 """
 
 from __future__ import annotations
@@ -54,5 +55,5 @@ def throttle(call) -> None:
         capacity, rate = BUCKETS[cat]
         if not _take((call.account, call.region, cat), capacity, rate):
             fail(code, "Request limit exceeded.", status)
-    if call.chance(p.throttle_rate):
+    if call.chance(p.throttle_rate) or call.attempt() <= p.throttle_first:
         fail(code, "Rate exceeded", status)
