@@ -86,6 +86,54 @@ async fn iam_stores_policies_in_its_own_form_and_keeps_default_password_rules() 
 }
 
 #[tokio::test]
+async fn the_first_tag_write_or_attachment_meets_a_concurrent_one() {
+    require_localstack();
+    let me = account_as(&key_with("conflict", r#"{"iam_conflicts": true}"#), 1).await;
+    let plain = account().await;
+    let doc =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}"#;
+    let mut arns = vec![];
+    for who in [&me, &plain] {
+        let made = who.iam.create_policy().policy_name(unique("conflict")).policy_document(doc).send().await.unwrap();
+        arns.push(made.policy().unwrap().arn().unwrap().to_string());
+    }
+    let tag = aws_sdk_iam::types::Tag::builder().key("k").value("v").build().unwrap();
+    let first = me.iam.tag_policy().policy_arn(&arns[0]).tags(tag.clone()).send().await.unwrap_err();
+    assert_eq!(code(&first), "ConcurrentModification");
+    me.iam.tag_policy().policy_arn(&arns[0]).tags(tag.clone()).send().await.expect("the second write passes");
+    me.iam.untag_policy().policy_arn(&arns[0]).tag_keys("k").send().await.expect("only the first write meets another");
+    plain.iam.tag_policy().policy_arn(&arns[1]).tags(tag).send().await.expect("a plain caller never meets one");
+    let user = unique("conflict");
+    plain.iam.create_user().user_name(&user).send().await.unwrap();
+    let attach = || me.iam.attach_user_policy().user_name(&user).policy_arn(&arns[1]).send();
+    assert_eq!(code(&attach().await.unwrap_err()), "ConcurrentModification");
+    attach().await.expect("the second attachment passes");
+}
+
+#[tokio::test]
+async fn a_user_holding_credentials_or_memberships_cannot_be_deleted() {
+    require_localstack();
+    let me = account_as(&key_with("deluser", r#"{"dependencies": true}"#), 1).await;
+    let plain = account().await;
+    let (keyed, member, group) = (unique("held"), unique("member"), unique("grp"));
+    for u in [&keyed, &member] {
+        plain.iam.create_user().user_name(u).send().await.unwrap();
+    }
+    let key = plain.iam.create_access_key().user_name(&keyed).send().await.unwrap();
+    plain.iam.create_group().group_name(&group).send().await.unwrap();
+    plain.iam.add_user_to_group().group_name(&group).user_name(&member).send().await.unwrap();
+    for u in [&keyed, &member] {
+        assert_eq!(code(&me.iam.delete_user().user_name(u).send().await.unwrap_err()), "DeleteConflict", "{u}");
+    }
+    let id = key.access_key().unwrap().access_key_id();
+    me.iam.delete_access_key().user_name(&keyed).access_key_id(id).send().await.unwrap();
+    me.iam.remove_user_from_group().group_name(&group).user_name(&member).send().await.unwrap();
+    for u in [&keyed, &member] {
+        me.iam.delete_user().user_name(u).send().await.expect("nothing holds it now");
+    }
+}
+
+#[tokio::test]
 async fn load_balancers_provision_and_need_two_zones_and_a_gateway() {
     require_localstack();
     let me = account_as(&key_with("lb", r#"{"lb_provisioning": 2, "validation": true, "scale": 1}"#), 1).await;

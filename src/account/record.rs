@@ -8,9 +8,12 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::types::{PolicyScopeType, Tag};
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 use crate::aws::{self, Aws};
+use crate::resources::retry::{self, Window};
 
 const SOURCE: &str = "stackr:source";
 const IAM_HOME: &str = "stackr:iam-home";
@@ -100,7 +103,7 @@ pub async fn ensure(aws: &Aws, stack: &str, have: Option<Record>, want: &Want<'_
         tags.push(tag(IAM_HOME, want.iam_home));
     }
     if !tags.is_empty() {
-        aws.iam.tag_policy().policy_arn(&record.arn).set_tags(Some(tags)).send().await.map_err(aws::error)?;
+        write(|| aws.iam.tag_policy().policy_arn(&record.arn).set_tags(Some(tags.clone())).send()).await?;
         record.regions.insert(want.region.to_string());
         record.iam_home = want.iam_home.to_string();
     }
@@ -153,10 +156,9 @@ async fn read_until_listed(aws: &Aws, stack: &str) -> anyhow::Result<Record> {
 /// Records whether the stack owns the account's password policy.
 pub async fn own_password_policy(aws: &Aws, arn: &str, owned: bool) -> anyhow::Result<()> {
     if owned {
-        let t = tag(PASSWORD_POLICY, "owned");
-        aws.iam.tag_policy().policy_arn(arn).tags(t).send().await.map_err(aws::error)?;
+        write(|| aws.iam.tag_policy().policy_arn(arn).tags(tag(PASSWORD_POLICY, "owned")).send()).await?;
     } else {
-        aws.iam.untag_policy().policy_arn(arn).tag_keys(PASSWORD_POLICY).send().await.map_err(aws::error)?;
+        write(|| aws.iam.untag_policy().policy_arn(arn).tag_keys(PASSWORD_POLICY).send()).await?;
     }
     Ok(())
 }
@@ -181,7 +183,7 @@ pub async fn password_policy_owner(aws: &Aws) -> anyhow::Result<Option<String>> 
 
 /// Records that `source` is the stack's file from now on (`stackr rebind`).
 pub async fn rebind(aws: &Aws, arn: &str, source: &str) -> anyhow::Result<()> {
-    aws.iam.tag_policy().policy_arn(arn).tags(tag(SOURCE, source)).send().await.map_err(aws::error)?;
+    write(|| aws.iam.tag_policy().policy_arn(arn).tags(tag(SOURCE, source)).send()).await?;
     Ok(())
 }
 
@@ -191,7 +193,7 @@ pub async fn leave(aws: &Aws, record: &Record, region: &str) -> anyhow::Result<(
     let others = record.regions.iter().any(|r| r != region);
     let call = if others {
         let key = format!("{DEPLOYED}{region}");
-        aws.iam.untag_policy().policy_arn(&record.arn).tag_keys(key).send().await.map(|_| ()).map_err(aws::error)
+        write(|| aws.iam.untag_policy().policy_arn(&record.arn).tag_keys(&key).send()).await.map(|_| ())
     } else {
         aws.iam.delete_policy().policy_arn(&record.arn).send().await.map(|_| ()).map_err(aws::error)
     };
@@ -200,6 +202,19 @@ pub async fn leave(aws: &Aws, record: &Record, region: &str) -> anyhow::Result<(
         Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Sends one tag change to the record. IAM refuses a write that overlaps another on the same
+/// policy (`ConcurrentModification`: two regions' first applies, an adopt beside an apply); the
+/// SDK does not retry that code, so this does.
+async fn write<T, E, F, Fut>(op: F) -> Result<T, aws::AwsError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    retry::on_codes(&["ConcurrentModification"], Window::Contention.get(), || async { op().await.map_err(aws::error) })
+        .await
 }
 
 fn tag(key: &str, value: &str) -> Tag {

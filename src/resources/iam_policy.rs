@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as J};
 
+use super::retry::{self, Window};
 use super::{Cx, strs};
 use crate::aws::{self, AwsError};
 use crate::model::{Address, Attrs, Value};
@@ -288,11 +289,14 @@ pub async fn sync_tags(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Attrs) 
 /// Attaches/detaches managed policies and puts/deletes inline ones to go from `have` to `want`.
 pub async fn sync_policies(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
     let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));
+    // IAM refuses an attachment that overlaps another write to the principal
+    // (`ConcurrentModification`, which the SDK does not retry); the provider retries it too.
+    let busy = &["ConcurrentModification"];
     for arn in detach {
-        gone_ok(who.detach(cx, arn).await)?;
+        gone_ok(retry::on_codes(busy, Window::Contention.get(), || who.detach(cx, arn)).await)?;
     }
     for arn in attach {
-        who.attach(cx, arn).await?;
+        retry::on_codes(busy, Window::Contention.get(), || who.attach(cx, arn)).await?;
     }
     let (put, delete) = inline_diff(have, want);
     for policy in delete {

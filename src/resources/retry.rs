@@ -26,6 +26,8 @@ pub enum Window {
     State,
     /// How long a listing may lag behind a create whose response was lost.
     Listing,
+    /// Another writer's change to the same IAM object finishing (`ConcurrentModification`).
+    Contention,
 }
 
 impl Window {
@@ -36,6 +38,7 @@ impl Window {
             Window::Dependency => 1200,
             Window::State => 600,
             Window::Listing => 15,
+            Window::Contention => 30,
         })
     }
 

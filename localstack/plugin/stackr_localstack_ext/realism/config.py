@@ -58,10 +58,15 @@ class Profile:
     ebs_encryption_by_default: bool = False
     iam_policy_rewrite: bool = False
     password_policy_defaults: bool = False
+    # The first tag write on each IAM policy, and the first policy attachment to each user,
+    # group and role, answer ConcurrentModification, as when another writer is at it too.
+    iam_conflicts: bool = False
 
     # Throttling: EC2's per-API token buckets, and a share of all calls refused.
     ec2_token_buckets: bool = False
     throttle_rate: float = 0.0
+    # Fault injection (not in `full`): the first this many attempts of every call are throttled.
+    throttle_first: int = 0
 
     # Idempotency: client tokens honoured; the first response of each matching call lost
     # ("first"), or a share of them lost ("rate" with lose_rate).
@@ -107,6 +112,7 @@ FULL = dict(
     ebs_encryption_by_default=True,
     iam_policy_rewrite=True,
     password_policy_defaults=True,
+    iam_conflicts=True,
     ec2_token_buckets=True,
     throttle_rate=0.2,
     client_tokens=True,

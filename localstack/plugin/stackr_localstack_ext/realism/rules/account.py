@@ -5,6 +5,8 @@ ARN, and condition values come back as strings
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
 With no password policy set, IAM console passwords still need 8 characters and three of the four
 character classes (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html).
+IAM refuses a write that overlaps another on the same entity with ConcurrentModification (409),
+which the SDKs do not retry (https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagPolicy.html).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import urllib.parse
 
 from .. import backend
 from ..core import fail
+from ..state import FACTS
 
 DOCUMENT_OPS = {
     "CreateRole": "AssumeRolePolicyDocument",
@@ -93,8 +96,43 @@ def after(call, _response) -> None:
 
 
 def check(call) -> None:
+    if call.service != "iam":
+        return
+    conflict(call)
+    password_rules(call)
+
+
+# Writes that meet another writer the first time, and what names the object they change.
+CONFLICTING = {
+    "TagPolicy": "PolicyArn",
+    "UntagPolicy": "PolicyArn",
+    "AttachUserPolicy": "UserName",
+    "AttachGroupPolicy": "GroupName",
+    "AttachRolePolicy": "RoleName",
+}
+
+
+def conflict(call) -> None:
+    """The first tag write on each policy, and the first attachment to each principal, meet
+    another writer."""
+    if not call.profile.iam_conflicts or call.op not in CONFLICTING:
+        return
+    key = (call.op.removeprefix("Untag").removeprefix("Tag"), call.params.get(CONFLICTING[call.op]))
+    with FACTS.lock:
+        if key in FACTS.iam_conflicts:
+            return
+        FACTS.iam_conflicts.add(key)
+    fail(
+        "ConcurrentModification",
+        "The request was rejected because multiple requests to change this object were submitted simultaneously. "
+        "Wait a few minutes and submit your request again.",
+        409,
+    )
+
+
+def password_rules(call) -> None:
     """With no password policy, passwords follow IAM's defaults."""
-    if call.service != "iam" or not call.profile.password_policy_defaults:
+    if not call.profile.password_policy_defaults:
         return
     if call.op not in ("CreateLoginProfile", "UpdateLoginProfile", "ChangePassword"):
         return
