@@ -265,6 +265,8 @@ async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Addre
     // A replacement under the same identifier (an IAM name) is both: it is there, as it should be.
     gone.retain(|g| !made.iter().any(|m| m.1 == g.1));
     let kinds: std::collections::HashSet<&str> = made.iter().chain(&gone).map(|(a, _)| a.kind.as_str()).collect();
+    // Only listings count here, so the lookups of declared names (one call per name) are skipped.
+    let cx = &Cx { declared: Default::default(), ..cx.clone() };
     let start = Instant::now();
     loop {
         if kinds.is_empty() {

@@ -193,23 +193,27 @@ impl Kind for IamUser {
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         let name = live.id.as_str();
-        iam_user_creds::remove(cx, name).await?;
-        let iam = &cx.aws.iam;
-        let groups = match iam.list_groups_for_user().user_name(name).send().await.map_err(aws::error) {
-            Ok(out) => out.groups().iter().map(|g| g.group_name().to_string()).collect::<Vec<_>>(),
-            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        for g in groups {
-            gone_ok(iam.remove_user_from_group().user_name(name).group_name(g).send().await.map_err(aws::error))?;
+        // First with what the plan read: its memberships and policies. The plan's loss check
+        // has listed the user's credentials, so without `force_destroy` there are none and
+        // this is all; a user cut loose this way costs no calls beyond its own.
+        release(cx, name, &live.attrs).await?;
+        match cx.aws.iam.delete_user().user_name(name).send().await.map_err(aws::error) {
+            Err(e) if e.code.as_deref() == Some("DeleteConflict") => {}
+            other => return gone_ok(other),
         }
-        // Memberships are gone; drop policies, keep tags (they go with the user).
-        let mut have = live.attrs.clone();
-        have.insert("groups".into(), Value::List(vec![]));
-        let keep_tags = Attrs::from([("tags".into(), live.attrs.get("tags").cloned().unwrap_or_default())]);
-        sync(cx, name, &have, &keep_tags).await?;
-        gone_ok(iam.delete_user().user_name(name).send().await.map_err(aws::error))
+        // Something still holds it: credentials `force_destroy` lets go, or memberships and
+        // policies added since the plan. Remove them as they are now.
+        iam_user_creds::remove(cx, name).await?;
+        let Some(now) = self.describe(cx, name).await? else { return Ok(()) };
+        release(cx, name, &now.live.attrs).await?;
+        gone_ok(cx.aws.iam.delete_user().user_name(name).send().await.map_err(aws::error))
     }
+}
+
+/// Takes the user out of its groups and drops its policies (its tags go with it).
+async fn release(cx: &Cx, name: &str, attrs: &Attrs) -> anyhow::Result<()> {
+    let keep_tags = Attrs::from([("tags".into(), attrs.get("tags").cloned().unwrap_or_default())]);
+    sync(cx, name, attrs, &keep_tags).await
 }
 
 fn live_attrs(u: &UserDetail) -> Attrs {

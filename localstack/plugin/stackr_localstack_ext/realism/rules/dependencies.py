@@ -6,6 +6,9 @@ interfaces they leave behind (a load balancer's linger for minutes,
 hashicorp/terraform-provider-aws#30470; an instance's until it has terminated). Deleting a held
 subnet or group answers DependencyViolation, and detaching a gateway while public addresses are
 mapped in its VPC too (https://docs.aws.amazon.com/vpc/latest/userguide/delete-vpc.html).
+IAM's DeleteUser answers DeleteConflict while the user has a password, access keys, MFA devices,
+SSH keys, signing certificates or group memberships (moto checks only policies;
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html).
 """
 
 from __future__ import annotations
@@ -60,7 +63,11 @@ def _users_of_subnet(call, subnet_id: str) -> list[str]:
 
 
 def check(call) -> None:
-    if call.service != "ec2" or not call.profile.dependencies:
+    if not call.profile.dependencies:
+        return
+    if call.service == "iam" and call.op == "DeleteUser":
+        _check_user(call, call.params.get("UserName", ""))
+    if call.service != "ec2":
         return
     p, op = call.params, call.op
     if op == "DeleteSecurityGroup" and p.get("GroupId"):
@@ -89,6 +96,25 @@ def check(call) -> None:
             fail("DependencyViolation", f"The internetGateway '{igw.id}' has dependencies and cannot be deleted.")
     elif op == "DeleteVpc":
         _check_vpc(call, p.get("VpcId", ""))
+
+
+def _check_user(call, name: str) -> None:
+    iam = backend.iam(call)
+    user = iam.users.get(name)
+    if user is None:
+        return
+    held = [
+        ("login profile", bool(user.password)),
+        ("access keys", bool(user.access_keys)),
+        ("MFA device", bool(user.mfa_devices)),
+        ("SSH public keys", bool(user.ssh_public_keys)),
+        ("signing certificates", bool(user.signing_certificates)),
+    ]
+    for what, present in held:
+        if present:
+            fail("DeleteConflict", f"Cannot delete entity, must delete {what} first.", 409)
+    if any(user in g.users for g in iam.groups.values()):
+        fail("DeleteConflict", "Cannot delete entity, must remove users from group first.", 409)
 
 
 def _check_vpc(call, vpc_id: str) -> None:
