@@ -107,7 +107,7 @@ pub async fn read_all(cx: &Cx, groups: &[String]) -> anyhow::Result<HashMap<Stri
         };
         tokio::try_join!(policies, schedules)
     });
-    let read = futures::future::try_join_all(reads).await?;
+    let read = super::read_each(reads.collect()).await?;
     let (policies, schedules): (Vec<_>, Vec<_>) = read.into_iter().unzip();
     let (policies, schedules) = (policies.into_iter().flatten(), schedules.into_iter().flatten());
     for p in policies {

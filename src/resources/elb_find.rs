@@ -102,13 +102,13 @@ async fn find<'a, T: Send + 'a>(cx: &'a Cx, calls: &'a Calls<'a, T>) -> anyhow::
     confirmed.sort();
     let mut mine = vec![];
     let reads = confirmed.chunks(BATCH).map(|c| halving(c.to_vec(), calls.not_found, calls.by_arns));
-    for o in futures::future::try_join_all(reads).await?.into_iter().flatten() {
+    for o in super::read_each(reads.collect()).await?.into_iter().flatten() {
         let owner = (calls.arn)(&o).and_then(|a| elbtags::split(calls.kind, a, tags.get(a)?));
         mine.extend(owner.map(|(addr, user)| (o, addr, user)));
     }
     let missing = claims::unheld(&cx.declared, calls.kind, mine.iter().filter_map(|(o, _, _)| (calls.name)(o)));
     let reads = missing.chunks(BATCH).map(|c| halving(c.to_vec(), calls.not_found, calls.by_names));
-    let named: Vec<T> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
+    let named: Vec<T> = super::read_each(reads.collect()).await?.into_iter().flatten().collect();
     let (more, taken) = sort_named(cx, calls, named).await?;
     let unlisted = more.iter().filter_map(|(o, _, _)| (calls.arn)(o).map(String::from)).collect();
     mine.extend(more);

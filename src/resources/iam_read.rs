@@ -16,15 +16,11 @@ use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthori
 use aws_sdk_iam::types::{
     EntityType, Group, GroupDetail, InstanceProfile, PolicyDetail, Role, RoleDetail, User, UserDetail,
 };
-use futures::{StreamExt, TryStreamExt};
 
 use super::Cx;
 use super::claims;
 use super::iam_policy::owned_address;
 use crate::aws::{self, AwsError};
-
-/// Per-object reads in flight at once: IAM throttles its API account-wide.
-const CONCURRENCY: usize = 8;
 
 /// Every item of a paginated IAM listing.
 macro_rules! all {
@@ -77,8 +73,7 @@ where
     F: Fn(I) -> Fut,
     Fut: std::future::Future<Output = Result<Option<T>, AwsError>>,
 {
-    let out: Vec<Option<T>> =
-        futures::stream::iter(items.into_iter().map(read)).buffered(CONCURRENCY).try_collect().await?;
+    let out: Vec<Option<T>> = super::read_each(items.into_iter().map(read).collect()).await?;
     Ok(out.into_iter().flatten().collect())
 }
 

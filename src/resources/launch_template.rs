@@ -282,7 +282,7 @@ async fn default_versions(cx: &Cx, ids: &[&str]) -> anyhow::Result<HashMap<Strin
         };
         anyhow::Ok(got.launch_template_versions().first().cloned().map(|v| (id.to_string(), v)))
     });
-    Ok(futures::future::try_join_all(reads).await?.into_iter().flatten().collect())
+    Ok(super::read_each(reads.collect()).await?.into_iter().flatten().collect())
 }
 
 fn live_attrs(t: &AwsTemplate, default: Option<&LaunchTemplateVersion>, tags: Value) -> Attrs {

@@ -42,7 +42,7 @@ pub async fn read(cx: &Cx, lb_arn: &str) -> anyhow::Result<Vec<LiveListener>> {
         }
         anyhow::Ok(live_listener(&l, &rules))
     });
-    futures::future::try_join_all(reads).await
+    super::read_each(reads.collect()).await
 }
 
 /// The canonical value of all listeners, for the `listener` attribute.

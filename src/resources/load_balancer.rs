@@ -156,7 +156,7 @@ impl Kind for LoadBalancer {
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let found = elb_find::balancers(cx).await?;
         let reads = found.mine.into_iter().map(|(lb, addr, user)| async move { read_one(cx, &lb, addr, user).await });
-        let owned = futures::future::try_join_all(reads).await?;
+        let owned = super::read_each(reads.collect()).await?;
         Ok(Found { owned, foreign_names: found.taken, unlisted: found.unlisted, ..Found::default() })
     }
 

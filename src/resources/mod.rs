@@ -288,6 +288,23 @@ pub(crate) fn gateways_for_subnets(stack: &Stack, subnets: &[&Resource]) -> Vec<
 }
 
 /// Reads a string attribute that the schema guarantees (required or defaulted).
+/// Per-object reads of one kind in flight at once: enough to hide each call's latency, few
+/// enough that a large stack's plan does not meet AWS's rate limits in one burst (EC2's
+/// non-mutating bucket holds 100 calls; IAM throttles account-wide). Kinds read side by side,
+/// so the account sees a few times this.
+pub(crate) const READS_AT_ONCE: usize = 8;
+
+/// Runs `reads` at most [`READS_AT_ONCE`] at a time, in order; the first error ends them. A
+/// `Vec`, not an iterator: a lazy iterator of borrowing futures held across the await trips
+/// the compiler's lifetime inference in the async trait methods that call this.
+pub(crate) async fn read_each<T, E, Fut>(reads: Vec<Fut>) -> Result<Vec<T>, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(reads).buffered(READS_AT_ONCE).try_collect().await
+}
+
 pub(crate) fn s<'a>(attrs: &'a Attrs, name: &str) -> &'a str {
     attrs.get(name).and_then(Value::as_str).unwrap_or_default()
 }

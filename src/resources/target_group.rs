@@ -193,7 +193,7 @@ impl Kind for TargetGroup {
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {
         let found = elb_find::target_groups(cx).await?;
         let reads = found.mine.into_iter().map(|(g, addr, user)| async move { read_one(cx, &g, addr, user).await });
-        let owned = futures::future::try_join_all(reads).await?;
+        let owned = super::read_each(reads.collect()).await?;
         Ok(Found { owned, foreign_names: found.taken, unlisted: found.unlisted, ..Found::default() })
     }
 

@@ -64,7 +64,7 @@ impl Kind for Vpc {
             let (addr, tags) = ec2tags::split("vpc", &id, vpc.tags())?;
             Some(async move { read_one(cx, vpc, id, addr, tags).await })
         });
-        let owned = futures::future::try_join_all(reads).await?;
+        let owned = super::read_each(reads.collect()).await?;
         Ok(Found { owned, ..Found::default() })
     }
 
