@@ -292,7 +292,7 @@ pub(crate) fn gateways_for_subnets(stack: &Stack, subnets: &[&Resource]) -> Vec<
 /// enough that a large stack's plan does not meet AWS's rate limits in one burst (EC2's
 /// non-mutating bucket holds 100 calls; IAM throttles account-wide). Kinds read side by side,
 /// so the account sees a few times this.
-pub(crate) const READS_AT_ONCE: usize = 8;
+pub(crate) const READS_AT_ONCE: usize = 16;
 
 /// Runs `reads` at most [`READS_AT_ONCE`] at a time, in order; the first error ends them. A
 /// `Vec`, not an iterator: a lazy iterator of borrowing futures held across the await trips
