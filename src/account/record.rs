@@ -213,8 +213,7 @@ where
     Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    retry::on_codes(&["ConcurrentModification"], Window::Contention.get(), || async { op().await.map_err(aws::error) })
-        .await
+    retry::on_codes(retry::IAM_BUSY, Window::Contention.get(), || async { op().await.map_err(aws::error) }).await
 }
 
 fn tag(key: &str, value: &str) -> Tag {

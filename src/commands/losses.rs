@@ -13,15 +13,13 @@ pub async fn refuse(cx: &Cx, stack: &Stack, plan: &Plan) -> anyhow::Result<()> {
         let (live, kind) = (c.live.as_ref()?, resources::kind(&c.addr.kind)?);
         let declared = stack.resources.iter().find(|r| r.addr == c.addr);
         let force = flag(declared.map_or(&live.attrs, |r| &r.attrs), "force_destroy");
-        (!force).then_some(async move { (c, declared, kind.lost_on_delete(cx, live).await) })
+        (!force).then_some(async move { anyhow::Ok((c, declared, kind.lost_on_delete(cx, live).await?)) })
     });
     let mut diags = Diagnostics::default();
-    // A few at a time: a destroy of hundreds of users would otherwise send thousands of IAM
-    // calls at once, which IAM throttles account-wide (and which overran LocalStack's listener).
-    let results: Vec<_> =
-        futures::StreamExt::collect(futures::StreamExt::buffered(futures::stream::iter(checks), 8)).await;
-    for (c, declared, lost) in results {
-        let lost = lost?;
+    // Eight at a time: a check is six IAM calls, and a destroy of hundreds of users would
+    // otherwise send thousands at once, which IAM throttles account-wide (and which overran
+    // LocalStack's listener).
+    for (c, declared, lost) in resources::read_each_by(8, checks.collect()).await? {
         if lost.is_empty() {
             continue;
         }

@@ -289,9 +289,8 @@ pub async fn sync_tags(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Attrs) 
 /// Attaches/detaches managed policies and puts/deletes inline ones to go from `have` to `want`.
 pub async fn sync_policies(cx: &Cx, who: Principal<'_>, have: &Attrs, want: &Attrs) -> anyhow::Result<()> {
     let (attach, detach) = set_diff(&strs(have, "managed_policies"), &strs(want, "managed_policies"));
-    // IAM refuses an attachment that overlaps another write to the principal
-    // (`ConcurrentModification`, which the SDK does not retry); the provider retries it too.
-    let busy = &["ConcurrentModification"];
+    // An attachment can overlap another write to the principal; the provider retries it too.
+    let busy = retry::IAM_BUSY;
     for arn in detach {
         gone_ok(retry::on_codes(busy, Window::Contention.get(), || who.detach(cx, arn)).await)?;
     }

@@ -301,8 +301,16 @@ pub(crate) async fn read_each<T, E, Fut>(reads: Vec<Fut>) -> Result<Vec<T>, E>
 where
     Fut: std::future::Future<Output = Result<T, E>>,
 {
+    read_each_by(READS_AT_ONCE, reads).await
+}
+
+/// [`read_each`] with `width` in flight, for reads that are several calls each.
+pub(crate) async fn read_each_by<T, E, Fut>(width: usize, reads: Vec<Fut>) -> Result<Vec<T>, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
     use futures::{StreamExt, TryStreamExt};
-    futures::stream::iter(reads).buffered(READS_AT_ONCE).try_collect().await
+    futures::stream::iter(reads).buffered(width).try_collect().await
 }
 
 pub(crate) fn s<'a>(attrs: &'a Attrs, name: &str) -> &'a str {

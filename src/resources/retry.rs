@@ -56,6 +56,9 @@ impl Window {
     }
 }
 
+/// IAM's answer to a write that overlaps another on the same object; the SDK does not retry it.
+pub const IAM_BUSY: &[&str] = &["ConcurrentModification"];
+
 /// Runs `op` until it succeeds, fails with a code not in `codes`, or `limit` has passed.
 pub async fn on_codes<T, F, Fut>(codes: &[&str], limit: Duration, op: F) -> Result<T, AwsError>
 where
