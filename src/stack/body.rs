@@ -50,7 +50,7 @@ pub(super) fn load(
         declared: &declared,
     };
     env.vars = vars::resolve(&c.vars, inputs, file, diags);
-    env.locals = eval_locals(&env, &c.locals, diags);
+    eval_locals(&mut env, &c.locals, diags);
     let mut taint =
         Taint { vars: c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect(), ..Taint::default() };
     taint.add_locals(&c.locals);
@@ -300,44 +300,38 @@ fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnosti
     Some(VarDef { name: name.to_string(), ty, default, sensitive, span: header(b) })
 }
 
-fn eval_locals(env: &Env, locals: &[&Attribute], diags: &mut Diagnostics) -> BTreeMap<String, Value> {
-    let mut done: BTreeMap<String, Value> = BTreeMap::new();
-    let mut pending: Vec<&Attribute> = locals.to_vec();
-    let names: Vec<&str> = locals.iter().map(|a| a.key.as_str()).collect();
-    let scratch = Env {
-        file: env.file.clone(),
-        dir: env.dir.clone(),
-        vars: env.vars.clone(),
-        locals: BTreeMap::new(),
-        kinds: env.kinds.clone(),
-        declared: env.declared,
-    };
-    let mut scratch = scratch;
-    loop {
-        let before = pending.len();
-        pending.retain(|a| {
-            let ready =
-                super::eval::locals_used(&a.value).iter().all(|l| done.contains_key(l) || !names.contains(&l.as_str()));
-            if !ready {
-                return true;
+/// Evaluates the locals into `env.locals`, each after the locals it uses (Kahn's order, the
+/// earliest declared first among those ready), so loading stays linear in their number.
+fn eval_locals(env: &mut Env, locals: &[&Attribute], diags: &mut Diagnostics) {
+    let index: HashMap<&str, usize> = locals.iter().enumerate().map(|(i, a)| (a.key.as_str(), i)).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![vec![]; locals.len()];
+    let mut waiting: Vec<usize> = vec![0; locals.len()];
+    for (i, a) in locals.iter().enumerate() {
+        let mut uses: Vec<usize> =
+            super::eval::locals_used(&a.value).iter().filter_map(|l| index.get(l.as_str()).copied()).collect();
+        uses.sort_unstable();
+        uses.dedup();
+        waiting[i] = uses.len();
+        uses.into_iter().for_each(|u| dependents[u].push(i));
+    }
+    let mut ready: std::collections::BTreeSet<usize> = (0..locals.len()).filter(|&i| waiting[i] == 0).collect();
+    while let Some(i) = ready.pop_first() {
+        // A failed local is marked unknown, so its uses do not each report it again.
+        let v = env.eval(&locals[i].value, diags).unwrap_or(Value::Unknown);
+        env.locals.insert(locals[i].key.as_str().to_string(), v);
+        for &d in &dependents[i] {
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                ready.insert(d);
             }
-            scratch.locals = done.clone();
-            // A failed local is marked unknown, so its uses do not each report it again.
-            let v = scratch.eval(&a.value, diags).unwrap_or(Value::Unknown);
-            done.insert(a.key.as_str().to_string(), v);
-            false
-        });
-        if pending.is_empty() || pending.len() == before {
-            break;
         }
     }
-    for a in pending {
+    for (_, a) in locals.iter().enumerate().filter(|(i, _)| waiting[*i] > 0) {
         diags.push(
             Diagnostic::error(format!("local.{} depends on itself through other locals", a.key.as_str()))
                 .at(&env.file, span(&a.key)),
         );
     }
-    done
 }
 
 /// The stack block: the stack's name and where it is deployed.

@@ -14,20 +14,39 @@ pub struct SourceFile {
     /// The path as the user gave it, for messages.
     pub path: String,
     pub text: String,
+    /// Byte offset of each line's start, so finding a line costs a binary search: a file with
+    /// thousands of findings must not be rescanned for each.
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
-        Arc::new(SourceFile { path: path.into(), text: text.into() })
+        let text = text.into();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Arc::new(SourceFile { path: path.into(), text, line_starts })
+    }
+
+    /// 0-based index of the line holding a byte offset.
+    fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[line_start..].chars().count() + 1)
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        (line + 1, self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1)
+    }
+
+    /// The whole lines a span touches: their text, the first line's number (1-based) and the
+    /// byte offset they start at. Diagnostics quote only these, not the file.
+    fn window(&self, span: &Range<usize>) -> (&str, usize, usize) {
+        let first = self.line_index(span.start);
+        let last = self.line_index(span.end.max(span.start));
+        let start = self.line_starts[first];
+        let end = self.line_starts.get(last + 1).copied().unwrap_or(self.text.len());
+        (&self.text[start..end], first + 1, start)
     }
 }
 
@@ -109,12 +128,15 @@ impl Diagnostic {
         }
         let first = match &self.at {
             Some((file, span)) => {
-                let span = widen(&file.text, span.clone());
-                let mut ann = AnnotationKind::Primary.span(span);
+                let len = file.text.len();
+                let span = widen(&file.text, span.start.min(len)..span.end.min(len));
+                let (text, line, base) = file.window(&span);
+                let mut ann = AnnotationKind::Primary.span(span.start - base..span.end - base);
                 if let Some(label) = &self.label {
                     ann = ann.label(label.as_str());
                 }
-                title.element(Snippet::source(file.text.as_str()).path(file.path.as_str()).fold(true).annotation(ann))
+                let snippet = Snippet::source(text).line_start(line).path(file.path.as_str()).fold(true);
+                title.element(snippet.annotation(ann))
             }
             None => Group::with_title(title),
         };

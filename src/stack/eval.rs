@@ -256,8 +256,10 @@ impl Env<'_> {
             return None;
         }
         let mut ctx = hcl::eval::Context::new();
-        ctx.declare_var("var", to_hcl_object(&self.vars));
-        ctx.declare_var("local", to_hcl_object(&self.locals));
+        // Only what the expression names goes in: copying every variable and local into each
+        // evaluation made loading quadratic in their number.
+        ctx.declare_var("var", to_hcl_object(&self.vars, &m.vars));
+        ctx.declare_var("local", to_hcl_object(&self.locals, &m.locals));
         funcs::declare(&mut ctx);
         let mut checked = expr.clone();
         super::arith::rewrite(&mut checked);
@@ -308,10 +310,10 @@ pub(super) fn locals_used(expr: &Expression) -> Vec<String> {
     l.0
 }
 
-/// Values that contain references cannot enter hcl-rs; they are left out, so using them inside
-/// an expression reports an unknown key.
-fn to_hcl_object(m: &BTreeMap<String, Value>) -> hcl::Value {
-    hcl::Value::Object(m.iter().filter_map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect())
+/// The named entries of a table as an hcl-rs object. Values that contain references cannot
+/// enter hcl-rs; they are left out, so using them inside an expression reports an unknown key.
+fn to_hcl_object(m: &BTreeMap<String, Value>, names: &[String]) -> hcl::Value {
+    hcl::Value::Object(names.iter().filter_map(|k| Some((k.clone(), to_hcl(m.get(k)?)?))).collect())
 }
 
 pub(super) fn to_hcl(v: &Value) -> Option<hcl::Value> {

@@ -69,15 +69,20 @@ impl Taint {
         if self.vars.is_empty() {
             return;
         }
-        loop {
-            let before = self.locals.len();
-            for a in locals {
-                if !self.locals.contains(a.key.as_str()) && self.expr(&a.value) {
-                    self.locals.insert(a.key.as_str().to_string());
-                }
+        // Taint flows from a local to the locals that use it: a walk over those edges, so a
+        // long chain of locals costs one visit each.
+        let mut users: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
+        let mut tainted: Vec<&str> = vec![];
+        for a in locals {
+            let m = Mentions::of(&a.value);
+            if m.vars.iter().any(|v| self.vars.contains(v)) {
+                tainted.push(a.key.as_str());
             }
-            if self.locals.len() == before {
-                break;
+            m.locals.into_iter().for_each(|l| users.entry(l).or_default().push(a.key.as_str()));
+        }
+        while let Some(name) = tainted.pop() {
+            if self.locals.insert(name.to_string()) {
+                tainted.extend(users.get(name).into_iter().flatten().copied());
             }
         }
     }
