@@ -77,7 +77,7 @@ fn find(dir: &Path, name: &str) -> Result<Option<PathBuf>, String> {
         return Err("is an absolute path: name a template in templates/userdata/, or a path starting with `./` or `../` inside the stack's tree".into());
     }
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let repo = dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf);
+    let repo = repo_of(&dir);
     if name.starts_with("./") || name.starts_with("../") {
         let p = dir.join(name);
         return if p.is_file() { inside(&p, repo.as_deref().unwrap_or(&dir)).map(Some) } else { Ok(None) };
@@ -94,8 +94,14 @@ fn find(dir: &Path, name: &str) -> Result<Option<PathBuf>, String> {
     }
 }
 
+/// The repository holding `dir` (the nearest ancestor with a `.git`), if any: with `dir`
+/// itself outside one, the stack's tree that reads stay inside.
+pub(in crate::stack) fn repo_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
+}
+
 /// `path` with symbolic links resolved, if it lies inside `root`.
-fn inside(path: &Path, root: &Path) -> Result<PathBuf, String> {
+pub(in crate::stack) fn inside(path: &Path, root: &Path) -> Result<PathBuf, String> {
     let real = path.canonicalize().map_err(|e| format!("cannot be read: {e}"))?;
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     if real.starts_with(&root) {
