@@ -1,6 +1,7 @@
 //! `stackr completions SHELL` and `stackr man`: shell completion scripts and manual pages,
 //! generated from the same command-line definitions as `--help`, so they never drift.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
@@ -22,24 +23,25 @@ pub fn man(args: &ManArgs) -> anyhow::Result<ExitCode> {
     let mut cmd = Cli::command();
     // Gives each command its full name (`stackr plan`) for its page's synopsis.
     cmd.build();
+    let source = format!("stackr {}", env!("CARGO_PKG_VERSION"));
     let Some(dir) = &args.out_dir else {
-        clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?;
+        clap_mangen::Man::new(cmd).source(source).render(&mut std::io::stdout().lock())?;
         return Ok(ExitCode::SUCCESS);
     };
     std::fs::create_dir_all(dir)
         .map_err(|e| crate::error::user(format!("cannot create {}: {e}", dir.display()), "check the path"))?;
     let mut pages = vec![("stackr.1".to_string(), cmd.clone())];
-    for sub in cmd.get_subcommands() {
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         let name = format!("stackr-{}", sub.get_name());
         pages.push((format!("{name}.1"), sub.clone().display_name(name)));
     }
     for (file, page) in pages {
         let mut text = vec![];
-        clap_mangen::Man::new(page).render(&mut text)?;
+        clap_mangen::Man::new(page).source(source.clone()).render(&mut text)?;
         let path = dir.join(&file);
         std::fs::write(&path, text)
             .map_err(|e| crate::error::user(format!("cannot write {}: {e}", path.display()), "check the directory"))?;
-        println!("{}", path.display());
+        writeln!(std::io::stdout().lock(), "{}", path.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
