@@ -233,7 +233,7 @@ fn render(tokens: &[Token], lines: &[Line], sp: &[usize]) -> String {
         for i in line.lead.start..line.end() {
             let t = &tokens[i];
             out.extend(std::iter::repeat_n(' ', sp[i]));
-            if t.kind == K::Comment && t.ends_line() {
+            if t.kind == K::Comment && !t.text.starts_with("/*") {
                 let body = t.text.trim_end_matches(['\n', '\r']);
                 out.push_str(body.trim_end());
                 out.push_str(&t.text[body.len()..]);

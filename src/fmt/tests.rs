@@ -115,6 +115,7 @@ fn blank_lines_collapse_and_the_file_ends_with_one_line_break() {
 #[test]
 fn no_trailing_spaces() {
     assert_eq!(fmt("a = 1   \nb {   \n}  \n# note   \n"), "a = 1\nb {\n}\n# note\n");
+    assert_eq!(fmt("a = 1 # last   "), "a = 1 # last\n");
 }
 
 #[test]
@@ -151,4 +152,103 @@ fn the_repository_stacks_are_formatted() {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(fmt(&text), text, "{path} is not formatted: run `stackr fmt stacks`");
     }
+}
+
+/// A file of awkward layout, and what `terraform fmt` 1.11 makes of it.
+const AWKWARD: &str = r#"iam_role "r" {
+  trust = jsonencode({
+      Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow",
+      Principal = { Service = "ec2.amazonaws.com" }
+        Action = "sts:AssumeRole"
+    }]
+  })
+  policies = [
+    for s in var.list :
+    s if s != ""
+  ]
+  x = (var.a
+    ? 1
+  : 2)
+  y = merge(
+    { a = 1 },
+      var.extra,
+  )
+  z = { # comment after brace
+    k = "v" # trailing
+    long_key = "w"  # trailing 2
+  }
+  w = [ # c
+  1, 2,
+    3]
+  n = var.list[ 0 ][ "k" ]
+  q = "a" # x
+  qq = ["a","b"] // y
+  sp = [ "a" , "b" ]
+  neg = [-1, - 2, 3 - 1, var.x * -1]
+  ell = f(var.list...)
+  tpl = "%{ for x in var.l }${x},%{ endfor }"
+  splat = aws.foo.*.id
+  lbl = "${var.x}${var.y}"
+  user_data = <<-EOT
+    #!/bin/sh
+      echo "${ var.x }"   
+  EOT
+}
+empty {}
+"#;
+const AWKWARD_BY_TERRAFORM: &str = r#"iam_role "r" {
+  trust = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow",
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  policies = [
+    for s in var.list :
+    s if s != ""
+  ]
+  x = (var.a
+    ? 1
+  : 2)
+  y = merge(
+    { a = 1 },
+    var.extra,
+  )
+  z = {            # comment after brace
+    k        = "v" # trailing
+    long_key = "w" # trailing 2
+  }
+  w = [ # c
+    1, 2,
+  3]
+  n         = var.list[0]["k"]
+  q         = "a"        # x
+  qq        = ["a", "b"] // y
+  sp        = ["a", "b"]
+  neg       = [-1, -2, 3 - 1, var.x * -1]
+  ell       = f(var.list...)
+  tpl       = "%{for x in var.l}${x},%{endfor}"
+  splat     = aws.foo.*.id
+  lbl       = "${var.x}${var.y}"
+  user_data = <<-EOT
+    #!/bin/sh
+      echo "${var.x}"   
+  EOT
+}
+empty {}
+"#;
+
+#[test]
+fn matches_terraform_on_an_awkward_file() {
+    assert_eq!(fmt(AWKWARD), AWKWARD_BY_TERRAFORM);
+}
+
+#[test]
+fn unquoted_block_labels_stay_unquoted() {
+    // Terraform would write `"label"`; stackr changes only spaces and blank lines.
+    same("block label {\n}\n");
 }
