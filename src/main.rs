@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod constraint;
 mod error;
+mod fmt;
 mod live;
 mod model;
 mod plan;

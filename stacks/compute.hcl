@@ -101,7 +101,7 @@ instance "bastion" {
     admins      = ["alice", "bob"]
     data_device = "/dev/sdf"
   })
-  tags = { Role = "bastion" }
+  tags                  = { Role = "bastion" }
   root_volume_encrypted = true
 }
 

@@ -5,6 +5,9 @@ mod adopt;
 mod apply;
 mod apply_json;
 mod check;
+mod completions;
+mod fmt;
+mod graph;
 mod losses;
 mod plan;
 mod rebind;
@@ -38,6 +41,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Adopt(a) => adopt::run(&cli.global, a).await,
         Command::Unlock(a) => unlock::run(&cli.global, a).await,
         Command::Rebind(a) => rebind::run(&cli.global, a).await,
+        Command::Fmt(a) => fmt::run(&cli.global, a),
+        Command::Graph(a) => graph::run(&cli.global, a),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man(a) => completions::man(a),
     }
 }
 
