@@ -262,6 +262,16 @@ impl Env<'_> {
         ctx.declare_var("local", to_hcl_object(&self.locals, &m.locals));
         funcs::declare(&mut ctx);
         let mut checked = expr.clone();
+        // try, can, file and templatefile are resolved first: they need their arguments
+        // unevaluated, or the stack file's directory.
+        let eval = |e: &Expression| {
+            let mut e = e.clone();
+            super::arith::rewrite(&mut e);
+            hcl::Expression::from(e).evaluate(&ctx).map_err(|e| e.kind().to_string())
+        };
+        if let Err(msg) = funcs::rewrite_lazy(&mut checked, self.dir.as_deref(), &eval) {
+            return self.err(diags, span(expr), msg);
+        }
         super::arith::rewrite(&mut checked);
         let hexpr: hcl::Expression = checked.into();
         match hexpr.evaluate(&ctx) {

@@ -177,3 +177,5 @@ fn first_line(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lang;

@@ -11,11 +11,8 @@
 mod collections;
 mod convert;
 mod encoding;
-// Until `Env::eval_hcl` calls `rewrite_lazy`, only the tests reach these two.
-#[allow(dead_code)]
 mod files;
 mod format;
-#[allow(dead_code)]
 mod lazy;
 mod lists;
 mod net;
@@ -27,7 +24,6 @@ mod yaml;
 use hcl::Value;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 
-#[allow(unused_imports)]
 pub(in crate::stack) use lazy::rewrite_lazy;
 
 /// What every function returns.
