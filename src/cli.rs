@@ -373,11 +373,13 @@ pub struct AdoptArgs {
 }
 
 fn parse_address(s: &str) -> Result<Address, String> {
-    Address::parse(s).ok_or_else(|| format!("expected an address KIND.NAME such as vpc.main, found `{s}`"))
+    Address::parse(s).ok_or_else(|| {
+        format!("expected an address KIND.NAME or KIND.NAME[KEY] such as vpc.main or subnet.public[\"a\"], found `{s}`")
+    })
 }
 
 fn parse_adoption(s: &str) -> Result<(Address, String), String> {
-    match s.split_once('=') {
+    match s.rsplit_once('=') {
         Some((a, id)) if !id.trim().is_empty() => Ok((parse_address(a.trim())?, id.trim().to_string())),
         _ => Err(format!("expected ADDR=ID such as vpc.main=vpc-0abc, found `{s}`")),
     }

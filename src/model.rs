@@ -5,28 +5,107 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Where a resource lives in the stack file: `vpc.main` is kind `vpc`, name `main`.
+/// Where a resource lives in the stack file: `vpc.main` is kind `vpc`, name `main`; one
+/// instance of a block with `count` or `for_each` also has its key (`subnet.public["a"]`,
+/// `instance.web[0]`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     pub kind: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Key>,
+}
+
+/// The key of one instance: `count.index` or `each.key`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Key {
+    Index(i64),
+    Str(String),
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Index(i) => write!(f, "[{i}]"),
+            Key::Str(s) => write!(f, "[{}]", serde_json::Value::from(s.as_str())),
+        }
+    }
+}
+
+impl Key {
+    /// The key as a value: what `each.key` or `count.index` is.
+    pub fn value(&self) -> Value {
+        match self {
+            Key::Index(i) => Value::Int(*i),
+            Key::Str(s) => Value::Str(s.clone()),
+        }
+    }
+
+    /// Parses `[0]` or `["a"]`.
+    pub fn parse(s: &str) -> Option<Key> {
+        let inner = s.strip_prefix('[')?.strip_suffix(']')?;
+        if inner.starts_with('"') {
+            return serde_json::from_str::<String>(inner).ok().map(Key::Str);
+        }
+        inner.parse::<i64>().ok().filter(|i| *i >= 0 && !inner.starts_with('+')).map(Key::Index)
+    }
 }
 
 impl Address {
     pub fn new(kind: impl Into<String>, name: impl Into<String>) -> Self {
-        Address { kind: kind.into(), name: name.into() }
+        Address { kind: kind.into(), name: name.into(), key: None }
     }
 
-    /// Parses `kind.name`; the name may itself not contain dots.
+    /// This block's instance with `key`.
+    pub fn with_key(&self, key: Key) -> Address {
+        Address { key: Some(key), ..self.clone() }
+    }
+
+    /// Whether `self` names `other`: the same address, or `other`'s block when `self` has no key.
+    pub fn covers(&self, other: &Address) -> bool {
+        self == other || (self.key.is_none() && self.kind == other.kind && self.name == other.name)
+    }
+
+    /// The address without its kind: `main`, `public["a"]`. IAM paths record it.
+    pub fn local(&self) -> String {
+        match &self.key {
+            Some(k) => format!("{}{k}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The part of default AWS names taken from the address: `main`, `public-us-east-1a`,
+    /// `web-0` (characters other than letters, digits and `-` become `-`).
+    pub fn name_part(&self) -> String {
+        match &self.key {
+            None => self.name.clone(),
+            Some(Key::Index(i)) => format!("{}-{i}", self.name),
+            Some(Key::Str(s)) => {
+                let clean: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                format!("{}-{clean}", self.name)
+            }
+        }
+    }
+
+    /// Parses `kind.name`, `kind.name[0]` or `kind.name["key"]`; the name contains no dots.
     pub fn parse(s: &str) -> Option<Address> {
-        let (kind, name) = s.split_once('.')?;
-        (!kind.is_empty() && !name.is_empty() && !name.contains('.')).then(|| Address::new(kind, name))
+        let (kind, rest) = s.split_once('.')?;
+        let (name, key) = match rest.find('[') {
+            Some(i) => (&rest[..i], Some(Key::parse(&rest[i..])?)),
+            None => (rest, None),
+        };
+        let ok = !kind.is_empty() && !name.is_empty() && !name.contains('.') && !kind.contains('[');
+        ok.then(|| Address { key, ..Address::new(kind, name) })
     }
 }
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.kind, self.name)
+        write!(f, "{}.{}", self.kind, self.name)?;
+        match &self.key {
+            Some(k) => write!(f, "{k}"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -43,7 +43,9 @@ pub(super) fn prevent_destroy(stack: &Stack, changes: &[Change], diags: &mut Dia
 pub(super) fn unknown_addresses(stack: &Stack, live: &LiveState, opts: &super::Options, diags: &mut Diagnostics) {
     for (flag, addrs) in [("-replace", &opts.replace), ("-target", &opts.target)] {
         for a in addrs {
-            let known = stack.resource(a).is_some() || live.objects.iter().any(|o| &o.addr == a);
+            // A block address targets each of its instances; -replace names one instance.
+            let names = |b: &Address| if flag == "-target" { a.covers(b) } else { a == b };
+            let known = stack.resources.iter().any(|r| names(&r.addr)) || live.objects.iter().any(|o| names(&o.addr));
             if !known {
                 diags.push(Diagnostic::error(format!("{flag}={a}: no such object in the stack or the account")));
             }
@@ -63,7 +65,10 @@ pub(super) fn target(changes: Vec<Change>, stack: &Stack, targets: &[Address]) -
         return changes;
     }
     let mut keep: HashSet<Address> = HashSet::new();
+    let covered = |a: &Address| targets.iter().any(|t| t.covers(a));
     let mut todo: Vec<Address> = targets.to_vec();
+    todo.extend(stack.resources.iter().map(|r| &r.addr).filter(|a| covered(a)).cloned());
+    todo.extend(changes.iter().map(|c| &c.addr).filter(|a| covered(a)).cloned());
     while let Some(a) = todo.pop() {
         if keep.insert(a.clone())
             && let Some(res) = stack.resource(&a)

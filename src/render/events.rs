@@ -46,7 +46,7 @@ fn resource(addr: &Address) -> J {
         "implied_provider": "aws",
         "resource_type": tf_type(&addr.kind),
         "resource_name": addr.name,
-        "resource_key": null,
+        "resource_key": super::json::tf_index(addr),
     })
 }
 

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value as J, json};
 
 use super::tftypes::{attr_name, tf_type, translate};
-use crate::model::{Address, Attrs, Value, is_private};
+use crate::model::{Address, Attrs, Key, Value, is_private};
 use crate::plan::{Action, Change, Plan};
 
 /// The version of Terraform's plan representation this follows.
@@ -34,7 +34,15 @@ pub fn plan(plan: &Plan) -> J {
 
 /// The Terraform address of a stackr address: `vpc.main` is `aws_vpc.main`.
 pub fn tf_address(addr: &Address) -> String {
-    format!("{}.{}", tf_type(&addr.kind), addr.name)
+    format!("{}.{}", tf_type(&addr.kind), addr.local())
+}
+
+/// Terraform's `index` of an instance: its `count.index` or `each.key`.
+pub fn tf_index(addr: &Address) -> Option<J> {
+    addr.key.as_ref().map(|k| match k {
+        Key::Index(i) => json!(i),
+        Key::Str(s) => json!(s),
+    })
 }
 
 /// What every resource entry starts with.
@@ -44,6 +52,9 @@ fn head(addr: &Address) -> Map<String, J> {
     m.insert("mode".into(), json!("managed"));
     m.insert("type".into(), json!(tf_type(&addr.kind)));
     m.insert("name".into(), json!(addr.name));
+    if let Some(index) = tf_index(addr) {
+        m.insert("index".into(), index);
+    }
     m.insert("provider_name".into(), json!("aws"));
     m.insert("stackr_address".into(), json!(addr.to_string()));
     m

@@ -104,7 +104,7 @@ impl Kind for AutoscalingGroup {
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
         // With a tracking policy, the policy sets the desired capacity: keep the file's value
         // for create, never compare it. (Desired side only: the live value stays visible.)
         if attrs.get("target_tracking").is_some_and(|t| !t.as_list().is_empty())

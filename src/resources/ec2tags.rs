@@ -23,7 +23,7 @@ pub fn owner_filter(cx: &Cx) -> Filter {
 /// Adds the default `Name` tag, `<stack>-<name>`, unless the stack sets one.
 pub fn default_name(stack: &str, addr: &Address, attrs: &mut Attrs) {
     if let Some(Value::Map(tags)) = attrs.get_mut("tags") {
-        tags.entry("Name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+        tags.entry("Name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
     }
 }
 

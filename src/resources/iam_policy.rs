@@ -121,14 +121,17 @@ pub fn canonical_inline(attrs: &mut Attrs) {
 /// The IAM path of a stack's object: `/stackr/<stack>/<name>/`. The last segment records the
 /// block name, so ownership and address survive without tags (IAM groups cannot be tagged).
 pub fn path_for(stack: &str, addr: &Address) -> String {
-    format!("/stackr/{stack}/{}/", addr.name)
+    format!("/stackr/{stack}/{}/", addr.local())
 }
 
 /// The address an owned object's path records, or `None` when the path is not this stack's.
 pub fn owned_address(stack: &str, kind: &str, path: &str) -> Option<Address> {
     let rest = path.strip_prefix(&format!("/stackr/{stack}/"))?;
-    let name = rest.strip_suffix('/')?;
-    (!name.is_empty() && !name.contains('/')).then(|| Address::new(kind, name))
+    let local = rest.strip_suffix('/')?;
+    if local.contains('/') {
+        return None;
+    }
+    Address::parse(&format!("{kind}.{local}"))
 }
 
 /// Items to add and to remove to turn `have` into `want`.
@@ -154,7 +157,7 @@ pub fn inline_diff(have: &Attrs, want: &Attrs) -> (Vec<(String, String)>, Vec<St
 
 /// The IAM name of a user or group: `name`, which defaults to the block name.
 pub fn default_name(addr: &Address, attrs: &mut Attrs) {
-    attrs.entry("name".into()).or_insert_with(|| Value::str(&addr.name));
+    attrs.entry("name".into()).or_insert_with(|| Value::str(addr.name_part()));
 }
 
 pub fn name_of(attrs: &Attrs) -> Option<String> {

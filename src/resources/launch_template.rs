@@ -105,7 +105,7 @@ impl Kind for LaunchTemplate {
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
     }
 
     fn canonical(&self, attrs: &mut Attrs) {

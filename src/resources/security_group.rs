@@ -78,7 +78,7 @@ impl Kind for SecurityGroup {
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name)));
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
         if attrs.get("egress").is_none_or(|e| e.as_list().is_empty()) {
             attrs.insert("egress".into(), sg_rules::allow_all_egress());
         }

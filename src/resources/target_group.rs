@@ -159,7 +159,7 @@ impl Kind for TargetGroup {
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name)));
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name_part())));
         if !attrs.contains_key("health_check_protocol") {
             let protocol = attrs.get("protocol").cloned().unwrap_or_else(|| Value::str("HTTP"));
             attrs.insert("health_check_protocol".into(), protocol);

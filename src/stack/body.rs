@@ -9,11 +9,10 @@ use hcl_edit::structure::{Attribute, Block, Body, Structure};
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use super::eval::{Env, span};
-use super::resource::eval_body;
+use super::resource::{BlockIn, load_block};
 use super::sensitive::Taint;
-use super::typecheck::Checker;
 use super::vars::{self, VarDef, VarInputs};
-use super::{Output, Resource, Stack, graph, meta};
+use super::{Output, Stack, graph, meta, repeat};
 use crate::model::{Address, Schema, Value};
 
 const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output"];
@@ -48,6 +47,8 @@ pub(super) fn load(
         locals: BTreeMap::new(),
         kinds,
         declared: &declared,
+        repeats: c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect(),
+        each: Default::default(),
     };
     env.vars = vars::resolve(&c.vars, inputs, file, diags);
     eval_locals(&mut env, &c.locals, diags);
@@ -56,32 +57,25 @@ pub(super) fn load(
     taint.add_locals(&c.locals);
 
     let Header { name, region, iam_home_region } = stack_header(file, c.stack, &env, diags)?;
-    let mut resources = Vec::new();
+    // Each repeated block's instances, before any body: references into it need its keys.
+    let mut expanded = Vec::new();
     for (addr, block) in &c.resources {
-        let schema = env.kinds[addr.kind.as_str()];
-        let sensitive = taint.resource(block);
-        let checker = Checker { file, kinds: &env.kinds, sensitive: &sensitive, refused: Default::default() };
-        let mut spans = BTreeMap::new();
-        let (lifecycle, silenced) = meta_blocks(&env, block, schema, diags);
-        let attrs = eval_body(&block.body, schema.attrs, "", header(block), &env, &checker, &mut spans, diags);
-        refused.0.extend(checker.refused.take());
-        if let Some(attrs) = attrs {
-            let mut refs = vec![];
-            attrs.values().for_each(|v| v.refs(&mut refs));
-            let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
-            deps.extend(meta::depends_on(&env, &block.body, diags));
-            deps.sort();
-            deps.dedup();
-            resources.push(Resource {
-                addr: addr.clone(),
-                attrs,
-                spans,
-                span: header(block),
-                deps,
-                lifecycle,
-                silenced,
-                sensitive,
-            });
+        let Some(instances) = repeat::instances(&env, block, diags) else { continue };
+        if let (Some(list), Some(rep)) = (&instances, env.repeats.get_mut(addr)) {
+            rep.keys = Some(list.iter().map(|e| e.key.clone()).collect());
+        }
+        expanded.push((addr, *block, instances));
+    }
+    let mut resources = Vec::new();
+    for (addr, block, instances) in expanded {
+        let block = BlockIn { addr, block, header: header(block), taint: &taint };
+        match instances {
+            None => resources.extend(load_block(&env, &block, None, refused, diags)),
+            Some(list) => {
+                for each in list {
+                    resources.extend(load_block(&env, &block, Some(each), refused, diags));
+                }
+            }
         }
     }
     graph::check_cycles(file, &resources, diags);
@@ -100,7 +94,7 @@ pub(super) fn load(
 }
 
 /// The `lifecycle` and `silence` blocks of a resource.
-fn meta_blocks(
+pub(super) fn meta_blocks(
     env: &Env,
     block: &Block,
     schema: &Schema,
@@ -284,6 +278,8 @@ fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnosti
         locals: BTreeMap::new(),
         kinds: HashMap::new(),
         declared: &declared,
+        repeats: Default::default(),
+        each: Default::default(),
     };
     let default = match attrs.get("default") {
         Some(a) => Some(literal_env.eval(&a.value, diags)?),

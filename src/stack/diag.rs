@@ -192,6 +192,17 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
+
+    /// Without repeats: a mistake in a block with `count` or `for_each` is found once per
+    /// instance but reported once.
+    pub fn deduplicated(self) -> Diagnostics {
+        let mut seen = std::collections::HashSet::new();
+        let key = |d: &Diagnostic| {
+            let at = d.at.as_ref().map(|(f, s)| (f.path.clone(), s.start, s.end));
+            (d.severity == Severity::Error, d.message.clone(), at, d.label.clone())
+        };
+        Diagnostics(self.0.into_iter().filter(|d| seen.insert(key(d))).collect())
+    }
 }
 
 impl fmt::Display for Diagnostics {

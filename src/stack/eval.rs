@@ -3,6 +3,7 @@
 //! `local.*` are looked up here; everything else (templates, operators, conditionals,
 //! function calls) is handed to hcl-rs's evaluator, so HCL semantics are hcl-rs's.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use hcl_edit::{Ident, Span};
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use super::funcs;
+use super::repeat::{self, Each, Repeat};
 use crate::model::{Address, Ref, Schema, Value};
 
 /// Everything an expression may refer to.
@@ -27,6 +29,10 @@ pub(super) struct Env<'a> {
     pub locals: BTreeMap<String, Value>,
     pub kinds: HashMap<&'static str, &'static Schema>,
     pub declared: &'a HashMap<Address, Range<usize>>,
+    /// The blocks with `count` or `for_each`, by block address.
+    pub repeats: HashMap<Address, Repeat>,
+    /// The instance being evaluated: `count.index`, `each.key`, `each.value`.
+    pub each: RefCell<Option<(Each, bool)>>,
 }
 
 pub(super) fn span(expr: &impl Span) -> Range<usize> {
@@ -108,6 +114,10 @@ impl Env<'_> {
                 let v = self.lookup(&self.locals, "local value", "local", name, at, diags)?;
                 self.index(v, &ops[1..], diags)
             }
+            ("each" | "count", Some((name, at))) => {
+                let v = self.instance_value(root_name, name, at, diags)?;
+                self.index(v, &ops[1..], diags)
+            }
             (kind, Some((name, at))) if self.kinds.contains_key(kind) => {
                 self.resource_ref(kind, name, at, &ops[1..], span(whole), diags)
             }
@@ -117,6 +127,25 @@ impl Env<'_> {
                 self.err(diags, span(root), format!("unknown name `{root_name}`{hint}"))
             }
         }
+    }
+
+    /// `count.index`, `each.key` or `each.value` of the instance being evaluated.
+    fn instance_value(&self, root: &str, name: &str, at: Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
+        let each = self.each.borrow();
+        let v = match (root, name, each.as_ref()) {
+            ("count", "index", Some((e, true))) => e.key.value(),
+            ("each", "key", Some((e, false))) => e.key.value(),
+            ("each", "value", Some((e, false))) => e.value.clone(),
+            ("count", _, Some((_, true))) => {
+                return self.err(diags, at, format!("count has no `{name}`; use count.index"));
+            }
+            ("each", _, Some((_, false))) => {
+                return self.err(diags, at, format!("each has no `{name}`; use each.key or each.value"));
+            }
+            ("count", ..) => return self.err(diags, at, "count.index can only be used in a block with count"),
+            _ => return self.err(diags, at, "each.key and each.value can only be used in a block with for_each"),
+        };
+        Some(v)
     }
 
     fn roots(&self) -> impl Iterator<Item = &str> {
@@ -166,6 +195,12 @@ impl Env<'_> {
             diags.push(d);
             return None;
         }
+        if let Some(rep) = self.repeats.get(&addr) {
+            return repeat::reference(self, &addr, rep, rest, whole, diags);
+        }
+        if let Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) = rest.first().map(|o| o.value()) {
+            return self.err(diags, span(&rest[0]), format!("{addr} has no count or for_each; refer to it as {addr}"));
+        }
         let attr = match rest {
             [] => None,
             [op] => match op.value() {
@@ -190,7 +225,13 @@ impl Env<'_> {
         Some(Value::Ref(Ref { addr, attr }))
     }
 
-    fn check_attr(&self, kind: &str, id: &Ident, at: Range<usize>, diags: &mut Diagnostics) -> Option<String> {
+    pub(super) fn check_attr(
+        &self,
+        kind: &str,
+        id: &Ident,
+        at: Range<usize>,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
         let schema = self.kinds[kind];
         let name = id.as_str();
         if schema.attr(name).is_some() {
@@ -260,6 +301,16 @@ impl Env<'_> {
         // evaluation made loading quadratic in their number.
         ctx.declare_var("var", to_hcl_object(&self.vars, &m.vars));
         ctx.declare_var("local", to_hcl_object(&self.locals, &m.locals));
+        if let Some((e, count)) = self.each.borrow().as_ref() {
+            let obj = |pairs: Vec<(&str, &Value)>| {
+                hcl::Value::Object(pairs.into_iter().filter_map(|(k, v)| Some((k.to_string(), to_hcl(v)?))).collect())
+            };
+            let key = e.key.value();
+            match count {
+                true => ctx.declare_var("count", obj(vec![("index", &key)])),
+                false => ctx.declare_var("each", obj(vec![("key", &key), ("value", &e.value)])),
+            }
+        }
         funcs::declare(&mut ctx);
         let mut checked = expr.clone();
         // try, can, file and templatefile are resolved first: they need their arguments

@@ -9,6 +9,7 @@ mod eval;
 mod funcs;
 mod graph;
 mod meta;
+mod repeat;
 mod resource;
 mod sensitive;
 mod template;
@@ -160,15 +161,15 @@ pub fn load_str_with(
         Some(s) if !diags.has_errors() => s,
         _ => {
             diags.0.extend(refused.0);
-            return Err(diags);
+            return Err(diags.deduplicated());
         }
     };
     refused.0.extend(post(&mut stack).0);
     diags.0.extend(refused.0);
     if diags.has_errors() {
-        return Err(diags);
+        return Err(diags.deduplicated());
     }
-    Ok(Stack { warnings: diags.0, ..stack })
+    Ok(Stack { warnings: diags.deduplicated().0, ..stack })
 }
 
 fn first_line(s: &str) -> &str {

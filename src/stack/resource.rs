@@ -5,13 +5,58 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use hcl_edit::structure::{Body, Structure};
+use hcl_edit::structure::{Block, Body, Structure};
 
+use super::Resource;
 use super::body::header;
 use super::diag::{Diagnostic, Diagnostics, did_you_mean};
 use super::eval::{Env, span};
+use super::repeat::Each;
+use super::sensitive::Taint;
 use super::typecheck::Checker;
-use crate::model::{AttrSpec, Attrs, Presence, Ty, Value};
+use crate::model::{Address, AttrSpec, Attrs, Presence, Ty, Value};
+
+/// A resource block being loaded.
+pub(super) struct BlockIn<'a> {
+    pub addr: &'a Address,
+    pub block: &'a Block,
+    pub header: Range<usize>,
+    pub taint: &'a Taint,
+}
+
+/// Loads one resource block, or one instance of a repeated block (`each`), into a [`Resource`].
+pub(super) fn load_block(
+    env: &Env,
+    b: &BlockIn,
+    each: Option<Each>,
+    refused: &mut Diagnostics,
+    diags: &mut Diagnostics,
+) -> Option<Resource> {
+    let addr = match &each {
+        Some(e) => b.addr.with_key(e.key.clone()),
+        None => b.addr.clone(),
+    };
+    let count = env.repeats.get(b.addr).is_some_and(|r| r.count);
+    *env.each.borrow_mut() = each.map(|e| (e, count));
+    let schema = env.kinds[addr.kind.as_str()];
+    let sensitive = b.taint.resource(b.block);
+    let checker = Checker { file: &env.file, kinds: &env.kinds, sensitive: &sensitive, refused: Default::default() };
+    let mut spans = BTreeMap::new();
+    let (lifecycle, silenced) = super::body::meta_blocks(env, b.block, schema, diags);
+    let attrs = eval_body(&b.block.body, schema.attrs, "", b.header.clone(), env, &checker, &mut spans, diags);
+    refused.0.extend(checker.refused.take());
+    let deps = attrs.as_ref().map(|attrs| {
+        let mut refs = vec![];
+        attrs.values().for_each(|v| v.refs(&mut refs));
+        let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
+        deps.extend(super::meta::depends_on(env, &b.block.body, diags));
+        deps.sort();
+        deps.dedup();
+        deps
+    });
+    *env.each.borrow_mut() = None;
+    Some(Resource { addr, attrs: attrs?, spans, span: b.header.clone(), deps: deps?, lifecycle, silenced, sensitive })
+}
 
 /// Evaluates a resource body (or a nested block's body) against the attribute specs.
 #[allow(clippy::too_many_arguments)]
@@ -39,7 +84,7 @@ pub(super) fn eval_body(
         }
         if let Structure::Attribute(a) = s
             && prefix.is_empty()
-            && a.key.as_str() == super::meta::DEPENDS_ON
+            && [super::meta::DEPENDS_ON, super::repeat::COUNT, super::repeat::FOR_EACH].contains(&a.key.as_str())
         {
             continue;
         }

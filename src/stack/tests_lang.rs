@@ -60,3 +60,91 @@ fn file_reads_beside_the_stack_file_only() {
     assert!(err.contains("stack.hcl:2:"), "{err}");
     assert!(err.contains("outside"), "{err}");
 }
+
+fn addrs(s: &Stack) -> Vec<String> {
+    s.resources.iter().map(|r| r.addr.to_string()).collect()
+}
+
+#[test]
+fn for_each_and_count_make_one_resource_per_instance() {
+    let s = load(&format!(
+        r#"{HEAD}variable "zones" {{ default = {{ "us-east-1a" = 1, "us-east-1b" = 2 }} }}
+vpc "main" {{ cidr = "10.0.0.0/16" }}
+subnet "public" {{
+  for_each = var.zones
+  vpc  = vpc.main
+  az   = each.key
+  cidr = cidrsubnet("10.0.0.0/16", 8, each.value)
+}}
+security_group "web" {{
+  count = 2
+  vpc   = vpc.main
+  description = "web ${{count.index}}"
+}}
+route_table "public" {{
+  vpc     = vpc.main
+  subnets = subnet.public[*]
+}}
+output "first" {{ value = subnet.public["us-east-1a"].id }}
+output "all" {{ value = subnet.public }}
+output "groups" {{ value = security_group.web[*].id }}
+"#
+    ));
+    let names = addrs(&s);
+    for a in [
+        r#"subnet.public["us-east-1a"]"#,
+        r#"subnet.public["us-east-1b"]"#,
+        "security_group.web[0]",
+        "security_group.web[1]",
+    ] {
+        assert!(names.contains(&a.to_string()), "{a} not in {names:?}");
+    }
+    let b = s.resources.iter().find(|r| r.addr.to_string() == r#"subnet.public["us-east-1b"]"#).unwrap();
+    assert_eq!(b.attrs["cidr"], Value::str("10.0.2.0/24"));
+    assert_eq!(b.attrs["az"], Value::str("us-east-1b"));
+    let g = s.resources.iter().find(|r| r.addr.to_string() == "security_group.web[1]").unwrap();
+    assert_eq!(g.attrs["description"], Value::str("web 1"));
+    let rt = s.resources.iter().find(|r| r.addr.to_string() == "route_table.public").unwrap();
+    assert_eq!(rt.deps.len(), 3, "{:?}", rt.deps);
+    let Value::Ref(first) = output(&s, "first") else { panic!("not a reference") };
+    assert_eq!(first.to_string(), r#"subnet.public["us-east-1a"].id"#);
+    assert!(matches!(output(&s, "all"), Value::Map(m) if m.len() == 2));
+    assert!(matches!(output(&s, "groups"), Value::List(l) if l.len() == 2));
+}
+
+#[test]
+fn instance_addresses_print_and_parse_back() {
+    use crate::model::{Address, Key};
+    for s in ["vpc.main", "subnet.public[0]", r#"subnet.public["us-east-1a"]"#, r#"iam_user.dev["a.b"]"#] {
+        assert_eq!(Address::parse(s).unwrap().to_string(), s);
+    }
+    let a = Address::parse(r#"iam_user.dev["a.b"]"#).unwrap();
+    assert_eq!((a.name.as_str(), a.key), ("dev", Some(Key::Str("a.b".into()))));
+    for bad in ["subnet.public[", "subnet.public[-1]", "subnet.public[x]", "subnet.a.b", "vpc."] {
+        assert!(Address::parse(bad).is_none(), "{bad}");
+    }
+}
+
+fn errors(src: &str) -> String {
+    load_str("stack.hcl", src, &VarInputs::default(), &schemas()).expect_err("should not load").to_string()
+}
+
+#[test]
+fn repetition_mistakes_are_reported_where_written() {
+    let e = errors(&format!("{HEAD}vpc \"m\" {{\n  cidr = \"10.0.0.0/16\"\n  tags = {{ k = each.key }}\n}}\n"));
+    assert!(e.contains("stack.hcl:4:") && e.contains("only be used in a block with for_each"), "{e}");
+    let e = errors(&format!("{HEAD}vpc \"m\" {{\n  for_each = [\"a\", \"a\"]\n  cidr = \"10.0.0.0/16\"\n}}\n"));
+    assert!(e.contains("stack.hcl:3:14") && e.contains("twice"), "{e}");
+    let e = errors(&format!(
+        "{HEAD}vpc \"m\" {{\n  count = 2\n  cidr = \"10.0.0.0/16\"\n  tags = {{ k = count.index }}\n  bad = 1\n}}\n"
+    ));
+    assert_eq!(e.matches("unknown attribute `bad`").count(), 1, "reported once, not per instance: {e}");
+    let e = errors(&format!(
+        "{HEAD}vpc \"m\" {{\n  count = 2\n  cidr = \"10.0.0.0/16\"\n}}\noutput \"x\" {{ value = vpc.m[5].id }}\n"
+    ));
+    assert!(e.contains("vpc.m has no instance [5]"), "{e}");
+    let e = errors(&format!(
+        "{HEAD}vpc \"m\" {{\n  count = 2\n  cidr = \"10.0.0.0/16\"\n}}\noutput \"x\" {{ value = vpc.m.id }}\n"
+    ));
+    assert!(e.contains("name one instance"), "{e}");
+}

@@ -204,6 +204,8 @@ fn flag_value(ty: &VarType, raw: &str) -> Result<Value, String> {
                 locals: BTreeMap::new(),
                 kinds: HashMap::new(),
                 declared: &declared,
+                repeats: Default::default(),
+                each: Default::default(),
             };
             let mut d = Diagnostics::default();
             env.eval(&expr, &mut d).ok_or_else(|| d.0.first().map(|d| d.message.clone()).unwrap_or_default())
@@ -242,6 +244,8 @@ fn read_var_file(
         locals: BTreeMap::new(),
         kinds: HashMap::new(),
         declared: &declared,
+        repeats: Default::default(),
+        each: Default::default(),
     };
     for s in body.iter() {
         match s {

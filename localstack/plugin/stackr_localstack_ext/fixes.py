@@ -11,6 +11,9 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
   filters the whole tag table by resource id), once per object a filter looks at and once per
   object an answer shows: in a busy account every filtered Describe costs objects x tags. AWS
   looks tags up by resource; so does this fix (the same tags, found directly).
+- EC2 filter values are matched with Python's fnmatch, where `[...]` is a character class: a
+  tag value holding brackets (an instance address, `subnet.public["a"]`) never matches itself.
+  AWS knows only `*` and `?` (and `\` to escape them); every other character is literal.
 - ListRoles with a PathPrefix encodes each trust policy twice (a JSON string of the document,
   URL-encoded). AWS URL-encodes the document once, as GetRole does here.
 """
@@ -37,6 +40,7 @@ def install_fixes():
     install_path_prefix()
     install_list_roles()
     install_tag_lookup()
+    install_filter_wildcards()
 
 
 def install_path_prefix():
@@ -104,3 +108,36 @@ def install_tag_lookup():
 
     get_tags._stackr_fixed = True
     TaggedEC2Resource.get_tags = get_tags
+
+
+def aws_filter_to_re(pattern: str) -> str:
+    """An EC2 filter value as a regular expression: `*` and `?` are wildcards, `\\` escapes."""
+    import re
+
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+        i += 1
+    return "(?s:" + "".join(out) + ")\\Z"
+
+
+def install_filter_wildcards():
+    import re
+    import types
+
+    import moto.ec2.models.tags as tags
+    import moto.ec2.utils as utils
+
+    if getattr(utils.simple_aws_filter_to_re, "_stackr_fixed", False):
+        return
+    aws_filter_to_re._stackr_fixed = True
+    utils.simple_aws_filter_to_re = aws_filter_to_re
+    tags.simple_aws_filter_to_re = aws_filter_to_re
+    utils.fnmatch = types.SimpleNamespace(
+        fnmatch=lambda value, pattern: re.match(aws_filter_to_re(pattern), value) is not None
+    )

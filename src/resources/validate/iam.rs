@@ -46,14 +46,18 @@ pub fn principal(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         ).hint("move statements into a managed policy, or split them across groups"));
     }
     // The ownership path `/stackr/<stack>/<name>/` is at most 512 characters.
-    let path = 10 + stack.name.len() + res.addr.name.len();
+    let path = 10 + stack.name.len() + res.addr.local().len();
     if path > 512 {
         diags.push(
             error(
                 stack,
                 res,
                 "name",
-                format!("the IAM path /stackr/{}/{}/ is {path} characters; IAM allows 512", stack.name, res.addr.name),
+                format!(
+                    "the IAM path /stackr/{}/{}/ is {path} characters; IAM allows 512",
+                    stack.name,
+                    res.addr.local()
+                ),
             )
             .hint("use a shorter block or stack name"),
         );
