@@ -318,7 +318,7 @@ impl Env<'_> {
         let eval = |e: &Expression| {
             let mut e = e.clone();
             super::arith::rewrite(&mut e);
-            hcl::Expression::from(e).evaluate(&ctx).map_err(|e| e.kind().to_string())
+            hcl::Expression::from(e).evaluate(&ctx).map_err(|e| message(&e))
         };
         if let Err(msg) = funcs::rewrite_lazy(&mut checked, self.dir.as_deref(), &eval) {
             return self.err(diags, span(expr), msg);
@@ -334,9 +334,19 @@ impl Env<'_> {
                 Some((at, msg)) => self.err(diags, at, msg),
                 // The kind alone: the expression is underlined, and its text as hcl-rs got it
                 // shows the checked-arithmetic rewrite.
-                None => self.err(diags, span(expr), e.kind().to_string()),
+                None => self.err(diags, span(expr), message(&e)),
             },
         }
+    }
+}
+
+/// An evaluation error's message. A function's own message already names it (`cidrsubnet:
+/// …`), so hcl-rs's "error calling function `cidrsubnet`:" would say it twice.
+fn message(e: &hcl::eval::Error) -> String {
+    match e.kind() {
+        hcl::eval::ErrorKind::FuncCall(name, msg) if msg.starts_with(&format!("{name}:")) => msg.clone(),
+        hcl::eval::ErrorKind::FuncCall(name, msg) => format!("{name}: {msg}"),
+        kind => kind.to_string(),
     }
 }
 

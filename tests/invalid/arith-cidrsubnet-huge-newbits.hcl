@@ -1,5 +1,5 @@
 # invalid: cidrsubnet with an enormous newbits
-# expect: exceeds 32
+# expect: must be a whole number
 stack "inv" {
   region = "us-east-1"
 }

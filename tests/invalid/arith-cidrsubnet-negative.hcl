@@ -1,5 +1,5 @@
 # invalid: cidrsubnet with a negative newbits
-# expect: newbits must be a whole number
+# expect: newbits must not be negative
 stack "inv" {
   region = "us-east-1"
 }

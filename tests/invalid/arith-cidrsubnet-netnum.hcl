@@ -1,5 +1,5 @@
 # invalid: cidrsubnet with a netnum too large
-# expect: does not fit in 8 bits
+# expect: does not accommodate a subnet numbered 256
 stack "inv" {
   region = "us-east-1"
 }

@@ -33,7 +33,7 @@ iam_role "web" {
 }
 
 vpc "main" {
-  cidr = cidrhost("10.0.0.0/16", 1)
+  cidr = timestamp()
 }
 
 subnet "a" {
