@@ -184,14 +184,10 @@ pub fn lex(src: &str) -> Vec<Token<'_>> {
                         None | Some(b'\n') => break,
                         Some(b'"') => break,
                         Some(b'\\') => i = (i + 2).min(b.len()),
-                        Some(b'$' | b'%') if b.get(i + 1) == Some(&b'{') => {
-                            // `$${` and `%%{` are escapes for literal `${` and `%{`.
-                            if i > start && b[i - 1] == b[i] && escaped_sequence(b, start, i) {
-                                i += 2;
-                            } else {
-                                break;
-                            }
-                        }
+                        Some(b'$' | b'%') if b.get(i + 1) == Some(&b'{') => match escaped_sequence(b, start, i) {
+                            true => i += 2,
+                            false => break,
+                        },
                         Some(_) => i += 1,
                     }
                 }
@@ -232,13 +228,10 @@ pub fn lex(src: &str) -> Vec<Token<'_>> {
                             i += 1;
                             break;
                         }
-                        Some(b'$' | b'%') if b.get(i + 1) == Some(&b'{') => {
-                            if i > start && b[i - 1] == b[i] && escaped_sequence(b, start, i) {
-                                i += 2;
-                            } else {
-                                break;
-                            }
-                        }
+                        Some(b'$' | b'%') if b.get(i + 1) == Some(&b'{') => match escaped_sequence(b, start, i) {
+                            true => i += 2,
+                            false => break,
+                        },
                         Some(_) => i += 1,
                     }
                 }
@@ -259,8 +252,9 @@ fn push<'a>(out: &mut Vec<Token<'a>>, src: &'a str, kind: K, from: usize, to: us
     out.push(Token { kind, text: &src[from..to] });
 }
 
-/// Whether the `$`/`%` at `i - 1` doubles the one at `i` as an escape, counting the run of
-/// repeated characters since `start` (`$$${` is a literal `$` then an interpolation).
+/// Whether the `${`/`%{` at `i` is escaped by a doubled `$`/`%` (`$${`, `%%{` are literal),
+/// counting the run of repeated characters since `start` (`$$${` is a literal `$` then an
+/// interpolation).
 fn escaped_sequence(b: &[u8], start: usize, i: usize) -> bool {
     let mut n = 0;
     let mut j = i;

@@ -99,7 +99,20 @@ pub fn no_retry() -> aws_sdk_ec2::config::Builder {
 
 /// The filters that find the object at `addr` of this stack.
 pub fn addressed(cx: &Cx, addr: &Address) -> [Filter; 2] {
-    [owner_filter(cx), Filter::builder().name(format!("tag:{ADDRESS_TAG}")).values(addr.to_string()).build()]
+    let value = literal(&addr.to_string());
+    [owner_filter(cx), Filter::builder().name(format!("tag:{ADDRESS_TAG}")).values(value).build()]
+}
+
+/// A filter value matching `s` exactly: EC2 reads `*` and `?` as wildcards (a `for_each` key
+/// may hold them), `\` escapes.
+fn literal(s: &str) -> String {
+    s.chars().fold(String::with_capacity(s.len()), |mut out, c| {
+        if matches!(c, '*' | '?' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
 }
 
 #[cfg(test)]
@@ -111,6 +124,12 @@ mod tests {
         let mut e = AwsError::new(Some("InternalError".into()), "We encountered an internal error");
         e.transient = Transient::Unknown;
         e
+    }
+
+    #[test]
+    fn addresses_are_matched_literally() {
+        assert_eq!(literal(r#"subnet.public["a*b?\\"]"#), r#"subnet.public["a\*b\?\\\\"]"#);
+        assert_eq!(literal("vpc.main"), "vpc.main");
     }
 
     #[tokio::test]

@@ -32,7 +32,7 @@ pub(super) struct Env<'a> {
     /// The blocks with `count` or `for_each`, by block address.
     pub repeats: HashMap<Address, Repeat>,
     /// The instance being evaluated: `count.index`, `each.key`, `each.value`.
-    pub each: RefCell<Option<(Each, bool)>>,
+    pub each: RefCell<Option<Each>>,
 }
 
 pub(super) fn span(expr: &impl Span) -> Range<usize> {
@@ -132,7 +132,7 @@ impl Env<'_> {
     /// `count.index`, `each.key` or `each.value` of the instance being evaluated.
     fn instance_value(&self, root: &str, name: &str, at: Range<usize>, diags: &mut Diagnostics) -> Option<Value> {
         let each = self.each.borrow();
-        let v = match (root, name, each.as_ref()) {
+        let v = match (root, name, each.as_ref().map(|e| (e, e.by_count()))) {
             ("count", "index", Some((e, true))) => e.key.value(),
             ("each", "key", Some((e, false))) => e.key.value(),
             ("each", "value", Some((e, false))) => e.value.clone(),
@@ -301,12 +301,12 @@ impl Env<'_> {
         // evaluation made loading quadratic in their number.
         ctx.declare_var("var", to_hcl_object(&self.vars, &m.vars));
         ctx.declare_var("local", to_hcl_object(&self.locals, &m.locals));
-        if let Some((e, count)) = self.each.borrow().as_ref() {
+        if let Some(e) = self.each.borrow().as_ref() {
             let obj = |pairs: Vec<(&str, &Value)>| {
                 hcl::Value::Object(pairs.into_iter().filter_map(|(k, v)| Some((k.to_string(), to_hcl(v)?))).collect())
             };
             let key = e.key.value();
-            match count {
+            match e.by_count() {
                 true => ctx.declare_var("count", obj(vec![("index", &key)])),
                 false => ctx.declare_var("each", obj(vec![("key", &key), ("value", &e.value)])),
             }

@@ -27,6 +27,13 @@ pub(super) struct Each {
     pub value: Value,
 }
 
+impl Each {
+    /// Whether the block repeats by `count` (its keys are indices; `for_each` keys are strings).
+    pub fn by_count(&self) -> bool {
+        matches!(self.key, Key::Index(_))
+    }
+}
+
 /// How a block repeats: by `count` or `for_each`, and its keys once evaluated.
 #[derive(Clone, Debug)]
 pub(super) struct Repeat {
@@ -161,11 +168,7 @@ pub(super) fn reference(
         },
         TraversalOperator::LegacyIndex(i) => Key::Index(*i.value() as i64),
         TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_) => {
-            let attr = match &rest[1..] {
-                [] => None,
-                [op] => Some(attr_name(env, block, op, diags)?),
-                [_, extra, ..] => return err(diags, span(extra), shape(block)),
-            };
+            let attr = trailing_attr(env, block, &rest[1..], diags)?;
             let keys = known(env, block, keys, whole, diags)?;
             let refs = keys.iter().map(|k| Value::Ref(Ref { addr: block.with_key(k.clone()), attr: attr.clone() }));
             return Some(Value::List(refs.collect()));
@@ -185,11 +188,7 @@ pub(super) fn reference(
         let msg = format!("{block} has no instance {key}; its instances are {}", have.join(", "));
         return err(diags, span(first), if keys.is_empty() { format!("{block} has no instances") } else { msg });
     }
-    let attr = match &rest[1..] {
-        [] => None,
-        [op] => Some(attr_name(env, block, op, diags)?),
-        [_, extra, ..] => return err(diags, span(extra), shape(block)),
-    };
+    let attr = trailing_attr(env, block, &rest[1..], diags)?;
     Some(Value::Ref(Ref { addr: block.with_key(key), attr }))
 }
 
@@ -197,19 +196,23 @@ fn shape(block: &Address) -> String {
     format!("references take the form {block}[KEY] or {block}[KEY].ATTRIBUTE")
 }
 
-fn attr_name(
+/// The attribute after an instance (`.id`), `Some(None)` when there is none.
+fn trailing_attr(
     env: &Env,
     block: &Address,
-    op: &hcl_edit::Decorated<TraversalOperator>,
+    ops: &[hcl_edit::Decorated<TraversalOperator>],
     diags: &mut Diagnostics,
-) -> Option<String> {
-    match op.value() {
-        TraversalOperator::GetAttr(id) => env.check_attr(&block.kind, id, span(op), diags),
-        _ => {
-            diags.push(Diagnostic::error(shape(block)).at(&env.file, span(op)));
-            None
-        }
-    }
+) -> Option<Option<String>> {
+    let wrong = match ops {
+        [] => return Some(None),
+        [op] => match op.value() {
+            TraversalOperator::GetAttr(id) => return env.check_attr(&block.kind, id, span(op), diags).map(Some),
+            _ => op,
+        },
+        [_, extra, ..] => extra,
+    };
+    diags.push(Diagnostic::error(shape(block)).at(&env.file, span(wrong)));
+    None
 }
 
 /// The keys of a block, which a reference to all its instances needs.
@@ -233,14 +236,8 @@ fn known<'k>(
 
 /// Every instance of a block as a list by index (`count`) or a map by key (`for_each`).
 fn collection<'k>(count: bool, each: impl Iterator<Item = (&'k Key, Value)>) -> Value {
-    if count {
-        return Value::List(each.map(|(_, v)| v).collect());
+    match count {
+        true => Value::List(each.map(|(_, v)| v).collect()),
+        false => Value::Map(each.map(|(k, v)| (k.value().as_str().unwrap_or_default().to_string(), v)).collect()),
     }
-    Value::Map(
-        each.filter_map(|(k, v)| match k {
-            Key::Str(s) => Some((s.clone(), v)),
-            Key::Index(_) => None,
-        })
-        .collect(),
-    )
 }

@@ -36,8 +36,7 @@ pub(super) fn load_block(
         Some(e) => b.addr.with_key(e.key.clone()),
         None => b.addr.clone(),
     };
-    let count = env.repeats.get(b.addr).is_some_and(|r| r.count);
-    *env.each.borrow_mut() = each.map(|e| (e, count));
+    *env.each.borrow_mut() = each;
     let schema = env.kinds[addr.kind.as_str()];
     let sensitive = b.taint.resource(b.block);
     let checker = Checker { file: &env.file, kinds: &env.kinds, sensitive: &sensitive, refused: Default::default() };
