@@ -208,6 +208,8 @@ fn launch<'a>(
     let kind = change.kind();
     let addr = &change.addr;
     let want = change.raw.as_ref().map(|raw| resolve::desired(kind, &plan.stack, addr, raw, states));
+    // An expression that fails once its inputs exist fails the step, with the attribute.
+    let want = want.transpose().map_err(|(attr, msg)| anyhow::anyhow!("{attr}: {msg}"));
     let current = live.get(&step.change).cloned();
     let release = step.release.clone();
     let op = step.op;
@@ -217,11 +219,11 @@ fn launch<'a>(
         let work = async {
             match op {
                 Op::Create => {
-                    let want = known(want, addr)?;
+                    let want = known(want?, addr)?;
                     kind.create(cx, addr, &want).await.map(Some)
                 }
                 Op::Update => {
-                    let want = known(want, addr)?;
+                    let want = known(want?, addr)?;
                     kind.update(cx, &current.expect("updates have a live object"), &want).await.map(Some)
                 }
                 Op::Release => {

@@ -68,6 +68,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Print the stack's dependency graph in Graphviz DOT (no AWS access).
     Graph(GraphArgs),
+    /// Print the stack's outputs, computed from the stack file and the account as it is now.
+    Output(OutputArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell.
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one page per command into a directory.
@@ -92,6 +94,24 @@ pub struct FmtArgs {
     /// Also format the .hcl files of subdirectories (hidden ones are skipped).
     #[arg(short, long)]
     pub recursive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// One output to print; all of them when left out.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Print JSON: one value, or every output as {"NAME": {"sensitive": …, "value": …}}.
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+
+    /// Print one output's string, number or bool as it is, without quotes (for scripts).
+    #[arg(long, requires = "name")]
+    pub raw: bool,
+
+    #[command(flatten)]
+    pub stack: StackArgs,
 }
 
 #[derive(Debug, Args)]

@@ -140,7 +140,20 @@ pub enum Value {
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),
     Ref(Ref),
+    /// An expression over resource attributes (`"${load_balancer.web.dns_name}/health"`),
+    /// evaluated once the attributes it uses are known. Only in desired state, like `Ref`.
+    Expr(Box<Deferred>),
     Unknown,
+}
+
+/// An expression whose inputs include resource attributes. `expr` is its text with every
+/// resource reference replaced by a name bound in `scope`; `scope` also holds the variables,
+/// locals and instance keys it uses, with references inside them still unresolved. Kept as
+/// text so saved plans carry it and the executor evaluates it when its inputs exist.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Deferred {
+    pub expr: String,
+    pub scope: BTreeMap<String, Value>,
 }
 
 pub type Attrs = BTreeMap<String, Value>;
@@ -199,7 +212,7 @@ impl Value {
     /// True when this value, or anything inside it, is only known after apply.
     pub fn has_unknown(&self) -> bool {
         match self {
-            Value::Unknown | Value::Ref(_) => true,
+            Value::Unknown | Value::Ref(_) | Value::Expr(_) => true,
             Value::List(l) => l.iter().any(Value::has_unknown),
             Value::Map(m) => m.values().any(Value::has_unknown),
             _ => false,
@@ -210,6 +223,7 @@ impl Value {
     pub fn refs(&self, out: &mut Vec<Ref>) {
         match self {
             Value::Ref(r) => out.push(r.clone()),
+            Value::Expr(d) => d.scope.values().for_each(|v| v.refs(out)),
             Value::List(l) => l.iter().for_each(|v| v.refs(out)),
             Value::Map(m) => m.values().for_each(|v| v.refs(out)),
             _ => {}
@@ -227,6 +241,7 @@ impl Value {
             Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
             Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
             Value::Ref(r) => J::String(format!("${{{r}}}")),
+            Value::Expr(d) => J::String(format!("${{{}}}", d.expr)),
         }
     }
 }

@@ -195,7 +195,7 @@ pub(super) fn output_values(
             let v = if plan.sensitive_outputs.contains(name) {
                 Value::str(crate::plan::MASK)
             } else {
-                resolve::resolve_value(value, &lookup)
+                resolve::resolve_value(value, &lookup).unwrap_or(Value::Unknown)
             };
             (name.clone(), v)
         })

@@ -9,6 +9,7 @@ mod completions;
 mod fmt;
 mod graph;
 mod losses;
+mod output;
 mod plan;
 mod rebind;
 mod saved;
@@ -43,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rebind(a) => rebind::run(&cli.global, a).await,
         Command::Fmt(a) => fmt::run(&cli.global, a),
         Command::Graph(a) => graph::run(&cli.global, a),
+        Command::Output(a) => output::run(&cli.global, a).await,
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }

@@ -2,6 +2,7 @@
 //! resource gets one change (create, update in place, replace with the attributes that force
 //! it, delete, or no-op) and the changes are ordered into a step graph for the executor.
 
+mod coerce;
 mod duplicates;
 mod home;
 mod options;
@@ -139,7 +140,13 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             let kind = resources::kind(&res.addr.kind).expect("stack kinds are checked at load");
             let found = by_addr.get(&res.addr).and_then(|v| v.first()).copied();
             claimed.insert(&res.addr);
-            let want = resolve::desired(kind, &stack.name, &res.addr, &res.attrs, &states);
+            let want = match resolve::desired(kind, &stack.name, &res.addr, &res.attrs, &states) {
+                Ok(want) => want,
+                Err((attr, msg)) => {
+                    diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&stack.file, res.span_of(&attr)));
+                    continue;
+                }
+            };
             let change = match found {
                 None => {
                     if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
@@ -190,6 +197,9 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             });
         }
     }
+    if !destroy {
+        check_outputs(stack, &states, &mut diags);
+    }
     home::confine(stack, live, destroy, &mut changes, &mut warnings, &mut diags);
     replace_first::mark(stack, &mut changes, &mut diags);
     options::prevent_destroy(stack, &changes, &mut diags);
@@ -208,6 +218,19 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
         if destroy { vec![] } else { stack.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect() };
     let sensitive_outputs = stack.outputs.iter().filter(|o| o.sensitive).map(|o| o.name.clone()).collect();
     Ok(Plan { stack: stack.name.clone(), changes, steps, outputs, sensitive_outputs, destroy, warnings })
+}
+
+/// Outputs whose expressions fail on the values the plan knows: reported now, not after apply.
+fn check_outputs(stack: &Stack, states: &HashMap<Address, Attrs>, diags: &mut Diagnostics) {
+    let lookup = |addr: &Address, attr: Option<&str>| -> Value {
+        let attr = attr.unwrap_or_else(|| resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
+        states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
+    };
+    for o in &stack.outputs {
+        if let Err(msg) = resolve::resolve_value(&o.value, &lookup) {
+            diags.push(Diagnostic::error(format!("output.{}: {msg}", o.name)).at(&stack.file, o.span.clone()));
+        }
+    }
 }
 
 fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnostic {
@@ -370,6 +393,8 @@ fn sort_for_display(changes: &mut [Change]) {
         .sort_by(|a, b| a.addr.cmp(&b.addr).then(a.live.as_ref().map(|l| &l.id).cmp(&b.live.as_ref().map(|l| &l.id))));
 }
 
+#[cfg(test)]
+mod deferred_tests;
 #[cfg(test)]
 mod home_tests;
 #[cfg(test)]

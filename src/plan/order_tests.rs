@@ -45,7 +45,7 @@ fn account_of(src: &str) -> Vec<LiveObject> {
     let mut out = vec![];
     for (n, c) in topo(&p).into_iter().enumerate() {
         let kind = c.kind();
-        let mut attrs = resolve::desired(kind, &p.stack, &c.addr, c.raw.as_ref().unwrap(), &states);
+        let mut attrs = resolve::desired(kind, &p.stack, &c.addr, c.raw.as_ref().unwrap(), &states).unwrap();
         let id = format!("{}-{n}", c.addr.kind);
         for spec in kind.schema().attrs.iter().filter(|a| a.presence == crate::model::Presence::Computed) {
             attrs.insert(spec.name.to_string(), Value::str(format!("{id}-{}", spec.name)));

@@ -5,33 +5,61 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Address, Attrs, Ty, Value};
+use crate::model::{Address, Attrs, Deferred, Ty, Value};
 use crate::resources::Kind;
 
-/// Replaces every reference in `v` using `lookup(addr, attr)`; `attr` is `None` for the
-/// target kind's reference attribute.
-pub fn resolve_value(v: &Value, lookup: &dyn Fn(&Address, Option<&str>) -> Value) -> Value {
-    match v {
+/// Replaces every reference in `v` using `lookup(addr, attr)` (`attr` is `None` for the
+/// target kind's reference attribute) and evaluates the expressions over them whose inputs
+/// are all known; the others become `Unknown`. `Err` is an expression that fails.
+pub fn resolve_value(v: &Value, lookup: &dyn Fn(&Address, Option<&str>) -> Value) -> Result<Value, String> {
+    Ok(match v {
         Value::Ref(r) => lookup(&r.addr, r.attr.as_deref()),
-        Value::List(l) => Value::List(l.iter().map(|x| resolve_value(x, lookup)).collect()),
-        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), resolve_value(x, lookup))).collect()),
+        Value::Expr(d) => {
+            let scope = d.scope.iter().map(|(k, x)| Ok((k.clone(), resolve_value(x, lookup)?)));
+            let scope = scope.collect::<Result<_, String>>()?;
+            let d = Deferred { expr: d.expr.clone(), scope };
+            match d.scope.values().any(Value::has_unknown) {
+                true => Value::Unknown,
+                false => crate::stack::evaluate_deferred(&d)?,
+            }
+        }
+        Value::List(l) => Value::List(l.iter().map(|x| resolve_value(x, lookup)).collect::<Result<_, _>>()?),
+        Value::Map(m) => Value::Map(
+            m.iter().map(|(k, x)| Ok((k.clone(), resolve_value(x, lookup)?))).collect::<Result<_, String>>()?,
+        ),
         other => other.clone(),
-    }
+    })
 }
+
+/// An attribute whose expression failed: its name and the message.
+pub type Failed = (String, String);
 
 /// The desired attributes of `addr`, resolved against `states` (the attributes each other
 /// resource has, or will have, after its own change), completed and canonical.
-pub fn desired(kind: &dyn Kind, stack: &str, addr: &Address, raw: &Attrs, states: &HashMap<Address, Attrs>) -> Attrs {
+pub fn desired(
+    kind: &dyn Kind,
+    stack: &str,
+    addr: &Address,
+    raw: &Attrs,
+    states: &HashMap<Address, Attrs>,
+) -> Result<Attrs, Failed> {
     let lookup = |target: &Address, attr: Option<&str>| -> Value {
         let Some(state) = states.get(target) else { return Value::Unknown };
         let attr = attr.unwrap_or_else(|| crate::resources::kind(&target.kind).map_or("id", |k| k.schema().ref_attr));
         state.get(attr).cloned().unwrap_or(Value::Unknown)
     };
-    let mut attrs: Attrs = raw.iter().map(|(k, v)| (k.clone(), resolve_value(v, &lookup))).collect();
+    let mut attrs = Attrs::new();
+    for (k, v) in raw {
+        let mut r = resolve_value(v, &lookup).map_err(|e| (k.clone(), e))?;
+        if let Some(spec) = kind.schema().attr(k).filter(|_| super::coerce::has_expr(v)) {
+            r = super::coerce::coerce(&spec.ty, r).map_err(|e| (k.clone(), e))?;
+        }
+        attrs.insert(k.clone(), r);
+    }
     kind.complete(stack, addr, &mut attrs);
     kind.canonical(&mut attrs);
     sort_sets(kind, &mut attrs);
-    attrs
+    Ok(attrs)
 }
 
 /// Re-sorts set-typed attributes: resolving references can change their order.

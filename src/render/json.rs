@@ -144,12 +144,12 @@ fn known_attrs(a: &Attrs) -> J {
 }
 
 fn is_unknown(v: &Value) -> bool {
-    matches!(v, Value::Unknown | Value::Ref(_))
+    matches!(v, Value::Unknown | Value::Ref(_) | Value::Expr(_))
 }
 
 fn known(v: &Value) -> J {
     match v {
-        Value::Unknown | Value::Ref(_) => J::Null,
+        Value::Unknown | Value::Ref(_) | Value::Expr(_) => J::Null,
         Value::List(l) => J::Array(l.iter().map(known).collect()),
         Value::Map(m) => {
             J::Object(m.iter().filter(|(_, v)| !is_unknown(v)).map(|(k, v)| (k.clone(), known(v))).collect())
@@ -165,7 +165,7 @@ fn unknown_mask(a: &Attrs) -> J {
 
 fn unknown(v: &Value) -> Option<J> {
     match v {
-        Value::Unknown | Value::Ref(_) => Some(J::Bool(true)),
+        Value::Unknown | Value::Ref(_) | Value::Expr(_) => Some(J::Bool(true)),
         Value::List(l) if l.iter().any(Value::has_unknown) => {
             Some(J::Array(l.iter().map(|i| unknown(i).unwrap_or(J::Bool(false))).collect()))
         }

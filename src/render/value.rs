@@ -27,7 +27,7 @@ pub(super) fn inline(v: &Value) -> Option<String> {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Str(s) => serde_json::to_string(s).unwrap_or_default(),
-        Value::Unknown | Value::Ref(_) => "(known after apply)".into(),
+        Value::Unknown | Value::Ref(_) | Value::Expr(_) => "(known after apply)".into(),
         Value::List(l) if l.is_empty() => "[]".into(),
         Value::Map(m) if m.is_empty() => "{}".into(),
         _ => return None,

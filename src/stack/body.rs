@@ -401,5 +401,6 @@ fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, taint: &Taint, diag
         None => false,
     };
     let sensitive = declared || taint.expr(&value.value);
-    Some(Output { name: b.labels[0].as_str().to_string(), value: env.eval(&value.value, diags)?, sensitive })
+    let span = span(&value.value);
+    Some(Output { name: b.labels[0].as_str().to_string(), value: env.eval(&value.value, diags)?, sensitive, span })
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use hcl::eval::Evaluate;
 use hcl_edit::expr::{Expression, ObjectKey, Traversal, TraversalOperator};
-use hcl_edit::visit::{Visit, visit_expr};
+use hcl_edit::visit::Visit;
 use hcl_edit::{Ident, Span};
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
@@ -95,7 +95,7 @@ impl Env<'_> {
         }
     }
 
-    fn traverse(&self, t: &Traversal, whole: &Expression, diags: &mut Diagnostics) -> Option<Value> {
+    pub(super) fn traverse(&self, t: &Traversal, whole: &Expression, diags: &mut Diagnostics) -> Option<Value> {
         let Expression::Variable(root) = &t.expr else {
             return self.eval_hcl(whole, diags);
         };
@@ -279,15 +279,6 @@ impl Env<'_> {
 
     /// Evaluates anything that is not a plain literal or reference with hcl-rs.
     fn eval_hcl(&self, expr: &Expression, diags: &mut Diagnostics) -> Option<Value> {
-        let mut roots = Roots(vec![]);
-        roots.visit_expr(expr);
-        if let Some((kind, at)) = roots.0.iter().find(|(r, _)| self.kinds.contains_key(r.as_str())) {
-            return self.err(
-                diags,
-                at.clone(),
-                format!("a reference to a {kind} can only be used as a whole value, not inside an expression"),
-            );
-        }
         // An expression using a variable or local that already failed would only repeat it.
         let m = super::sensitive::Mentions::of(expr);
         let failed = |table: &BTreeMap<String, Value>, names: &[String]| {
@@ -295,6 +286,9 @@ impl Env<'_> {
         };
         if failed(&self.vars, &m.vars) || failed(&self.locals, &m.locals) {
             return None;
+        }
+        if let Some(deferred) = super::deferred::capture(self, expr, &m, diags) {
+            return deferred;
         }
         let mut ctx = hcl::eval::Context::new();
         // Only what the expression names goes in: copying every variable and local into each
@@ -342,23 +336,11 @@ impl Env<'_> {
 
 /// An evaluation error's message. A function's own message already names it (`cidrsubnet:
 /// …`), so hcl-rs's "error calling function `cidrsubnet`:" would say it twice.
-fn message(e: &hcl::eval::Error) -> String {
+pub(super) fn message(e: &hcl::eval::Error) -> String {
     match e.kind() {
         hcl::eval::ErrorKind::FuncCall(name, msg) if msg.starts_with(&format!("{name}:")) => msg.clone(),
         hcl::eval::ErrorKind::FuncCall(name, msg) => format!("{name}: {msg}"),
         kind => kind.to_string(),
-    }
-}
-
-/// Collects the root names of every traversal in an expression.
-struct Roots(Vec<(String, Range<usize>)>);
-
-impl Visit for Roots {
-    fn visit_expr(&mut self, expr: &Expression) {
-        if let Expression::Variable(v) = expr {
-            self.0.push((v.as_str().to_string(), span(expr)));
-        }
-        visit_expr(self, expr);
     }
 }
 
@@ -397,7 +379,7 @@ pub(super) fn to_hcl(v: &Value) -> Option<hcl::Value> {
         Value::Map(m) => {
             hcl::Value::Object(m.iter().map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect::<Option<_>>()?)
         }
-        Value::Ref(_) | Value::Unknown => return None,
+        Value::Ref(_) | Value::Expr(_) | Value::Unknown => return None,
     })
 }
 

@@ -4,6 +4,7 @@
 
 mod arith;
 mod body;
+mod deferred;
 pub mod diag;
 mod eval;
 mod funcs;
@@ -21,6 +22,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use deferred::evaluate as evaluate_deferred;
 pub use diag::{Diagnostic, Diagnostics, SourceFile};
 pub use meta::{Lifecycle, Silence};
 pub use vars::VarInputs;
@@ -87,6 +89,8 @@ pub struct Output {
     pub value: Value,
     /// Declared `sensitive = true` or derived from a sensitive variable: printed masked.
     pub sensitive: bool,
+    /// Span of the value's expression.
+    pub span: Range<usize>,
 }
 
 /// Checks a caller runs on a stack that loaded, before it counts as valid (each kind's

@@ -75,6 +75,10 @@ impl Checker<'_> {
         if let Value::Ref(r) = v {
             return self.check_ref(ty, r, at, diags);
         }
+        // Its type is known once it is evaluated; the plan checks it then.
+        if let Value::Expr(_) = v {
+            return Some(v);
+        }
         match ty {
             Ty::Str | Ty::Ref(_) => match v {
                 Value::Str(_) => Some(v),
@@ -224,6 +228,7 @@ pub(super) fn describe_value(v: &Value) -> String {
         Value::List(_) => "a list".into(),
         Value::Map(_) => "a map".into(),
         Value::Ref(r) => format!("a reference to {r}"),
+        Value::Expr(_) => "a value known after apply".into(),
         Value::Unknown => "an unknown value".into(),
     }
 }

@@ -1,5 +1,5 @@
-# invalid: a resource reference inside a string
-# expect: can only be used as a whole value
+# invalid: a reference inside a string to a resource that does not exist
+# expect: reference to undeclared resource subnet.c
 stack "inv" {
   region = "us-east-1"
 }
@@ -33,7 +33,7 @@ iam_role "web" {
 }
 
 vpc "main" {
-  tags = { Name = "x-${subnet.a.id}" }
+  tags = { Name = "x-${subnet.c.id}" }
   cidr = "10.0.0.0/16"
 }
 

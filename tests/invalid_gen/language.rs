@@ -141,9 +141,21 @@ pub fn cases() -> Vec<Case> {
         ),
         case(
             "lang-ref-in-string",
-            "a resource reference inside a string",
-            "can only be used as a whole value",
+            "a reference inside a string to a resource that does not exist",
+            "reference to undeclared resource subnet.c",
+            base().set("vpc \"main\"", "tags", "{ Name = \"x-${subnet.c.id}\" }"),
+        ),
+        case(
+            "lang-ref-in-string-cycle",
+            "a reference inside a string that closes a cycle",
+            "reference cycle: vpc.main -> subnet.a",
             base().set("vpc \"main\"", "tags", "{ Name = \"x-${subnet.a.id}\" }"),
+        ),
+        case(
+            "lang-ref-in-function-attribute",
+            "an attribute the kind does not have, inside a function call",
+            "vpc has no attribute `cidr_blok`",
+            base().set("subnet \"a\"", "tags", "{ Name = upper(vpc.main.cidr_blok) }"),
         ),
         case(
             "lang-reference-cycle",

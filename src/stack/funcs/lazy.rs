@@ -28,7 +28,18 @@ pub(in crate::stack) type Eval<'a> = &'a dyn Fn(&Expression) -> Result<Value, St
 /// `dir` is the stack file's directory (`None` outside a stack file, where `file` and
 /// `templatefile` are errors). `Err` is the first call that failed.
 pub(in crate::stack) fn rewrite_lazy(expr: &mut Expression, dir: Option<&Path>, eval: Eval) -> Result<(), String> {
-    let mut lazy = Lazy { dir, eval, bound: vec![], in_template: false, error: None };
+    rewrite_lazy_bound(expr, dir, eval, vec![])
+}
+
+/// [`rewrite_lazy`], leaving in place the calls whose arguments use one of `bound`'s names
+/// (values known only later: a deferred expression's placeholders).
+pub(in crate::stack) fn rewrite_lazy_bound(
+    expr: &mut Expression,
+    dir: Option<&Path>,
+    eval: Eval,
+    bound: Vec<String>,
+) -> Result<(), String> {
+    let mut lazy = Lazy { dir, eval, bound, in_template: false, error: None };
     lazy.visit_expr_mut(expr);
     lazy.error.map_or(Ok(()), Err)
 }

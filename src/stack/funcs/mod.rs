@@ -24,7 +24,7 @@ mod yaml;
 use hcl::Value;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 
-pub(in crate::stack) use lazy::rewrite_lazy;
+pub(in crate::stack) use lazy::{rewrite_lazy, rewrite_lazy_bound};
 
 /// What every function returns.
 type Ret = Result<Value, String>;
