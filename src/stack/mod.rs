@@ -14,7 +14,10 @@ mod resource;
 mod sensitive;
 mod template;
 mod typecheck;
+mod validation;
+mod varinputs;
 mod vars;
+mod vartypes;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -23,7 +26,7 @@ use std::sync::Arc;
 
 pub use diag::{Diagnostic, Diagnostics, SourceFile};
 pub use meta::{Lifecycle, Silence};
-pub use vars::VarInputs;
+pub use varinputs::VarInputs;
 
 use crate::model::{Address, Attrs, Schema, Value};
 
