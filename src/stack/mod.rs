@@ -183,3 +183,5 @@ fn first_line(s: &str) -> &str {
 mod tests;
 #[cfg(test)]
 mod tests_lang;
+#[cfg(test)]
+mod tests_vars;
