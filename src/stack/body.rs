@@ -11,7 +11,8 @@ use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use super::eval::{Env, span};
 use super::resource::{BlockIn, load_block};
 use super::sensitive::Taint;
-use super::vars::{self, VarDef, VarInputs};
+use super::varinputs::VarInputs;
+use super::vars::{self, VarDef};
 use super::{Output, Stack, graph, meta, repeat};
 use crate::model::{Address, Schema, Value};
 
@@ -50,7 +51,7 @@ pub(super) fn load(
         repeats: c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect(),
         each: Default::default(),
     };
-    env.vars = vars::resolve(&c.vars, inputs, file, diags);
+    env.vars = vars::resolve(&c.vars, inputs, file, dir.clone(), diags);
     eval_locals(&mut env, &c.locals, diags);
     let mut taint =
         Taint { vars: c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect(), ..Taint::default() };
@@ -186,7 +187,7 @@ fn collect<'b>(
                 diags.push(Diagnostic::error("a stack file has exactly one stack block").at(file, header(b)))
             }
             "stack" => c.stack = Some(b),
-            "variable" => c.vars.extend(variable(file, b, &label, diags)),
+            "variable" => c.vars.extend(vars::declare(file, b, &label, diags)),
             "locals" => c.locals.extend(b.body.attributes()),
             "output" => c.outputs.push(b),
             kind if kinds.contains_key(kind) => c.resources.push((Address::new(kind, label), b)),
@@ -216,11 +217,13 @@ fn valid_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Evaluates attributes of a simple block (variable, output, stack) that allows only `allowed`.
-fn simple_attrs<'b>(
+/// The attributes of a simple block (variable, output, stack) that allows only `allowed`, and
+/// no blocks but those named in `blocks` (left to the caller).
+pub(super) fn simple_attrs<'b>(
     file: &Arc<SourceFile>,
     b: &'b Block,
     allowed: &[&str],
+    blocks: &[&str],
     diags: &mut Diagnostics,
 ) -> HashMap<&'b str, &'b Attribute> {
     let mut out = HashMap::new();
@@ -241,6 +244,7 @@ fn simple_attrs<'b>(
                 }
                 diags.push(d.hint(format!("allowed here: {}", allowed.join(", "))));
             }
+            Structure::Block(inner) if blocks.contains(&inner.ident.as_str()) => {}
             Structure::Block(inner) => diags.push(
                 Diagnostic::error(format!(
                     "unexpected block `{}` in a {} block",
@@ -252,48 +256,6 @@ fn simple_attrs<'b>(
         }
     }
     out
-}
-
-fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnostics) -> Option<VarDef> {
-    let attrs = simple_attrs(file, b, &["type", "default", "description", "sensitive"], diags);
-    let ty = match attrs.get("type") {
-        None => vars::VarType::Any,
-        Some(a) => match vars::parse_type(&a.value) {
-            Some(t) => t,
-            None => {
-                diags.push(
-                    Diagnostic::error("unsupported variable type")
-                        .at(file, span(&a.value))
-                        .label("expected string, number, bool, any, list(T), set(T) or map(T)"),
-                );
-                return None;
-            }
-        },
-    };
-    let declared = HashMap::new();
-    let literal_env = Env {
-        file: file.clone(),
-        dir: None,
-        vars: BTreeMap::new(),
-        locals: BTreeMap::new(),
-        kinds: HashMap::new(),
-        declared: &declared,
-        repeats: Default::default(),
-        each: Default::default(),
-    };
-    let default = match attrs.get("default") {
-        Some(a) => Some(literal_env.eval(&a.value, diags)?),
-        None => None,
-    };
-    let sensitive = match attrs.get("sensitive").map(|a| (a, literal_env.eval(&a.value, diags))) {
-        None => false,
-        Some((_, Some(Value::Bool(b)))) => b,
-        Some((a, _)) => {
-            diags.push(Diagnostic::error("sensitive must be true or false").at(file, span(&a.value)));
-            false
-        }
-    };
-    Some(VarDef { name: name.to_string(), ty, default, sensitive, span: header(b) })
 }
 
 /// Evaluates the locals into `env.locals`, each after the locals it uses (Kahn's order, the
@@ -360,7 +322,7 @@ fn stack_header(file: &Arc<SourceFile>, block: Option<&Block>, env: &Env, diags:
             .at(file, span(&b.labels[0])),
         );
     }
-    let attrs = simple_attrs(file, b, &["region", "iam_home_region"], diags);
+    let attrs = simple_attrs(file, b, &["region", "iam_home_region"], &[], diags);
     let region = |key: &str, diags: &mut Diagnostics| -> Option<String> {
         let a = attrs.get(key)?;
         match env.eval(&a.value, diags)? {
@@ -385,7 +347,7 @@ fn stack_header(file: &Arc<SourceFile>, block: Option<&Block>, env: &Env, diags:
 }
 
 fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, taint: &Taint, diags: &mut Diagnostics) -> Option<Output> {
-    let attrs = simple_attrs(file, b, &["value", "description", "sensitive"], diags);
+    let attrs = simple_attrs(file, b, &["value", "description", "sensitive"], &[], diags);
     let Some(value) = attrs.get("value") else {
         diags.push(Diagnostic::error("missing required attribute `value` in this output").at(file, header(b)));
         return None;

@@ -15,7 +15,10 @@ mod resource;
 mod sensitive;
 mod template;
 mod typecheck;
+mod validation;
+mod varinputs;
 mod vars;
+mod vartypes;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -25,7 +28,7 @@ use std::sync::Arc;
 pub use deferred::evaluate as evaluate_deferred;
 pub use diag::{Diagnostic, Diagnostics, SourceFile};
 pub use meta::{Lifecycle, Silence};
-pub use vars::VarInputs;
+pub use varinputs::VarInputs;
 
 use crate::model::{Address, Attrs, Schema, Value};
 
@@ -184,3 +187,5 @@ fn first_line(s: &str) -> &str {
 mod tests;
 #[cfg(test)]
 mod tests_lang;
+#[cfg(test)]
+mod tests_vars;

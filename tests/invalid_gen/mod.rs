@@ -11,6 +11,7 @@ mod language;
 mod listeners;
 mod network;
 mod scaling;
+mod variables;
 
 /// One invalid stack file.
 pub struct Case {
@@ -139,6 +140,7 @@ pub fn cases() -> Vec<Case> {
     all.extend(elb::cases());
     all.extend(listeners::cases());
     all.extend(scaling::cases());
+    all.extend(variables::cases());
     let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
     names.sort();
     let before = names.len();
