@@ -49,6 +49,7 @@ pub(super) fn load(
         declared: &declared,
         repeats: c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect(),
         each: Default::default(),
+        iters: Default::default(),
     };
     env.vars = vars::resolve(&c.vars, inputs, file, diags);
     eval_locals(&mut env, &c.locals, diags);
@@ -280,6 +281,7 @@ fn variable(file: &Arc<SourceFile>, b: &Block, name: &str, diags: &mut Diagnosti
         declared: &declared,
         repeats: Default::default(),
         each: Default::default(),
+        iters: Default::default(),
     };
     let default = match attrs.get("default") {
         Some(a) => Some(literal_env.eval(&a.value, diags)?),

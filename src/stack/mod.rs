@@ -5,6 +5,7 @@
 mod arith;
 mod body;
 pub mod diag;
+mod dynamic;
 mod eval;
 mod funcs;
 mod graph;
@@ -178,5 +179,7 @@ fn first_line(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dynamic;
 #[cfg(test)]
 mod tests_lang;

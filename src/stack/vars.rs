@@ -206,6 +206,7 @@ fn flag_value(ty: &VarType, raw: &str) -> Result<Value, String> {
                 declared: &declared,
                 repeats: Default::default(),
                 each: Default::default(),
+                iters: Default::default(),
             };
             let mut d = Diagnostics::default();
             env.eval(&expr, &mut d).ok_or_else(|| d.0.first().map(|d| d.message.clone()).unwrap_or_default())
@@ -246,6 +247,7 @@ fn read_var_file(
         declared: &declared,
         repeats: Default::default(),
         each: Default::default(),
+        iters: Default::default(),
     };
     for s in body.iter() {
         match s {
