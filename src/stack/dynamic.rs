@@ -31,6 +31,9 @@ pub(super) struct Iter {
     pub value: Value,
 }
 
+/// What adds one made block: its name, its specs, the `content` block to evaluate.
+pub(super) type Make<'m> = dyn FnMut(&str, &'static [AttrSpec], &Block, &mut Diagnostics) + 'm;
+
 /// A dynamic block, checked: what it makes, over what, and from which body.
 struct Parts<'b> {
     label: String,
@@ -42,13 +45,7 @@ struct Parts<'b> {
 
 /// Expands a dynamic block written among `specs`: `make` is called once per element, in order,
 /// with the iterator bound, and adds the nested block evaluated from `content`.
-pub(super) fn expand(
-    env: &Env,
-    b: &Block,
-    specs: &'static [AttrSpec],
-    diags: &mut Diagnostics,
-    make: &mut dyn FnMut(&str, &'static [AttrSpec], &Block, &mut Diagnostics),
-) {
+pub(super) fn expand(env: &Env, b: &Block, specs: &'static [AttrSpec], diags: &mut Diagnostics, make: &mut Make) {
     let Some(p) = parts(env, b, specs, diags) else { return };
     let Some(elements) = elements(env, p.for_each, diags) else { return };
     for (key, value) in elements {
