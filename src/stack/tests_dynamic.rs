@@ -223,3 +223,21 @@ fn mistakes_inside_content_point_into_it() {
     let e = errors(&sg("", "  description = ingress.key\n"));
     assert_error(&e, "5:17", "unknown name `ingress`");
 }
+
+#[test]
+fn the_readmes_example_loads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let bullet = &readme[readme.find("- **`dynamic \"BLOCK\"`**").expect("the dynamic bullet")..];
+    let start = bullet.find("```hcl\n").unwrap() + 7;
+    let example = bullet[start..].lines().map(|l| l.strip_prefix("  ").unwrap_or(l));
+    let example: Vec<&str> = example.take_while(|l| !l.starts_with("```")).collect();
+    let s = load(&format!("{HEAD}{}\n", example.join("\n")));
+    let web = attrs(&s, "security_group.web");
+    let cidrs = |c: &str| ("cidrs", Value::List(vec![Value::str(c)]));
+    let want = [
+        rule(443, cidr("0.0.0.0/0"), None),
+        rule(80, cidrs("0.0.0.0/0"), Some("allow http")),
+        rule(22, cidrs("10.0.0.0/8"), Some("allow ssh")),
+    ];
+    assert_eq!(web["ingress"], Value::List(want.to_vec()));
+}
