@@ -50,6 +50,7 @@ pub(super) fn load(
         declared: &declared,
         repeats: c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect(),
         each: Default::default(),
+        iters: Default::default(),
     };
     env.vars = vars::resolve(&c.vars, inputs, file, dir.clone(), diags);
     eval_locals(&mut env, &c.locals, diags);

@@ -67,6 +67,11 @@ pub(super) fn capture(env: &Env, expr: &Expression, m: &Mentions, diags: &mut Di
         };
         scope.insert(root.into(), Value::Map(obj));
     }
+    // Dynamic-block iterators, outermost first so an inner one of the same name wins.
+    for it in env.iters.borrow().iter() {
+        let obj = BTreeMap::from([("key".to_string(), it.key.clone()), ("value".to_string(), it.value.clone())]);
+        scope.insert(it.name.clone(), Value::Map(obj));
+    }
     // file, templatefile and the parts of try and can that do not use resources resolve now,
     // against the stack file's directory; the rest waits with the expression.
     let ctx = context(&scope);
@@ -140,7 +145,8 @@ impl Rewrite<'_, '_> {
 
     fn reference(&mut self, t: &Traversal, whole: &Expression) -> Option<Expression> {
         let Expression::Variable(root) = &t.expr else { return None };
-        if !self.env.kinds.contains_key(root.as_str()) || self.bound.iter().any(|b| b == root.as_str()) {
+        let shadowed = self.bound.iter().any(|b| b == root.as_str()) || self.env.iterating(root.as_str());
+        if !self.env.kinds.contains_key(root.as_str()) || shadowed {
             return None;
         }
         let n = self.prefix_len(root.as_str(), &t.operators);

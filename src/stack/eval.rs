@@ -15,6 +15,7 @@ use hcl_edit::visit::Visit;
 use hcl_edit::{Ident, Span};
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use super::dynamic::{self, Iter};
 use super::funcs;
 use super::repeat::{self, Each, Repeat};
 use crate::model::{Address, Ref, Schema, Value};
@@ -33,6 +34,8 @@ pub(super) struct Env<'a> {
     pub repeats: HashMap<Address, Repeat>,
     /// The instance being evaluated: `count.index`, `each.key`, `each.value`.
     pub each: RefCell<Option<Each>>,
+    /// The dynamic-block elements being evaluated, outermost first (`port.key`, `port.value`).
+    pub iters: RefCell<Vec<Iter>>,
 }
 
 pub(super) fn span(expr: &impl Span) -> Range<usize> {
@@ -82,6 +85,9 @@ impl Env<'_> {
                 ok.then_some(Value::Map(map))
             }
             Expression::Parenthesis(p) => self.eval(p.inner(), diags),
+            Expression::Variable(v) if self.iterating(v.as_str()) => {
+                self.err(diags, span(expr), dynamic::not_a_value(v.as_str()))
+            }
             Expression::Variable(v) => self.err(
                 diags,
                 span(expr),
@@ -105,6 +111,9 @@ impl Env<'_> {
             _ => None,
         });
         let root_name = root.as_str();
+        if self.iterating(root_name) {
+            return dynamic::reference(self, root_name, ops, span(whole), diags);
+        }
         match (root_name, first) {
             ("var", Some((name, at))) => {
                 let v = self.lookup(&self.vars, "variable", "var", name, at, diags)?;
@@ -122,8 +131,9 @@ impl Env<'_> {
                 self.resource_ref(kind, name, at, &ops[1..], span(whole), diags)
             }
             _ => {
-                let hint =
-                    did_you_mean(root_name, self.roots()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                let iters: Vec<String> = self.iters.borrow().iter().map(|i| i.name.clone()).collect();
+                let roots = self.roots().chain(iters.iter().map(String::as_str));
+                let hint = did_you_mean(root_name, roots).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
                 self.err(diags, span(root), format!("unknown name `{root_name}`{hint}"))
             }
         }
@@ -146,6 +156,11 @@ impl Env<'_> {
             _ => return self.err(diags, at, "each.key and each.value can only be used in a block with for_each"),
         };
         Some(v)
+    }
+
+    /// Whether `name` is the iterator of a dynamic block being expanded.
+    pub(super) fn iterating(&self, name: &str) -> bool {
+        self.iters.borrow().iter().any(|i| i.name == name)
     }
 
     fn roots(&self) -> impl Iterator<Item = &str> {
@@ -246,7 +261,7 @@ impl Env<'_> {
     }
 
     /// Applies `.attr` and `[index]` operators to an already evaluated value.
-    fn index(
+    pub(super) fn index(
         &self,
         mut v: Value,
         ops: &[hcl_edit::Decorated<TraversalOperator>],
@@ -291,19 +306,23 @@ impl Env<'_> {
             return deferred;
         }
         let mut ctx = hcl::eval::Context::new();
+        let obj = |pairs: Vec<(&str, &Value)>| {
+            hcl::Value::Object(pairs.into_iter().filter_map(|(k, v)| Some((k.to_string(), to_hcl(v)?))).collect())
+        };
         // Only what the expression names goes in: copying every variable and local into each
         // evaluation made loading quadratic in their number.
         ctx.declare_var("var", to_hcl_object(&self.vars, &m.vars));
         ctx.declare_var("local", to_hcl_object(&self.locals, &m.locals));
         if let Some(e) = self.each.borrow().as_ref() {
-            let obj = |pairs: Vec<(&str, &Value)>| {
-                hcl::Value::Object(pairs.into_iter().filter_map(|(k, v)| Some((k.to_string(), to_hcl(v)?))).collect())
-            };
             let key = e.key.value();
             match e.by_count() {
                 true => ctx.declare_var("count", obj(vec![("index", &key)])),
                 false => ctx.declare_var("each", obj(vec![("key", &key), ("value", &e.value)])),
             }
+        }
+        // Outermost first, so an inner iterator of the same name is the one declared.
+        for it in self.iters.borrow().iter() {
+            ctx.declare_var(it.name.as_str(), obj(vec![("key", &it.key), ("value", &it.value)]));
         }
         funcs::declare(&mut ctx);
         let mut checked = expr.clone();

@@ -6,6 +6,7 @@ mod arith;
 mod body;
 mod deferred;
 pub mod diag;
+mod dynamic;
 mod eval;
 mod funcs;
 mod graph;
@@ -185,6 +186,8 @@ fn first_line(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dynamic;
 #[cfg(test)]
 mod tests_lang;
 #[cfg(test)]

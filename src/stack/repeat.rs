@@ -67,7 +67,7 @@ pub(super) fn instances(env: &Env, block: &Block, diags: &mut Diagnostics) -> Op
                     Some(Some((0..n).map(|i| Each { key: Key::Index(i), value: Value::Null }).collect()))
                 }
                 Value::Int(n) => err(diags, at, format!("count must be between 0 and {MAX_INSTANCES}, not {n}")),
-                v if v.has_unknown() => err(diags, at, unknown_msg(COUNT)),
+                v if v.has_unknown() => err(diags, at, unknown_msg(COUNT, "objects")),
                 _ => err(diags, at, "count must be a whole number".into()),
             }
         }
@@ -75,7 +75,7 @@ pub(super) fn instances(env: &Env, block: &Block, diags: &mut Diagnostics) -> Op
             let at = span(&f.value);
             let v = env.eval(&f.value, diags)?;
             if v.has_unknown() {
-                return err(diags, at, unknown_msg(FOR_EACH));
+                return err(diags, at, unknown_msg(FOR_EACH, "objects"));
             }
             match for_each_instances(v) {
                 Ok(list) => Some(Some(list)),
@@ -88,10 +88,11 @@ pub(super) fn instances(env: &Env, block: &Block, diags: &mut Diagnostics) -> Op
 /// More instances than any account's quotas would allow for one block is a mistake.
 const MAX_INSTANCES: usize = 10_000;
 
-fn unknown_msg(what: &str) -> String {
+/// `things`: what the meta-argument makes (objects, or a dynamic block's nested blocks).
+pub(super) fn unknown_msg(what: &str, things: &str) -> String {
     format!(
         "{what} must be known before apply: it cannot use a resource's attributes, because the set of \
-         objects has to be known to plan; use variables and locals"
+         {things} has to be known to plan; use variables and locals"
     )
 }
 

@@ -10,6 +10,7 @@ use hcl_edit::structure::{Block, Body, Structure};
 use super::Resource;
 use super::body::header;
 use super::diag::{Diagnostic, Diagnostics, did_you_mean};
+use super::dynamic::DYNAMIC;
 use super::eval::{Env, span};
 use super::repeat::Each;
 use super::sensitive::Taint;
@@ -74,6 +75,16 @@ pub(super) fn eval_body(
     let mut attrs = Attrs::new();
     // Attributes written but rejected: already reported, so not also "missing".
     let mut written: Vec<&str> = vec![];
+    // One item of a nested block (`ingress[2]`), written or made by a dynamic block.
+    let nested = |attrs: &mut Attrs, spans: &mut BTreeMap<_, _>, diags: &mut _, name: &str, sub, b: &Block| {
+        let list = attrs.entry(name.to_string()).or_insert_with(|| Value::List(vec![]));
+        let Value::List(items) = list else { return };
+        let path = format!("{prefix}{name}[{}]", items.len());
+        spans.insert(path.clone(), header(b));
+        if let Some(inner) = eval_body(&b.body, sub, &format!("{path}."), header(b), env, checker, spans, diags) {
+            items.push(Value::Map(inner));
+        }
+    };
     for s in body.iter() {
         if let Structure::Block(b) = s
             && prefix.is_empty()
@@ -85,6 +96,15 @@ pub(super) fn eval_body(
             && prefix.is_empty()
             && [super::meta::DEPENDS_ON, super::repeat::COUNT, super::repeat::FOR_EACH].contains(&a.key.as_str())
         {
+            continue;
+        }
+        if let Structure::Block(b) = s
+            && b.ident.as_str() == DYNAMIC
+        {
+            let mut make = |name: &str, sub, content: &Block, diags: &mut Diagnostics| {
+                nested(&mut attrs, spans, diags, name, sub, content)
+            };
+            super::dynamic::expand(env, b, specs, diags, &mut make);
             continue;
         }
         let (name, at) = match s {
@@ -126,15 +146,7 @@ pub(super) fn eval_body(
                     attrs.insert(name.to_string(), v);
                 }
             }
-            (Structure::Block(b), Ty::Blocks(sub)) => {
-                let list = attrs.entry(name.to_string()).or_insert_with(|| Value::List(vec![]));
-                let Value::List(items) = list else { continue };
-                let item_prefix = format!("{path}[{}].", items.len());
-                spans.insert(format!("{path}[{}]", items.len()), header(b));
-                if let Some(inner) = eval_body(&b.body, sub, &item_prefix, header(b), env, checker, spans, diags) {
-                    items.push(Value::Map(inner));
-                }
-            }
+            (Structure::Block(b), Ty::Blocks(sub)) => nested(&mut attrs, spans, diags, name, sub, b),
             (Structure::Block(b), _) => diags.push(
                 Diagnostic::error(format!("`{name}` is an attribute, not a block"))
                     .at(file, header(b))

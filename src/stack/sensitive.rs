@@ -97,6 +97,10 @@ impl Taint {
             .iter()
             .filter_map(|s| match s {
                 Structure::Attribute(a) if self.expr(&a.value) => Some(a.key.as_str().to_string()),
+                // A dynamic block's secret is in the blocks it makes, named by its label.
+                Structure::Block(nb) if nb.ident.as_str() == super::dynamic::DYNAMIC && self.block(nb) => {
+                    nb.labels.first().map(|l| l.as_str().to_string())
+                }
                 Structure::Block(nb) if !super::meta::META.contains(&nb.ident.as_str()) && self.block(nb) => {
                     Some(nb.ident.as_str().to_string())
                 }
@@ -119,13 +123,13 @@ mod tests {
     #[test]
     fn taint_flows_through_locals_and_function_calls_into_attributes_and_blocks() {
         let b = body(
-            "locals {\n a = var.secret\n b = \"x-${local.a}\"\n c = var.plain\n}\nthing \"t\" {\n  one = local.b\n  two = local.c\n  three = length(var.secret)\n  nested {\n    x = local.a\n  }\n  other {\n    y = 1\n  }\n}\n",
+            "locals {\n a = var.secret\n b = \"x-${local.a}\"\n c = var.plain\n}\nthing \"t\" {\n  one = local.b\n  two = local.c\n  three = length(var.secret)\n  nested {\n    x = local.a\n  }\n  other {\n    y = 1\n  }\n  dynamic \"made\" {\n    for_each = var.secret\n    content {}\n  }\n}\n",
         );
         let locals: Vec<&Attribute> = body_block(&b, "locals").body.attributes().collect();
         let mut t = Taint { vars: ["secret".to_string()].into(), ..Taint::default() };
         t.add_locals(&locals);
         assert_eq!(t.locals.iter().cloned().collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(t.resource(body_block(&b, "thing")), ["one", "three", "nested"]);
+        assert_eq!(t.resource(body_block(&b, "thing")), ["one", "three", "nested", "made"]);
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub(super) fn bare_env(file: Arc<SourceFile>, dir: Option<PathBuf>, vars: BTreeM
         declared: &NOTHING,
         repeats: Default::default(),
         each: Default::default(),
+        iters: Default::default(),
     }
 }
 

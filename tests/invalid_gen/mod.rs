@@ -5,6 +5,7 @@
 //! from here when `STACKR_REGENERATE=1`, checks they match otherwise, and runs stackr on each.
 
 mod compute;
+mod dynamic;
 mod elb;
 mod iam;
 mod language;
@@ -134,6 +135,7 @@ pub fn with_other_vpc(s: Stack) -> Stack {
 pub fn cases() -> Vec<Case> {
     let mut all = vec![];
     all.extend(language::cases());
+    all.extend(dynamic::cases());
     all.extend(iam::cases());
     all.extend(network::cases());
     all.extend(compute::cases());
