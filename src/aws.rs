@@ -39,6 +39,8 @@ pub struct Aws {
     /// The Resource Groups Tagging API: finds load balancers and target groups by tag, which
     /// ELBv2's own Describe calls cannot.
     pub tagging: aws_sdk_resourcegroupstagging::Client,
+    /// SSM: the public parameters that name AWS's current AMIs (`data "ami"`).
+    pub ssm: aws_sdk_ssm::Client,
     pub region: String,
     /// The overridden endpoint (flag or AWS_ENDPOINT_URL), when there is one.
     pub endpoint: Option<String>,
@@ -127,6 +129,12 @@ impl Aws {
                 aws_sdk_resourcegroupstagging::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("resourcegroupstagging"))
+                    .build(),
+            ),
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("ssm"))
                     .build(),
             ),
             config,

@@ -227,7 +227,12 @@ impl StackArgs {
     }
 
     pub fn inputs(&self) -> VarInputs {
-        VarInputs { vars: self.vars.clone(), files: self.var_files.clone(), values: self.recorded.clone() }
+        VarInputs {
+            vars: self.vars.clone(),
+            files: self.var_files.clone(),
+            values: self.recorded.clone(),
+            data: Default::default(),
+        }
     }
 }
 

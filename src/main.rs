@@ -10,6 +10,7 @@ mod check;
 mod cli;
 mod commands;
 mod constraint;
+mod data;
 mod error;
 mod fmt;
 mod live;

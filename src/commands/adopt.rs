@@ -27,7 +27,7 @@ struct Adoption {
 
 pub async fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
     super::require_answerable(args.auto_approve, "adopt", "pass --auto-approve to adopt without asking (as in CI)")?;
-    let stack = super::load_stack(&args.stack, global)?;
+    let stack = super::load_stack_read(&args.stack, global).await?;
     refuse(check_pairs(&stack, &args.objects))?;
     let command = format!("stackr adopt -f {}", stack.file.path);
     let session = Session::open(global, stack, None, &args.lock, &command).await?;

@@ -66,12 +66,12 @@ pub(super) async fn open(global: &Global, args: &ApplyArgs, destroy: bool) -> an
             "a destroy plan saved with `stackr plan --destroy --out FILE` is applied with `stackr apply FILE`",
         )),
         Some(path) => {
-            let (saved, stack) = super::saved::load(global, args, path)?;
+            let (saved, stack) = super::saved::load(global, args, path).await?;
             let command = format!("stackr apply {} (stack file {})", path.display(), stack.file.path);
             Session::open(global, stack, Some((path.clone(), saved)), &args.lock, &command).await
         }
         None => {
-            let stack = super::load_stack(&args.stack, global)?;
+            let stack = super::load_stack_read(&args.stack, global).await?;
             let command = format!("stackr {verb} -f {}", stack.file.path);
             Session::open(global, stack, None, &args.lock, &command).await
         }

@@ -12,6 +12,12 @@ use crate::stack::diag::Severity;
 
 pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let stack = super::load_stack(&args.stack, global)?;
+    if !stack.data_pending.is_empty() {
+        // check reads nothing from AWS, so what a lookup feeds is not there to check.
+        eprintln!(
+            "note: check does not read data lookups; settings that come from them (and blocks repeated over them) are checked by plan"
+        );
+    }
     let report = check::run(&stack);
     match args.format {
         CheckFormat::Text => {

@@ -71,16 +71,46 @@ fn schema(args: &crate::cli::SchemaArgs) -> anyhow::Result<ExitCode> {
 
 /// Loads the stack file and runs every kind's cross-resource checks. Diagnostics come back
 /// as the error, before anything is sent to AWS.
+/// `data` blocks are not read: what uses them is left out (`Stack::data_pending` says what);
+/// commands that talk to AWS use [`load_stack_read`].
 pub fn load_stack(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
+    let stack = load_quiet(args, &args.inputs())?;
+    render::warnings(&stack.warnings, Style::stderr(global.no_color));
+    Ok(stack)
+}
+
+fn load_quiet(args: &StackArgs, inputs: &stack::VarInputs) -> anyhow::Result<Stack> {
     let schemas = resources::schemas();
     let mut post = |stack: &mut Stack| {
         let mut diags = resources::check(stack);
         diags.0.extend(crate::check::unknown_silences(stack));
         diags
     };
-    let stack = stack::load_file_with(&args.path(), &args.inputs(), &schemas, &mut post)?;
-    render::warnings(&stack.warnings, Style::stderr(global.no_color));
-    Ok(stack)
+    Ok(stack::load_file_with(&args.path(), inputs, &schemas, &mut post)?)
+}
+
+/// A data lookup whose arguments use another's result waits for it: one read per level.
+const DATA_ROUNDS: usize = 8;
+
+/// Loads the stack file and reads what its `data` blocks look up. The file is loaded without
+/// them first, so a mistake in it is reported before any AWS call; then the lookups are read
+/// and the file loaded again with their results (again while a lookup's arguments come from
+/// another's result).
+pub async fn load_stack_read(args: &StackArgs, global: &Global) -> anyhow::Result<Stack> {
+    let mut stack = load_stack(args, global)?;
+    if stack.data_pending.is_empty() {
+        return Ok(stack);
+    }
+    let aws = connect_for(global, &stack).await?;
+    let mut inputs = args.inputs();
+    for _ in 0..DATA_ROUNDS {
+        crate::data::fetch(&aws, &stack.data_pending, &mut inputs.data).await;
+        stack = load_quiet(args, &inputs)?;
+        if stack.data_pending.is_empty() {
+            return Ok(stack);
+        }
+    }
+    anyhow::bail!("data lookups that depend on each other more than {DATA_ROUNDS} levels deep are not supported")
 }
 
 pub async fn connect(global: &Global, stack_region: Option<&str>) -> anyhow::Result<Aws> {
@@ -160,7 +190,7 @@ pub async fn prepare(
     opts: &PlanOptions,
     destroy: bool,
 ) -> anyhow::Result<(Stack, Cx, Plan)> {
-    let stack = load_stack(args, global)?;
+    let stack = load_stack_read(args, global).await?;
     let (cx, live) = read_account(global, &stack).await?;
     let plan = plan_fresh(global, &stack, &cx, &live, opts, destroy).await?;
     Ok((stack, cx, plan))

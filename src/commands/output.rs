@@ -12,7 +12,7 @@ use crate::plan::{Options, Plan};
 use crate::render;
 
 pub async fn run(global: &Global, args: &OutputArgs) -> anyhow::Result<ExitCode> {
-    let stack = super::load_stack(&args.stack, global)?;
+    let stack = super::load_stack_read(&args.stack, global).await?;
     let (_cx, live) = super::read_account(global, &stack).await?;
     let plan = crate::plan::plan_with(&stack, &live, &Options::default())
         .map_err(anyhow::Error::from)

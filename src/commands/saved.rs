@@ -25,7 +25,7 @@ pub fn read(path: &Path) -> anyhow::Result<Saved> {
 }
 
 /// The saved plan and the stack it was made from, loaded with the same variables.
-pub fn load(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow::Result<(Saved, Stack)> {
+pub async fn load(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow::Result<(Saved, Stack)> {
     if !args.options.replace.is_empty() || !args.options.target.is_empty() {
         return Err(crate::error::user(
             "-replace and -target cannot be combined with a plan file",
@@ -51,7 +51,7 @@ pub fn load(global: &Global, args: &ApplyArgs, path: &Path) -> anyhow::Result<(S
         .filter(|(_, v)| matches!(v, SavedVar::Sensitive { .. }))
         .map(|(k, _)| k.as_str())
         .collect();
-    match super::load_stack(&stack_args, global) {
+    match super::load_stack_read(&stack_args, global).await {
         Ok(stack) => Ok((saved, stack)),
         Err(e) => {
             // Diagnostics print on their own; this says what a plan file cannot supply.

@@ -16,7 +16,7 @@ use super::vars::{self, VarDef};
 use super::{Output, Stack, graph, meta, repeat};
 use crate::model::{Address, Schema, Value};
 
-const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output"];
+const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output", "data"];
 
 /// The name of a one-per-account resource, written without a label: `iam_password_policy.account`.
 pub const SINGLETON_NAME: &str = "account";
@@ -27,6 +27,8 @@ struct Collected<'b> {
     locals: Vec<&'b Attribute>,
     outputs: Vec<&'b Block>,
     resources: Vec<(Address, &'b Block)>,
+    /// `data` blocks by `KIND.NAME`.
+    data: Vec<(String, &'b Block)>,
 }
 
 pub(super) fn load(
@@ -39,7 +41,9 @@ pub(super) fn load(
     refused: &mut Diagnostics,
 ) -> Option<Stack> {
     let kinds: HashMap<&'static str, &'static Schema> = schemas.iter().map(|s| (s.kind, *s)).collect();
-    let c = collect(file, body, &kinds, diags);
+    let mut data = super::data::DataEnv::new(inputs.data.clone());
+    let c = collect(file, body, &kinds, &data.kinds, diags);
+    data.declared = c.data.iter().map(|(k, b)| (k.clone(), header(b))).collect();
     let declared: HashMap<Address, Range<usize>> = c.resources.iter().map(|(a, b)| (a.clone(), header(b))).collect();
     let mut env = Env {
         file: file.clone(),
@@ -51,9 +55,10 @@ pub(super) fn load(
         repeats: c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect(),
         each: Default::default(),
         iters: Default::default(),
+        data,
     };
     env.vars = vars::resolve(&c.vars, inputs, file, dir.clone(), diags);
-    eval_locals(&mut env, &c.locals, diags);
+    eval_locals(&mut env, &c.locals, &c.data, diags);
     let mut taint =
         Taint { vars: c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect(), ..Taint::default() };
     taint.add_locals(&c.locals);
@@ -62,7 +67,13 @@ pub(super) fn load(
     // Each repeated block's instances, before any body: references into it need its keys.
     let mut expanded = Vec::new();
     for (addr, block) in &c.resources {
-        let Some(instances) = repeat::instances(&env, block, diags) else { continue };
+        let errors = diags.error_count();
+        let Some(instances) = repeat::instances(&env, block, diags) else {
+            if let Some(rep) = env.repeats.get_mut(addr).filter(|_| diags.error_count() == errors) {
+                rep.pending = true;
+            }
+            continue;
+        };
         if let (Some(list), Some(rep)) = (&instances, env.repeats.get_mut(addr)) {
             rep.keys = Some(list.iter().map(|e| e.key.clone()).collect());
         }
@@ -92,6 +103,7 @@ pub(super) fn load(
         warnings: vec![],
         variables: env.vars.clone(),
         sensitive_vars: taint.vars,
+        data_pending: env.data.pending.take(),
     })
 }
 
@@ -128,9 +140,11 @@ fn collect<'b>(
     file: &Arc<SourceFile>,
     body: &'b Body,
     kinds: &HashMap<&'static str, &'static Schema>,
+    data_kinds: &HashMap<&'static str, &'static Schema>,
     diags: &mut Diagnostics,
 ) -> Collected<'b> {
-    let mut c = Collected { stack: None, vars: vec![], locals: vec![], outputs: vec![], resources: vec![] };
+    let mut c =
+        Collected { stack: None, vars: vec![], locals: vec![], outputs: vec![], resources: vec![], data: vec![] };
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     for s in body.iter() {
         let b = match s {
@@ -145,6 +159,10 @@ fn collect<'b>(
             }
         };
         let ident = b.ident.as_str();
+        if ident == "data" {
+            collect_data(file, b, data_kinds, &mut seen, &mut c, diags);
+            continue;
+        }
         let singleton = kinds.get(ident).is_some_and(|s| s.singleton);
         let want_labels = if ident == "locals" || singleton { 0 } else { 1 };
         if b.labels.len() != want_labels {
@@ -259,25 +277,71 @@ pub(super) fn simple_attrs<'b>(
     out
 }
 
-/// Evaluates the locals into `env.locals`, each after the locals it uses (Kahn's order, the
-/// earliest declared first among those ready), so loading stays linear in their number.
-fn eval_locals(env: &mut Env, locals: &[&Attribute], diags: &mut Diagnostics) {
-    let index: HashMap<&str, usize> = locals.iter().enumerate().map(|(i, a)| (a.key.as_str(), i)).collect();
-    let mut dependents: Vec<Vec<usize>> = vec![vec![]; locals.len()];
-    let mut waiting: Vec<usize> = vec![0; locals.len()];
-    for (i, a) in locals.iter().enumerate() {
-        let mut uses: Vec<usize> =
-            super::eval::locals_used(&a.value).iter().filter_map(|l| index.get(l.as_str()).copied()).collect();
+/// A `data "KIND" "NAME"` block: two labels, a kind that exists, a name declared once.
+fn collect_data<'b>(
+    file: &Arc<SourceFile>,
+    b: &'b Block,
+    data_kinds: &HashMap<&'static str, &'static Schema>,
+    seen: &mut HashMap<String, Range<usize>>,
+    c: &mut Collected<'b>,
+    diags: &mut Diagnostics,
+) {
+    if b.labels.len() != 2 {
+        let d = Diagnostic::error("a data block takes 2 labels").at(file, header(b));
+        diags.push(d.hint("write it as data \"KIND\" \"NAME\" { … }, e.g. data \"ami\" \"linux\" { … }"));
+        return;
+    }
+    let Some(key) = super::data::key_of(data_kinds, b, diags, file) else { return };
+    if let Some(first) = seen.get(&format!("data.{key}")) {
+        let (line, _) = file.line_col(first.start);
+        let d = Diagnostic::error(format!("duplicate data block data.{key}")).at(file, header(b));
+        diags.push(d.label(format!("first declared on line {line}")));
+        return;
+    }
+    seen.insert(format!("data.{key}"), header(b));
+    c.data.push((key, b));
+}
+
+/// Evaluates the locals into `env.locals` and the data blocks into `env.data`, each after the
+/// locals and data it uses (Kahn's order, the earliest declared first among those ready), so
+/// loading stays linear in their number. Nodes are the locals, then the data blocks.
+fn eval_locals(env: &mut Env, locals: &[&Attribute], data: &[(String, &Block)], diags: &mut Diagnostics) {
+    let n = locals.len() + data.len();
+    let mut index: HashMap<String, usize> =
+        locals.iter().enumerate().map(|(i, a)| (format!("local.{}", a.key.as_str()), i)).collect();
+    index.extend(data.iter().enumerate().map(|(i, (k, _))| (format!("data.{k}"), locals.len() + i)));
+    let mut dependents: Vec<Vec<usize>> = vec![vec![]; n];
+    let mut waiting: Vec<usize> = vec![0; n];
+    for i in 0..n {
+        let mut names: Vec<String> = vec![];
+        let mut add = |e: &hcl_edit::expr::Expression| {
+            names.extend(super::eval::locals_used(e).into_iter().map(|l| format!("local.{l}")));
+            names.extend(super::data::used(e).into_iter().map(|d| format!("data.{d}")));
+        };
+        match locals.get(i) {
+            Some(a) => add(&a.value),
+            None => data[i - locals.len()].1.body.attributes().for_each(|a| add(&a.value)),
+        }
+        let mut uses: Vec<usize> = names.iter().filter_map(|l| index.get(l).copied()).collect();
         uses.sort_unstable();
         uses.dedup();
         waiting[i] = uses.len();
         uses.into_iter().for_each(|u| dependents[u].push(i));
     }
-    let mut ready: std::collections::BTreeSet<usize> = (0..locals.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
     while let Some(i) = ready.pop_first() {
-        // A failed local is marked unknown, so its uses do not each report it again.
-        let v = env.eval(&locals[i].value, diags).unwrap_or(Value::Unknown);
-        env.locals.insert(locals[i].key.as_str().to_string(), v);
+        match locals.get(i) {
+            // A failed local is marked unknown, so its uses do not each report it again.
+            Some(a) => {
+                let v = env.eval(&a.value, diags).unwrap_or(Value::Unknown);
+                env.locals.insert(a.key.as_str().to_string(), v);
+            }
+            None => {
+                let (key, block) = &data[i - locals.len()];
+                let v = super::data::evaluate(env, key, block, diags);
+                env.data.values.insert(key.clone(), v);
+            }
+        }
         for &d in &dependents[i] {
             waiting[d] -= 1;
             if waiting[d] == 0 {
@@ -285,10 +349,13 @@ fn eval_locals(env: &mut Env, locals: &[&Attribute], diags: &mut Diagnostics) {
             }
         }
     }
-    for (_, a) in locals.iter().enumerate().filter(|(i, _)| waiting[*i] > 0) {
+    for i in (0..n).filter(|&i| waiting[i] > 0) {
+        let (what, at) = match locals.get(i) {
+            Some(a) => (format!("local.{}", a.key.as_str()), span(&a.key)),
+            None => (format!("data.{}", data[i - locals.len()].0), header(data[i - locals.len()].1)),
+        };
         diags.push(
-            Diagnostic::error(format!("local.{} depends on itself through other locals", a.key.as_str()))
-                .at(&env.file, span(&a.key)),
+            Diagnostic::error(format!("{what} depends on itself through other locals or data")).at(&env.file, at),
         );
     }
 }

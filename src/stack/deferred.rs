@@ -36,7 +36,13 @@ pub(super) fn pending(v: &Value) -> bool {
 /// Captures `expr` as a deferred expression when it uses resources, directly or through
 /// variables and locals. `None`: it does not, evaluate it now. `Some(None)`: a reference in it
 /// is wrong (reported).
-pub(super) fn capture(env: &Env, expr: &Expression, m: &Mentions, diags: &mut Diagnostics) -> Option<Option<Value>> {
+pub(super) fn capture(
+    env: &Env,
+    expr: &Expression,
+    m: &Mentions,
+    data: &Value,
+    diags: &mut Diagnostics,
+) -> Option<Option<Value>> {
     let mut rw = Rewrite { env, bound: vec![], scope: BTreeMap::new(), failed: false, diags };
     let mut text = expr.clone();
     rw.visit_expr_mut(&mut text);
@@ -56,6 +62,7 @@ pub(super) fn capture(env: &Env, expr: &Expression, m: &Mentions, diags: &mut Di
     if held {
         lazy_bound.extend(["var".to_string(), "local".to_string()]);
     }
+    scope.insert("data".into(), data.clone());
     scope.insert("var".into(), Value::Map(vars));
     scope.insert("local".into(), Value::Map(locals));
     if let Some(e) = env.each.borrow().as_ref() {

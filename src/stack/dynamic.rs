@@ -72,7 +72,7 @@ pub(super) fn reference(
             return None;
         }
     };
-    env.index(v, &ops[1..], diags)
+    env.index_value(v, &ops[1..], diags)
 }
 
 /// The message for an iterator used other than as `ITER.key` or `ITER.value`.

@@ -36,6 +36,8 @@ pub(super) struct Env<'a> {
     pub each: RefCell<Option<Each>>,
     /// The dynamic-block elements being evaluated, outermost first (`port.key`, `port.value`).
     pub iters: RefCell<Vec<Iter>>,
+    /// The data blocks and their results.
+    pub data: super::data::DataEnv,
 }
 
 pub(super) fn span(expr: &impl Span) -> Range<usize> {
@@ -117,19 +119,20 @@ impl Env<'_> {
         match (root_name, first) {
             ("var", Some((name, at))) => {
                 let v = self.lookup(&self.vars, "variable", "var", name, at, diags)?;
-                self.index(v, &ops[1..], diags)
+                self.index_value(v, &ops[1..], diags)
             }
             ("local", Some((name, at))) => {
                 let v = self.lookup(&self.locals, "local value", "local", name, at, diags)?;
-                self.index(v, &ops[1..], diags)
+                self.index_value(v, &ops[1..], diags)
             }
             ("each" | "count", Some((name, at))) => {
                 let v = self.instance_value(root_name, name, at, diags)?;
-                self.index(v, &ops[1..], diags)
+                self.index_value(v, &ops[1..], diags)
             }
             (kind, Some((name, at))) if self.kinds.contains_key(kind) => {
                 self.resource_ref(kind, name, at, &ops[1..], span(whole), diags)
             }
+            ("data", _) => super::data::reference(self, ops, span(whole), diags),
             _ => {
                 let iters: Vec<String> = self.iters.borrow().iter().map(|i| i.name.clone()).collect();
                 let roots = self.roots().chain(iters.iter().map(String::as_str));
@@ -164,7 +167,7 @@ impl Env<'_> {
     }
 
     fn roots(&self) -> impl Iterator<Item = &str> {
-        ["var", "local"].into_iter().chain(self.kinds.keys().copied())
+        ["var", "local", "data"].into_iter().chain(self.kinds.keys().copied())
     }
 
     fn lookup(
@@ -261,7 +264,7 @@ impl Env<'_> {
     }
 
     /// Applies `.attr` and `[index]` operators to an already evaluated value.
-    pub(super) fn index(
+    pub(super) fn index_value(
         &self,
         mut v: Value,
         ops: &[hcl_edit::Decorated<TraversalOperator>],
@@ -292,6 +295,16 @@ impl Env<'_> {
         Some(v)
     }
 
+    /// The `data` object an expression sees: the data blocks it uses. `None` when one is not
+    /// declared (reported) or not read yet (silent: the stack is loaded again once it is).
+    fn data_object(&self, expr: &Expression, diags: &mut Diagnostics) -> Option<Value> {
+        let used = super::data::used(expr);
+        if !used.is_empty() && !super::data::check_refs(self, expr, diags) {
+            return None;
+        }
+        super::data::object(self, &used)
+    }
+
     /// Evaluates anything that is not a plain literal or reference with hcl-rs.
     fn eval_hcl(&self, expr: &Expression, diags: &mut Diagnostics) -> Option<Value> {
         // An expression using a variable or local that already failed would only repeat it.
@@ -302,10 +315,12 @@ impl Env<'_> {
         if failed(&self.vars, &m.vars) || failed(&self.locals, &m.locals) {
             return None;
         }
-        if let Some(deferred) = super::deferred::capture(self, expr, &m, diags) {
+        let data = self.data_object(expr, diags)?;
+        if let Some(deferred) = super::deferred::capture(self, expr, &m, &data, diags) {
             return deferred;
         }
         let mut ctx = hcl::eval::Context::new();
+        ctx.declare_var("data", to_hcl(&data).unwrap_or(hcl::Value::Null));
         let obj = |pairs: Vec<(&str, &Value)>| {
             hcl::Value::Object(pairs.into_iter().filter_map(|(k, v)| Some((k.to_string(), to_hcl(v)?))).collect())
         };

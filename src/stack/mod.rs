@@ -4,6 +4,7 @@
 
 mod arith;
 mod body;
+mod data;
 mod deferred;
 pub mod diag;
 mod dynamic;
@@ -52,6 +53,9 @@ pub struct Stack {
     pub variables: BTreeMap<String, Value>,
     /// Variables declared `sensitive = true`.
     pub sensitive_vars: std::collections::BTreeSet<String>,
+    /// Data lookups whose results the loader lacked: what uses them was left out, and the
+    /// stack must be loaded again once they are read.
+    pub data_pending: Vec<crate::data::Request>,
 }
 
 impl Stack {
@@ -172,7 +176,11 @@ pub fn load_str_with(
             return Err(diags.deduplicated());
         }
     };
-    refused.0.extend(post(&mut stack).0);
+    // With data lookups not read yet, what uses them is missing: the cross-resource checks
+    // wait for the load that has them.
+    if stack.data_pending.is_empty() {
+        refused.0.extend(post(&mut stack).0);
+    }
     diags.0.extend(refused.0);
     if diags.has_errors() {
         return Err(diags.deduplicated());
@@ -186,6 +194,8 @@ fn first_line(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_data;
 #[cfg(test)]
 mod tests_dynamic;
 #[cfg(test)]

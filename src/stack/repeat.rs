@@ -40,12 +40,15 @@ pub(super) struct Repeat {
     pub count: bool,
     /// `None` until the block's meta-argument is evaluated (while locals are).
     pub keys: Option<Vec<Key>>,
+    /// The meta-argument uses a data lookup not read yet: references to all instances are
+    /// left out silently, as the stack is loaded again once it is read.
+    pub pending: bool,
 }
 
 /// How a block repeats, `None` when it does not.
 pub(super) fn repeat_of(block: &Block) -> Option<Repeat> {
     let count = block.body.get_attribute(COUNT).is_some();
-    (count || block.body.get_attribute(FOR_EACH).is_some()).then_some(Repeat { count, keys: None })
+    (count || block.body.get_attribute(FOR_EACH).is_some()).then_some(Repeat { count, keys: None, pending: false })
 }
 
 /// The instances of a block: `None` when it does not repeat, `Some(vec![])` for zero
@@ -224,6 +227,9 @@ fn known<'k>(
     at: Range<usize>,
     diags: &mut Diagnostics,
 ) -> Option<&'k [Key]> {
+    if keys.is_none() && env.repeats.get(block).is_some_and(|r| r.pending) {
+        return None;
+    }
     if keys.is_none() {
         diags.push(
             Diagnostic::error(format!(

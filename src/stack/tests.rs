@@ -61,7 +61,7 @@ fn var_flags_override_var_files_which_override_defaults() {
     let inputs = VarInputs {
         vars: vec![("b".into(), "from-flag".into())],
         files: vec![file.path().to_path_buf()],
-        values: vec![],
+        ..Default::default()
     };
     let s = load(&src, &inputs);
     let tags = s.resources[0].attrs["tags"].as_map().unwrap().clone();
@@ -179,7 +179,8 @@ fn no_stack_block() {
 
 #[test]
 fn undeclared_variable_flag_and_missing_value() {
-    let inputs = VarInputs { vars: vec![("regoin".into(), "x".into())], files: vec![], values: vec![] };
+    let inputs =
+        VarInputs { vars: vec![("regoin".into(), "x".into())], files: vec![], values: vec![], ..Default::default() };
     insta::assert_snapshot!(diagnose_with(
         &format!("{HEAD}variable \"region\" {{}}\nvpc \"main\" {{ cidr = \"10.0.0.0/16\" }}\n"),
         &inputs
@@ -253,8 +254,7 @@ fn a_sensitive_value_of_the_wrong_type_is_not_echoed() {
     );
     let inputs = VarInputs {
         vars: vec![("pin".into(), "hunter2".into()), ("port".into(), "eighty".into())],
-        files: vec![],
-        values: vec![],
+        ..Default::default()
     };
     let out = diagnose_with(&src, &inputs);
     assert!(!out.contains("hunter2") && out.contains("the (sensitive value) given is not a number"), "{out}");

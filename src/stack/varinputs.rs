@@ -24,6 +24,8 @@ pub struct VarInputs {
     pub files: Vec<PathBuf>,
     /// Values recorded in a saved plan, applied before files and flags.
     pub values: Vec<(String, Value)>,
+    /// What `data` blocks read: the loader asks for what is missing (`Stack::data_pending`).
+    pub data: crate::data::Fetched,
 }
 
 impl VarInputs {

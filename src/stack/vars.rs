@@ -80,6 +80,7 @@ pub(super) fn bare_env(file: Arc<SourceFile>, dir: Option<PathBuf>, vars: BTreeM
         repeats: Default::default(),
         each: Default::default(),
         iters: Default::default(),
+        data: Default::default(),
     }
 }
 

@@ -1,0 +1,127 @@
+//! `data` lookups against LocalStack: zones, the caller, the region, an AMI by SSM parameter
+//! and by name, and an existing VPC the stack builds in without owning it. The plan reads them
+//! (a for_each over the zones makes one subnet per zone), apply uses the values, the plan
+//! after settles, destroy leaves the looked-up VPC alone; a lookup that finds nothing fails the
+//! plan at its block.
+
+mod common;
+
+use common::*;
+
+const PARAM: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+fn stack_text(stack: &str, shared_vpc: &str) -> String {
+    format!(
+        r#"stack "{stack}" {{}}
+data "availability_zones" "all" {{}}
+data "caller_identity" "me" {{}}
+data "region" "here" {{}}
+data "ami" "linux" {{
+  ssm_parameter = "{PARAM}"
+}}
+data "ami" "named" {{
+  owners       = ["amazon"]
+  name         = "al2023-ami-2023*"
+  architecture = "x86_64"
+}}
+data "vpc" "shared" {{
+  id = "{shared_vpc}"
+}}
+locals {{
+  zones = slice(data.availability_zones.all.names, 0, 2)
+}}
+vpc "main" {{
+  cidr = "10.42.0.0/16"
+  tags = {{ Account = data.caller_identity.me.account_id, Region = data.region.here.name }}
+}}
+subnet "public" {{
+  for_each = toset(local.zones)
+  vpc      = vpc.main
+  az       = each.key
+  cidr     = cidrsubnet(vpc.main.cidr, 8, index(local.zones, each.key))
+}}
+security_group "in_shared" {{
+  vpc         = data.vpc.shared.id
+  description = "in ${{data.vpc.shared.cidr}}"
+}}
+launch_template "web" {{
+  ami  = data.ami.linux.id
+  type = "t3.micro"
+  tags = {{ Named = data.ami.named.image_name }}
+}}
+output "zones" {{ value = local.zones }}
+output "ami" {{ value = data.ami.linux.id }}
+"#
+    )
+}
+
+#[tokio::test]
+async fn lookups_feed_the_plan_and_settle() {
+    require_localstack();
+    let acct = account().await;
+    let shared = acct.ec2.create_vpc().cidr_block("10.43.0.0/16").send().await.unwrap();
+    let shared_id = shared.vpc().unwrap().vpc_id().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("data");
+    let file = stack_file(dir.path(), "stack.hcl", &stack_text(&stack, &shared_id));
+    let f = p(&file);
+
+    let (plan, _) = apply_settled(
+        f,
+        &[r#"# subnet.public["us-east-1a"] will be created"#, r#"# subnet.public["us-east-1b"] will be created"#],
+    );
+    assert!(plan.stdout.contains("Plan: 5 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("<= read"), "lookups are read during plan:\n{}", plan.stdout);
+
+    let ssm = aws_sdk_ssm::Client::new(&sdk_config_in(REGION).await);
+    let ami = ssm.get_parameter().name(PARAM).send().await.unwrap().parameter().unwrap().value().unwrap().to_string();
+    let out = stackr(&["output", "-f", f, "ami", "--raw"]).expect(0);
+    assert_eq!(out.stdout.trim(), ami);
+    let lts = acct.ec2.describe_launch_templates().filters(tag_filter(&stack)).send().await.unwrap();
+    let lt_id = lts.launch_templates()[0].launch_template_id().unwrap();
+    let version = acct.ec2.describe_launch_template_versions().launch_template_id(lt_id).send().await.unwrap();
+    let data = version.launch_template_versions()[0].launch_template_data().unwrap();
+    assert_eq!(data.image_id(), Some(ami.as_str()));
+
+    let vpcs = acct.ec2.describe_vpcs().filters(tag_filter(&stack)).send().await.unwrap();
+    assert_eq!(tag(vpcs.vpcs()[0].tags(), "Account"), Some("000000000000"));
+    assert_eq!(tag(vpcs.vpcs()[0].tags(), "Region"), Some(REGION));
+    let groups = acct.ec2.describe_security_groups().filters(tag_filter(&stack)).send().await.unwrap();
+    assert_eq!(groups.security_groups()[0].vpc_id(), Some(shared_id.as_str()));
+    assert_eq!(groups.security_groups()[0].description(), Some("in 10.43.0.0/16"));
+
+    stackr(&["destroy", "-f", f, "--auto-approve"]).expect(0);
+    assert_eq!(acct.owned_counts(&stack).await, [0; 7]);
+    // The looked-up VPC is not the stack's: still there.
+    let still = acct.ec2.describe_vpcs().vpc_ids(&shared_id).send().await.unwrap();
+    assert_eq!(still.vpcs().len(), 1);
+    acct.ec2.delete_vpc().vpc_id(&shared_id).send().await.unwrap();
+}
+
+#[test]
+fn a_lookup_that_finds_nothing_fails_the_plan_at_its_block() {
+    require_localstack();
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("datagone");
+    let file = stack_file(dir.path(), "stack.hcl", &stack_text(&stack, "vpc-0123456789abcdef0"));
+    let run = stackr(&["plan", "-f", p(&file)]).expect(1);
+    assert!(run.stderr.contains("data.vpc.shared: no VPC has this id"), "{}", run.stderr);
+    assert!(run.stderr.contains("stack.hcl:13:1"), "{}", run.stderr);
+}
+
+#[test]
+fn a_mistake_in_a_data_block_is_reported_before_any_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "stack \"x\" {}\ndata \"ami\" \"linux\" {\n  ssm_paramter = \"/x\"\n}\n";
+    let file = stack_file(dir.path(), "stack.hcl", text);
+    // No endpoint is reachable: the error must come from the file alone.
+    let run = Run::from(
+        stackr_cmd(&["plan", "-f", p(&file)]).env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").output().unwrap(),
+    )
+    .expect(1);
+    assert!(
+        run.stderr.contains("stack.hcl:3:3") && run.stderr.contains("did you mean `ssm_parameter`?"),
+        "{}",
+        run.stderr
+    );
+}
