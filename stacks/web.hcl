@@ -2,8 +2,8 @@
 #
 # - IAM baseline: a strong password policy; read-only and operator groups (least privilege);
 #   a user; a role with an instance profile for the servers.
-# - Network: a VPC, two public subnets in two zones, an internet gateway and a public route
-#   table; security groups for the load balancer (80/443 from anywhere), the web servers (80
+# - Network: a VPC, one public subnet in each of the region's first two zones (looked up,
+#   with for_each), an internet gateway and a public route table; security groups for the load balancer (80/443 from anywhere), the web servers (80
 #   only from the load balancer's group) and SSH (one /32).
 # - A bastion with templated user data, an 8 GiB gp3 data volume and an Elastic IP.
 # - An Application Load Balancer whose target group health-checks /health, behind an HTTP
@@ -13,8 +13,8 @@
 #   stackr plan  -f stacks/web.hcl
 #   stackr apply -f stacks/web.hcl
 #
-# The AMI default is one LocalStack knows; on AWS pass a real one, e.g.
-#   --var ami=$(aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 --query Parameter.Value --output text)
+# The AMI is the current Amazon Linux 2023 image, looked up in the public SSM parameter AWS
+# keeps for it (LocalStack serves it too); --var ami=ami-... pins one instead.
 
 stack "web" {
   region = var.region
@@ -26,8 +26,8 @@ variable "region" {
 
 variable "ami" {
   type        = string
-  default     = "ami-760aaa0f"
-  description = "AMI for the bastion and the web servers"
+  default     = null
+  description = "AMI for the bastion and the web servers (default: the current Amazon Linux 2023)"
 }
 
 variable "admin_cidr" {
@@ -40,9 +40,17 @@ variable "instance_type" {
   default = "t3.micro"
 }
 
+data "availability_zones" "all" {}
+
+data "ami" "al2023" {
+  ssm_parameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+}
+
 locals {
   vpc_cidr = "10.60.0.0/16"
   port     = 80
+  zones    = slice(data.availability_zones.all.names, 0, 2)
+  ami      = coalesce(var.ami, data.ami.al2023.id)
 }
 
 # --- IAM baseline ---------------------------------------------------------------------------
@@ -98,17 +106,11 @@ vpc "main" {
   enable_dns_hostnames = true
 }
 
-subnet "a" {
+subnet "public" {
+  for_each      = toset(local.zones)
   vpc           = vpc.main
-  cidr          = cidrsubnet(local.vpc_cidr, 8, 1)
-  az            = "${var.region}a"
-  map_public_ip = true
-}
-
-subnet "b" {
-  vpc           = vpc.main
-  cidr          = cidrsubnet(local.vpc_cidr, 8, 2)
-  az            = "${var.region}b"
+  cidr          = cidrsubnet(local.vpc_cidr, 8, index(local.zones, each.key) + 1)
+  az            = each.key
   map_public_ip = true
 }
 
@@ -122,7 +124,7 @@ route_table "public" {
     cidr    = "0.0.0.0/0"
     gateway = internet_gateway.main
   }
-  subnets = [subnet.a, subnet.b]
+  subnets = subnet.public[*]
 }
 
 security_group "alb" {
@@ -163,9 +165,9 @@ security_group "ssh" {
 # --- Bastion --------------------------------------------------------------------------------
 
 instance "bastion" {
-  ami             = var.ami
+  ami             = local.ami
   type            = var.instance_type
-  subnet          = subnet.a
+  subnet          = subnet.public[local.zones[0]]
   security_groups = [security_group.ssh]
   role            = iam_role.web
   user_data = template("bastion.sh", {
@@ -177,7 +179,7 @@ instance "bastion" {
 }
 
 volume "bastion_data" {
-  az        = subnet.a.az
+  az        = subnet.public[local.zones[0]].az
   size      = 8
   type      = "gp3"
   instance  = instance.bastion
@@ -200,7 +202,7 @@ target_group "web" {
 }
 
 load_balancer "web" {
-  subnets         = [subnet.a, subnet.b]
+  subnets         = subnet.public[*]
   security_groups = [security_group.alb]
   listener {
     port    = 80
@@ -212,7 +214,7 @@ load_balancer "web" {
 }
 
 launch_template "web" {
-  ami             = var.ami
+  ami             = local.ami
   type            = var.instance_type
   security_groups = [security_group.web]
   role            = iam_role.web
@@ -227,7 +229,7 @@ autoscaling_group "web" {
   launch_template           = launch_template.web
   min_size                  = 2
   max_size                  = 4
-  subnets                   = [subnet.a, subnet.b]
+  subnets                   = subnet.public[*]
   target_groups             = [target_group.web]
   health_check_type         = "ELB"
   health_check_grace_period = 120
@@ -239,6 +241,10 @@ autoscaling_group "web" {
 
 output "url" {
   value = load_balancer.web.dns_name
+}
+
+output "health" {
+  value = "http://${load_balancer.web.dns_name}/health"
 }
 
 output "bastion_ip" {
