@@ -125,3 +125,61 @@ fn a_mistake_in_a_data_block_is_reported_before_any_call() {
         run.stderr
     );
 }
+
+/// stacks/network.hcl under another stack name, without its IAM objects (their names are
+/// fixed, and other tests apply them).
+fn network_text(stack: &str) -> String {
+    let text = std::fs::read_to_string(repo().join("stacks/network.hcl")).unwrap();
+    let (head, rest) = text.split_once("iam_group \"developers\"").unwrap();
+    let (_, outputs) = rest.split_once("output \"vpc_id\"").unwrap();
+    format!("{head}output \"vpc_id\"{outputs}").replace("stack \"network\"", &format!("stack \"{stack}\""))
+}
+
+#[tokio::test]
+async fn a_stack_builds_on_another_by_its_addresses() {
+    require_localstack();
+    let acct = account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let net = unique("net");
+    let app = unique("app");
+    let net_file = stack_file(dir.path(), "network.hcl", &network_text(&net));
+    apply_settled(p(&net_file), &["# vpc.main will be created"]);
+
+    let app_text = std::fs::read_to_string(repo().join("stacks/app.hcl"))
+        .unwrap()
+        .replace("stack \"app\"", &format!("stack \"{app}\""));
+    let app_file = stack_file(dir.path(), "app.hcl", &app_text);
+    let app_f = p(&app_file);
+    let vars = ["--var", &format!("network_stack={net}")];
+    let plan = stackr(&[&["plan", "-f", app_f][..], &vars].concat()).expect(0);
+    assert!(plan.stdout.contains("Plan: 2 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    stackr(&[&["apply", "-f", app_f, "--auto-approve"][..], &vars].concat()).expect(0);
+    let settled = stackr(&[&["plan", "-f", app_f, "--detailed-exitcode"][..], &vars].concat());
+    assert_eq!(settled.code, 0, "{}", settled.stdout);
+
+    // The app's group is in the network stack's VPC and admits its web group; the network
+    // stack still owns all of its objects, and its plan is still clean.
+    let net_vpc = acct.ec2.describe_vpcs().filters(tag_filter(&net)).send().await.unwrap();
+    let vpc_id = net_vpc.vpcs()[0].vpc_id().unwrap().to_string();
+    let groups = acct.ec2.describe_security_groups().filters(tag_filter(&app)).send().await.unwrap();
+    let sg = &groups.security_groups()[0];
+    assert_eq!(sg.vpc_id(), Some(vpc_id.as_str()));
+    let web = acct.ec2.describe_security_groups().filters(tag_filter(&net)).send().await.unwrap();
+    let web_id = web
+        .security_groups()
+        .iter()
+        .find(|g| tag(g.tags(), "stackr:address") == Some("security_group.web"))
+        .unwrap()
+        .group_id();
+    let source = sg.ip_permissions()[0].user_id_group_pairs()[0].group_id();
+    assert_eq!(source, web_id);
+    let out = stackr(&[&["output", "-f", app_f, "network_vpc", "--raw"][..], &vars].concat()).expect(0);
+    assert_eq!(out.stdout.trim(), format!("{vpc_id} (10.20.0.0/16)"));
+    let net_plan = stackr(&["plan", "-f", p(&net_file), "--detailed-exitcode"]);
+    assert_eq!(net_plan.code, 0, "{}", net_plan.stdout);
+
+    stackr(&[&["destroy", "-f", app_f, "--auto-approve"][..], &vars].concat()).expect(0);
+    stackr(&["destroy", "-f", p(&net_file), "--auto-approve"]).expect(0);
+    assert_eq!(acct.owned_counts(&app).await, [0; 7]);
+    assert_eq!(acct.owned_counts(&net).await, [0; 7]);
+}

@@ -7,6 +7,7 @@
 mod account;
 mod ami;
 mod network;
+mod stack;
 
 use std::collections::HashMap;
 
@@ -32,6 +33,7 @@ const KINDS: &[&dyn DataKind] = &[
     &network::Vpc,
     &network::Subnets,
     &network::SecurityGroup,
+    &stack::OtherStack,
 ];
 
 pub fn schemas() -> Vec<&'static Schema> {

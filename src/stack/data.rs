@@ -112,13 +112,11 @@ pub(super) fn reference(
     match env.data.values.get(&key) {
         Some(Value::Unknown) | None => None,
         Some(v) => {
-            // `data.ami.web` alone is its reference attribute, as `vpc.main` is the VPC's id.
+            // `data.ami.web` alone is its reference attribute, as `vpc.main` is the VPC's id; a
+            // kind without one (another stack) is its whole object.
+            let ref_attr = env.data.kinds[kind.as_str()].ref_attr;
             let v = match ops.len() {
-                2 => v
-                    .as_map()
-                    .and_then(|m| m.get(env.data.kinds[kind.as_str()].ref_attr))
-                    .cloned()
-                    .unwrap_or(Value::Null),
+                2 if !ref_attr.is_empty() => v.as_map().and_then(|m| m.get(ref_attr)).cloned().unwrap_or(Value::Null),
                 _ => v.clone(),
             };
             env.index_value(v, &ops[2.min(ops.len())..], diags)
@@ -150,6 +148,10 @@ fn validate(
         }
         diags.push(d);
         return None;
+    }
+    // Another stack's objects are `data.stack.NAME.KIND.BLOCK…`: the kind must be one.
+    if kind == "stack" && name_of(2).is_some_and(|k| env.kinds.contains_key(k) || k == "name" || k == "objects") {
+        return Some((kind.to_string(), key));
     }
     if let Some(attr) = name_of(2) {
         let schema = env.data.kinds[kind];
