@@ -5,6 +5,7 @@
 //! from here when `STACKR_REGENERATE=1`, checks they match otherwise, and runs stackr on each.
 
 mod compute;
+mod data;
 mod dynamic;
 mod elb;
 mod iam;
@@ -142,6 +143,7 @@ pub fn cases() -> Vec<Case> {
     all.extend(elb::cases());
     all.extend(listeners::cases());
     all.extend(scaling::cases());
+    all.extend(data::cases());
     all.extend(variables::cases());
     let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
     names.sort();
