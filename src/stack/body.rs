@@ -58,25 +58,26 @@ pub(super) fn load(
         data,
     };
     env.vars = vars::resolve(&c.vars, inputs, file, dir.clone(), diags);
-    eval_locals(&mut env, &c.locals, &c.data, diags);
+    // Locals, data and the keys of repeated blocks, each after what it uses: a local may list
+    // every instance of a block (`subnet.public[*].id`), and a `for_each` may use a local.
+    let repeated: Vec<(&Address, &Block)> =
+        c.resources.iter().filter(|(a, _)| env.repeats.contains_key(a)).map(|(a, b)| (a, *b)).collect();
+    let mut keyed = super::values::evaluate(&mut env, &c.locals, &c.data, &repeated, diags);
     let mut taint =
         Taint { vars: c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect(), ..Taint::default() };
     taint.add_locals(&c.locals);
 
     let Header { name, region, iam_home_region } = stack_header(file, c.stack, &env, diags)?;
-    // Each repeated block's instances, before any body: references into it need its keys.
     let mut expanded = Vec::new();
     for (addr, block) in &c.resources {
-        let errors = diags.error_count();
-        let Some(instances) = repeat::instances(&env, block, diags) else {
-            if let Some(rep) = env.repeats.get_mut(addr).filter(|_| diags.error_count() == errors) {
-                rep.pending = true;
-            }
-            continue;
+        let instances = match env.repeats.contains_key(addr) {
+            // Not evaluated: its meta-argument failed, waits for a lookup, or is in a cycle.
+            true => match keyed.remove(addr) {
+                Some(list) => list,
+                None => continue,
+            },
+            false => None,
         };
-        if let (Some(list), Some(rep)) = (&instances, env.repeats.get_mut(addr)) {
-            rep.keys = Some(list.iter().map(|e| e.key.clone()).collect());
-        }
         expanded.push((addr, *block, instances));
     }
     let mut resources = Vec::new();
@@ -300,64 +301,6 @@ fn collect_data<'b>(
     }
     seen.insert(format!("data.{key}"), header(b));
     c.data.push((key, b));
-}
-
-/// Evaluates the locals into `env.locals` and the data blocks into `env.data`, each after the
-/// locals and data it uses (Kahn's order, the earliest declared first among those ready), so
-/// loading stays linear in their number. Nodes are the locals, then the data blocks.
-fn eval_locals(env: &mut Env, locals: &[&Attribute], data: &[(String, &Block)], diags: &mut Diagnostics) {
-    let n = locals.len() + data.len();
-    let mut index: HashMap<String, usize> =
-        locals.iter().enumerate().map(|(i, a)| (format!("local.{}", a.key.as_str()), i)).collect();
-    index.extend(data.iter().enumerate().map(|(i, (k, _))| (format!("data.{k}"), locals.len() + i)));
-    let mut dependents: Vec<Vec<usize>> = vec![vec![]; n];
-    let mut waiting: Vec<usize> = vec![0; n];
-    for i in 0..n {
-        let mut names: Vec<String> = vec![];
-        let mut add = |e: &hcl_edit::expr::Expression| {
-            names.extend(super::eval::locals_used(e).into_iter().map(|l| format!("local.{l}")));
-            names.extend(super::data::used(e).into_iter().map(|d| format!("data.{d}")));
-        };
-        match locals.get(i) {
-            Some(a) => add(&a.value),
-            None => data[i - locals.len()].1.body.attributes().for_each(|a| add(&a.value)),
-        }
-        let mut uses: Vec<usize> = names.iter().filter_map(|l| index.get(l).copied()).collect();
-        uses.sort_unstable();
-        uses.dedup();
-        waiting[i] = uses.len();
-        uses.into_iter().for_each(|u| dependents[u].push(i));
-    }
-    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
-    while let Some(i) = ready.pop_first() {
-        match locals.get(i) {
-            // A failed local is marked unknown, so its uses do not each report it again.
-            Some(a) => {
-                let v = env.eval(&a.value, diags).unwrap_or(Value::Unknown);
-                env.locals.insert(a.key.as_str().to_string(), v);
-            }
-            None => {
-                let (key, block) = &data[i - locals.len()];
-                let v = super::data::evaluate(env, key, block, diags);
-                env.data.values.insert(key.clone(), v);
-            }
-        }
-        for &d in &dependents[i] {
-            waiting[d] -= 1;
-            if waiting[d] == 0 {
-                ready.insert(d);
-            }
-        }
-    }
-    for i in (0..n).filter(|&i| waiting[i] > 0) {
-        let (what, at) = match locals.get(i) {
-            Some(a) => (format!("local.{}", a.key.as_str()), span(&a.key)),
-            None => (format!("data.{}", data[i - locals.len()].0), header(data[i - locals.len()].1)),
-        };
-        diags.push(
-            Diagnostic::error(format!("{what} depends on itself through other locals or data")).at(&env.file, at),
-        );
-    }
 }
 
 /// The stack block: the stack's name and where it is deployed.

@@ -18,6 +18,7 @@ mod sensitive;
 mod template;
 mod typecheck;
 mod validation;
+mod values;
 mod varinputs;
 mod vars;
 mod vartypes;

@@ -160,7 +160,9 @@ pub(super) fn reference(
     };
     let keys = rep.keys.as_deref();
     let Some(first) = rest.first() else {
-        let keys = known(env, block, keys, whole, diags)?;
+        // Keys are evaluated before anything that names the block (values.rs): missing only
+        // when its count or for_each failed or is in a cycle (reported) or waits for a lookup.
+        let keys = keys?;
         let each = keys.iter().map(|k| (k, Value::Ref(Ref { addr: block.with_key(k.clone()), attr: None })));
         return Some(collection(rep.count, each));
     };
@@ -173,7 +175,7 @@ pub(super) fn reference(
         TraversalOperator::LegacyIndex(i) => Key::Index(*i.value() as i64),
         TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_) => {
             let attr = trailing_attr(env, block, &rest[1..], diags)?;
-            let keys = known(env, block, keys, whole, diags)?;
+            let keys = keys?;
             let refs = keys.iter().map(|k| Value::Ref(Ref { addr: block.with_key(k.clone()), attr: attr.clone() }));
             return Some(Value::List(refs.collect()));
         }
@@ -217,28 +219,6 @@ fn trailing_attr(
     };
     diags.push(Diagnostic::error(shape(block)).at(&env.file, span(wrong)));
     None
-}
-
-/// The keys of a block, which a reference to all its instances needs.
-fn known<'k>(
-    env: &Env,
-    block: &Address,
-    keys: Option<&'k [Key]>,
-    at: Range<usize>,
-    diags: &mut Diagnostics,
-) -> Option<&'k [Key]> {
-    if keys.is_none() && env.repeats.get(block).is_some_and(|r| r.pending) {
-        return None;
-    }
-    if keys.is_none() {
-        diags.push(
-            Diagnostic::error(format!(
-                "all instances of {block} can only be referred to in resource blocks and outputs, not in locals"
-            ))
-            .at(&env.file, at),
-        );
-    }
-    keys
 }
 
 /// Every instance of a block as a list by index (`count`) or a map by key (`for_each`).

@@ -148,3 +148,38 @@ fn repetition_mistakes_are_reported_where_written() {
     ));
     assert!(e.contains("name one instance"), "{e}");
 }
+
+#[test]
+fn locals_may_list_every_instance_of_a_block() {
+    let s = load(&format!(
+        r#"{HEAD}variable "zones" {{ default = ["us-east-1a", "us-east-1b"] }}
+locals {{
+  zones   = toset(var.zones)
+  ids     = subnet.public[*].id
+  by_zone = subnet.public
+  first   = local.ids[0]
+}}
+vpc "main" {{ cidr = "10.0.0.0/16" }}
+subnet "public" {{
+  for_each = local.zones
+  vpc      = vpc.main
+  az       = each.key
+  cidr     = cidrsubnet("10.0.0.0/16", 8, index(var.zones, each.key))
+}}
+route_table "public" {{
+  vpc     = vpc.main
+  subnets = values(local.by_zone)
+}}
+output "ids" {{ value = local.ids }}
+output "first" {{ value = local.first }}
+"#
+    ));
+    let r = |key: &str, attr: Option<&str>| {
+        let addr = crate::model::Address::new("subnet", "public").with_key(crate::model::Key::Str(key.into()));
+        Value::Ref(crate::model::Ref { addr, attr: attr.map(String::from) })
+    };
+    assert_eq!(output(&s, "ids"), Value::List(vec![r("us-east-1a", Some("id")), r("us-east-1b", Some("id"))]));
+    assert_eq!(output(&s, "first"), r("us-east-1a", Some("id")));
+    let rt = s.resources.iter().find(|x| x.addr.kind == "route_table").unwrap();
+    assert!(rt.deps.iter().filter(|d| d.kind == "subnet").count() == 2, "{:?}", rt.deps);
+}
