@@ -5,6 +5,7 @@
 mod coerce;
 mod duplicates;
 mod home;
+mod moved;
 mod options;
 mod order;
 mod redact;
@@ -73,11 +74,20 @@ pub struct Change {
     /// Renderers receive plans already redacted (see `Plan::redacted`), so this only tells
     /// them which values are masks, e.g. for Terraform JSON's `after_sensitive`.
     pub sensitive: Vec<String>,
+    /// The address the object had before a `moved` block gave it this one; apply records the
+    /// new address on the object (Terraform's `previous_address`).
+    pub moved_from: Option<Address>,
 }
 
 impl Change {
     pub fn before(&self) -> Option<&Attrs> {
         self.live.as_ref().map(|l| &l.attrs)
+    }
+
+    /// Whether applying it does anything: an action, or a move with none (which Terraform
+    /// also shows, and counts as a change for `--detailed-exitcode`).
+    pub fn acts(&self) -> bool {
+        self.action != Action::NoOp || self.moved_from.is_some()
     }
 
     pub fn kind(&self) -> &'static dyn Kind {
@@ -111,7 +121,7 @@ impl Plan {
     }
 
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::NoOp)
+        self.changes.iter().any(Change::acts)
     }
 }
 
@@ -124,6 +134,11 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
 /// Plans with every option: destroy, forced replacements, targets.
 pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan, Diagnostics> {
     let destroy = opts.destroy;
+    let mut diags = Diagnostics::default();
+    // A destroy deletes every object wherever it is recorded: nothing to move.
+    let (relocated, moved_from) =
+        if destroy { (live.clone(), Default::default()) } else { moved::relocate(stack, live, &mut diags) };
+    let live = &relocated;
     let mut by_addr: HashMap<&Address, Vec<&LiveObject>> = HashMap::new();
     for obj in &live.objects {
         by_addr.entry(&obj.addr).or_default().push(obj);
@@ -131,7 +146,6 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
     let referrers = duplicates::referrers(&live.objects);
     by_addr.values_mut().for_each(|v| duplicates::order(v, &referrers));
     let mut warnings = vec![];
-    let mut diags = Diagnostics::default();
     let mut changes = Vec::new();
     let mut states: HashMap<Address, Attrs> = HashMap::new();
     let mut claimed: HashSet<&Address> = HashSet::new();
@@ -162,7 +176,8 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 }
                 Some(obj) => {
                     side_conflicts(kind, Some(&obj.attrs), &want, live, stack, res, &mut diags);
-                    let change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
+                    let mut change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
+                    change.moved_from = moved_from.get(&res.addr).cloned();
                     if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
                         && let Some(msg) = kind.check_update(&live.attrs, after)
                     {
@@ -194,6 +209,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 deps: vec![],
                 create_before_destroy: false,
                 sensitive: deleted_sensitive(stack, obj),
+                moved_from: None,
             });
         }
     }
@@ -286,6 +302,7 @@ fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::R
         deps: res.deps.clone(),
         create_before_destroy: res.lifecycle.create_before_destroy,
         sensitive: sensitive(kind, res),
+        moved_from: None,
     }
 }
 
@@ -343,6 +360,7 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
         deps: res.deps.clone(),
         create_before_destroy: res.lifecycle.create_before_destroy,
         sensitive: sensitive(kind, res),
+        moved_from: None,
     }
 }
 
@@ -397,6 +415,8 @@ fn sort_for_display(changes: &mut [Change]) {
 mod deferred_tests;
 #[cfg(test)]
 mod home_tests;
+#[cfg(test)]
+mod moved_tests;
 #[cfg(test)]
 mod options_tests;
 #[cfg(test)]
