@@ -160,6 +160,8 @@ pub(super) fn check(
             continue;
         }
         match follow(moved, &m.from) {
+            // Reported once, at the first block of the cycle.
+            Err(cycle) if moved[..i].iter().any(|o| cycle.contains(&o.from)) => {}
             Err(cycle) => {
                 let path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
                 diags.push(
