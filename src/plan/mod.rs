@@ -3,6 +3,7 @@
 //! it, delete, or no-op) and the changes are ordered into a step graph for the executor.
 
 mod coerce;
+mod conflicts;
 mod duplicates;
 mod home;
 mod moved;
@@ -164,9 +165,9 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             let change = match found {
                 None => {
                     if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
-                        diags.push(conflict(stack, res, &name));
+                        diags.push(conflicts::conflict(stack, res, &name));
                     }
-                    side_conflicts(kind, None, &want, live, stack, res, &mut diags);
+                    conflicts::side_conflicts(kind, None, &want, live, stack, res, &mut diags);
                     diags.0.extend(home::foreign_singleton(stack, live, res));
                     if let Some((w, hint)) = kind.create_warning(&want) {
                         let at = res.span.clone();
@@ -175,7 +176,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                     create(kind, res.addr.clone(), want, res)
                 }
                 Some(obj) => {
-                    side_conflicts(kind, Some(&obj.attrs), &want, live, stack, res, &mut diags);
+                    conflicts::side_conflicts(kind, Some(&obj.attrs), &want, live, stack, res, &mut diags);
                     let mut change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
                     change.moved_from = moved_from.get(&res.addr).cloned();
                     if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
@@ -246,44 +247,6 @@ fn check_outputs(stack: &Stack, states: &HashMap<Address, Attrs>, diags: &mut Di
         if let Err(msg) = resolve::resolve_value(&o.value, &lookup) {
             diags.push(Diagnostic::error(format!("output.{}: {msg}", o.name)).at(&stack.file, o.span.clone()));
         }
-    }
-}
-
-fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnostic {
-    Diagnostic::error(format!("{} would create \"{name}\", but an object of that name exists and is not owned by this stack", res.addr))
-        .at(&stack.file, res.span_of("name"))
-        .label("name already taken in the account")
-        .hint(match resources::kind(&res.addr.kind).and_then(|k| k.adopt_refusal()) {
-            Some(why) => format!("stackr never takes over objects implicitly, and this one cannot be adopted: {why}"),
-            None => format!(
-                "stackr never takes over objects implicitly. If it should belong to this stack, adopt it: `stackr adopt -f {} {}={name}`; otherwise choose another `name`, or rename or remove the existing object",
-                stack.file.path, res.addr
-            ),
-        })
-}
-
-/// Objects a change would make besides its own (a role's instance profile) whose names another
-/// owner holds: found now rather than mid-apply.
-fn side_conflicts(
-    kind: &dyn Kind,
-    had: Option<&Attrs>,
-    want: &Attrs,
-    live: &LiveState,
-    stack: &Stack,
-    res: &crate::stack::Resource,
-    diags: &mut Diagnostics,
-) {
-    let before = had.map(|a| kind.side_claims(a)).unwrap_or_default();
-    for (space, name, attr) in kind.side_claims(want) {
-        if before.iter().any(|(s, n, _)| *s == space && *n == name) || !live.is_foreign(space, &name) {
-            continue;
-        }
-        diags.push(
-            Diagnostic::error(format!("{} would create {space} \"{name}\", but one of that name exists and is not owned by this stack", res.addr))
-                .at(&stack.file, res.span_of(attr))
-                .label(format!("{space} name already taken in the account"))
-                .hint(format!("stackr never takes over objects implicitly: delete or rename the existing {space} (it may be left from another tool), or give the role another `name`")),
-        );
     }
 }
 
