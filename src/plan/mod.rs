@@ -136,9 +136,10 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
 pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan, Diagnostics> {
     let destroy = opts.destroy;
     let mut diags = Diagnostics::default();
-    // A destroy deletes every object wherever it is recorded: nothing to move.
-    let (relocated, moved_from) =
-        if destroy { (live.clone(), Default::default()) } else { moved::relocate(stack, live, &mut diags) };
+    // A destroy moves nothing, but reads objects at their new addresses so the blocks there
+    // (`prevent_destroy`, sensitive attributes) apply; what cannot move is deleted where it is.
+    let mut scratch = Diagnostics::default();
+    let (relocated, moved_from) = moved::relocate(stack, live, if destroy { &mut scratch } else { &mut diags });
     let live = &relocated;
     let mut by_addr: HashMap<&Address, Vec<&LiveObject>> = HashMap::new();
     for obj in &live.objects {
@@ -210,7 +211,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 deps: vec![],
                 create_before_destroy: false,
                 sensitive: deleted_sensitive(stack, obj),
-                moved_from: None,
+                moved_from: moved_from.get(&obj.addr).filter(|_| destroy).cloned(),
             });
         }
     }

@@ -137,3 +137,17 @@ fn a_saved_plan_holds_the_move_and_a_changed_move_is_stale() {
     let why = stale::check(&saved, &s, "us-east-1", &moved_already);
     assert!(why.iter().any(|w| w.contains("vpc.core: the planned no-op is no longer needed")), "{why:?}");
 }
+
+#[test]
+fn a_destroy_reads_objects_at_their_new_addresses() {
+    let src = renamed_vpc("").replace(
+        "tags = { Name = \"t-main\" }",
+        "tags = { Name = \"t-main\" }\n  lifecycle { prevent_destroy = true }",
+    );
+    let err = plan(&stack(&src), &state(applied()), true).unwrap_err().to_string();
+    assert!(err.contains("vpc.core"), "the block at the new address protects the object: {err}");
+    let p = plan(&stack(&renamed_vpc("")), &state(applied()), true).unwrap();
+    let c = change(&p, "vpc.core");
+    assert_eq!((c.action, c.moved_from.clone()), (Action::Delete, Some(Address::new("vpc", "main"))));
+    assert!(!p.steps.iter().any(|s| s.op == Op::Move), "nothing is re-recorded before a delete");
+}
