@@ -176,7 +176,7 @@ fn record(out: &mut Outcome, live: &mut HashMap<usize, LiveObject>, plan: &Plan,
         Op::Create => out.added += 1,
         Op::Update => out.changed += 1,
         Op::Delete => out.destroyed += 1,
-        Op::Release => {}
+        Op::Release | Op::Move => {}
     }
     match (step.op, attrs) {
         (Op::Release, Some(a)) => {
@@ -231,6 +231,7 @@ fn launch<'a>(
                     kind.update(cx, &current.expect("releases have a live object"), &want).await.map(Some)
                 }
                 Op::Delete => kind.delete(cx, &current.expect("deletes have a live object")).await.map(|_| None),
+                Op::Move => kind.rehome(cx, &current.expect("moves have a live object"), addr).await.map(|_| None),
             }
         };
         tokio::pin!(work);
@@ -253,6 +254,7 @@ async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Addre
     use crate::resources::retry::Window;
     let mut made: Vec<(&Address, String)> = vec![];
     let mut gone: Vec<(&Address, String)> = vec![];
+    let mut moved: Vec<(&Address, String)> = vec![];
     let failed: std::collections::HashSet<&Address> = out.errors.iter().map(|(a, _, _)| a).collect();
     for c in plan.changes.iter().filter(|c| !failed.contains(&c.addr)) {
         let ref_attr = c.kind().schema().ref_attr;
@@ -263,10 +265,16 @@ async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Addre
         if matches!(c.action, Action::Delete | Action::Replace) {
             gone.extend(c.live.as_ref().map(|l| (&c.addr, l.id.clone())));
         }
+        // A moved object must be listed at its new address: listed at the old one, a plan
+        // without the moved block would destroy it.
+        if c.moved_from.is_some() && matches!(c.action, Action::NoOp | Action::Update) {
+            moved.extend(c.live.as_ref().map(|l| (&c.addr, l.id.clone())));
+        }
     }
     // A replacement under the same identifier (an IAM name) is both: it is there, as it should be.
     gone.retain(|g| !made.iter().any(|m| m.1 == g.1));
-    let kinds: std::collections::HashSet<&str> = made.iter().chain(&gone).map(|(a, _)| a.kind.as_str()).collect();
+    let kinds: std::collections::HashSet<&str> =
+        made.iter().chain(&gone).chain(&moved).map(|(a, _)| a.kind.as_str()).collect();
     // Only listings count here, so the lookups of declared names (one call per name) are skipped.
     let cx = &Cx { declared: Default::default(), ..cx.clone() };
     let start = Instant::now();
@@ -282,6 +290,8 @@ async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Addre
         let mut missing: Vec<Address> =
             made.iter().filter(|(_, id)| !ids.contains(id.as_str())).map(|(a, _)| (*a).clone()).collect();
         missing.extend(gone.iter().filter(|(_, id)| ids.contains(id.as_str())).map(|(a, _)| (*a).clone()));
+        let at = |a: &Address, id: &str| live.objects.iter().any(|o| o.id == id && &o.addr == a);
+        missing.extend(moved.iter().filter(|(a, id)| !at(a, id)).map(|(a, _)| (*a).clone()));
         if missing.is_empty() || start.elapsed() > Window::Listing.get() {
             return Ok(missing);
         }
@@ -303,5 +313,6 @@ fn verb(op: Op) -> &'static str {
         Op::Create => "creating",
         Op::Update | Op::Release => "updating",
         Op::Delete => "deleting",
+        Op::Move => "moving",
     }
 }

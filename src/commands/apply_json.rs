@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::apply::{self, Outcome};
 use crate::cli::{ApplyArgs, Global};
-use crate::plan::{Action, Plan};
+use crate::plan::Plan;
 use crate::render::JsonEvents;
 use crate::resources::Cx;
 
@@ -54,7 +54,7 @@ pub async fn run(global: &Global, args: &ApplyArgs, destroy: bool) -> anyhow::Re
 
 /// Reports the planned changes, runs them, then reports failures, the summary and outputs.
 pub async fn execute(cx: &Cx, plan: &Plan, parallelism: u16, destroy: bool, events: &JsonEvents) -> ExitCode {
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+    for c in plan.changes.iter().filter(|c| c.acts()) {
         events.planned_change(c);
     }
     let outcome = if plan.has_changes() {

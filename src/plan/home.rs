@@ -68,6 +68,17 @@ pub(super) fn confine(
             return true;
         }
         let at = stack.resource(&c.addr).map(|r| r.span.clone());
+        if let Some(from) = c.moved_from.take() {
+            let d = Diagnostic::warning(format!(
+                "{}: moved from {from}, but it is managed from {home}: this plan leaves its address as it is",
+                c.addr
+            ))
+            .hint(format!("apply the stack in {home} to move it"));
+            warnings.push(match &at {
+                Some(at) => d.at(&stack.file, at.clone()),
+                None => d,
+            });
+        }
         match c.action {
             Action::NoOp => {}
             Action::Create => {

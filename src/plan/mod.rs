@@ -3,8 +3,10 @@
 //! it, delete, or no-op) and the changes are ordered into a step graph for the executor.
 
 mod coerce;
+mod conflicts;
 mod duplicates;
 mod home;
+mod moved;
 mod options;
 mod order;
 mod redact;
@@ -73,11 +75,20 @@ pub struct Change {
     /// Renderers receive plans already redacted (see `Plan::redacted`), so this only tells
     /// them which values are masks, e.g. for Terraform JSON's `after_sensitive`.
     pub sensitive: Vec<String>,
+    /// The address the object had before a `moved` block gave it this one; apply records the
+    /// new address on the object (Terraform's `previous_address`).
+    pub moved_from: Option<Address>,
 }
 
 impl Change {
     pub fn before(&self) -> Option<&Attrs> {
         self.live.as_ref().map(|l| &l.attrs)
+    }
+
+    /// Whether applying it does anything: an action, or a move with none (which Terraform
+    /// also shows, and counts as a change for `--detailed-exitcode`).
+    pub fn acts(&self) -> bool {
+        self.action != Action::NoOp || self.moved_from.is_some()
     }
 
     pub fn kind(&self) -> &'static dyn Kind {
@@ -111,7 +122,7 @@ impl Plan {
     }
 
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::NoOp)
+        self.changes.iter().any(Change::acts)
     }
 }
 
@@ -124,6 +135,12 @@ pub fn plan(stack: &Stack, live: &LiveState, destroy: bool) -> Result<Plan, Diag
 /// Plans with every option: destroy, forced replacements, targets.
 pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan, Diagnostics> {
     let destroy = opts.destroy;
+    let mut diags = Diagnostics::default();
+    // A destroy moves nothing, but reads objects at their new addresses so the blocks there
+    // (`prevent_destroy`, sensitive attributes) apply; what cannot move is deleted where it is.
+    let mut scratch = Diagnostics::default();
+    let (relocated, moved_from) = moved::relocate(stack, live, if destroy { &mut scratch } else { &mut diags });
+    let live = &relocated;
     let mut by_addr: HashMap<&Address, Vec<&LiveObject>> = HashMap::new();
     for obj in &live.objects {
         by_addr.entry(&obj.addr).or_default().push(obj);
@@ -131,7 +148,6 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
     let referrers = duplicates::referrers(&live.objects);
     by_addr.values_mut().for_each(|v| duplicates::order(v, &referrers));
     let mut warnings = vec![];
-    let mut diags = Diagnostics::default();
     let mut changes = Vec::new();
     let mut states: HashMap<Address, Attrs> = HashMap::new();
     let mut claimed: HashSet<&Address> = HashSet::new();
@@ -150,9 +166,9 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             let change = match found {
                 None => {
                     if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
-                        diags.push(conflict(stack, res, &name));
+                        diags.push(conflicts::conflict(stack, res, &name));
                     }
-                    side_conflicts(kind, None, &want, live, stack, res, &mut diags);
+                    conflicts::side_conflicts(kind, None, &want, live, stack, res, &mut diags);
                     diags.0.extend(home::foreign_singleton(stack, live, res));
                     if let Some((w, hint)) = kind.create_warning(&want) {
                         let at = res.span.clone();
@@ -161,8 +177,9 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                     create(kind, res.addr.clone(), want, res)
                 }
                 Some(obj) => {
-                    side_conflicts(kind, Some(&obj.attrs), &want, live, stack, res, &mut diags);
-                    let change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
+                    conflicts::side_conflicts(kind, Some(&obj.attrs), &want, live, stack, res, &mut diags);
+                    let mut change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
+                    change.moved_from = moved_from.get(&res.addr).cloned();
                     if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
                         && let Some(msg) = kind.check_update(&live.attrs, after)
                     {
@@ -194,6 +211,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 deps: vec![],
                 create_before_destroy: false,
                 sensitive: deleted_sensitive(stack, obj),
+                moved_from: moved_from.get(&obj.addr).filter(|_| destroy).cloned(),
             });
         }
     }
@@ -233,44 +251,6 @@ fn check_outputs(stack: &Stack, states: &HashMap<Address, Attrs>, diags: &mut Di
     }
 }
 
-fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnostic {
-    Diagnostic::error(format!("{} would create \"{name}\", but an object of that name exists and is not owned by this stack", res.addr))
-        .at(&stack.file, res.span_of("name"))
-        .label("name already taken in the account")
-        .hint(match resources::kind(&res.addr.kind).and_then(|k| k.adopt_refusal()) {
-            Some(why) => format!("stackr never takes over objects implicitly, and this one cannot be adopted: {why}"),
-            None => format!(
-                "stackr never takes over objects implicitly. If it should belong to this stack, adopt it: `stackr adopt -f {} {}={name}`; otherwise choose another `name`, or rename or remove the existing object",
-                stack.file.path, res.addr
-            ),
-        })
-}
-
-/// Objects a change would make besides its own (a role's instance profile) whose names another
-/// owner holds: found now rather than mid-apply.
-fn side_conflicts(
-    kind: &dyn Kind,
-    had: Option<&Attrs>,
-    want: &Attrs,
-    live: &LiveState,
-    stack: &Stack,
-    res: &crate::stack::Resource,
-    diags: &mut Diagnostics,
-) {
-    let before = had.map(|a| kind.side_claims(a)).unwrap_or_default();
-    for (space, name, attr) in kind.side_claims(want) {
-        if before.iter().any(|(s, n, _)| *s == space && *n == name) || !live.is_foreign(space, &name) {
-            continue;
-        }
-        diags.push(
-            Diagnostic::error(format!("{} would create {space} \"{name}\", but one of that name exists and is not owned by this stack", res.addr))
-                .at(&stack.file, res.span_of(attr))
-                .label(format!("{space} name already taken in the account"))
-                .hint(format!("stackr never takes over objects implicitly: delete or rename the existing {space} (it may be left from another tool), or give the role another `name`")),
-        );
-    }
-}
-
 fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::Resource) -> Change {
     for spec in kind.schema().attrs.iter().filter(|a| a.presence == Presence::Computed) {
         want.insert(spec.name.to_string(), Value::Unknown);
@@ -286,6 +266,7 @@ fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::R
         deps: res.deps.clone(),
         create_before_destroy: res.lifecycle.create_before_destroy,
         sensitive: sensitive(kind, res),
+        moved_from: None,
     }
 }
 
@@ -343,6 +324,7 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
         deps: res.deps.clone(),
         create_before_destroy: res.lifecycle.create_before_destroy,
         sensitive: sensitive(kind, res),
+        moved_from: None,
     }
 }
 
@@ -397,6 +379,8 @@ fn sort_for_display(changes: &mut [Change]) {
 mod deferred_tests;
 #[cfg(test)]
 mod home_tests;
+#[cfg(test)]
+mod moved_tests;
 #[cfg(test)]
 mod options_tests;
 #[cfg(test)]

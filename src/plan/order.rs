@@ -4,7 +4,8 @@
 //! "released" when the reference will be re-pointed at a replacement); a replacement deletes
 //! the old object before creating the new one (or the other way round with
 //! `create_before_destroy`); and a create waits for the delete of an object whose
-//! account-unique name it takes over.
+//! account-unique name it takes over. A `moved` object's address is re-recorded before it is
+//! updated.
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,6 +20,8 @@ pub enum Op {
     Update,
     /// An update that only drops references to objects about to be deleted.
     Release,
+    /// Records a `moved` block's new address on the object (its tags or IAM path).
+    Move,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +72,17 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
                 }
                 del.insert(i, d);
                 cre.insert(i, c);
+            }
+        }
+    }
+
+    // A move re-records the object's address before anything else changes it, so a failed
+    // update leaves it found at its new address.
+    for (i, c) in changes.iter().enumerate() {
+        if c.moved_from.is_some() && matches!(c.action, Action::NoOp | Action::Update) {
+            let m = add(&mut steps, i, Op::Move);
+            if let Some(&u) = upd.get(&i) {
+                steps[u].after.push(m);
             }
         }
     }

@@ -66,6 +66,9 @@ pub struct SavedChange {
     pub deps: Vec<Address>,
     pub create_before_destroy: bool,
     pub sensitive: Vec<String>,
+    /// The address a `moved` block moves the object from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<Address>,
     /// Digest of the live object the change starts from (`absent` for a create).
     pub fingerprint: String,
     /// Digest of the change itself: action, desired attributes (secrets included, hashed).
@@ -93,7 +96,7 @@ impl Saved {
             .changes
             .iter()
             .zip(&shown.changes)
-            .filter(|(c, _)| c.action != Action::NoOp)
+            .filter(|(c, _)| c.acts())
             .map(|(c, r)| SavedChange {
                 address: c.addr.clone(),
                 action: c.action,
@@ -105,6 +108,7 @@ impl Saved {
                 deps: c.deps.clone(),
                 create_before_destroy: c.create_before_destroy,
                 sensitive: c.sensitive.clone(),
+                moved_from: c.moved_from.clone(),
                 fingerprint: fingerprint(c.live.as_ref()),
                 digest: digest(c),
             })
@@ -202,6 +206,7 @@ impl Saved {
                 deps: c.deps.clone(),
                 create_before_destroy: c.create_before_destroy,
                 sensitive: c.sensitive.clone(),
+                moved_from: c.moved_from.clone(),
             })
             .collect();
         Plan {
@@ -233,8 +238,8 @@ pub fn fingerprint(live: Option<&LiveObject>) -> String {
 pub fn digest(c: &Change) -> String {
     let after: Option<BTreeMap<&String, &Value>> =
         c.after.as_ref().map(|a| a.iter().filter(|(k, _)| !is_private(k)).collect());
-    let text = serde_json::to_string(&(c.action, after, &c.forces, c.create_before_destroy, &c.deps))
-        .expect("changes serialize");
+    let what = (c.action, after, &c.forces, c.create_before_destroy, &c.deps, &c.moved_from);
+    let text = serde_json::to_string(&what).expect("changes serialize");
     format!("sha256:{}", sha256_hex(text.as_bytes()))
 }
 

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::Plan;
 use super::saved::{Saved, SavedVar, digest, fingerprint, var_digest};
-use super::{Action, Plan};
 use crate::model::{Address, Value};
 use crate::stack::Stack;
 
@@ -26,7 +26,7 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
     }
     variables(saved, stack, &mut out);
     let now: BTreeMap<&Address, &super::Change> =
-        fresh.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| (&c.addr, c)).collect();
+        fresh.changes.iter().filter(|c| c.acts()).map(|c| (&c.addr, c)).collect();
     let shown = fresh.redacted();
     let shown: BTreeMap<&Address, &super::Change> = shown.changes.iter().map(|c| (&c.addr, c)).collect();
     let mut seen = BTreeSet::new();
@@ -59,6 +59,9 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
                 s.action.verb(),
                 c.action.verb()
             ));
+        } else if c.moved_from != s.moved_from {
+            let was = |m: &Option<Address>| m.as_ref().map_or("no move".to_string(), |a| format!("a move from {a}"));
+            out.push(format!("{}: the plan had {}; now it has {}", s.address, was(&s.moved_from), was(&c.moved_from)));
         } else if digest(c) != s.digest {
             out.push(format!("{}: the stack file or variables now ask for something different", s.address));
         }

@@ -55,6 +55,8 @@ fn op_action(op: Op) -> &'static str {
         Op::Create => "create",
         Op::Update | Op::Release => "update",
         Op::Delete => "delete",
+        // Terraform's hooks have no move; the object's address is what changes.
+        Op::Move => "update",
     }
 }
 
@@ -102,8 +104,12 @@ impl JsonEvents {
     }
 
     pub fn planned_change(&self, c: &Change) {
-        let action = change_action(c.action);
-        let change = json!({ "resource": resource(&c.addr), "action": action });
+        // Terraform's UI calls a change that only moves the object a "move".
+        let action = if c.action == Action::NoOp && c.moved_from.is_some() { "move" } else { change_action(c.action) };
+        let mut change = json!({ "resource": resource(&c.addr), "action": action });
+        if let Some(from) = &c.moved_from {
+            change["previous_resource"] = resource(from);
+        }
         let f = fields(vec![("address", json!(c.addr.to_string())), ("action", json!(action)), ("change", change)]);
         self.emit(&event("info", &format!("{}: Plan to {action}", c.addr), "planned_change", f));
     }

@@ -16,9 +16,12 @@ pub fn plan(plan: &Plan, style: Style) -> String {
         return s;
     }
     let mut doc = Doc { out: String::new(), style: &style };
-    legend(&mut doc, plan);
+    // A plan of moves only has no symbols to explain.
+    if plan.changes.iter().any(|c| c.action != Action::NoOp) {
+        legend(&mut doc, plan);
+    }
     doc.out.push_str("stackr will perform the following actions:\n");
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+    for c in plan.changes.iter().filter(|c| c.acts()) {
         doc.out.push('\n');
         change(&mut doc, c, duplicate(plan, c));
     }
@@ -72,9 +75,20 @@ fn change(doc: &mut Doc, c: &Change, duplicate: bool) {
         Action::Replace if c.forces.is_empty() && c.changed.is_empty() => "will be replaced, as requested",
         Action::Replace => "must be replaced",
         Action::Delete => "will be destroyed",
-        Action::NoOp => return,
+        Action::NoOp => "",
     };
-    doc.out.push_str(&format!("  {} {what}\n", style.bold(&format!("# {}", c.addr))));
+    match (&c.moved_from, what) {
+        (None, "") => return,
+        (Some(from), "") => {
+            doc.out.push_str(&format!("  {}\n", style.bold(&format!("# {from} has moved to {}", c.addr))))
+        }
+        (from, _) => {
+            doc.out.push_str(&format!("  {} {what}\n", style.bold(&format!("# {}", c.addr))));
+            if let Some(from) = from {
+                doc.out.push_str(&format!("  # (moved from {from})\n"));
+            }
+        }
+    }
     if c.action == Action::Delete {
         let why = if duplicate {
             "is a second object with this address, which nothing uses (a create retried after its answer was lost)"
@@ -92,6 +106,7 @@ fn change(doc: &mut Doc, c: &Change, duplicate: bool) {
         Action::Create => doc.out.push_str(&format!("  {} {head}\n", style.green("+"))),
         Action::Update => doc.out.push_str(&format!("  {} {head}\n", style.yellow("~"))),
         Action::Delete => doc.out.push_str(&format!("  {} {head}\n", style.red("-"))),
+        Action::NoOp => doc.out.push_str(&format!("    {head}\n")),
         _ if c.create_before_destroy => doc.out.push_str(&format!("{}{} {head}\n", style.green("+/"), style.red("-"))),
         _ => doc.out.push_str(&format!("{}{} {head}\n", style.red("-/"), style.green("+"))),
     }

@@ -87,6 +87,9 @@ fn resource_change(plan: &Plan, c: &Change) -> J {
         change.insert("replace_paths".into(), J::Array(paths));
     }
     let mut m = head(&c.addr);
+    if let Some(from) = &c.moved_from {
+        m.insert("previous_address".into(), json!(tf_address(from)));
+    }
     // Two live objects claiming one address (a raced apply): the extra one is Terraform's
     // "deposed" object, keyed by its id, so addresses stay unique per entry.
     let extra = c.action == Action::Delete && plan.changes.iter().any(|o| o.addr == c.addr && !std::ptr::eq(o, c));

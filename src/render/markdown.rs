@@ -54,7 +54,7 @@ struct Parts {
 
 impl Parts {
     fn new(plan: &Plan) -> Parts {
-        let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+        let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.acts()).collect();
         let (add, chg, del) = plan.summary();
         let mut head = format!("## stackr plan: `{}`{}\n\n", plan.stack, if plan.destroy { " (destroy)" } else { "" });
         if changes.is_empty() {
@@ -121,7 +121,12 @@ fn label(a: Action) -> &'static str {
 
 fn row(c: &Change) -> String {
     let forces: Vec<String> = c.forces.iter().map(|f| format!("`{}`", cell(f))).collect();
-    format!("| `{}` | {} | {} |\n", cell(&c.addr.to_string()), label(c.action), forces.join(", "))
+    let action = match (&c.moved_from, c.action) {
+        (None, a) => label(a).to_string(),
+        (Some(from), Action::NoOp) => format!("move from `{}`", cell(&from.to_string())),
+        (Some(from), a) => format!("{} (moved from `{}`)", label(a), cell(&from.to_string())),
+    };
+    format!("| `{}` | {action} | {} |\n", cell(&c.addr.to_string()), forces.join(", "))
 }
 
 /// A table cell may not hold a pipe or a line break.

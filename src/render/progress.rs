@@ -19,6 +19,7 @@ pub(super) fn words(op: Op) -> (&'static str, &'static str, &'static str) {
         Op::Update => ("Modifying...", "Still modifying...", "Modifications complete"),
         Op::Release => ("Releasing references...", "Still releasing...", "References released"),
         Op::Delete => ("Destroying...", "Still destroying...", "Destruction complete"),
+        Op::Move => ("Moving...", "Still moving...", "Move complete"),
     }
 }
 
@@ -42,6 +43,7 @@ impl Reporter for Progress {
                     Op::Create => "Creation",
                     Op::Update | Op::Release => "Modification",
                     Op::Delete => "Destruction",
+                    Op::Move => "Move",
                 };
                 format!("{}: {}", s.bold(&addr.to_string()), s.red(&format!("{verb} failed")))
             }

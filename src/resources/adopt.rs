@@ -84,8 +84,11 @@ fn placeholder(id: &str) -> LiveObject {
 /// Adds the ownership tags a create sets to EC2 objects (one call for all of `ids`).
 pub async fn ec2_take(cx: &Cx, addr: &Address, ids: &[&str]) -> anyhow::Result<()> {
     let tags = super::ec2tags::ownership(cx, addr);
-    let ids = ids.iter().map(|s| s.to_string()).collect();
-    cx.aws.ec2.create_tags().set_resources(Some(ids)).set_tags(Some(tags)).send().await.map_err(aws::error)?;
+    let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    // An object created moments ago (by the apply before a move) may not be known to every
+    // EC2 endpoint yet.
+    let call = || cx.aws.ec2.create_tags().set_resources(Some(ids.clone())).set_tags(Some(tags.clone())).send();
+    super::eventual::visible(|| async { call().await.map_err(aws::error) }).await?;
     Ok(())
 }
 

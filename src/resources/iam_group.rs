@@ -9,6 +9,7 @@ use super::adopt::{self, Described};
 use super::iam_policy::{
     self, Principal, canonical_inline, gone_ok, owned_address, path_for, sync_policies, taken_by_us,
 };
+use super::retry::{self, Window};
 use super::{Cx, Found, Kind, iam_read, s, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -111,7 +112,10 @@ impl Kind for IamGroup {
     async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
         // Groups cannot be tagged: the path alone is the ownership mark.
         let path = path_for(&cx.stack, addr);
-        cx.aws.iam.update_group().group_name(&live.id).new_path(path).send().await.map_err(aws::error)?;
+        // Another writer on the group (ConcurrentModification) passes; the SDK does not retry it.
+        let call = || cx.aws.iam.update_group().group_name(&live.id).new_path(&path).send();
+        retry::on_codes(retry::IAM_BUSY, Window::Contention.get(), || async { call().await.map_err(aws::error) })
+            .await?;
         Ok(())
     }
 

@@ -93,6 +93,10 @@ impl Kind for IamPasswordPolicy {
         Ok(Some(super::adopt::Described { owner, live }))
     }
 
+    fn move_refusal(&self) -> Option<String> {
+        Some("the account password policy is one per account, always at iam_password_policy.account".into())
+    }
+
     async fn take_ownership(&self, cx: &Cx, _addr: &Address, _live: &LiveObject) -> anyhow::Result<()> {
         crate::account::record::own_password_policy(&cx.aws, record(cx)?, true).await
     }

@@ -136,6 +136,15 @@ impl Kind for IamRole {
         Ok(found)
     }
 
+    fn move_refusal(&self) -> Option<String> {
+        Some(
+            "stackr records a role's address in its IAM path (/stackr/<stack>/<name>/), and IAM has no call to change \
+             a role's path (nor its instance profile's). Either remove this moved block, so the plan replaces the role \
+             under the new block, or keep the role's old block name"
+                .into(),
+        )
+    }
+
     fn adopt_refusal(&self) -> Option<String> {
         Some(
             "stackr owns a role by its IAM path (/stackr/<stack>/<name>/), and IAM has no call to change a role's path. \

@@ -138,7 +138,10 @@ impl Kind for IamUser {
     async fn take_ownership(&self, cx: &Cx, addr: &Address, live: &LiveObject) -> anyhow::Result<()> {
         let iam = &cx.aws.iam;
         let path = path_for(&cx.stack, addr);
-        iam.update_user().user_name(&live.id).new_path(path).send().await.map_err(aws::error)?;
+        // Another writer on the user (ConcurrentModification) passes; the SDK does not retry it.
+        let call = || iam.update_user().user_name(&live.id).new_path(&path).send();
+        retry::on_codes(retry::IAM_BUSY, Window::Contention.get(), || async { call().await.map_err(aws::error) })
+            .await?;
         let tags = vec![iam_tag(STACK_TAG, &cx.stack), iam_tag(ADDRESS_TAG, &addr.to_string())];
         iam.tag_user().user_name(&live.id).set_tags(Some(tags)).send().await.map_err(aws::error)?;
         Ok(())

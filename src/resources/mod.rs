@@ -243,6 +243,20 @@ pub trait Kind: Send + Sync + 'static {
     /// Deletes the object, first removing whatever AWS requires gone before deletion.
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()>;
 
+    /// Why an object of this kind cannot change address (a `moved` block), if it cannot: the
+    /// plan refuses the move at the block.
+    fn move_refusal(&self) -> Option<String> {
+        None
+    }
+
+    /// Records `addr` as the address of `live`, an object the stack already owns: what a
+    /// `moved` block does at apply. The marks are those adopting sets, so each family rewrites
+    /// its own (the `stackr:address` tag of EC2, ELB and Auto Scaling objects, the IAM path of
+    /// users and groups) and no kind needs its own copy.
+    async fn rehome(&self, cx: &Cx, live: &LiveObject, addr: &Address) -> anyhow::Result<()> {
+        self.take_ownership(cx, addr, live).await
+    }
+
     /// Why objects of this kind cannot be adopted, if they cannot; checked before any AWS call.
     fn adopt_refusal(&self) -> Option<String> {
         None

@@ -13,10 +13,10 @@ use super::resource::{BlockIn, load_block};
 use super::sensitive::Taint;
 use super::varinputs::VarInputs;
 use super::vars::{self, VarDef};
-use super::{Output, Stack, graph, meta, repeat};
+use super::{Output, Stack, graph, meta, moved, repeat};
 use crate::model::{Address, Schema, Value};
 
-const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output", "data"];
+const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output", "data", "moved"];
 
 /// The name of a one-per-account resource, written without a label: `iam_password_policy.account`.
 pub const SINGLETON_NAME: &str = "account";
@@ -26,6 +26,7 @@ struct Collected<'b> {
     vars: Vec<VarDef>,
     locals: Vec<&'b Attribute>,
     outputs: Vec<&'b Block>,
+    moved: Vec<&'b Block>,
     resources: Vec<(Address, &'b Block)>,
     /// `data` blocks by `KIND.NAME`.
     data: Vec<(String, &'b Block)>,
@@ -93,6 +94,12 @@ pub(super) fn load(
         }
     }
     graph::check_cycles(file, &resources, diags);
+    let names: Vec<&str> = env.kinds.keys().copied().collect();
+    let moved: Vec<moved::Moved> = c.moved.iter().filter_map(|b| moved::parse(file, b, &names, diags)).collect();
+    // Instances that wait for a lookup are missing until the stack is loaded with it.
+    if env.data.pending.borrow().is_empty() {
+        moved::check(file, &moved, &declared, &resources, diags);
+    }
     let outputs = c.outputs.iter().filter_map(|b| eval_output(file, b, &env, &taint, diags)).collect();
     Some(Stack {
         name,
@@ -100,6 +107,7 @@ pub(super) fn load(
         iam_home_region,
         resources,
         outputs,
+        moved,
         file: file.clone(),
         warnings: vec![],
         variables: env.vars.clone(),
@@ -144,8 +152,15 @@ fn collect<'b>(
     data_kinds: &HashMap<&'static str, &'static Schema>,
     diags: &mut Diagnostics,
 ) -> Collected<'b> {
-    let mut c =
-        Collected { stack: None, vars: vec![], locals: vec![], outputs: vec![], resources: vec![], data: vec![] };
+    let mut c = Collected {
+        stack: None,
+        vars: vec![],
+        locals: vec![],
+        outputs: vec![],
+        moved: vec![],
+        resources: vec![],
+        data: vec![],
+    };
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     for s in body.iter() {
         let b = match s {
@@ -165,7 +180,8 @@ fn collect<'b>(
             continue;
         }
         let singleton = kinds.get(ident).is_some_and(|s| s.singleton);
-        let want_labels = if ident == "locals" || singleton { 0 } else { 1 };
+        let unlabelled = matches!(ident, "locals" | "moved");
+        let want_labels = if unlabelled || singleton { 0 } else { 1 };
         if b.labels.len() != want_labels {
             let shape =
                 if want_labels == 0 { format!("{ident} {{ … }}") } else { format!("{ident} \"NAME\" {{ … }}") };
@@ -190,7 +206,7 @@ fn collect<'b>(
             continue;
         }
         let key = format!("{ident}.{label}");
-        if ident != "locals" {
+        if !unlabelled {
             if let Some(first) = seen.get(&key) {
                 let (line, _) = file.line_col(first.start);
                 diags.push(
@@ -210,6 +226,7 @@ fn collect<'b>(
             "variable" => c.vars.extend(vars::declare(file, b, &label, diags)),
             "locals" => c.locals.extend(b.body.attributes()),
             "output" => c.outputs.push(b),
+            "moved" => c.moved.push(b),
             kind if kinds.contains_key(kind) => c.resources.push((Address::new(kind, label), b)),
             other => {
                 let names = META_BLOCKS.iter().copied().chain(kinds.keys().copied());

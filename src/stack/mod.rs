@@ -12,6 +12,7 @@ mod eval;
 mod funcs;
 mod graph;
 mod meta;
+pub mod moved;
 mod repeat;
 mod resource;
 mod sensitive;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 pub use deferred::evaluate as evaluate_deferred;
 pub use diag::{Diagnostic, Diagnostics, SourceFile};
 pub use meta::{Lifecycle, Silence};
+pub use moved::Moved;
 pub use varinputs::VarInputs;
 
 use crate::model::{Address, Attrs, Schema, Value};
@@ -47,6 +49,8 @@ pub struct Stack {
     pub iam_home_region: Option<String>,
     pub resources: Vec<Resource>,
     pub outputs: Vec<Output>,
+    /// `moved` blocks: objects that changed address without being recreated.
+    pub moved: Vec<Moved>,
     pub file: Arc<SourceFile>,
     /// Non-fatal findings (unused variables in var files, …).
     pub warnings: Vec<Diagnostic>,

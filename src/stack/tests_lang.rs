@@ -183,3 +183,26 @@ output "first" {{ value = local.first }}
     let rt = s.resources.iter().find(|x| x.addr.kind == "route_table").unwrap();
     assert!(rt.deps.iter().filter(|d| d.kind == "subnet").count() == 2, "{:?}", rt.deps);
 }
+
+#[test]
+fn the_readme_moved_example_loads_and_its_chains_resolve() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("  subnet \"public\" {                 # was subnet \"a\"").expect("the moved example");
+    let end = start + readme[start..].find("  ```").unwrap();
+    let example: String =
+        readme[start..end].lines().map(|l| format!("{}\n", l.strip_prefix("  ").unwrap_or(l))).collect();
+    let vpc = "vpc \"main\" {\n  count = 1\n  cidr  = \"10.0.0.0/16\"\n}\n";
+    let s = load(&format!("{HEAD}{vpc}{example}"));
+    let moves: Vec<(String, String)> = s.moved.iter().map(|m| (m.from.to_string(), m.to.to_string())).collect();
+    assert_eq!(
+        moves,
+        [("subnet.a".into(), "subnet.public[\"us-east-1a\"]".into()), ("vpc.main".into(), "vpc.main[0]".into())]
+    );
+    // A whole-block move keeps each key; a chain ends at its last `to`.
+    let chain = format!(
+        "{HEAD}vpc \"c\" {{\n  count = 2\n  cidr = \"10.0.0.0/16\"\n}}\nmoved {{\n  from = vpc.a\n  to = vpc.b\n}}\nmoved {{\n  from = vpc.b\n  to = vpc.c\n}}\n"
+    );
+    let s = load(&chain);
+    let at = |a: &str| moved::follow(&s.moved, &crate::model::Address::parse(a).unwrap()).unwrap().0.to_string();
+    assert_eq!((at("vpc.a[1]"), at("vpc.b"), at("vpc.x")), ("vpc.c[1]".into(), "vpc.c".into(), "vpc.x".into()));
+}

@@ -11,6 +11,7 @@ mod elb;
 mod iam;
 mod language;
 mod listeners;
+mod moved;
 mod network;
 mod scaling;
 mod variables;
@@ -145,6 +146,7 @@ pub fn cases() -> Vec<Case> {
     all.extend(scaling::cases());
     all.extend(data::cases());
     all.extend(variables::cases());
+    all.extend(moved::cases());
     let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
     names.sort();
     let before = names.len();
