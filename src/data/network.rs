@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::account::result;
 use super::{DataKind, failed, str_arg, strs};
-use crate::aws::Aws;
+use crate::aws::{Aws, AwsError};
 use crate::model::{Attrs, Lit, Presence, Schema, Ty, Update, Value, attr, str_map};
 use aws_sdk_ec2::types::{Filter, Tag};
 
@@ -68,12 +68,16 @@ impl DataKind for Vpc {
 
     async fn read(&self, aws: &Aws, args: &Attrs) -> Result<Attrs, String> {
         needs_criteria(args, "vpc")?;
-        let req = aws.ec2.describe_vpcs().set_filters(Some(tag_filters(args)));
-        let req = match str_arg(args, "id") {
-            Some(id) => req.vpc_ids(id),
-            None => req,
-        };
-        let out = req.send().await.map_err(|e| not_found_or("VPC", e))?;
+        let out = describe_by_id(|| {
+            let req = aws.ec2.describe_vpcs().set_filters(Some(tag_filters(args)));
+            let req = match str_arg(args, "id") {
+                Some(id) => req.vpc_ids(id),
+                None => req,
+            };
+            async move { req.send().await.map_err(crate::aws::error) }
+        })
+        .await
+        .map_err(|e| not_found_or("VPC", e))?;
         let v = &out.vpcs()[one("VPC", out.vpcs(), args)?];
         let text = |s: Option<&str>| Value::from(s.map(String::from));
         Ok(Attrs::from([
@@ -152,12 +156,16 @@ impl DataKind for SecurityGroup {
                 filters.push(Filter::builder().name(name).values(v).build());
             }
         }
-        let req = aws.ec2.describe_security_groups().set_filters(Some(filters));
-        let req = match str_arg(args, "id") {
-            Some(id) => req.group_ids(id),
-            None => req,
-        };
-        let out = req.send().await.map_err(|e| not_found_or("security group", e))?;
+        let out = describe_by_id(|| {
+            let req = aws.ec2.describe_security_groups().set_filters(Some(filters.clone()));
+            let req = match str_arg(args, "id") {
+                Some(id) => req.group_ids(id),
+                None => req,
+            };
+            async move { req.send().await.map_err(crate::aws::error) }
+        })
+        .await
+        .map_err(|e| not_found_or("security group", e))?;
         let g = &out.security_groups()[one("security group", out.security_groups(), args)?];
         let text = |s: Option<&str>| Value::from(s.map(String::from));
         Ok(Attrs::from([
@@ -171,17 +179,22 @@ impl DataKind for SecurityGroup {
     }
 }
 
-/// EC2 answers a lookup by an id that does not exist with an error code, not an empty list.
-fn not_found_or<E>(
-    what: &str,
-    e: aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> String
+/// A Describe by id, retried while EC2 does not know the id: an object another process made
+/// moments ago answers `…NotFound` for a few seconds (EC2's eventual consistency), and a
+/// pipeline that applies one stack and then plans the next meets exactly that.
+async fn describe_by_id<T, F, Fut>(op: F) -> Result<T, AwsError>
 where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
 {
-    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-    match e.code() {
+    use crate::resources::{eventual::EC2_NOT_FOUND, retry};
+    retry::on_codes(EC2_NOT_FOUND, retry::Window::Listing.get(), op).await
+}
+
+/// EC2 answers a lookup by an id that does not exist with an error code, not an empty list.
+fn not_found_or(what: &str, e: AwsError) -> String {
+    match e.code.as_deref() {
         Some(c) if c.ends_with(".NotFound") || c.ends_with("ID.Malformed") => format!("no {what} has this id ({c})"),
-        _ => failed(&format!("{what}s"), e),
+        _ => format!("cannot read {what}s: {e}"),
     }
 }

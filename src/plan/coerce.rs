@@ -22,7 +22,7 @@ pub fn coerce(ty: &Ty, v: Value) -> Result<Value, String> {
     if v.is_null() || v.has_unknown() && !matches!(v, Value::List(_) | Value::Map(_)) {
         return Ok(v);
     }
-    let wrong = |v: &Value| Err(format!("expected {}, found {}", ty.describe(), describe(v)));
+    let wrong = |v: &Value| Err(format!("expected {}, found {}", ty.describe(), crate::stack::describe_value(v)));
     Ok(match (ty, v) {
         (Ty::Str | Ty::Ref(_), Value::Str(s)) => Value::Str(s),
         (Ty::Str | Ty::Ref(_), Value::Int(i)) => Value::Str(i.to_string()),
@@ -75,18 +75,6 @@ fn port(ty: &Ty, n: i64) -> Result<Value, String> {
         return Err(format!("port {n} is out of range (0-65535)"));
     }
     Ok(Value::Int(n))
-}
-
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("the boolean {b}"),
-        Value::Int(i) => format!("the number {i}"),
-        Value::Str(s) => format!("the string \"{s}\""),
-        Value::List(_) => "a list".into(),
-        Value::Map(_) => "a map".into(),
-        Value::Ref(_) | Value::Expr(_) | Value::Unknown => "an unknown value".into(),
-    }
 }
 
 #[cfg(test)]

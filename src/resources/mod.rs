@@ -12,7 +12,7 @@ mod ec2tags;
 mod elastic_ip;
 mod elb_find;
 mod elbtags;
-mod eventual;
+pub(crate) mod eventual;
 mod iam_group;
 mod iam_password_policy;
 mod iam_policy;

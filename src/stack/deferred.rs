@@ -43,6 +43,15 @@ pub(super) fn capture(
     data: &Value,
     diags: &mut Diagnostics,
 ) -> Option<Option<Value>> {
+    // Most expressions name no resource: tell so without copying them.
+    let held = || {
+        let held_in =
+            |table: &BTreeMap<String, Value>, names: &[String]| names.iter().any(|n| table.get(n).is_some_and(pending));
+        held_in(&env.vars, &m.vars) || held_in(&env.locals, &m.locals)
+    };
+    if !names_kind(env, expr) && !held() {
+        return None;
+    }
     let mut rw = Rewrite { env, bound: vec![], scope: BTreeMap::new(), failed: false, diags };
     let mut text = expr.clone();
     rw.visit_expr_mut(&mut text);
@@ -92,6 +101,24 @@ pub(super) fn capture(
         return Some(None);
     }
     Some(Some(Value::Expr(Box::new(Deferred { expr: text.to_string().trim().to_string(), scope }))))
+}
+
+/// Whether any traversal in `expr` starts at a resource kind's name.
+fn names_kind(env: &Env, expr: &Expression) -> bool {
+    struct Kinds<'e, 'a>(&'e Env<'a>, bool);
+    impl hcl_edit::visit::Visit for Kinds<'_, '_> {
+        fn visit_expr(&mut self, e: &Expression) {
+            if let Expression::Variable(v) = e {
+                self.1 |= self.0.kinds.contains_key(v.as_str());
+            }
+            if !self.1 {
+                hcl_edit::visit::visit_expr(self, e);
+            }
+        }
+    }
+    let mut k = Kinds(env, false);
+    hcl_edit::visit::Visit::visit_expr(&mut k, expr);
+    k.1
 }
 
 /// Evaluates a deferred expression whose scope holds only known values.

@@ -33,6 +33,7 @@ pub use deferred::evaluate as evaluate_deferred;
 pub use diag::{Diagnostic, Diagnostics, SourceFile};
 pub use meta::{Lifecycle, Silence};
 pub use moved::Moved;
+pub use typecheck::describe_value;
 pub use varinputs::VarInputs;
 
 use crate::model::{Address, Attrs, Schema, Value};

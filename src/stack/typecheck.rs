@@ -219,7 +219,7 @@ impl Checker<'_> {
     }
 }
 
-pub(super) fn describe_value(v: &Value) -> String {
+pub fn describe_value(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),
