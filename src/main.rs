@@ -8,6 +8,7 @@ mod aws;
 mod calllog;
 mod check;
 mod cli;
+mod cli_util;
 mod commands;
 mod constraint;
 mod data;

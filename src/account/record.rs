@@ -173,7 +173,12 @@ pub async fn password_policy_owner(aws: &Aws) -> anyhow::Result<Option<String>> 
         let (Some(stack), Some(arn)) = (p.policy_name().and_then(|n| n.strip_prefix("stackr-stack-")), p.arn()) else {
             continue;
         };
-        let tags = aws.iam.list_policy_tags().policy_arn(arn).send().await.map_err(aws::error)?;
+        // A record listed a moment ago may be gone now: its stack was destroyed meanwhile.
+        let tags = match aws.iam.list_policy_tags().policy_arn(arn).send().await.map_err(aws::error) {
+            Ok(t) => t,
+            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => continue,
+            Err(e) => return Err(e.into()),
+        };
         if from_tags(arn.to_string(), &tags.tags).password_policy {
             return Ok(Some(stack.to_string()));
         }

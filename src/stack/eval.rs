@@ -17,6 +17,8 @@ use hcl_edit::{Ident, Span};
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use super::dynamic::{self, Iter};
 use super::funcs;
+use super::hclvalue::to_hcl_object;
+pub(super) use super::hclvalue::{from_hcl, to_hcl};
 use super::repeat::{self, Each, Repeat};
 use crate::model::{Address, Ref, Schema, Value};
 
@@ -395,37 +397,4 @@ pub(super) fn locals_used(expr: &Expression) -> Vec<String> {
     let mut l = Locals(vec![]);
     l.visit_expr(expr);
     l.0
-}
-
-/// The named entries of a table as an hcl-rs object. Values that contain references cannot
-/// enter hcl-rs; they are left out, so using them inside an expression reports an unknown key.
-fn to_hcl_object(m: &BTreeMap<String, Value>, names: &[String]) -> hcl::Value {
-    hcl::Value::Object(names.iter().filter_map(|k| Some((k.clone(), to_hcl(m.get(k)?)?))).collect())
-}
-
-pub(super) fn to_hcl(v: &Value) -> Option<hcl::Value> {
-    Some(match v {
-        Value::Null => hcl::Value::Null,
-        Value::Bool(b) => hcl::Value::Bool(*b),
-        Value::Int(i) => hcl::Value::from(*i),
-        Value::Str(s) => hcl::Value::String(s.clone()),
-        Value::List(l) => hcl::Value::Array(l.iter().map(to_hcl).collect::<Option<_>>()?),
-        Value::Map(m) => {
-            hcl::Value::Object(m.iter().map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect::<Option<_>>()?)
-        }
-        Value::Ref(_) | Value::Expr(_) | Value::Unknown => return None,
-    })
-}
-
-pub(super) fn from_hcl(v: hcl::Value) -> Result<Value, String> {
-    Ok(match v {
-        hcl::Value::Null => Value::Null,
-        hcl::Value::Bool(b) => Value::Bool(b),
-        hcl::Value::Number(n) => Value::Int(n.as_i64().ok_or_else(|| format!("{n} is not a whole number"))?),
-        hcl::Value::String(s) => Value::Str(s),
-        hcl::Value::Array(a) => Value::List(a.into_iter().map(from_hcl).collect::<Result<_, _>>()?),
-        hcl::Value::Object(o) => {
-            Value::Map(o.into_iter().map(|(k, v)| Ok((k, from_hcl(v)?))).collect::<Result<_, String>>()?)
-        }
-    })
 }

@@ -11,6 +11,7 @@ mod dynamic;
 mod eval;
 mod funcs;
 mod graph;
+mod hclvalue;
 mod meta;
 pub mod moved;
 mod repeat;
