@@ -185,10 +185,7 @@ pub(super) fn output_values(
     plan: &Plan,
     states: &std::collections::HashMap<crate::model::Address, crate::model::Attrs>,
 ) -> Vec<(String, Value)> {
-    let lookup = |addr: &crate::model::Address, attr: Option<&str>| -> Value {
-        let attr = attr.unwrap_or_else(|| crate::resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
-        states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
-    };
+    let lookup = |addr: &crate::model::Address, attr: Option<&str>| resolve::in_states(states, addr, attr);
     plan.outputs
         .iter()
         .map(|(name, value)| {

@@ -56,10 +56,8 @@ pub async fn run(global: &Global, args: &OutputArgs) -> anyhow::Result<ExitCode>
 /// Every output resolved against the attributes the objects have now (unmasked).
 fn values(plan: &Plan) -> Vec<(String, Value)> {
     let states = super::apply::initial_states(plan);
-    let lookup = |addr: &crate::model::Address, attr: Option<&str>| -> Value {
-        let attr = attr.unwrap_or_else(|| crate::resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
-        states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
-    };
+    let lookup =
+        |addr: &crate::model::Address, attr: Option<&str>| crate::plan::resolve::in_states(&states, addr, attr);
     let resolve = |v: &Value| crate::plan::resolve::resolve_value(v, &lookup).unwrap_or(Value::Unknown);
     plan.outputs.iter().map(|(n, v)| (n.clone(), resolve(v))).collect()
 }

@@ -240,10 +240,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
 
 /// Outputs whose expressions fail on the values the plan knows: reported now, not after apply.
 fn check_outputs(stack: &Stack, states: &HashMap<Address, Attrs>, diags: &mut Diagnostics) {
-    let lookup = |addr: &Address, attr: Option<&str>| -> Value {
-        let attr = attr.unwrap_or_else(|| resources::kind(&addr.kind).map_or("id", |k| k.schema().ref_attr));
-        states.get(addr).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
-    };
+    let lookup = |addr: &Address, attr: Option<&str>| resolve::in_states(states, addr, attr);
     for o in &stack.outputs {
         if let Err(msg) = resolve::resolve_value(&o.value, &lookup) {
             diags.push(Diagnostic::error(format!("output.{}: {msg}", o.name)).at(&stack.file, o.span.clone()));

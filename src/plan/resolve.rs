@@ -31,6 +31,13 @@ pub fn resolve_value(v: &Value, lookup: &dyn Fn(&Address, Option<&str>) -> Value
     })
 }
 
+/// What `target.attr` is in `states` (`attr` `None`: the kind's reference attribute), `Unknown`
+/// when that object or attribute does not exist yet: the lookup every resolution uses.
+pub fn in_states(states: &HashMap<Address, Attrs>, target: &Address, attr: Option<&str>) -> Value {
+    let attr = attr.unwrap_or_else(|| crate::resources::kind(&target.kind).map_or("id", |k| k.schema().ref_attr));
+    states.get(target).and_then(|s| s.get(attr)).cloned().unwrap_or(Value::Unknown)
+}
+
 /// An attribute whose expression failed: its name and the message.
 pub type Failed = (String, String);
 
@@ -43,11 +50,7 @@ pub fn desired(
     raw: &Attrs,
     states: &HashMap<Address, Attrs>,
 ) -> Result<Attrs, Failed> {
-    let lookup = |target: &Address, attr: Option<&str>| -> Value {
-        let Some(state) = states.get(target) else { return Value::Unknown };
-        let attr = attr.unwrap_or_else(|| crate::resources::kind(&target.kind).map_or("id", |k| k.schema().ref_attr));
-        state.get(attr).cloned().unwrap_or(Value::Unknown)
-    };
+    let lookup = |target: &Address, attr: Option<&str>| in_states(states, target, attr);
     let mut attrs = Attrs::new();
     for (k, v) in raw {
         let mut r = resolve_value(v, &lookup).map_err(|e| (k.clone(), e))?;
