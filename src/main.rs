@@ -3,6 +3,7 @@
 //! for "changes present").
 
 mod account;
+mod address;
 mod apply;
 mod aws;
 mod calllog;

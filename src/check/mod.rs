@@ -61,7 +61,9 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 pub struct Finding {
     pub rule: &'static Rule,
     pub addr: Address,
-    /// The offending attribute or block in the stack file.
+    /// The file the resource's block is in (the stack file or a module's).
+    pub file: std::sync::Arc<crate::stack::SourceFile>,
+    /// The offending attribute or block in `file`.
     pub span: Range<usize>,
     pub message: String,
     /// Short text under the underlined source.
@@ -70,7 +72,13 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: &'static Rule, res: &Resource, span: Range<usize>, message: impl Into<String>) -> Finding {
-        Finding { rule, addr: res.addr.clone(), span, message: message.into(), label: None }
+        Finding { rule, addr: res.addr.clone(), file: res.file.clone(), span, message: message.into(), label: None }
+    }
+
+    /// The path of the file the finding is in, and its 1-based start and end line and column.
+    pub fn position(&self) -> (String, (usize, usize), (usize, usize)) {
+        let (file, span) = self.file.locate(self.span.clone());
+        (file.path.clone(), file.line_col(span.start), file.line_col(span.end.max(span.start)))
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Finding {
@@ -116,7 +124,8 @@ pub fn run(stack: &Stack) -> Report {
         check(stack, &mut found);
     }
     let (mut findings, silenced) = silence::apply(stack, found);
-    findings.sort_by_key(|f| (f.span.start, f.rule.id));
+    // The stack file's findings first, then each module's, in file order.
+    findings.sort_by_key(|f| (!f.addr.module.is_empty(), f.file.path.clone(), f.span.start, f.rule.id));
     Report { file: stack.file.clone(), findings, silenced }
 }
 

@@ -5,16 +5,16 @@
 use serde_json::json;
 
 use super::{Finding, Report};
-use crate::stack::diag::{Diagnostic, Severity, SourceFile};
+use crate::stack::diag::{Diagnostic, Severity};
 
 /// A finding as a diagnostic of its rule's severity, or always a warning (`plan`).
-pub fn diagnostic(f: &Finding, file: &std::sync::Arc<SourceFile>, as_warning: bool) -> Diagnostic {
+pub fn diagnostic(f: &Finding, as_warning: bool) -> Diagnostic {
     let d = if as_warning || f.rule.severity == Severity::Warning {
         Diagnostic::warning(f.message.clone())
     } else {
         Diagnostic::error(f.message.clone())
     };
-    let d = d.code(f.rule.id).at(file, f.span.clone()).hint(f.rule.fix);
+    let d = d.code(f.rule.id).at(&f.file, f.span.clone()).hint(f.rule.fix);
     match &f.label {
         Some(l) => d.label(l.clone()),
         None => d,
@@ -23,17 +23,17 @@ pub fn diagnostic(f: &Finding, file: &std::sync::Arc<SourceFile>, as_warning: bo
 
 /// Every standing finding, rendered, each followed by a blank line.
 pub fn text(report: &Report, color: bool) -> String {
-    report.findings.iter().map(|f| format!("{}\n\n", diagnostic(f, &report.file, false).render(color))).collect()
+    report.findings.iter().map(|f| format!("{}\n\n", diagnostic(f, false).render(color))).collect()
 }
 
 /// Every standing finding as a diagnostic of its rule's severity (for annotations).
 pub fn diagnostics(report: &Report) -> Vec<Diagnostic> {
-    report.findings.iter().map(|f| diagnostic(f, &report.file, false)).collect()
+    report.findings.iter().map(|f| diagnostic(f, false)).collect()
 }
 
 /// What `plan` prints: each finding as a warning, so it never fails the plan.
 pub fn warnings(report: &Report) -> Vec<Diagnostic> {
-    report.findings.iter().map(|f| diagnostic(f, &report.file, true)).collect()
+    report.findings.iter().map(|f| diagnostic(f, true)).collect()
 }
 
 /// `2 errors, 1 warning (1 silenced)`.
@@ -61,8 +61,7 @@ pub fn severity_name(s: Severity) -> &'static str {
 /// resource address, message, fix and 1-based start and end positions.
 pub fn json(report: &Report) -> serde_json::Value {
     let entry = |f: &Finding| {
-        let (line, column) = report.file.line_col(f.span.start);
-        let (end_line, end_column) = report.file.line_col(f.span.end);
+        let (path, (line, column), (end_line, end_column)) = f.position();
         json!({
             "rule": f.rule.id,
             "severity": severity_name(f.rule.severity),
@@ -70,7 +69,7 @@ pub fn json(report: &Report) -> serde_json::Value {
             "address": f.addr.to_string(),
             "message": f.message,
             "fix": f.rule.fix,
-            "file": report.file.path,
+            "file": path,
             "line": line,
             "column": column,
             "end_line": end_line,

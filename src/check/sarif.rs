@@ -19,14 +19,13 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 pub fn sarif(report: &Report) -> Json {
-    let (uri, base) = artifact_uri(&report.file.path, std::env::current_dir().ok().as_deref());
-    let mut location = json!({ "uri": uri });
-    if base {
-        location["uriBaseId"] = json!("%SRCROOT%");
-    }
     let result = |f: &Finding| {
-        let (start_line, start_column) = report.file.line_col(f.span.start);
-        let (end_line, end_column) = report.file.line_col(f.span.end.max(f.span.start));
+        let (path, (start_line, start_column), (end_line, end_column)) = f.position();
+        let (uri, base) = artifact_uri(&path, std::env::current_dir().ok().as_deref());
+        let mut location = json!({ "uri": uri });
+        if base {
+            location["uriBaseId"] = json!("%SRCROOT%");
+        }
         json!({
             "ruleId": f.rule.id,
             "ruleIndex": rules().position(|r| r.id == f.rule.id),

@@ -64,7 +64,7 @@ pub fn unknown(stack: &Stack) -> Vec<Diagnostic> {
             out.push(
                 Diagnostic::error(format!("{} silences unknown rule `{id}`", res.addr))
                     .code(UNKNOWN_RULE.id)
-                    .at(&stack.file, s.span.clone())
+                    .at(&res.file, s.span.clone())
                     .label(label)
                     .hint(UNKNOWN_RULE.fix),
             );

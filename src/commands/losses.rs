@@ -29,7 +29,7 @@ pub async fn refuse(cx: &Cx, stack: &Stack, plan: &Plan) -> anyhow::Result<()> {
             lost.join(", ")
         ));
         d = match declared {
-            Some(r) => d.at(&stack.file, r.span_of("force_destroy")).hint(
+            Some(r) => d.at(&r.file, r.span_of("force_destroy")).hint(
                 "if they may go, set `force_destroy = true` on the block; otherwise remove them from the object first",
             ),
             None => d.hint(format!(

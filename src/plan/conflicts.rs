@@ -8,7 +8,7 @@ use crate::stack::{Diagnostic, Diagnostics, Stack};
 
 pub(super) fn conflict(stack: &Stack, res: &crate::stack::Resource, name: &str) -> Diagnostic {
     Diagnostic::error(format!("{} would create \"{name}\", but an object of that name exists and is not owned by this stack", res.addr))
-        .at(&stack.file, res.span_of("name"))
+        .at(&res.file, res.span_of("name"))
         .label("name already taken in the account")
         .hint(match resources::kind(&res.addr.kind).and_then(|k| k.adopt_refusal()) {
             Some(why) => format!("stackr never takes over objects implicitly, and this one cannot be adopted: {why}"),
@@ -26,7 +26,6 @@ pub(super) fn side_conflicts(
     had: Option<&Attrs>,
     want: &Attrs,
     live: &LiveState,
-    stack: &Stack,
     res: &crate::stack::Resource,
     diags: &mut Diagnostics,
 ) {
@@ -37,7 +36,7 @@ pub(super) fn side_conflicts(
         }
         diags.push(
             Diagnostic::error(format!("{} would create {space} \"{name}\", but one of that name exists and is not owned by this stack", res.addr))
-                .at(&stack.file, res.span_of(attr))
+                .at(&res.file, res.span_of(attr))
                 .label(format!("{space} name already taken in the account"))
                 .hint(format!("stackr never takes over objects implicitly: delete or rename the existing {space} (it may be left from another tool), or give the role another `name`")),
         );

@@ -27,7 +27,7 @@ pub(super) fn foreign_singleton(stack: &Stack, live: &LiveState, res: &Resource)
             res.addr,
             rules.join(", ")
         ))
-        .at(&stack.file, res.span.clone())
+        .at(&res.file, res.span.clone())
         .label("exists in the account, not owned by this stack")
         .hint(format!(
             "stackr never takes over what it did not create. To manage it from this stack (a destroy then deletes \
@@ -67,7 +67,7 @@ pub(super) fn confine(
         if !is_iam(&c.addr.kind) {
             return true;
         }
-        let at = stack.resource(&c.addr).map(|r| r.span.clone());
+        let at = stack.resource(&c.addr).map(|r| (r.file.clone(), r.span.clone()));
         if let Some(from) = c.moved_from.take() {
             let d = Diagnostic::warning(format!(
                 "{}: moved from {from}, but it is managed from {home}: this plan leaves its address as it is",
@@ -75,7 +75,7 @@ pub(super) fn confine(
             ))
             .hint(format!("apply the stack in {home} to move it"));
             warnings.push(match &at {
-                Some(at) => d.at(&stack.file, at.clone()),
+                Some((file, at)) => d.at(file, at.clone()),
                 None => d,
             });
         }
@@ -88,7 +88,7 @@ pub(super) fn confine(
                 ))
                 .hint(format!("IAM is global: apply the stack in {home} first, which creates it"));
                 diags.push(match at {
-                    Some(at) => d.at(&stack.file, at),
+                    Some((file, at)) => d.at(&file, at),
                     None => d,
                 });
             }
@@ -100,7 +100,7 @@ pub(super) fn confine(
                 ))
                 .hint(format!("apply the stack in {home} to change it"));
                 warnings.push(match at {
-                    Some(at) => d.at(&stack.file, at),
+                    Some((file, at)) => d.at(&file, at),
                     None => d,
                 });
                 c.action = Action::NoOp;

@@ -159,7 +159,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
             let want = match resolve::desired(kind, &stack.name, &res.addr, &res.attrs, &states) {
                 Ok(want) => want,
                 Err((attr, msg)) => {
-                    diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&stack.file, res.span_of(&attr)));
+                    diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&res.file, res.span_of(&attr)));
                     continue;
                 }
             };
@@ -168,22 +168,22 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                     if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
                         diags.push(conflicts::conflict(stack, res, &name));
                     }
-                    conflicts::side_conflicts(kind, None, &want, live, stack, res, &mut diags);
+                    conflicts::side_conflicts(kind, None, &want, live, res, &mut diags);
                     diags.0.extend(home::foreign_singleton(stack, live, res));
                     if let Some((w, hint)) = kind.create_warning(&want) {
                         let at = res.span.clone();
-                        warnings.push(Diagnostic::warning(format!("{}: {w}", res.addr)).at(&stack.file, at).hint(hint));
+                        warnings.push(Diagnostic::warning(format!("{}: {w}", res.addr)).at(&res.file, at).hint(hint));
                     }
                     create(kind, res.addr.clone(), want, res)
                 }
                 Some(obj) => {
-                    conflicts::side_conflicts(kind, Some(&obj.attrs), &want, live, stack, res, &mut diags);
+                    conflicts::side_conflicts(kind, Some(&obj.attrs), &want, live, res, &mut diags);
                     let mut change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
                     change.moved_from = moved_from.get(&res.addr).cloned();
                     if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
                         && let Some(msg) = kind.check_update(&live.attrs, after)
                     {
-                        diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&stack.file, res.span.clone()));
+                        diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&res.file, res.span.clone()));
                     }
                     change
                 }

@@ -32,7 +32,7 @@ pub(super) fn prevent_destroy(stack: &Stack, changes: &[Change], diags: &mut Dia
         let at = res.lifecycle.span.clone().unwrap_or_else(|| res.span.clone());
         diags.push(
             Diagnostic::error(format!("{} is protected by lifecycle.prevent_destroy, but this plan would {what}", c.addr))
-                .at(&stack.file, at)
+                .at(&res.file, at)
                 .label("prevent_destroy is true")
                 .hint("undo the change that forces replacement, or set prevent_destroy = false first if the object really should go"),
         );

@@ -24,13 +24,14 @@ pub(super) fn mark(stack: &Stack, changes: &mut [Change], diags: &mut Diagnostic
             Ok(()) => changes[x].create_before_destroy = true,
             Err(why) => {
                 let c = &changes[x];
-                let at = stack.resource(&c.addr).map(|r| r.span.clone()).unwrap_or(0..0);
+                let found = stack.resource(&c.addr);
+                let (file, at) = found.map_or((&stack.file, 0..0), |r| (&r.file, r.span.clone()));
                 diags.push(
                     Diagnostic::error(format!(
                         "{} would be replaced while {referrer} keeps using it, and {why}",
                         c.addr
                     ))
-                    .at(&stack.file, at)
+                    .at(file, at)
                     .hint(format!(
                         "AWS allows no moment without it, so stackr makes the new one first: change what collides, or replace {referrer} too (`-replace {referrer}`)"
                     )),

@@ -33,6 +33,9 @@ pub struct Saved {
     /// The stack file as given to `plan -f`, and the digest of its text then.
     pub stack_file: String,
     pub stack_file_sha256: String,
+    /// The modules' files the stack file calls, and the digest of each.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub module_files: BTreeMap<String, String>,
     pub region: String,
     pub variables: BTreeMap<String, SavedVar>,
     pub destroy: bool,
@@ -129,6 +132,12 @@ impl Saved {
             stack: plan.stack.clone(),
             stack_file: stack.file.path.clone(),
             stack_file_sha256: sha256_hex(stack.file.text.as_bytes()),
+            module_files: stack
+                .modules
+                .iter()
+                .flat_map(|m| m.files())
+                .map(|f| (f.path.clone(), sha256_hex(f.text.as_bytes())))
+                .collect(),
             region: region.to_string(),
             variables,
             destroy: opts.destroy,

@@ -34,7 +34,8 @@ pub fn plan(plan: &Plan) -> J {
 
 /// The Terraform address of a stackr address: `vpc.main` is `aws_vpc.main`.
 pub fn tf_address(addr: &Address) -> String {
-    format!("{}.{}", tf_type(&addr.kind), addr.local())
+    let tf = Address { kind: tf_type(&addr.kind), ..addr.clone() };
+    tf.to_string()
 }
 
 /// Terraform's `index` of an instance: its `count.index` or `each.key`.
@@ -49,6 +50,9 @@ pub fn tf_index(addr: &Address) -> Option<J> {
 fn head(addr: &Address) -> Map<String, J> {
     let mut m = Map::new();
     m.insert("address".into(), json!(tf_address(addr)));
+    if !addr.module.is_empty() {
+        m.insert("module_address".into(), json!(addr.module));
+    }
     m.insert("mode".into(), json!("managed"));
     m.insert("type".into(), json!(tf_type(&addr.kind)));
     m.insert("name".into(), json!(addr.name));

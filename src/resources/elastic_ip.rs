@@ -72,7 +72,7 @@ impl Kind for ElasticIp {
                     "this stack declares {} Elastic IPs; the default quota is {QUOTA} per region",
                     eips.len()
                 ))
-                .at(&stack.file, res.span.clone())
+                .at(&res.file, res.span.clone())
                 .label(format!("Elastic IP number {}", QUOTA + 1))
                 .hint("request a higher \"EC2-VPC Elastic IPs\" quota in Service Quotas before applying"),
             );

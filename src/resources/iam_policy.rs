@@ -131,7 +131,7 @@ pub fn owned_address(stack: &str, kind: &str, path: &str) -> Option<Address> {
     if local.contains('/') {
         return None;
     }
-    Address::parse(&format!("{kind}.{local}"))
+    Address::parse_local(kind, local)
 }
 
 /// Items to add and to remove to turn `have` into `want`.

@@ -104,7 +104,7 @@ impl Kind for Instance {
 
     fn validate(&self, res: &super::Resource, stack: &super::Stack, diags: &mut super::Diagnostics) {
         super::validate::network::instance(res, stack, diags);
-        super::validate::ebs::root_volume(res, stack, diags);
+        super::validate::ebs::root_volume(res, diags);
     }
 
     fn canonical(&self, attrs: &mut Attrs) {

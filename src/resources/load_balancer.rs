@@ -119,7 +119,7 @@ impl Kind for LoadBalancer {
             let subnets = super::referenced(stack, res, "subnets");
             super::validate::network::needs_gateway(res, stack, "subnets", &subnets, diags);
         }
-        let file = &stack.file;
+        let file = &res.file;
         if let Some(name) = res.attrs.get("name").and_then(Value::as_str) {
             let problem = elbtags::name_problem(name).or_else(|| {
                 name.starts_with("internal-").then(|| format!("\"{name}\" must not begin with \"internal-\""))

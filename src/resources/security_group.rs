@@ -102,7 +102,7 @@ impl Kind for SecurityGroup {
                 if let Some(msg) = rule_problem(m) {
                     let path = format!("{dir}[{i}]");
                     diags.push(
-                        Diagnostic::error(msg).at(&stack.file, res.span_of(&path)).label(format!("in this {dir} rule")),
+                        Diagnostic::error(msg).at(&res.file, res.span_of(&path)).label(format!("in this {dir} rule")),
                     );
                 }
             }

@@ -40,7 +40,7 @@ pub fn derived_values(stack: &Stack, diags: &mut Diagnostics) {
                 let message = constraint::message(&what, v, &p, false);
                 diags.push(
                     Diagnostic::error(format!("{}: {message}", res.addr))
-                        .at(&stack.file, res.span.clone())
+                        .at(&res.file, res.span.clone())
                         .label(format!("derived from the stack name \"{}\" and this block's name", stack.name))
                         .hint(format!("set `{}` to a value AWS accepts, or rename the block", spec.name)),
                 );
@@ -57,7 +57,7 @@ pub fn unique_names(stack: &Stack, diags: &mut Diagnostics) {
         let Some(name) = k.unique_name(&completed(res, stack)) else { continue };
         let key = (k.schema().kind, fold(k, &name));
         match seen.get(&key) {
-            Some(first) => diags.push(duplicate(stack, res, first, &name, "")),
+            Some(first) => diags.push(duplicate(res, first, &name, "")),
             None => {
                 seen.insert(key, res);
             }
@@ -121,14 +121,14 @@ pub fn security_group_names(res: &Resource, stack: &Stack, diags: &mut Diagnosti
         .find(|r| name(r) == Some(mine.clone()))
     {
         let shown = completed(res, stack).get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-        diags.push(duplicate(stack, res, first, &shown, " in the same VPC"));
+        diags.push(duplicate(res, first, &shown, " in the same VPC"));
     }
 }
 
-fn duplicate(stack: &Stack, res: &Resource, first: &Resource, name: &str, scope: &str) -> Diagnostic {
+fn duplicate(res: &Resource, first: &Resource, name: &str, scope: &str) -> Diagnostic {
     let kind = res.addr.kind.replace('_', " ");
     Diagnostic::error(format!("{} and {} would both be the {kind} named \"{name}\"{scope}", first.addr, res.addr))
-        .at(&stack.file, res.span_of("name"))
+        .at(&res.file, res.span_of("name"))
         .label(format!("the same name as {}", first.addr))
         .hint("AWS refuses the second create; give each block its own `name`")
 }

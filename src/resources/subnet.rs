@@ -65,7 +65,7 @@ impl Kind for Subnet {
         {
             diags.push(
                 Diagnostic::error(format!("subnet CIDR {net} is outside {}'s CIDR {vpc_net}", vpc_ref.addr))
-                    .at(&stack.file, res.span_of("cidr"))
+                    .at(&res.file, res.span_of("cidr"))
                     .label(format!("not inside {vpc_net}")),
             );
         }
@@ -75,7 +75,7 @@ impl Kind for Subnet {
             if let Some(o) = literal_cidr(&other.attrs).filter(|o| same_vpc && (o.contains(&net) || net.contains(o))) {
                 diags.push(
                     Diagnostic::error(format!("subnet CIDR {net} overlaps {} ({o}) in the same VPC", other.addr))
-                        .at(&stack.file, res.span_of("cidr"))
+                        .at(&res.file, res.span_of("cidr"))
                         .label("overlapping range"),
                 );
             }

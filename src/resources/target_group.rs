@@ -172,7 +172,7 @@ impl Kind for TargetGroup {
             && let Some(msg) = elbtags::name_problem(name)
         {
             diags.push(
-                Diagnostic::error(format!("invalid target group name: {msg}")).at(&stack.file, res.span_of("name")),
+                Diagnostic::error(format!("invalid target group name: {msg}")).at(&res.file, res.span_of("name")),
             );
         }
         let int = |k: &str| res.attrs.get(k).and_then(Value::as_int);
@@ -181,7 +181,7 @@ impl Kind for TargetGroup {
         {
             diags.push(
                 Diagnostic::error(format!("the health check timeout ({t}s) must be less than its interval ({i}s)"))
-                    .at(&stack.file, res.span_of("health_check_timeout")),
+                    .at(&res.file, res.span_of("health_check_timeout")),
             );
         }
     }

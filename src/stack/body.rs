@@ -1,7 +1,7 @@
 //! Walks the parsed file: sorts top-level blocks into the stack header, variables, locals,
 //! outputs and resources, then evaluates each resource body against its kind's schema.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -9,27 +9,30 @@ use hcl_edit::structure::{Attribute, Block, Body, Structure};
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use super::eval::{Env, span};
-use super::resource::{BlockIn, load_block};
+use super::scope::{ScopeIn, VarsIn};
 use super::sensitive::Taint;
 use super::varinputs::VarInputs;
-use super::vars::{self, VarDef};
-use super::{Output, Stack, graph, meta, moved, repeat};
+use super::vars::VarDef;
+use super::{Output, Stack, graph, meta};
 use crate::model::{Address, Schema, Value};
 
-const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output", "data", "moved"];
+const META_BLOCKS: &[&str] = &["stack", "variable", "locals", "output", "data", "moved", "module"];
 
 /// The name of a one-per-account resource, written without a label: `iam_password_policy.account`.
 pub const SINGLETON_NAME: &str = "account";
 
-struct Collected<'b> {
-    stack: Option<&'b Block>,
-    vars: Vec<VarDef>,
-    locals: Vec<&'b Attribute>,
-    outputs: Vec<&'b Block>,
-    moved: Vec<&'b Block>,
-    resources: Vec<(Address, &'b Block)>,
+/// A scope's top-level blocks, sorted by what they are.
+pub(super) struct Collected<'b> {
+    pub stack: Option<&'b Block>,
+    pub vars: Vec<VarDef>,
+    pub locals: Vec<&'b Attribute>,
+    pub outputs: Vec<&'b Block>,
+    pub moved: Vec<&'b Block>,
+    pub resources: Vec<(Address, &'b Block)>,
     /// `data` blocks by `KIND.NAME`.
-    data: Vec<(String, &'b Block)>,
+    pub data: Vec<(String, &'b Block)>,
+    /// `module` blocks, with their source read (absent when it could not be).
+    pub modules: Vec<super::module::CallIn<'b>>,
 }
 
 pub(super) fn load(
@@ -42,77 +45,32 @@ pub(super) fn load(
     refused: &mut Diagnostics,
 ) -> Option<Stack> {
     let kinds: HashMap<&'static str, &'static Schema> = schemas.iter().map(|s| (s.kind, *s)).collect();
-    let mut data = super::data::DataEnv::new(inputs.data.clone());
-    let c = collect(file, body, &kinds, &data.kinds, diags);
-    data.declared = c.data.iter().map(|(k, b)| (k.clone(), header(b))).collect();
-    let declared: HashMap<Address, Range<usize>> = c.resources.iter().map(|(a, b)| (a.clone(), header(b))).collect();
-    let mut env = Env {
+    let c = collect(file, dir.as_deref(), body, &kinds, "", diags);
+    let scope = ScopeIn {
         file: file.clone(),
-        dir: dir.clone(),
-        vars: BTreeMap::new(),
-        locals: BTreeMap::new(),
+        dir,
+        module: String::new(),
+        chain: vec![],
         kinds,
-        declared: &declared,
-        repeats: c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect(),
-        each: Default::default(),
-        iters: Default::default(),
-        data,
+        fetched: inputs.data.clone(),
+        vars: VarsIn::Root(inputs),
     };
-    env.vars = vars::resolve(&c.vars, inputs, file, dir.clone(), diags);
-    // Locals, data and the keys of repeated blocks, each after what it uses: a local may list
-    // every instance of a block (`subnet.public[*].id`), and a `for_each` may use a local.
-    let repeated: Vec<(&Address, &Block)> =
-        c.resources.iter().filter(|(a, _)| env.repeats.contains_key(a)).map(|(a, b)| (a, *b)).collect();
-    let mut keyed = super::values::evaluate(&mut env, &c.locals, &c.data, &repeated, diags);
-    let mut taint =
-        Taint { vars: c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect(), ..Taint::default() };
-    taint.add_locals(&c.locals);
-
-    let Header { name, region, iam_home_region } = stack_header(file, c.stack, &env, diags)?;
-    let mut expanded = Vec::new();
-    for (addr, block) in &c.resources {
-        let instances = match env.repeats.contains_key(addr) {
-            // Not evaluated: its meta-argument failed, waits for a lookup, or is in a cycle.
-            true => match keyed.remove(addr) {
-                Some(list) => list,
-                None => continue,
-            },
-            false => None,
-        };
-        expanded.push((addr, *block, instances));
-    }
-    let mut resources = Vec::new();
-    for (addr, block, instances) in expanded {
-        let block = BlockIn { addr, block, header: header(block), taint: &taint };
-        match instances {
-            None => resources.extend(load_block(&env, &block, None, refused, diags)),
-            Some(list) => {
-                for each in list {
-                    resources.extend(load_block(&env, &block, Some(each), refused, diags));
-                }
-            }
-        }
-    }
-    graph::check_cycles(file, &resources, diags);
-    let names: Vec<&str> = env.kinds.keys().copied().collect();
-    let moved: Vec<moved::Moved> = c.moved.iter().filter_map(|b| moved::parse(file, b, &names, diags)).collect();
-    // Instances that wait for a lookup are missing until the stack is loaded with it.
-    if env.data.pending.borrow().is_empty() {
-        moved::check(file, &moved, &declared, &resources, diags);
-    }
-    let outputs = c.outputs.iter().filter_map(|b| eval_output(file, b, &env, &taint, diags)).collect();
+    let out = super::scope::load(scope, &c, diags, refused);
+    let Header { name, region, iam_home_region } = out.header?;
+    graph::check_cycles(&out.resources, diags);
     Some(Stack {
         name,
         region,
         iam_home_region,
-        resources,
-        outputs,
-        moved,
+        resources: out.resources,
+        outputs: out.outputs,
+        moved: out.moved,
         file: file.clone(),
+        modules: out.files,
         warnings: vec![],
-        variables: env.vars.clone(),
-        sensitive_vars: taint.vars,
-        data_pending: env.data.pending.take(),
+        variables: out.variables,
+        sensitive_vars: out.sensitive_vars,
+        data_pending: out.data_pending,
     })
 }
 
@@ -145,13 +103,18 @@ pub(super) fn header(b: &Block) -> Range<usize> {
     start..end
 }
 
-fn collect<'b>(
+/// Sorts a scope's blocks; `module` is the module instance's path (empty at the root), where
+/// `stack` and `moved` blocks have no place.
+pub(super) fn collect<'b>(
     file: &Arc<SourceFile>,
+    dir: Option<&std::path::Path>,
     body: &'b Body,
     kinds: &HashMap<&'static str, &'static Schema>,
-    data_kinds: &HashMap<&'static str, &'static Schema>,
+    module: &str,
     diags: &mut Diagnostics,
 ) -> Collected<'b> {
+    let data_kinds = super::data::kinds();
+    let data_kinds = &data_kinds;
     let mut c = Collected {
         stack: None,
         vars: vec![],
@@ -160,6 +123,7 @@ fn collect<'b>(
         moved: vec![],
         resources: vec![],
         data: vec![],
+        modules: vec![],
     };
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     for s in body.iter() {
@@ -219,15 +183,22 @@ fn collect<'b>(
             seen.insert(key, header(b));
         }
         match ident {
+            "stack" | "moved" if !module.is_empty() => diags.push(
+                Diagnostic::error(format!("a module has no {ident} block")).at(file, header(b)).hint(match ident {
+                    "stack" => "the stack file that calls the module names the stack and its region",
+                    _ => "write moved blocks in the root stack file, with full addresses (module.NAME.KIND.NAME)",
+                }),
+            ),
             "stack" if c.stack.is_some() => {
                 diags.push(Diagnostic::error("a stack file has exactly one stack block").at(file, header(b)))
             }
             "stack" => c.stack = Some(b),
-            "variable" => c.vars.extend(vars::declare(file, b, &label, diags)),
+            "variable" => c.vars.extend(super::vars::declare(file, b, &label, diags)),
             "locals" => c.locals.extend(b.body.attributes()),
             "output" => c.outputs.push(b),
             "moved" => c.moved.push(b),
-            kind if kinds.contains_key(kind) => c.resources.push((Address::new(kind, label), b)),
+            "module" => c.modules.extend(super::module::read(file, dir, b, &label, diags)),
+            kind if kinds.contains_key(kind) => c.resources.push((Address::new(kind, label).in_module(module), b)),
             other => {
                 let names = META_BLOCKS.iter().copied().chain(kinds.keys().copied());
                 let label = match did_you_mean(other, names) {
@@ -321,7 +292,7 @@ fn collect_data<'b>(
 }
 
 /// The stack block: the stack's name and where it is deployed.
-struct Header {
+pub(super) struct Header {
     name: String,
     region: Option<String>,
     iam_home_region: Option<String>,
@@ -330,7 +301,12 @@ struct Header {
 /// Stack names go into IAM paths and policy names, tags and default object names.
 const MAX_STACK_NAME: usize = 64;
 
-fn stack_header(file: &Arc<SourceFile>, block: Option<&Block>, env: &Env, diags: &mut Diagnostics) -> Option<Header> {
+pub(super) fn stack_header(
+    file: &Arc<SourceFile>,
+    block: Option<&Block>,
+    env: &Env,
+    diags: &mut Diagnostics,
+) -> Option<Header> {
     let Some(b) = block else {
         diags.push(
             Diagnostic::error(format!("{} has no stack block", file.path))
@@ -374,7 +350,13 @@ fn stack_header(file: &Arc<SourceFile>, block: Option<&Block>, env: &Env, diags:
     Some(Header { name, region: region_value, iam_home_region })
 }
 
-fn eval_output(file: &Arc<SourceFile>, b: &Block, env: &Env, taint: &Taint, diags: &mut Diagnostics) -> Option<Output> {
+pub(super) fn eval_output(
+    file: &Arc<SourceFile>,
+    b: &Block,
+    env: &Env,
+    taint: &Taint,
+    diags: &mut Diagnostics,
+) -> Option<Output> {
     let attrs = simple_attrs(file, b, &["value", "description", "sensitive"], &[], diags);
     let Some(value) = attrs.get("value") else {
         diags.push(Diagnostic::error("missing required attribute `value` in this output").at(file, header(b)));

@@ -35,9 +35,13 @@ pub(super) struct DataEnv {
 
 impl DataEnv {
     pub fn new(fetched: Fetched) -> DataEnv {
-        let kinds = crate::data::schemas().into_iter().map(|s| (s.kind, s)).collect();
-        DataEnv { kinds, fetched, ..DataEnv::default() }
+        DataEnv { kinds: kinds(), fetched, ..DataEnv::default() }
     }
+}
+
+/// The data kinds by name.
+pub(super) fn kinds() -> HashMap<&'static str, &'static Schema> {
+    crate::data::schemas().into_iter().map(|s| (s.kind, s)).collect()
 }
 
 /// `data "KIND" "NAME"`: the block's key `KIND.NAME`, or a diagnostic for a kind that does not exist.

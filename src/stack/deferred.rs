@@ -47,7 +47,7 @@ pub(super) fn capture(
     let held = || {
         let held_in =
             |table: &BTreeMap<String, Value>, names: &[String]| names.iter().any(|n| table.get(n).is_some_and(pending));
-        held_in(&env.vars, &m.vars) || held_in(&env.locals, &m.locals)
+        held_in(&env.vars, &m.vars) || held_in(&env.locals, &m.locals) || held_in(&env.modules, &m.modules)
     };
     if !names_kind(env, expr) && !held() {
         return None;
@@ -63,17 +63,19 @@ pub(super) fn capture(
         names.iter().filter_map(|n| Some((n.clone(), table.get(n)?.clone()))).collect()
     };
     let (vars, locals) = (named(&env.vars, &m.vars), named(&env.locals, &m.locals));
-    let held = vars.values().chain(locals.values()).any(pending);
+    let modules = named(&env.modules, &m.modules);
+    let held = vars.values().chain(locals.values()).chain(modules.values()).any(pending);
     if scope.is_empty() && !held {
         return None;
     }
     let mut lazy_bound: Vec<String> = scope.keys().cloned().collect();
     if held {
-        lazy_bound.extend(["var".to_string(), "local".to_string()]);
+        lazy_bound.extend(["var".to_string(), "local".to_string(), "module".to_string()]);
     }
     scope.insert("data".into(), data.clone());
     scope.insert("var".into(), Value::Map(vars));
     scope.insert("local".into(), Value::Map(locals));
+    scope.insert("module".into(), Value::Map(modules));
     if let Some(e) = env.each.borrow().as_ref() {
         let (root, obj) = match e.by_count() {
             true => ("count", BTreeMap::from([("index".to_string(), e.key.value())])),
@@ -166,7 +168,7 @@ impl Rewrite<'_, '_> {
     fn prefix_len(&self, kind: &str, ops: &[hcl_edit::Decorated<TraversalOperator>]) -> usize {
         let Some(TraversalOperator::GetAttr(name)) = ops.first().map(|o| o.value()) else { return ops.len() };
         let mut n = 1;
-        let repeated = self.env.repeats.contains_key(&crate::model::Address::new(kind, name.as_str()));
+        let repeated = self.env.repeats.contains_key(&self.env.address(kind, name.as_str()));
         if repeated && matches!(ops.get(1).map(|o| o.value()), Some(op) if !matches!(op, TraversalOperator::GetAttr(_)))
         {
             n = 2;

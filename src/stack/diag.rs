@@ -17,13 +17,50 @@ pub struct SourceFile {
     /// Byte offset of each line's start, so finding a line costs a binary search: a file with
     /// thousands of findings must not be rescanned for each.
     line_starts: Vec<usize>,
+    /// For a module's files read as one text: where each file starts in it. Diagnostics and
+    /// positions name the file that holds the offset.
+    parts: Vec<(usize, Arc<SourceFile>)>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
         let text = text.into();
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Arc::new(SourceFile { path: path.into(), text, line_starts })
+        Arc::new(SourceFile { path: path.into(), text, line_starts, parts: vec![] })
+    }
+
+    /// Several files read as one text (joined by newlines), named `path` as a whole: a
+    /// module's directory. Offsets into it are reported in the file they fall in.
+    pub fn combined(path: impl Into<String>, files: Vec<Arc<SourceFile>>) -> Arc<SourceFile> {
+        let mut text = String::new();
+        let mut parts = vec![];
+        for f in files {
+            parts.push((text.len(), f.clone()));
+            text.push_str(&f.text);
+            text.push('\n');
+        }
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Arc::new(SourceFile { path: path.into(), text, line_starts, parts })
+    }
+
+    /// The file that holds `span` and the span within it.
+    pub fn locate(self: &Arc<Self>, span: Range<usize>) -> (Arc<SourceFile>, Range<usize>) {
+        let i = self.parts.partition_point(|(start, _)| *start <= span.start);
+        match i.checked_sub(1).and_then(|i| self.parts.get(i)) {
+            Some((start, f)) => {
+                let end = (span.end - start).min(f.text.len());
+                f.locate(span.start - start..end.max(span.start - start))
+            }
+            None => (self.clone(), span),
+        }
+    }
+
+    /// The files this one is made of (itself when it is one file).
+    pub fn files(self: &Arc<Self>) -> Vec<Arc<SourceFile>> {
+        match self.parts.is_empty() {
+            true => vec![self.clone()],
+            false => self.parts.iter().flat_map(|(_, f)| f.files()).collect(),
+        }
     }
 
     /// 0-based index of the line holding a byte offset.
@@ -33,6 +70,10 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let i = self.parts.partition_point(|(start, _)| *start <= offset);
+        if let Some((start, f)) = i.checked_sub(1).and_then(|i| self.parts.get(i)) {
+            return f.line_col(offset - start);
+        }
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
         let start = self.line_starts[line];
@@ -86,7 +127,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, file: &Arc<SourceFile>, span: Range<usize>) -> Self {
-        self.at = Some((file.clone(), span));
+        self.at = Some(file.locate(span));
         self
     }
 

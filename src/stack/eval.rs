@@ -40,10 +40,56 @@ pub(super) struct Env<'a> {
     pub iters: RefCell<Vec<Iter>>,
     /// The data blocks and their results.
     pub data: super::data::DataEnv,
+    /// The module instance being loaded (`module.web`), empty at the root: its objects'
+    /// addresses start with it.
+    pub module: String,
+    /// The module directories being loaded, outermost first.
+    pub chain: Vec<PathBuf>,
+    /// Each module call's outputs: an object, or a list / map of them with count / for_each.
+    pub modules: BTreeMap<String, Value>,
+    /// The module calls with count or for_each.
+    pub repeated_modules: std::collections::BTreeSet<String>,
+    /// What this scope's module calls made.
+    pub made: RefCell<super::module::Made>,
+    /// Which variables, locals and module calls give sensitive values.
+    pub taint: super::sensitive::Taint,
 }
 
 pub(super) fn span(expr: &impl Span) -> Range<usize> {
     expr.span().unwrap_or(0..0)
+}
+
+impl<'a> Env<'a> {
+    pub fn new(
+        file: Arc<SourceFile>,
+        dir: Option<PathBuf>,
+        kinds: HashMap<&'static str, &'static Schema>,
+        declared: &'a HashMap<Address, Range<usize>>,
+    ) -> Env<'a> {
+        Env {
+            file,
+            dir,
+            vars: BTreeMap::new(),
+            locals: BTreeMap::new(),
+            kinds,
+            declared,
+            repeats: HashMap::new(),
+            each: Default::default(),
+            iters: Default::default(),
+            data: Default::default(),
+            module: String::new(),
+            chain: vec![],
+            modules: BTreeMap::new(),
+            repeated_modules: Default::default(),
+            made: Default::default(),
+            taint: Default::default(),
+        }
+    }
+
+    /// The address of block `kind.name` in the scope being loaded.
+    pub fn address(&self, kind: &str, name: &str) -> Address {
+        Address::new(kind, name).in_module(&self.module)
+    }
 }
 
 impl Env<'_> {
@@ -121,11 +167,16 @@ impl Env<'_> {
         match (root_name, first) {
             ("var", Some((name, at))) => {
                 let v = self.lookup(&self.vars, "variable", "var", name, at, diags)?;
-                self.index_value(v, &ops[1..], diags)
+                self.index_or_defer(v, &ops[1..], whole, diags)
             }
             ("local", Some((name, at))) => {
                 let v = self.lookup(&self.locals, "local value", "local", name, at, diags)?;
-                self.index_value(v, &ops[1..], diags)
+                self.index_or_defer(v, &ops[1..], whole, diags)
+            }
+            ("module", Some((name, at))) => {
+                let v = self.lookup(&self.modules, "module", "module", name, at, diags)?;
+                super::module::check_output(self, name, &v, &ops[1..], diags)?;
+                self.index_or_defer(v, &ops[1..], whole, diags)
             }
             ("each" | "count", Some((name, at))) => {
                 let v = self.instance_value(root_name, name, at, diags)?;
@@ -169,7 +220,7 @@ impl Env<'_> {
     }
 
     fn roots(&self) -> impl Iterator<Item = &str> {
-        ["var", "local", "data"].into_iter().chain(self.kinds.keys().copied())
+        ["var", "local", "data", "module"].into_iter().chain(self.kinds.keys().copied())
     }
 
     fn lookup(
@@ -204,7 +255,7 @@ impl Env<'_> {
         whole: Range<usize>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        let addr = Address::new(kind, name);
+        let addr = self.address(kind, name);
         if !self.declared.contains_key(&addr) {
             let same_kind = self.declared.keys().filter(|a| a.kind == kind).map(|a| a.name.as_str());
             let mut d = Diagnostic::error(format!("reference to undeclared resource {addr}")).at(&self.file, whole);
@@ -265,6 +316,37 @@ impl Env<'_> {
         None
     }
 
+    /// [`Env::index_value`], unless the operators reach into a value known only after apply
+    /// (a local holding a `for` over resources, indexed): then the whole expression waits.
+    fn index_or_defer(
+        &self,
+        v: Value,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        whole: &Expression,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let mut cur = &v;
+        for op in ops {
+            if matches!(cur, Value::Expr(_) | Value::Ref(_)) {
+                return self.eval_hcl(whole, diags);
+            }
+            let next = match (cur, op.value()) {
+                (Value::Map(m), TraversalOperator::GetAttr(id)) => m.get(id.as_str()),
+                (Value::Map(m), TraversalOperator::Index(Expression::String(s))) => m.get(s.value().as_str()),
+                (Value::List(l), TraversalOperator::LegacyIndex(i)) => l.get(*i.value() as usize),
+                (Value::List(l), TraversalOperator::Index(Expression::Number(n))) => {
+                    n.value().as_u64().and_then(|i| l.get(i as usize))
+                }
+                _ => None,
+            };
+            match next {
+                Some(x) => cur = x,
+                None => break,
+            }
+        }
+        self.index_value(v, ops, diags)
+    }
+
     /// Applies `.attr` and `[index]` operators to an already evaluated value.
     pub(super) fn index_value(
         &self,
@@ -281,6 +363,8 @@ impl Env<'_> {
                 _ => return self.err(diags, at, "splat expressions are not supported"),
             };
             v = match (&v, &key) {
+                // A failed local or module call, already reported, or one waiting for a lookup.
+                (Value::Unknown, _) => return None,
                 (Value::Map(m), Value::Str(k)) => match m.get(k) {
                     Some(x) => x.clone(),
                     None => return self.err(diags, at, format!("no key `{k}` in this map")),
@@ -314,7 +398,7 @@ impl Env<'_> {
         let failed = |table: &BTreeMap<String, Value>, names: &[String]| {
             names.iter().any(|n| matches!(table.get(n), Some(Value::Unknown)))
         };
-        if failed(&self.vars, &m.vars) || failed(&self.locals, &m.locals) {
+        if failed(&self.vars, &m.vars) || failed(&self.locals, &m.locals) || failed(&self.modules, &m.modules) {
             return None;
         }
         let data = self.data_object(expr, diags)?;
@@ -330,6 +414,7 @@ impl Env<'_> {
         // evaluation made loading quadratic in their number.
         ctx.declare_var("var", to_hcl_object(&self.vars, &m.vars));
         ctx.declare_var("local", to_hcl_object(&self.locals, &m.locals));
+        ctx.declare_var("module", to_hcl_object(&self.modules, &m.modules));
         if let Some(e) = self.each.borrow().as_ref() {
             let key = e.key.value();
             match e.by_count() {
@@ -380,21 +465,21 @@ pub(super) fn message(e: &hcl::eval::Error) -> String {
     }
 }
 
-/// The `local.NAME` names an expression uses, for ordering locals.
-pub(super) fn locals_used(expr: &Expression) -> Vec<String> {
-    struct Locals(Vec<String>);
-    impl Visit for Locals {
+/// The `ROOT.NAME` names an expression uses (`local.x`, `module.web`), for ordering.
+pub(super) fn names_used(expr: &Expression, root_name: &str) -> Vec<String> {
+    struct Names<'r>(&'r str, Vec<String>);
+    impl Visit for Names<'_> {
         fn visit_traversal(&mut self, t: &Traversal) {
             if let (Expression::Variable(root), Some(op)) = (&t.expr, t.operators.first())
-                && root.as_str() == "local"
+                && root.as_str() == self.0
                 && let TraversalOperator::GetAttr(id) = op.value()
             {
-                self.0.push(id.as_str().to_string());
+                self.1.push(id.as_str().to_string());
             }
             hcl_edit::visit::visit_traversal(self, t);
         }
     }
-    let mut l = Locals(vec![]);
+    let mut l = Names(root_name, vec![]);
     l.visit_expr(expr);
-    l.0
+    l.1
 }

@@ -1,14 +1,12 @@
 //! Reference cycles between resources. A cycle has no creation order, so it is reported at the
 //! attribute that closes it, with the whole loop spelled out.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-
 use super::Resource;
-use super::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::diag::{Diagnostic, Diagnostics};
 use crate::model::{Address, Value};
+use std::collections::{BTreeMap, HashMap};
 
-pub(super) fn check_cycles(file: &Arc<SourceFile>, resources: &[Resource], diags: &mut Diagnostics) {
+pub(super) fn check_cycles(resources: &[Resource], diags: &mut Diagnostics) {
     let index: HashMap<&Address, usize> = resources.iter().enumerate().map(|(i, r)| (&r.addr, i)).collect();
     // 0 = unvisited, 1 = on the current path, 2 = finished.
     let mut state = vec![0u8; resources.len()];
@@ -25,7 +23,7 @@ pub(super) fn check_cycles(file: &Arc<SourceFile>, resources: &[Resource], diags
         let at = ref_path(&from.attrs, &to.addr).map_or(from.span.clone(), |p| from.span_of(&p));
         diags.push(
             Diagnostic::error(format!("reference cycle: {}", names.join(" -> ")))
-                .at(file, at)
+                .at(&from.file, at)
                 .label(format!("{} refers to {} here", from.addr, to.addr))
                 .hint(
                     "resources that refer to each other have no order to create them in; remove one of the references",

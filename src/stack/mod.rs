@@ -13,9 +13,11 @@ mod funcs;
 mod graph;
 mod hclvalue;
 mod meta;
+mod module;
 pub mod moved;
 mod repeat;
 mod resource;
+mod scope;
 mod sensitive;
 mod template;
 mod typecheck;
@@ -54,6 +56,8 @@ pub struct Stack {
     /// `moved` blocks: objects that changed address without being recreated.
     pub moved: Vec<Moved>,
     pub file: Arc<SourceFile>,
+    /// The modules' files, each directory's as one (see [`SourceFile::combined`]).
+    pub modules: Vec<Arc<SourceFile>>,
     /// Non-fatal findings (unused variables in var files, …).
     pub warnings: Vec<Diagnostic>,
     /// Every variable's value, as given or defaulted.
@@ -75,6 +79,8 @@ impl Stack {
 #[derive(Debug, Clone)]
 pub struct Resource {
     pub addr: Address,
+    /// The file its block is in (the stack file, or a module's files): what its spans index.
+    pub file: Arc<SourceFile>,
     /// Typed attribute values; references to other resources are still `Value::Ref`.
     pub attrs: Attrs,
     /// Span of each attribute's expression, by path (`cidr`, `ingress[1].port`).
@@ -207,5 +213,7 @@ mod tests_data;
 mod tests_dynamic;
 #[cfg(test)]
 mod tests_lang;
+#[cfg(test)]
+mod tests_modules;
 #[cfg(test)]
 mod tests_vars;

@@ -9,14 +9,14 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::expr::Expression;
 use hcl_edit::structure::Block;
 
 use super::Resource;
 use super::body::{header, simple_attrs};
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::eval::span;
-use crate::model::{Address, Key};
+use crate::model::Address;
 
 /// One `moved` block.
 #[derive(Debug, Clone)]
@@ -99,27 +99,18 @@ pub(super) fn parse(file: &Arc<SourceFile>, b: &Block, kinds: &[&str], diags: &m
     Some(Moved { from, to, span: header(b), from_span, to_span })
 }
 
-/// `kind.name`, `kind.name[0]` or `kind.name["key"]`, written as a traversal, not a string.
+/// `kind.name`, `kind.name[0]` or `kind.name["key"]`, optionally inside modules
+/// (`module.net.vpc.main`), written as a traversal, not a string.
 fn address(e: &Expression) -> Result<Address, String> {
-    const SHAPE: &str = "expected a resource address such as vpc.main, instance.web[0] or subnet.public[\"a\"]";
-    let t = match e {
-        Expression::Traversal(t) => t,
+    const SHAPE: &str = "expected a resource address such as vpc.main, instance.web[0], subnet.public[\"a\"] \
+                         or module.net.vpc.main";
+    match e {
+        Expression::Traversal(_) => {}
         Expression::String(s) => return Err(format!("{SHAPE}, not a string: write {} without quotes", s.value())),
         _ => return Err(SHAPE.into()),
-    };
-    let Expression::Variable(kind) = &t.expr else { return Err(SHAPE.into()) };
-    let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
-    let (name, key) = match ops.as_slice() {
-        [TraversalOperator::GetAttr(n)] => (n, None),
-        [TraversalOperator::GetAttr(n), TraversalOperator::LegacyIndex(i)] => (n, Some(Key::Index(*i.value() as i64))),
-        [TraversalOperator::GetAttr(n), TraversalOperator::Index(k)] => match k {
-            Expression::Number(x) => (n, Some(Key::Index(x.value().as_i64().filter(|i| *i >= 0).ok_or(SHAPE)?))),
-            Expression::String(s) => (n, Some(Key::Str(s.value().to_string()))),
-            _ => return Err(format!("{SHAPE}: the key must be a number or a quoted string")),
-        },
-        _ => return Err(SHAPE.into()),
-    };
-    Ok(Address { kind: kind.as_str().to_string(), name: name.as_str().to_string(), key })
+    }
+    let text: String = e.to_string().split_whitespace().collect();
+    Address::parse(&text).filter(|a| !a.is_module()).ok_or_else(|| SHAPE.to_string())
 }
 
 /// Checks the moves against each other and the loaded blocks: each `from` named once and no

@@ -55,7 +55,17 @@ pub(super) fn load_block(
         deps
     });
     *env.each.borrow_mut() = None;
-    Some(Resource { addr, attrs: attrs?, spans, span: b.header.clone(), deps: deps?, lifecycle, silenced, sensitive })
+    Some(Resource {
+        addr,
+        file: env.file.clone(),
+        attrs: attrs?,
+        spans,
+        span: b.header.clone(),
+        deps: deps?,
+        lifecycle,
+        silenced,
+        sensitive,
+    })
 }
 
 /// Evaluates a resource body (or a nested block's body) against the attribute specs.

@@ -14,6 +14,8 @@ use hcl_edit::visit::{Visit, visit_block, visit_traversal};
 pub(super) struct Taint {
     pub vars: BTreeSet<String>,
     pub locals: BTreeSet<String>,
+    /// Module calls with a sensitive output: whatever uses them is masked.
+    pub modules: BTreeSet<String>,
 }
 
 /// `var.X` and `local.Y` names an expression or block mentions.
@@ -21,6 +23,7 @@ pub(super) struct Taint {
 pub(super) struct Mentions {
     pub vars: Vec<String>,
     pub locals: Vec<String>,
+    pub modules: Vec<String>,
 }
 
 impl Mentions {
@@ -39,6 +42,7 @@ impl Visit for Mentions {
             match root.as_str() {
                 "var" => self.vars.push(id.as_str().to_string()),
                 "local" => self.locals.push(id.as_str().to_string()),
+                "module" => self.modules.push(id.as_str().to_string()),
                 _ => {}
             }
         }
@@ -48,7 +52,9 @@ impl Visit for Mentions {
 
 impl Taint {
     fn hit(&self, m: &Mentions) -> bool {
-        m.vars.iter().any(|v| self.vars.contains(v)) || m.locals.iter().any(|l| self.locals.contains(l))
+        m.vars.iter().any(|v| self.vars.contains(v))
+            || m.locals.iter().any(|l| self.locals.contains(l))
+            || m.modules.iter().any(|c| self.modules.contains(c))
     }
 
     /// Whether an expression's value derives from a sensitive variable.
@@ -66,7 +72,7 @@ impl Taint {
 
     /// Marks locals derived from sensitive variables or from other such locals.
     pub fn add_locals(&mut self, locals: &[&Attribute]) {
-        if self.vars.is_empty() {
+        if self.vars.is_empty() && self.modules.is_empty() {
             return;
         }
         // Taint flows from a local to the locals that use it: a walk over those edges, so a
@@ -75,7 +81,7 @@ impl Taint {
         let mut tainted: Vec<&str> = vec![];
         for a in locals {
             let m = Mentions::of(&a.value);
-            if m.vars.iter().any(|v| self.vars.contains(v)) {
+            if m.vars.iter().any(|v| self.vars.contains(v)) || m.modules.iter().any(|c| self.modules.contains(c)) {
                 tainted.push(a.key.as_str());
             }
             m.locals.into_iter().for_each(|l| users.entry(l).or_default().push(a.key.as_str()));
@@ -89,7 +95,7 @@ impl Taint {
 
     /// The top-level attributes and nested blocks of a resource whose values are sensitive.
     pub fn resource(&self, b: &Block) -> Vec<String> {
-        if self.vars.is_empty() {
+        if self.vars.is_empty() && self.modules.is_empty() {
             return vec![];
         }
         let mut out: Vec<String> = b

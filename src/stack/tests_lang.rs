@@ -112,19 +112,6 @@ output "groups" {{ value = security_group.web[*].id }}
     assert!(matches!(output(&s, "groups"), Value::List(l) if l.len() == 2));
 }
 
-#[test]
-fn instance_addresses_print_and_parse_back() {
-    use crate::model::{Address, Key};
-    for s in ["vpc.main", "subnet.public[0]", r#"subnet.public["us-east-1a"]"#, r#"iam_user.dev["a.b"]"#] {
-        assert_eq!(Address::parse(s).unwrap().to_string(), s);
-    }
-    let a = Address::parse(r#"iam_user.dev["a.b"]"#).unwrap();
-    assert_eq!((a.name.as_str(), a.key), ("dev", Some(Key::Str("a.b".into()))));
-    for bad in ["subnet.public[", "subnet.public[-1]", "subnet.public[x]", "subnet.a.b", "vpc."] {
-        assert!(Address::parse(bad).is_none(), "{bad}");
-    }
-}
-
 fn errors(src: &str) -> String {
     load_str("stack.hcl", src, &VarInputs::default(), &schemas()).expect_err("should not load").to_string()
 }

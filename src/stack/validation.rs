@@ -78,7 +78,8 @@ pub(super) fn check(
     dir: Option<PathBuf>,
     diags: &mut Diagnostics,
 ) -> bool {
-    if def.validations.is_empty() {
+    // A module argument known only after apply cannot be checked when planning.
+    if def.validations.is_empty() || super::deferred::pending(value) {
         return true;
     }
     let env = bare_env(file.clone(), dir, BTreeMap::from([(def.name.clone(), value.clone())]));

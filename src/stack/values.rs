@@ -13,12 +13,14 @@ use hcl_edit::visit::{Visit, visit_traversal};
 use super::body::header;
 use super::diag::{Diagnostic, Diagnostics};
 use super::eval::{Env, span};
+use super::module::CallIn;
 use super::repeat::{self, Each};
 use crate::model::{Address, Value};
 
 enum Node<'b> {
     Local(&'b Attribute),
     Data(&'b str, &'b Block),
+    Module(&'b CallIn<'b>),
     Keys(&'b Address, &'b Block),
 }
 
@@ -29,11 +31,13 @@ pub(super) fn evaluate(
     env: &mut Env,
     locals: &[&Attribute],
     data: &[(String, &Block)],
+    modules: &[CallIn],
     repeated: &[(&Address, &Block)],
     diags: &mut Diagnostics,
 ) -> HashMap<Address, Option<Vec<Each>>> {
     let mut nodes: Vec<Node> = locals.iter().map(|a| Node::Local(a)).collect();
     nodes.extend(data.iter().map(|(k, b)| Node::Data(k.as_str(), b)));
+    nodes.extend(modules.iter().map(Node::Module));
     nodes.extend(repeated.iter().map(|(a, b)| Node::Keys(a, b)));
     let index: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (name(n), i)).collect();
     let mut dependents: Vec<Vec<usize>> = vec![vec![]; nodes.len()];
@@ -60,11 +64,13 @@ pub(super) fn evaluate(
         let (what, at) = match node {
             Node::Local(a) => (name(node), span(&a.key)),
             Node::Data(_, b) => (name(node), header(b)),
+            Node::Module(c) => (name(node), header(c.block)),
             Node::Keys(a, b) => (format!("the count or for_each of {a}"), header(b)),
         };
         let _ = i;
         diags.push(
-            Diagnostic::error(format!("{what} depends on itself through other locals or data")).at(&env.file, at),
+            Diagnostic::error(format!("{what} depends on itself through other locals, data or modules"))
+                .at(&env.file, at),
         );
     }
     instances
@@ -74,6 +80,7 @@ fn name(node: &Node) -> String {
     match node {
         Node::Local(a) => format!("local.{}", a.key.as_str()),
         Node::Data(k, _) => format!("data.{k}"),
+        Node::Module(c) => format!("module.{}", c.name),
         Node::Keys(a, _) => a.to_string(),
     }
 }
@@ -82,7 +89,8 @@ fn name(node: &Node) -> String {
 fn uses(env: &Env, node: &Node) -> Vec<String> {
     let mut names = vec![];
     let mut add = |e: &Expression, blocks: bool| {
-        names.extend(super::eval::locals_used(e).into_iter().map(|l| format!("local.{l}")));
+        names.extend(super::eval::names_used(e, "local").into_iter().map(|l| format!("local.{l}")));
+        names.extend(super::eval::names_used(e, "module").into_iter().map(|m| format!("module.{m}")));
         names.extend(super::data::used(e).into_iter().map(|d| format!("data.{d}")));
         if blocks {
             names.extend(blocks_used(env, e).into_iter().map(|a| a.to_string()));
@@ -91,6 +99,7 @@ fn uses(env: &Env, node: &Node) -> Vec<String> {
     match node {
         Node::Local(a) => add(&a.value, true),
         Node::Data(_, b) => b.body.attributes().for_each(|a| add(&a.value, false)),
+        Node::Module(c) => c.block.body.attributes().for_each(|a| add(&a.value, true)),
         Node::Keys(_, b) => {
             for meta in [repeat::COUNT, repeat::FOR_EACH] {
                 b.body.get_attribute(meta).into_iter().for_each(|a| add(&a.value, false));
@@ -111,6 +120,7 @@ fn run(env: &mut Env, node: &Node, instances: &mut HashMap<Address, Option<Vec<E
             let v = super::data::evaluate(env, key, block, diags);
             env.data.values.insert(key.to_string(), v);
         }
+        Node::Module(c) => super::module::call(env, c, diags),
         Node::Keys(addr, block) => {
             let errors = diags.error_count();
             let found = repeat::instances(env, block, diags);
@@ -136,7 +146,7 @@ fn blocks_used(env: &Env, expr: &Expression) -> Vec<Address> {
                 && self.0.kinds.contains_key(root.as_str())
                 && let Some(TraversalOperator::GetAttr(name)) = t.operators.first().map(|o| o.value())
             {
-                let addr = Address::new(root.as_str(), name.as_str());
+                let addr = self.0.address(root.as_str(), name.as_str());
                 if self.0.repeats.contains_key(&addr) {
                     self.1.push(addr);
                 }

@@ -70,18 +70,9 @@ impl Origin {
 /// values and validation conditions, which may not use locals or resources.
 pub(super) fn bare_env(file: Arc<SourceFile>, dir: Option<PathBuf>, vars: BTreeMap<String, Value>) -> Env<'static> {
     static NOTHING: LazyLock<HashMap<Address, Range<usize>>> = LazyLock::new(HashMap::new);
-    Env {
-        file,
-        dir,
-        vars,
-        locals: BTreeMap::new(),
-        kinds: HashMap::new(),
-        declared: &NOTHING,
-        repeats: Default::default(),
-        each: Default::default(),
-        iters: Default::default(),
-        data: Default::default(),
-    }
+    let mut env = Env::new(file, dir, HashMap::new(), &NOTHING);
+    env.vars = vars;
+    env
 }
 
 /// Reads a `variable "NAME" { … }` block; `None` when its type cannot be read.
@@ -143,7 +134,7 @@ pub(super) fn resolve(
 }
 
 /// A variable's value converted to its type, with where it came from.
-fn value_of(
+pub(super) fn value_of(
     def: &VarDef,
     given: Option<(Value, Origin)>,
     file: &Arc<SourceFile>,

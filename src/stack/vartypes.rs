@@ -124,6 +124,8 @@ fn parse_attr(expr: &Expression, env: &Env) -> Result<ObjAttr, Box<Diagnostic>> 
 pub(super) fn convert(ty: &VarType, v: Value, secret: bool) -> Result<Value, String> {
     match (ty, v) {
         (VarType::Any, v) | (_, v @ Value::Null) => Ok(v),
+        // A module argument known only after apply: converted where it is used.
+        (_, v @ (Value::Ref(_) | Value::Expr(_) | Value::Unknown)) => Ok(v),
         (VarType::String, Value::Str(s)) => Ok(Value::Str(s)),
         (VarType::String, Value::Int(i)) => Ok(Value::Str(i.to_string())),
         (VarType::String, Value::Bool(b)) => Ok(Value::Str(b.to_string())),

@@ -49,22 +49,21 @@ fn iops_problem(vtype: &str, iops: i64, size: Option<i64>) -> Option<String> {
 
 /// The volume's own checks and its attachment.
 pub fn volume(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
-    combinations(res, stack, diags);
+    combinations(res, diags);
     let a = &res.attrs;
     let vtype = a.get("type").and_then(Value::as_str).unwrap_or("gp3");
     let int = |k: &str| a.get(k).and_then(Value::as_int);
     if let Some(msg) = int("size").and_then(|s| size_problem(vtype, s)) {
-        diags.push(error(stack, res, "size", msg));
+        diags.push(error(res, "size", msg));
     }
     if let Some(msg) = int("iops").and_then(|i| iops_problem(vtype, i, int("size"))) {
-        diags.push(error(stack, res, "iops", msg));
+        diags.push(error(res, "iops", msg));
     }
     if let Some(t) = int("throughput").filter(|_| vtype == "gp3") {
         // gp3 allows 0.25 MiB/s per provisioned IOPS; without `iops` it has 3000.
         let iops = int("iops").unwrap_or(3000);
         if t * 4 > iops {
             diags.push(error(
-                stack,
                 res,
                 "throughput",
                 format!("{t} MiB/s needs at least {} IOPS (0.25 MiB/s per IOPS); this volume has {iops}", t * 4),
@@ -76,11 +75,11 @@ pub fn volume(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
 }
 
 /// Settings that only some volume types take, and an attachment needing both ends.
-fn combinations(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+fn combinations(res: &Resource, diags: &mut Diagnostics) {
     let a = &res.attrs;
     let vtype = a.get("type").and_then(Value::as_str).unwrap_or("gp3");
     let given = |k: &str| a.get(k).is_some_and(|v| !v.is_null());
-    let mut fail = |path: &str, msg: String| diags.push(error(stack, res, path, msg));
+    let mut fail = |path: &str, msg: String| diags.push(error(res, path, msg));
     if given("iops") && !matches!(vtype, "io1" | "io2" | "gp3") {
         fail("iops", format!("iops can only be set for io1, io2 and gp3 volumes, not {vtype}"));
     }
@@ -105,7 +104,7 @@ fn attachment(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         && az != theirs
     {
         diags.push(
-            error(stack, res, "az", format!("this volume is in {az}, but {} runs in {theirs}", instance.addr))
+            error(res, "az", format!("this volume is in {az}, but {} runs in {theirs}", instance.addr))
                 .label(format!("not {theirs}"))
                 .hint("EBS volumes attach only to instances in their own availability zone"),
         );
@@ -116,22 +115,17 @@ fn attachment(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         let same_instance = other.attrs.get("instance") == res.attrs.get("instance");
         if same_instance && device.is_some() && other.attrs.get("device").and_then(Value::as_str) == device {
             let d = device.unwrap_or_default();
-            diags.push(error(
-                stack,
-                res,
-                "device",
-                format!("{} is already attached to {} at {d}", other.addr, instance.addr),
-            ));
+            diags.push(error(res, "device", format!("{} is already attached to {} at {d}", other.addr, instance.addr)));
         }
     }
 }
 
 /// An instance's root volume, when its type is given.
-pub fn root_volume(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+pub fn root_volume(res: &Resource, diags: &mut Diagnostics) {
     let vtype = res.attrs.get("root_volume_type").and_then(Value::as_str);
     let size = res.attrs.get("root_volume_size").and_then(Value::as_int);
     if let Some(msg) = vtype.zip(size).and_then(|(t, s)| size_problem(t, s)) {
-        diags.push(error(stack, res, "root_volume_size", msg));
+        diags.push(error(res, "root_volume_size", msg));
     }
 }
 

@@ -11,7 +11,7 @@ pub fn target_group(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     let given = res.attrs.get("targets").is_some_and(|t| !t.as_list().is_empty());
     if given && res.attrs.get("target_type").and_then(Value::as_str) == Some("ip") {
         diags.push(
-            error(stack, res, "targets", "`targets` registers instances, but this group's target_type is \"ip\"")
+            error(res, "targets", "`targets` registers instances, but this group's target_type is \"ip\"")
                 .hint("set target_type = \"instance\", or register IP targets outside stackr"),
         );
     }
@@ -29,7 +29,6 @@ pub fn load_balancer(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         let Some(az) = zone_of(stack, s) else { continue };
         if let Some(first) = zones.insert(az, s) {
             diags.push(error(
-                stack,
                 res,
                 "subnets",
                 format!(

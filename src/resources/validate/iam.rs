@@ -33,14 +33,12 @@ pub fn principal(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         let Some(text) = doc.as_str() else { continue };
         total += text.chars().filter(|c| !c.is_whitespace()).count();
         if let Some(msg) = policy_problem(text, Doc::Identity) {
-            diags.push(error(stack, res, "inline_policies", format!("inline policy \"{name}\": {msg}")));
+            diags.push(error(res, "inline_policies", format!("inline policy \"{name}\": {msg}")));
         }
     }
     let quota = inline_quota(&res.addr.kind);
     if total > quota {
-        diags.push(error(
-            stack,
-            res,
+        diags.push(error(res,
             "inline_policies",
             format!("the inline policies come to {total} characters (without whitespace); IAM allows {quota} for one {}", res.addr.kind.trim_start_matches("iam_")),
         ).hint("move statements into a managed policy, or split them across groups"));
@@ -50,7 +48,6 @@ pub fn principal(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     if path > 512 {
         diags.push(
             error(
-                stack,
                 res,
                 "name",
                 format!(
@@ -77,7 +74,7 @@ pub fn role(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     };
     if let Some(msg) = problem {
         diags.push(
-            error(stack, res, "assume", msg)
+            error(res, "assume", msg)
                 .label("e.g. \"ec2.amazonaws.com\", or jsonencode({ Version = \"2012-10-17\", Statement = [...] })"),
         );
     }

@@ -40,8 +40,8 @@ pub fn zone_of<'a>(stack: &'a Stack, res: &'a Resource) -> Option<&'a str> {
 }
 
 /// An error at an attribute (or the block, when the attribute is not written).
-pub fn error(stack: &Stack, res: &Resource, path: &str, msg: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(msg).at(&stack.file, res.span_of(path))
+pub fn error(res: &Resource, path: &str, msg: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(msg).at(&res.file, res.span_of(path))
 }
 
 /// The resources each item of a list attribute refers to (`subnets = [subnet.a, subnet.b]`).
@@ -57,13 +57,8 @@ pub fn zone_in_region(res: &Resource, stack: &Stack, path: &str, diags: &mut Dia
     };
     if let Some(zone_region) = formats::az_region(az).filter(|r| *r != region) {
         diags.push(
-            error(
-                stack,
-                res,
-                path,
-                format!("availability zone {az} is in {zone_region}, not in the stack's region {region}"),
-            )
-            .hint(format!("use a zone of {region}, such as {region}a")),
+            error(res, path, format!("availability zone {az} is in {zone_region}, not in the stack's region {region}"))
+                .hint(format!("use a zone of {region}, such as {region}a")),
         );
     }
 }
@@ -73,7 +68,7 @@ pub fn same_vpc(stack: &Stack, res: &Resource, path: &str, vpc: &Value, items: &
     for other in items {
         if let Some(theirs) = vpc_of(stack, other).filter(|v| *v != vpc) {
             diags.push(
-                error(stack, res, path, format!("{} is in {}, not in {}", other.addr, show(theirs), show(vpc)))
+                error(res, path, format!("{} is in {}, not in {}", other.addr, show(theirs), show(vpc)))
                     .label("another VPC"),
             );
         }

@@ -21,7 +21,6 @@ pub fn route_table(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         if let Some(cidr) = m.get("cidr").and_then(Value::as_str) {
             if seen.contains(&cidr) {
                 diags.push(error(
-                    stack,
                     res,
                     &path,
                     format!("two routes to {cidr}; a route table has one route per destination"),
@@ -31,11 +30,8 @@ pub fn route_table(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         }
         if let Some(gw) = target(stack, m.get("gateway")) {
             match gw.attrs.get("vpc").filter(|v| !v.is_null()) {
-                None => {
-                    diags.push(error(stack, res, &path, format!("{} is not attached to a VPC; set its `vpc`", gw.addr)))
-                }
+                None => diags.push(error(res, &path, format!("{} is not attached to a VPC; set its `vpc`", gw.addr))),
                 Some(gv) if Some(gv) != vpc => diags.push(error(
-                    stack,
                     res,
                     &path,
                     format!(
@@ -58,7 +54,6 @@ pub fn route_table(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         for subnet in targets(stack, res, "subnets") {
             if targets(stack, other, "subnets").iter().any(|s| s.addr == subnet.addr) {
                 diags.push(error(
-                    stack,
                     res,
                     "subnets",
                     format!("{} is already associated with {}; a subnet has one route table", subnet.addr, other.addr),
@@ -94,7 +89,7 @@ pub fn role_has_profile(res: &Resource, stack: &Stack, diags: &mut Diagnostics) 
     let Some(role) = target(stack, res.attrs.get("role")) else { return };
     if role.attrs.get("instance_profile").and_then(Value::as_bool) != Some(true) {
         diags.push(
-            error(stack, res, "role", format!("{} has no instance profile to give this {}", role.addr, res.addr.kind))
+            error(res, "role", format!("{} has no instance profile to give this {}", role.addr, res.addr.kind))
                 .hint(format!("set `instance_profile = true` in {}", role.addr)),
         );
     }
@@ -106,7 +101,7 @@ pub fn elastic_ip(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     let earlier = stack.resources.iter().take_while(|r| r.addr != res.addr).filter(|r| r.addr.kind == res.addr.kind);
     if let Some(first) = earlier.into_iter().find(|r| r.attrs.get("instance") == Some(instance)) {
         diags.push(
-            error(stack, res, "instance", format!("{} is already associated with {}", show(instance), first.addr))
+            error(res, "instance", format!("{} is already associated with {}", show(instance), first.addr))
                 .hint("associating a second address to an instance's primary IP moves the first one off it"),
         );
     }
@@ -126,7 +121,6 @@ pub fn needs_gateway(res: &Resource, stack: &Stack, attr: &str, subnets: &[&Reso
     let what = if res.addr.kind == "load_balancer" { "an internet-facing load balancer" } else { "an Elastic IP" };
     diags.push(
         error(
-            stack,
             res,
             attr,
             format!("{what} needs its VPC's internet gateway, and {} has none in this stack", vpcs[0].addr),

@@ -19,18 +19,17 @@ pub fn group(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     let int = |k: &str| res.attrs.get(k).and_then(Value::as_int).filter(|n| *n >= 0);
     let (min, max) = (int("min_size").unwrap_or(0), int("max_size").unwrap_or(0));
     if min > max {
-        diags.push(error(stack, res, "min_size", format!("min_size {min} must be between 0 and max_size {max}")));
+        diags.push(error(res, "min_size", format!("min_size {min} must be between 0 and max_size {max}")));
     }
     if let Some(d) = int("desired_capacity").filter(|d| *d < min || *d > max) {
         diags.push(error(
-            stack,
             res,
             "desired_capacity",
             format!("desired_capacity {d} is outside min_size..max_size ({min}..{max})"),
         ));
     }
-    tracking(res, stack, diags);
-    schedules(res, stack, min, max, diags);
+    tracking(res, diags);
+    schedules(res, min, max, diags);
     let subnets = targets(stack, res, "subnets");
     if let Some(vpc) = subnets.iter().find_map(|s| vpc_of(stack, s)) {
         same_vpc(stack, res, "subnets", vpc, &subnets, diags);
@@ -38,18 +37,17 @@ pub fn group(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
     }
 }
 
-fn tracking(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+fn tracking(res: &Resource, diags: &mut Diagnostics) {
     let mut metrics: Vec<&str> = vec![];
     for (i, b) in blocks(res, "target_tracking") {
         let path = format!("target_tracking[{i}]");
         let metric = b.get("metric").and_then(Value::as_str).unwrap_or("cpu");
         if metrics.contains(&metric) {
-            diags.push(error(stack, res, &path, "one target_tracking block per metric"));
+            diags.push(error(res, &path, "one target_tracking block per metric"));
         }
         metrics.push(metric);
         if let Some(t) = b.get("target").and_then(Value::as_int).filter(|t| metric == "cpu" && *t > 100) {
             diags.push(error(
-                stack,
                 res,
                 &format!("{path}.target"),
                 format!("a CPU target is a percentage; {t} is above 100"),
@@ -59,26 +57,20 @@ fn tracking(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
 }
 
 /// Each scheduled action: a size to set, and sizes that fit with each other and the group's.
-fn schedules(res: &Resource, stack: &Stack, min: i64, max: i64, diags: &mut Diagnostics) {
+fn schedules(res: &Resource, min: i64, max: i64, diags: &mut Diagnostics) {
     let mut names: Vec<&str> = vec![];
     for (i, b) in blocks(res, "schedule") {
         let path = format!("schedule[{i}]");
         let int = |k: &str| b.get(k).and_then(Value::as_int).filter(|n| *n >= 0);
         if let Some(name) = b.get("name").and_then(Value::as_str) {
             if names.contains(&name) {
-                diags.push(error(
-                    stack,
-                    res,
-                    &format!("{path}.name"),
-                    format!("two scheduled actions are named \"{name}\""),
-                ));
+                diags.push(error(res, &format!("{path}.name"), format!("two scheduled actions are named \"{name}\"")));
             }
             names.push(name);
         }
         let (smin, smax, desired) = (int("min_size"), int("max_size"), int("desired_capacity"));
         if smin.is_none() && smax.is_none() && desired.is_none() {
             diags.push(error(
-                stack,
                 res,
                 &path,
                 "a scheduled action sets at least one of min_size, max_size and desired_capacity",
@@ -88,7 +80,7 @@ fn schedules(res: &Resource, stack: &Stack, min: i64, max: i64, diags: &mut Diag
         let (lo, hi) = (smin.unwrap_or(min), smax.unwrap_or(max));
         let whose = |own: Option<i64>| if own.is_some() { "its" } else { "the group's" };
         if lo > hi {
-            diags.push(error(stack, res, &path, format!("its minimum {lo} is above {} maximum {hi}", whose(smax))));
+            diags.push(error(res, &path, format!("its minimum {lo} is above {} maximum {hi}", whose(smax))));
         } else if let Some(d) = desired.filter(|d| *d < lo || *d > hi) {
             let (bound, which) = if d > hi {
                 (hi, format!("{} maximum", whose(smax)))
@@ -96,7 +88,6 @@ fn schedules(res: &Resource, stack: &Stack, min: i64, max: i64, diags: &mut Diag
                 (lo, format!("{} minimum", whose(smin)))
             };
             diags.push(error(
-                stack,
                 res,
                 &format!("{path}.desired_capacity"),
                 format!("scheduled desired_capacity {d} is {} {which} {bound}", if d > hi { "above" } else { "below" }),

@@ -1,0 +1,208 @@
+//! Modules through loading: arguments become the module's variables, its objects carry the
+//! module's path in their addresses and references, outputs flow back to the caller, count
+//! and for_each make instances, and mistakes are reported in the file that has them.
+
+use std::path::Path;
+
+use super::*;
+use crate::model::{Address, Value};
+use crate::resources::schemas;
+
+const NET: &str = r#"variable "cidr" { type = string }
+variable "zones" {
+  type    = list(string)
+  default = ["us-east-1a"]
+}
+vpc "main" { cidr = var.cidr }
+subnet "public" {
+  for_each = toset(var.zones)
+  vpc      = vpc.main
+  az       = each.key
+  cidr     = cidrsubnet(var.cidr, 8, index(var.zones, each.key))
+}
+"#;
+
+const NET_OUT: &str = r#"output "vpc_id" { value = vpc.main.id }
+output "subnets" { value = [for s in subnet.public : s.id] }
+output "cidr" { value = var.cidr }
+"#;
+
+/// Writes `files` (path → text) under a temporary directory and loads `stack.hcl` there.
+fn load_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Stack, Diagnostics>) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let stack = load_file(&dir.path().join("stack.hcl"), &VarInputs::default(), &schemas());
+    (dir, stack)
+}
+
+fn addrs(s: &Stack) -> Vec<String> {
+    s.resources.iter().map(|r| r.addr.to_string()).collect()
+}
+
+fn net_tree(root: &str) -> Vec<(&str, &str)> {
+    vec![("stack.hcl", root), ("modules/net/main.hcl", NET), ("modules/net/outputs.hcl", NET_OUT)]
+}
+
+#[test]
+fn a_module_makes_its_objects_under_its_path_and_gives_its_outputs() {
+    let root = r#"stack "t" { region = "us-east-1" }
+module "net" {
+  source = "./modules/net"
+  cidr   = "10.1.0.0/16"
+  zones  = ["us-east-1a", "us-east-1b"]
+}
+security_group "web" {
+  vpc = module.net.vpc_id
+}
+output "cidr" { value = module.net.cidr }
+output "first" { value = module.net.subnets[0] }
+"#;
+    let (_d, s) = load_tree(&net_tree(root));
+    let s = s.unwrap();
+    assert_eq!(
+        addrs(&s),
+        [
+            "security_group.web",
+            "module.net.vpc.main",
+            r#"module.net.subnet.public["us-east-1a"]"#,
+            r#"module.net.subnet.public["us-east-1b"]"#,
+        ]
+    );
+    let sg = s.resource(&Address::parse("security_group.web").unwrap()).unwrap();
+    let vpc = Address::parse("module.net.vpc.main").unwrap();
+    assert!(matches!(sg.attrs.get("vpc"), Some(Value::Ref(r)) if r.addr == vpc));
+    assert_eq!(sg.deps, std::slice::from_ref(&vpc));
+    let subnet = s.resource(&Address::parse(r#"module.net.subnet.public["us-east-1b"]"#).unwrap()).unwrap();
+    assert_eq!(subnet.deps, [vpc]);
+    assert_eq!(subnet.attrs.get("cidr"), Some(&Value::str("10.1.1.0/24")));
+    assert!(subnet.file.path.ends_with("modules/net"), "{}", subnet.file.path);
+    let cidr = s.outputs.iter().find(|o| o.name == "cidr").unwrap();
+    assert_eq!(cidr.value, Value::str("10.1.0.0/16"));
+    let first = s.outputs.iter().find(|o| o.name == "first").unwrap();
+    // The output is a for over the subnets: indexing it waits for the plan.
+    assert!(matches!(&first.value, Value::Expr(d) if d.expr == "module.net.subnets[0]"), "{:?}", first.value);
+    let files: Vec<&str> = s.modules.iter().map(|m| m.path.as_str()).collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(s.modules[0].files().len(), 2);
+}
+
+#[test]
+fn for_each_and_count_make_module_instances_and_nested_modules_nest_paths() {
+    let root = r#"stack "t" { region = "us-east-1" }
+variable "envs" { default = { a = "10.1.0.0/16", b = "10.2.0.0/16" } }
+module "net" {
+  for_each = var.envs
+  source   = "./modules/net"
+  cidr     = each.value
+}
+module "app" {
+  count  = 2
+  source = "./modules/app"
+  vpc    = module.net["a"].vpc_id
+}
+output "vpcs" { value = { for k, m in module.net : k => m.cidr } }
+output "b" { value = module.net["b"].cidr }
+"#;
+    let app = r#"variable "vpc" {}
+security_group "app" { vpc = var.vpc }
+module "inner" {
+  source = "../net"
+  cidr   = "10.9.0.0/16"
+}
+"#;
+    let mut tree = net_tree(root);
+    tree.push(("modules/app/main.hcl", app));
+    let (_d, s) = load_tree(&tree);
+    let s = s.unwrap();
+    let all = addrs(&s);
+    for want in [
+        r#"module.net["a"].vpc.main"#,
+        r#"module.net["b"].subnet.public["us-east-1a"]"#,
+        "module.app[1].security_group.app",
+        "module.app[0].module.inner.vpc.main",
+    ] {
+        assert!(all.iter().any(|a| a == want), "{want} not in {all:?}");
+    }
+    let sg = s.resource(&Address::parse("module.app[1].security_group.app").unwrap()).unwrap();
+    assert!(matches!(sg.attrs.get("vpc"), Some(Value::Ref(r)) if r.addr.to_string() == r#"module.net["a"].vpc.main"#));
+    // A for over every instance waits for the plan (other outputs hold references); one
+    // instance's known output is known now.
+    let vpcs = s.outputs.iter().find(|o| o.name == "vpcs").unwrap();
+    assert!(matches!(vpcs.value, Value::Expr(_)), "{:?}", vpcs.value);
+    let b = s.outputs.iter().find(|o| o.name == "b").unwrap();
+    assert_eq!(b.value, Value::str("10.2.0.0/16"));
+}
+
+#[test]
+fn mistakes_are_reported_in_the_file_that_has_them() {
+    let root = r#"stack "t" { region = "us-east-1" }
+module "net" {
+  source = "./modules/net"
+  cidrr  = "10.1.0.0/16"
+}
+module "gone" { source = "./modules/nowhere" }
+module "far" { source = "git::https://example.invalid/x.git" }
+output "x" { value = module.net.vpc_ip }
+"#;
+    let bad_out = "output \"vpc_id\" { value = vpc.mian.id }\n";
+    let (d, s) = load_tree(&[("stack.hcl", root), ("modules/net/main.hcl", NET), ("modules/net/outputs.hcl", bad_out)]);
+    let text = s.unwrap_err().to_string();
+    let dir = d.path().display().to_string();
+    let mut must = vec![
+        "module \"net\" has no variable \"cidrr\"".to_string(),
+        "did you mean `cidr`?".to_string(),
+        format!("{dir}/stack.hcl:4:3"),
+        "module \"net\" needs an argument \"cidr\"".to_string(),
+        "reference to undeclared resource module.net.vpc.mian".to_string(),
+        format!("{dir}/modules/net/outputs.hcl:1:27"),
+        "module \"net\" has no output \"vpc_ip\"".to_string(),
+        "did you mean `vpc_id`?".to_string(),
+        "module directory".to_string(),
+        "does not exist".to_string(),
+        "is not a local path".to_string(),
+    ];
+    must.push(format!("{dir}/stack.hcl:7"));
+    for m in must {
+        assert!(text.contains(&m), "missing {m:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_module_that_calls_itself_is_refused() {
+    let m = "module \"again\" { source = \"../loop\" }\n";
+    let root = "stack \"t\" { region = \"us-east-1\" }\nmodule \"l\" { source = \"./modules/loop\" }\n";
+    let (_d, s) = load_tree(&[("stack.hcl", root), ("modules/loop/main.hcl", m)]);
+    let text = s.unwrap_err().to_string();
+    assert!(text.contains("module \"again\" calls itself"), "{text}");
+}
+
+#[test]
+fn module_files_may_not_name_a_stack_or_move_objects() {
+    let m = "stack \"x\" {}\nmoved {\n  from = vpc.a\n  to = vpc.b\n}\n";
+    let root = "stack \"t\" { region = \"us-east-1\" }\nmodule \"m\" { source = \"./modules/m\" }\n";
+    let (_d, s) = load_tree(&[("stack.hcl", root), ("modules/m/main.hcl", m)]);
+    let text = s.unwrap_err().to_string();
+    assert!(text.contains("a module has no stack block") && text.contains("a module has no moved block"), "{text}");
+}
+
+#[test]
+fn a_sensitive_argument_masks_what_the_module_makes_and_needs_sensitive_outputs() {
+    let m = "variable \"pw\" {}\niam_user \"u\" { tags = { pw = var.pw } }\noutput \"pw\" { value = var.pw }\n";
+    let root = "stack \"t\" { region = \"us-east-1\" }\nvariable \"pw\" {\n  sensitive = true\n  default = \"x\"\n}\nmodule \"m\" {\n  source = \"./modules/m\"\n  pw = var.pw\n}\n";
+    let (_d, s) = load_tree(&[("stack.hcl", root), ("modules/m/main.hcl", m)]);
+    let text = s.unwrap_err().to_string();
+    assert!(text.contains("output \"pw\" of module \"m\" derives from a sensitive value"), "{text}");
+    let fixed =
+        m.replace("output \"pw\" { value = var.pw }", "output \"pw\" {\n  value = var.pw\n  sensitive = true\n}");
+    let root2 = format!("{root}output \"o\" {{ value = module.m.pw }}\n");
+    let (_d, s) = load_tree(&[("stack.hcl", &root2), ("modules/m/main.hcl", &fixed)]);
+    let s = s.unwrap();
+    let u = s.resource(&Address::parse("module.m.iam_user.u").unwrap()).unwrap();
+    assert_eq!(u.sensitive, ["tags"]);
+    assert!(s.outputs[0].sensitive);
+    assert!(Path::new(&s.modules[0].path).ends_with("modules/m"));
+}
