@@ -258,7 +258,9 @@ impl Env<'_> {
         let addr = self.address(kind, name);
         if !self.declared.contains_key(&addr) {
             let same_kind = self.declared.keys().filter(|a| a.kind == kind).map(|a| a.name.as_str());
-            let mut d = Diagnostic::error(format!("reference to undeclared resource {addr}")).at(&self.file, whole);
+            // Named as written: a module's mistake is one, however many instances it has.
+            let written = Address::new(kind, name);
+            let mut d = Diagnostic::error(format!("reference to undeclared resource {written}")).at(&self.file, whole);
             d = match did_you_mean(name, same_kind) {
                 Some(s) => d.label(format!("did you mean {kind}.{s}?")),
                 None => d.label(format!("there is no {kind} block named \"{name}\" in this stack")),

@@ -157,7 +157,7 @@ output "x" { value = module.net.vpc_ip }
         "did you mean `cidr`?".to_string(),
         format!("{dir}/stack.hcl:4:3"),
         "module \"net\" needs an argument \"cidr\"".to_string(),
-        "reference to undeclared resource module.net.vpc.mian".to_string(),
+        "reference to undeclared resource vpc.mian".to_string(),
         format!("{dir}/modules/net/outputs.hcl:1:27"),
         "module \"net\" has no output \"vpc_ip\"".to_string(),
         "did you mean `vpc_id`?".to_string(),
