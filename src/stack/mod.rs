@@ -15,6 +15,7 @@ mod hclvalue;
 mod meta;
 mod module;
 pub mod moved;
+mod refs;
 mod repeat;
 mod resource;
 mod scope;
