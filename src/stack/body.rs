@@ -55,8 +55,9 @@ pub(super) fn load(
         fetched: inputs.data.clone(),
         vars: VarsIn::Root(inputs),
     };
-    let out = super::scope::load(scope, &c, diags, refused);
-    let Header { name, region, iam_home_region } = out.header?;
+    let mut out = super::scope::load(scope, &c, diags, refused);
+    let Header { name, region, iam_home_region } = out.header.take()?;
+    meta::expand(&mut out.resources);
     graph::check_cycles(&out.resources, diags);
     Some(Stack {
         name,

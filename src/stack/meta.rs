@@ -18,36 +18,85 @@ pub(super) const META: &[&str] = &["lifecycle", "silence"];
 /// The meta attribute: ordering the references in the block do not imply.
 pub(super) const DEPENDS_ON: &str = "depends_on";
 
-/// The resources a block's `depends_on = [kind.name, …]` names, checked where written.
+/// The resources and modules a block's `depends_on = [kind.name, module.db, …]` names,
+/// checked where written. A module stands for every object in it; [`expand`] replaces it
+/// once they are all loaded.
 pub(super) fn depends_on(
     env: &Env,
     body: &hcl_edit::structure::Body,
     diags: &mut Diagnostics,
 ) -> Vec<crate::model::Address> {
     let Some(a) = body.get_attribute(DEPENDS_ON) else { return vec![] };
-    let at = span(&a.value);
-    let wrong = |diags: &mut Diagnostics| {
+    let wrong = |at: Range<usize>, diags: &mut Diagnostics| {
         diags.push(
-            Diagnostic::error("depends_on takes a list of resources, e.g. [internet_gateway.main, iam_role.web]")
-                .at(&env.file, at.clone()),
+            Diagnostic::error(
+                "depends_on takes a list of resources and modules, e.g. [internet_gateway.main, module.db]",
+            )
+            .at(&env.file, at),
         );
     };
-    let Some(value) = env.eval(&a.value, diags) else { return vec![] };
-    let Value::List(items) = value else {
-        wrong(diags);
+    let Expression::Array(items) = &a.value else {
+        wrong(span(&a.value), diags);
         return vec![];
     };
     let mut out = vec![];
-    for item in items {
-        match item {
-            Value::Ref(r) if r.attr.is_none() => out.push(r.addr),
-            _ => {
-                wrong(diags);
-                return vec![];
-            }
+    for item in items.iter() {
+        if let Some(m) = module_address(env, item, diags) {
+            out.extend(m);
+            continue;
+        }
+        match env.eval(item, diags) {
+            Some(Value::Ref(r)) if r.attr.is_none() => out.push(r.addr),
+            Some(_) => wrong(span(item), diags),
+            None => {}
         }
     }
     out
+}
+
+/// `module.NAME` or `module.NAME[KEY]` in a depends_on list: `Some(None)` when it names no
+/// module call (reported), `None` when it is not a module reference at all.
+fn module_address(env: &Env, e: &Expression, diags: &mut Diagnostics) -> Option<Option<crate::model::Address>> {
+    use hcl_edit::expr::TraversalOperator as Op;
+    let Expression::Traversal(t) = e else { return None };
+    let Expression::Variable(root) = &t.expr else { return None };
+    if root.as_str() != "module" {
+        return None;
+    }
+    let ops: Vec<&Op> = t.operators.iter().map(|o| o.value()).collect();
+    let key = match ops.as_slice() {
+        [Op::GetAttr(_)] => String::new(),
+        [Op::GetAttr(_), Op::Index(Expression::String(k))] => crate::model::Key::Str(k.value().to_string()).to_string(),
+        [Op::GetAttr(_), Op::Index(Expression::Number(n))] => format!("[{}]", n.value()),
+        [Op::GetAttr(_), Op::LegacyIndex(i)] => format!("[{}]", i.value()),
+        _ => {
+            let d = Diagnostic::error("depends_on names a whole module (module.db) or one instance (module.db[0])");
+            diags.push(d.at(&env.file, span(e)));
+            return Some(None);
+        }
+    };
+    let Op::GetAttr(name) = ops[0] else { return None };
+    if !env.modules.contains_key(name.as_str()) {
+        let d = Diagnostic::error(format!("no module named `{}` is declared", name.as_str())).at(&env.file, span(e));
+        diags.push(d);
+        return Some(None);
+    }
+    let own = format!("module.{}{key}", name.as_str());
+    let path = if env.module.is_empty() { own } else { format!("{}.{own}", env.module) };
+    Some(Some(crate::model::Address { module: path, ..crate::model::Address::new("", "") }))
+}
+
+/// Replaces each module named in a `depends_on` by the objects it holds (at any depth).
+pub(super) fn expand(resources: &mut [super::Resource]) {
+    let all: Vec<crate::model::Address> = resources.iter().map(|r| r.addr.clone()).collect();
+    for r in resources.iter_mut().filter(|r| r.deps.iter().any(|d| d.is_module())) {
+        let deps = std::mem::take(&mut r.deps);
+        let (modules, mut plain): (Vec<_>, Vec<_>) = deps.into_iter().partition(|d| d.is_module());
+        plain.extend(all.iter().filter(|a| *a != &r.addr && modules.iter().any(|m| m.covers(a))).cloned());
+        plain.sort();
+        plain.dedup();
+        r.deps = plain;
+    }
 }
 
 #[derive(Debug, Clone, Default)]

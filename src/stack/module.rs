@@ -23,7 +23,7 @@ use super::{Resource, validation};
 use crate::model::{Key, Value};
 
 /// Attributes of a module block that are not arguments.
-const META_ARGS: &[&str] = &["source", repeat::COUNT, repeat::FOR_EACH];
+const META_ARGS: &[&str] = &["source", repeat::COUNT, repeat::FOR_EACH, super::meta::DEPENDS_ON];
 
 /// How deep modules may call modules: deeper is a mistake, not a design.
 const MAX_DEPTH: usize = 16;
@@ -63,6 +63,8 @@ pub(super) struct Given {
     pub values: BTreeMap<String, (Value, Range<usize>, Range<usize>)>,
     /// Arguments whose values derive from sensitive values in the caller.
     pub sensitive: BTreeSet<String>,
+    /// The module block's `depends_on`: every object in the module waits for these.
+    pub depends_on: Vec<crate::model::Address>,
 }
 
 /// Collects a module block and reads its source directory.
@@ -305,6 +307,7 @@ fn arguments(env: &Env, c: &CallIn, diags: &mut Diagnostics) -> Option<Given> {
         call: header(c.block),
         values: BTreeMap::new(),
         sensitive: BTreeSet::new(),
+        depends_on: super::meta::depends_on(env, &c.block.body, diags),
     };
     let mut ok = true;
     for s in c.block.body.iter() {
@@ -320,12 +323,6 @@ fn arguments(env: &Env, c: &CallIn, diags: &mut Diagnostics) -> Option<Given> {
         };
         let name = a.key.as_str();
         if META_ARGS.contains(&name) {
-            continue;
-        }
-        if name == super::meta::DEPENDS_ON {
-            let d = Diagnostic::error("depends_on on a module block is not supported yet").at(&env.file, span(&a.key));
-            diags.push(d.hint("pass what the module's objects need as arguments: references order the apply"));
-            ok = false;
             continue;
         }
         match env.eval(&a.value, diags) {

@@ -64,10 +64,12 @@ pub(super) fn load(sc: ScopeIn, c: &Collected, diags: &mut Diagnostics, refused:
     env.data.declared = c.data.iter().map(|(k, b)| (k.clone(), header(b))).collect();
     env.repeats = c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect();
     let mut sensitive: BTreeSet<String> = c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect();
+    let mut waits_for = vec![];
     env.vars = match sc.vars {
         VarsIn::Root(inputs) => vars::resolve(&c.vars, inputs, &sc.file, sc.dir.clone(), diags),
-        VarsIn::Module(given) => {
+        VarsIn::Module(mut given) => {
             sensitive.extend(given.sensitive.iter().cloned());
+            waits_for = std::mem::take(&mut given.depends_on);
             super::module::resolve(&c.vars, given, &sc.file, sc.dir.clone(), diags)
         }
     };
@@ -102,6 +104,12 @@ pub(super) fn load(sc: ScopeIn, c: &Collected, diags: &mut Diagnostics, refused:
     let made = env.made.take();
     refused.0.extend(made.refused.0);
     resources.extend(made.resources);
+    // The module block's depends_on: everything in the module waits for it.
+    for r in resources.iter_mut().filter(|_| !waits_for.is_empty()) {
+        r.deps.extend(waits_for.iter().cloned());
+        r.deps.sort();
+        r.deps.dedup();
+    }
     let moved = root_moved(&env, c, &declared, &resources, diags);
     let outputs = c.outputs.iter().filter_map(|b| eval_output(&sc.file, b, &env, &env.taint, diags)).collect();
     Scoped {

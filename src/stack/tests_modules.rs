@@ -206,3 +206,62 @@ fn a_sensitive_argument_masks_what_the_module_makes_and_needs_sensitive_outputs(
     assert!(s.outputs[0].sensitive);
     assert!(Path::new(&s.modules[0].path).ends_with("modules/m"));
 }
+
+#[test]
+fn depends_on_names_modules_and_a_module_block_waits_for_what_it_names() {
+    let root = r#"stack "t" { region = "us-east-1" }
+internet_gateway "gw" {}
+module "net" {
+  source     = "./modules/net"
+  cidr       = "10.1.0.0/16"
+  depends_on = [internet_gateway.gw]
+}
+iam_user "u" {
+  depends_on = [module.net]
+}
+iam_user "bad" {
+  depends_on = [module.nett, module.net.vpc_id]
+}
+"#;
+    let (_d, s) = load_tree(&net_tree(root));
+    let text = s.unwrap_err().to_string();
+    assert!(text.contains("no module named `nett` is declared"), "{text}");
+    assert!(text.contains("depends_on names a whole module (module.db) or one instance (module.db[0])"), "{text}");
+
+    let good = root.replace("iam_user \"bad\" {\n  depends_on = [module.nett, module.net.vpc_id]\n}\n", "");
+    let (_d, s) = load_tree(&net_tree(&good));
+    let s = s.unwrap();
+    let u = s.resource(&Address::parse("iam_user.u").unwrap()).unwrap();
+    let deps: Vec<String> = u.deps.iter().map(ToString::to_string).collect();
+    assert_eq!(deps, [r#"module.net.subnet.public["us-east-1a"]"#, "module.net.vpc.main"]);
+    let vpc = s.resource(&Address::parse("module.net.vpc.main").unwrap()).unwrap();
+    assert_eq!(vpc.deps, [Address::parse("internet_gateway.gw").unwrap()]);
+}
+
+#[test]
+fn a_module_may_look_things_up_and_the_loader_asks_for_them() {
+    use crate::data::{Fetched, Request};
+    use crate::model::Attrs;
+    let m = "variable \"cidr\" {}\ndata \"availability_zones\" \"all\" {}\nvpc \"main\" { cidr = var.cidr }\nsubnet \"s\" {\n  for_each = toset(data.availability_zones.all.names)\n  vpc = vpc.main\n  az = each.key\n  cidr = cidrsubnet(var.cidr, 8, index(data.availability_zones.all.names, each.key))\n}\noutput \"zones\" { value = data.availability_zones.all.names }\n";
+    let root = "stack \"t\" { region = \"us-east-1\" }\nmodule \"n\" {\n  source = \"./modules/n\"\n  cidr = \"10.3.0.0/16\"\n}\noutput \"zones\" { value = module.n.zones }\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("modules/n")).unwrap();
+    std::fs::write(dir.path().join("modules/n/main.hcl"), m).unwrap();
+    std::fs::write(dir.path().join("stack.hcl"), root).unwrap();
+    let load = |fetched: Fetched| {
+        let inputs = VarInputs { data: fetched, ..VarInputs::default() };
+        load_file(&dir.path().join("stack.hcl"), &inputs, &schemas()).unwrap_or_else(|d| panic!("{d}"))
+    };
+    let first = load(Fetched::default());
+    let zones =
+        Request { kind: "availability_zones".into(), args: Attrs::from([("state".into(), Value::str("available"))]) };
+    assert_eq!(first.data_pending, [zones.clone()]);
+    assert_eq!(addrs(&first), ["module.n.vpc.main"]);
+    let mut fetched = Fetched::default();
+    let names = Value::List(vec![Value::str("us-east-1a"), Value::str("us-east-1b")]);
+    fetched.0.insert(zones.key(), Ok(Value::Map(Attrs::from([("names".into(), names.clone())]))));
+    let second = load(fetched);
+    assert!(second.data_pending.is_empty());
+    assert_eq!(addrs(&second).len(), 3);
+    assert_eq!(second.outputs[0].value, names);
+}
