@@ -3,12 +3,13 @@
 # - IAM baseline: a strong password policy; read-only and operator groups (least privilege);
 #   a user; a role with an instance profile for the servers.
 # - Network: a VPC, one public subnet in each of the region's first two zones (looked up,
-#   with for_each), an internet gateway and a public route table; security groups for the load balancer (80/443 from anywhere), the web servers (80
-#   only from the load balancer's group) and SSH (one /32).
+#   with for_each), an internet gateway and a public route table; a security group for SSH
+#   (one /32).
 # - A bastion with templated user data, an 8 GiB gp3 data volume and an Elastic IP.
-# - An Application Load Balancer whose target group health-checks /health, behind an HTTP
-#   listener; a launch template and an Auto Scaling group of 2-4 servers across both subnets,
-#   registered in the target group and scaling on 40% CPU.
+# - The web tier, from the module in modules/web-tier: an Application Load Balancer whose
+#   target group health-checks /health, behind an HTTP listener; a launch template and an
+#   Auto Scaling group of 2-4 servers across both subnets, registered in the target group,
+#   reachable only from the balancer's security group, and scaling on 40% CPU.
 #
 #   stackr plan  -f stacks/web.hcl
 #   stackr apply -f stacks/web.hcl
@@ -127,31 +128,6 @@ route_table "public" {
   subnets = subnet.public[*]
 }
 
-security_group "alb" {
-  vpc         = vpc.main
-  description = "Load balancer: HTTP and HTTPS from anywhere"
-  ingress {
-    port        = 80
-    cidr        = "0.0.0.0/0"
-    description = "HTTP"
-  }
-  ingress {
-    port        = 443
-    cidr        = "0.0.0.0/0"
-    description = "HTTPS"
-  }
-}
-
-security_group "web" {
-  vpc         = vpc.main
-  description = "Web servers: HTTP only from the load balancer"
-  ingress {
-    port           = local.port
-    security_group = security_group.alb
-    description    = "HTTP from the load balancer"
-  }
-}
-
 security_group "ssh" {
   vpc         = vpc.main
   description = "SSH from the admin address"
@@ -191,60 +167,24 @@ elastic_ip "bastion" {
   instance = instance.bastion
 }
 
-# --- Load balancer and web servers ----------------------------------------------------------
+# --- Load balancer and web servers: the web-tier module ------------------------------------
 
-target_group "web" {
-  vpc                 = vpc.main
-  port                = local.port
-  health_check_path   = "/health"
-  healthy_threshold   = 2
-  unhealthy_threshold = 3
-}
-
-load_balancer "web" {
-  subnets         = subnet.public[*]
-  security_groups = [security_group.alb]
-  listener {
-    port    = 80
-    forward = target_group.web
-  }
-  silence "elb-http-no-redirect" {
-    reason = "LocalStack issues no certificates, so there is no HTTPS listener to redirect to; add one on AWS"
-  }
-}
-
-launch_template "web" {
-  ami             = local.ami
-  type            = var.instance_type
-  security_groups = [security_group.web]
-  role            = iam_role.web
-  user_data = template("web.sh", {
-    port     = local.port
-    greeting = "Hello from stackr"
-  })
-  instance_tags = { Role = "web" }
-}
-
-autoscaling_group "web" {
-  launch_template           = launch_template.web
-  min_size                  = 2
-  max_size                  = 4
-  subnets                   = subnet.public[*]
-  target_groups             = [target_group.web]
-  health_check_type         = "ELB"
-  health_check_grace_period = 120
-  target_tracking {
-    metric = "cpu"
-    target = 40
-  }
+module "tier" {
+  source        = "./modules/web-tier"
+  vpc           = vpc.main
+  subnets       = subnet.public[*].id
+  ami           = local.ami
+  instance_type = var.instance_type
+  role          = iam_role.web
+  port          = local.port
 }
 
 output "url" {
-  value = load_balancer.web.dns_name
+  value = module.tier.dns_name
 }
 
 output "health" {
-  value = "http://${load_balancer.web.dns_name}/health"
+  value = module.tier.health_url
 }
 
 output "bastion_ip" {

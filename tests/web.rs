@@ -12,14 +12,14 @@ const STACK: &str = "web";
 async fn check_web_tier(acct: &Account) {
     // Two servers in service, both registered and healthy in the target group.
     let groups =
-        acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-web").send().await.unwrap();
+        acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-tier-web").send().await.unwrap();
     let group = &groups.auto_scaling_groups()[0];
     assert_eq!((group.min_size(), group.max_size()), (Some(2), Some(4)));
     assert_eq!(group.health_check_type(), Some("ELB"));
     let mut members: Vec<&str> = group.instances().iter().filter_map(|i| i.instance_id()).collect();
     members.sort();
     assert_eq!(members.len(), 2, "{members:?}");
-    let tgs = acct.elb.describe_target_groups().names("web-web").send().await.unwrap();
+    let tgs = acct.elb.describe_target_groups().names("web-tier-web").send().await.unwrap();
     let tg = &tgs.target_groups()[0];
     assert_eq!(tg.health_check_path(), Some("/health"));
     assert_eq!(group.target_group_arns(), [tg.target_group_arn().unwrap().to_string()]);
@@ -31,7 +31,7 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(registered, members, "the group's instances are the target group's targets");
 
     // The listener forwards to that target group.
-    let lbs = acct.elb.describe_load_balancers().names("web-web").send().await.unwrap();
+    let lbs = acct.elb.describe_load_balancers().names("web-tier-web").send().await.unwrap();
     let lb = &lbs.load_balancers()[0];
     assert_eq!(lb.availability_zones().len(), 2);
     let listeners =
@@ -41,7 +41,7 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(listener.default_actions()[0].target_group_arn(), tg.target_group_arn());
 
     // The scaling policy tracks 40% CPU.
-    let policies = acct.autoscaling.describe_policies().auto_scaling_group_name("web-web").send().await.unwrap();
+    let policies = acct.autoscaling.describe_policies().auto_scaling_group_name("web-tier-web").send().await.unwrap();
     let tracking = policies.scaling_policies()[0].target_tracking_configuration().unwrap();
     assert_eq!(tracking.target_value(), Some(40.0));
 
@@ -76,7 +76,7 @@ async fn check_web_tier(acct: &Account) {
     let asg_instance = acct.ec2.describe_instances().instance_ids(members[0]).send().await.unwrap();
     let tags = asg_instance.reservations()[0].instances()[0].tags();
     let addr = tag(tags, "stackr:address");
-    assert!(matches!(addr, Some("autoscaling_group.web" | "launch_template.web")), "{addr:?}");
+    assert!(matches!(addr, Some("module.tier.autoscaling_group.web" | "module.tier.launch_template.web")), "{addr:?}");
 
     let policy = acct.iam.get_account_password_policy().send().await.unwrap();
     assert_eq!(policy.password_policy().unwrap().minimum_password_length(), Some(14));
@@ -98,7 +98,7 @@ async fn web_tier_end_to_end() {
     let _ = acct.iam.delete_account_password_policy().send().await;
     let run = stackr(&["apply", "-f", file, "--auto-approve"]).expect(0);
     assert!(run.stdout.contains("Resources: 20 added,"), "{}", run.stdout);
-    assert!(run.stdout.contains("url        = \"web-web-"), "{}", run.stdout);
+    assert!(run.stdout.contains("url        = \"web-tier-web-"), "{}", run.stdout);
     check_web_tier(&acct).await;
 
     let plan = stackr(&["plan", "-f", file, "--detailed-exitcode"]).expect(0);
@@ -112,6 +112,6 @@ async fn web_tier_end_to_end() {
     );
     assert_eq!(acct.leftovers(STACK).await, Vec::<String>::new());
     let groups =
-        acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-web").send().await.unwrap();
+        acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-tier-web").send().await.unwrap();
     assert!(groups.auto_scaling_groups().is_empty());
 }
