@@ -139,7 +139,7 @@ async fn a_block_moved_into_a_module_keeps_its_object() {
     let dir = tempfile::tempdir().unwrap();
     let stack = unique("modmv");
     let before = format!(
-        "stack \"{stack}\" {{}}\nvpc \"main\" {{\n  cidr = \"10.53.0.0/16\"\n  tags = {{ Name = \"{stack}-x\", Owner = \"platform\" }}\n}}\n"
+        "stack \"{stack}\" {{}}\nvpc \"main\" {{\n  cidr = \"10.53.0.0/16\"\n  tags = {{ Name = \"{stack}-x\", Owner = \"platform\" }}\n}}\niam_user \"deploy\" {{ name = \"{stack}-x-deploy\" }}\n"
     );
     let file = tree(dir.path(), &before);
     let f = p(&file);
@@ -148,17 +148,20 @@ async fn a_block_moved_into_a_module_keeps_its_object() {
     let id = vpcs.vpcs()[0].vpc_id().unwrap().to_string();
 
     let after = format!(
-        "stack \"{stack}\" {{}}\nmodule \"net\" {{\n  source = \"./modules/net\"\n  name = \"{stack}-x\"\n  cidr = \"10.53.0.0/16\"\n}}\nmoved {{\n  from = vpc.main\n  to   = module.net.vpc.main\n}}\n"
+        "stack \"{stack}\" {{}}\nmodule \"net\" {{\n  source = \"./modules/net\"\n  name = \"{stack}-x\"\n  cidr = \"10.53.0.0/16\"\n}}\nmoved {{\n  from = vpc.main\n  to   = module.net.vpc.main\n}}\nmoved {{\n  from = iam_user.deploy\n  to   = module.net.iam_user.deploy\n}}\n"
     );
     std::fs::write(&file, after).unwrap();
     let plan = stackr(&["plan", "-f", f]).expect(0);
     assert!(plan.stdout.contains("# vpc.main has moved to module.net.vpc.main"), "{}", plan.stdout);
-    assert!(!plan.stdout.contains("vpc.main will be"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("# iam_user.deploy has moved to module.net.iam_user.deploy"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("vpc.main will be") && !plan.stdout.contains("deploy will be"), "{}", plan.stdout);
     stackr(&["apply", "-f", f, "--auto-approve"]).expect(0);
     let vpcs = acct.ec2.describe_vpcs().filters(tag_filter(&stack)).send().await.unwrap();
     assert_eq!(vpcs.vpcs().len(), 1);
     assert_eq!(vpcs.vpcs()[0].vpc_id(), Some(id.as_str()));
     assert_eq!(tag(vpcs.vpcs()[0].tags(), "stackr:address"), Some("module.net.vpc.main"));
+    let user = acct.iam.get_user().user_name(format!("{stack}-x-deploy")).send().await.unwrap();
+    assert_eq!(user.user().unwrap().path(), format!("/stackr/{stack}/module.net.deploy/"));
     let settled = stackr(&["plan", "-f", f, "--detailed-exitcode"]);
     assert_eq!(settled.code, 0, "{}", settled.stdout);
     stackr(&["destroy", "-f", f, "--auto-approve"]).expect(0);
@@ -178,4 +181,37 @@ fn a_mistake_in_a_module_file_is_reported_there_before_any_aws_call() {
     // Said once for the module's file, not once per instance.
     assert_eq!(run.stderr.matches("reference to undeclared resource subnet.b").count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains(&at), "no {at} in:\n{}", run.stderr);
+}
+
+#[tokio::test]
+async fn objects_made_elsewhere_are_adopted_into_a_module() {
+    require_localstack();
+    let acct = account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("modad");
+    let vpc = acct.ec2.create_vpc().cidr_block("10.54.0.0/16").send().await.unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let user = format!("{stack}-x-deploy");
+    acct.iam.create_user().user_name(&user).send().await.unwrap();
+    let root = format!(
+        "stack \"{stack}\" {{}}\nmodule \"net\" {{\n  source = \"./modules/net\"\n  name = \"{stack}-x\"\n  cidr = \"10.54.0.0/16\"\n}}\n"
+    );
+    let file = tree(dir.path(), &root);
+    let f = p(&file);
+    // The user's name is taken: the plan stops there and names the module address to adopt.
+    let plan = stackr(&["plan", "-f", f]).expect(1);
+    let hint = format!("stackr adopt -f {f} module.net.iam_user.deploy={user}`");
+    assert!(plan.stderr.contains(&hint), "no {hint} in:\n{}", plan.stderr);
+    let pairs = [format!("module.net.vpc.main={vpc}"), format!("module.net.iam_user.deploy={user}")];
+    let run = stackr(&["adopt", "--auto-approve", "-f", f, &pairs[0], &pairs[1]]).expect(0);
+    assert!(run.stdout.contains("Adopt complete! 2 adopted."), "{}", run.stdout);
+    let tags = acct.ec2.describe_vpcs().vpc_ids(&vpc).send().await.unwrap().vpcs()[0].tags().to_vec();
+    assert_eq!(tag(&tags, "stackr:address"), Some("module.net.vpc.main"));
+    let got = acct.iam.get_user().user_name(&user).send().await.unwrap();
+    assert_eq!(got.user().unwrap().path(), format!("/stackr/{stack}/module.net.deploy/"));
+    apply_settled(f, &["# module.net.subnet.a will be created", "# module.net.vpc.main will be updated in-place"]);
+    let owned = acct.ec2.describe_vpcs().filters(tag_filter(&stack)).send().await.unwrap();
+    assert_eq!(owned.vpcs().len(), 1);
+    assert_eq!(owned.vpcs()[0].vpc_id(), Some(vpc.as_str()), "the adopted VPC is kept");
+    stackr(&["destroy", "-f", f, "--auto-approve"]).expect(0);
 }
