@@ -277,8 +277,8 @@ pub(super) fn check_output(
     diags: &mut Diagnostics,
 ) -> Option<()> {
     let Some(TraversalOperator::GetAttr(id)) = ops.first().map(|o| o.value()) else { return Some(()) };
-    let (Value::Map(m), out) = (outputs, id.as_str()) else { return Some(()) };
-    if env.repeated_modules.contains(name) {
+    let out = id.as_str();
+    if env.repeated_modules.contains(name) && !matches!(outputs, Value::Map(m) if m.contains_key(out)) {
         let d = Diagnostic::error(format!("module.{name} has count or for_each; name one instance"));
         let shape = format!("module.{name}[0].{out} or module.{name}[\"KEY\"].{out}");
         diags.push(
@@ -286,6 +286,7 @@ pub(super) fn check_output(
         );
         return None;
     }
+    let Value::Map(m) = outputs else { return Some(()) };
     if m.contains_key(out) {
         return Some(());
     }

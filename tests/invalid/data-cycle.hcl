@@ -1,5 +1,5 @@
 # invalid: two lookups that use each other
-# expect: depends on itself through other locals or data
+# expect: depends on itself through other locals, data or modules
 stack "inv" {
   region = "us-east-1"
 }

@@ -61,7 +61,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "data-cycle",
             "two lookups that use each other",
-            "depends on itself through other locals or data",
+            "depends on itself through other locals, data or modules",
             base()
                 .add("data \"vpc\" \"a\" {\n  id = data.vpc.b.id\n}")
                 .add("data \"vpc\" \"b\" {\n  id = data.vpc.a.id\n}"),

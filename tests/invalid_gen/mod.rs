@@ -11,6 +11,7 @@ mod elb;
 mod iam;
 mod language;
 mod listeners;
+mod modules;
 mod moved;
 mod network;
 mod scaling;
@@ -147,6 +148,7 @@ pub fn cases() -> Vec<Case> {
     all.extend(data::cases());
     all.extend(variables::cases());
     all.extend(moved::cases());
+    all.extend(modules::cases());
     let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
     names.sort();
     let before = names.len();
