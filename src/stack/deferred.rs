@@ -138,6 +138,7 @@ pub fn evaluate(d: &Deferred) -> Result<Value, String> {
 /// An evaluation context with the stack-file functions and `scope`'s known values.
 fn context(scope: &BTreeMap<String, Value>) -> hcl::eval::Context<'static> {
     let mut ctx = hcl::eval::Context::new();
+    ctx.declare_var("path", super::eval::path_object());
     for (name, v) in scope {
         let known = match v {
             Value::Map(m) => hcl::Value::Object(m.iter().filter_map(|(k, v)| Some((k.clone(), to_hcl(v)?))).collect()),

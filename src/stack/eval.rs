@@ -186,6 +186,17 @@ impl Env<'_> {
                 self.resource_ref(kind, name, at, &ops[1..], span(whole), diags)
             }
             ("data", _) => super::data::reference(self, ops, span(whole), diags),
+            ("path", Some((name, at))) => match name {
+                "module" => self.index_value(Value::str(PATH_MODULE), &ops[1..], diags),
+                _ => self.err(
+                    diags,
+                    at,
+                    format!(
+                        "path.{name} is not available: only path.module is (\".\"), as paths in file() and \
+                         templatefile() are relative to the directory of the file that calls them"
+                    ),
+                ),
+            },
             _ => {
                 let iters: Vec<String> = self.iters.borrow().iter().map(|i| i.name.clone()).collect();
                 let roots = self.roots().chain(iters.iter().map(String::as_str));
@@ -201,7 +212,7 @@ impl Env<'_> {
     }
 
     fn roots(&self) -> impl Iterator<Item = &str> {
-        ["var", "local", "data", "module"].into_iter().chain(self.kinds.keys().copied())
+        ["var", "local", "data", "module", "path"].into_iter().chain(self.kinds.keys().copied())
     }
 
     /// The `data` object an expression sees: the data blocks it uses. `None` when one is not
@@ -230,6 +241,7 @@ impl Env<'_> {
         }
         let mut ctx = hcl::eval::Context::new();
         ctx.declare_var("data", to_hcl(&data).unwrap_or(hcl::Value::Null));
+        ctx.declare_var("path", path_object());
         let obj = |pairs: Vec<(&str, &Value)>| {
             hcl::Value::Object(pairs.into_iter().filter_map(|(k, v)| Some((k.to_string(), to_hcl(v)?))).collect())
         };
@@ -276,6 +288,16 @@ impl Env<'_> {
             },
         }
     }
+}
+
+/// Terraform's `path.module`. Relative paths in `file()`, `templatefile()` and `template()` are
+/// relative to the calling file's directory already, so `"${path.module}/x.sh"` is `./x.sh`
+/// there: the same file, and plans do not depend on where stackr runs.
+const PATH_MODULE: &str = ".";
+
+/// The `path` object expressions see.
+pub(super) fn path_object() -> hcl::Value {
+    hcl::Value::Object([("module".to_string(), hcl::Value::from(PATH_MODULE))].into_iter().collect())
 }
 
 /// An evaluation error's message. A function's own message already names it (`cidrsubnet:

@@ -265,3 +265,18 @@ fn a_module_may_look_things_up_and_the_loader_asks_for_them() {
     assert_eq!(addrs(&second).len(), 3);
     assert_eq!(second.outputs[0].value, names);
 }
+
+#[test]
+fn a_module_reads_its_own_files_and_path_module_is_its_directory() {
+    let m = "variable \"cidr\" {}\nvpc \"main\" {\n  cidr = var.cidr\n  tags = { A = file(\"${path.module}/note.txt\"), B = trimspace(file(\"note.txt\")) }\n}\n";
+    let root = "stack \"t\" { region = \"us-east-1\" }\nmodule \"n\" {\n  source = \"./modules/n\"\n  cidr = \"10.3.0.0/16\"\n}\noutput \"p\" { value = path.root }\n";
+    let tree = [("stack.hcl", root), ("modules/n/main.hcl", m), ("modules/n/note.txt", "from the module\n")];
+    let (_d, s) = load_tree(&tree);
+    let text = s.unwrap_err().to_string();
+    assert!(text.contains("path.root is not available: only path.module is"), "{text}");
+    let fixed = root.replace("output \"p\" { value = path.root }\n", "");
+    let (_d, s) = load_tree(&[("stack.hcl", &fixed), tree[1], tree[2]]);
+    let s = s.unwrap();
+    let tags = s.resources[0].attrs["tags"].to_json();
+    assert_eq!(tags, serde_json::json!({"A": "from the module\n", "B": "from the module"}));
+}
