@@ -181,6 +181,35 @@ fn graph_prints_the_dependency_graph_as_dot_sorted_without_aws() {
 }
 
 #[test]
+fn graph_draws_each_module_instance_in_its_own_box() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("modules/n")).unwrap();
+    let module = "variable \"cidr\" {}\nvpc \"main\" { cidr = var.cidr }\n";
+    std::fs::write(tmp.path().join("modules/n/main.hcl"), module).unwrap();
+    let root = "stack \"g\" {}\nmodule \"n\" {\n  count  = 2\n  source = \"./modules/n\"\n  cidr   = \"10.${count.index}.0.0/16\"\n}\niam_user \"u\" { depends_on = [module.n[1]] }\n";
+    let f = stack_file(tmp.path(), "g.hcl", root);
+    let run = stackr_in(tmp.path(), &["graph", "-f", p(&f)]).expect(0);
+    assert_eq!(
+        run.stdout,
+        r#"digraph "g" {
+  rankdir = "RL";
+  node [shape = "box"];
+  "iam_user.u";
+  subgraph "cluster_module.n[0]" {
+    label = "module.n[0]";
+    "module.n[0].vpc.main";
+  }
+  subgraph "cluster_module.n[1]" {
+    label = "module.n[1]";
+    "module.n[1].vpc.main";
+  }
+  "iam_user.u" -> "module.n[1].vpc.main";
+}
+"#
+    );
+}
+
+#[test]
 fn graph_of_the_network_example_has_its_references() {
     let f = common::repo().join("stacks/network.hcl");
     let run = stackr_in(&common::repo(), &["graph", "-f", p(&f)]).expect(0);

@@ -1,7 +1,8 @@
 //! `stackr graph`: the stack's dependency graph in Graphviz DOT, from the loaded stack file
 //! alone (no AWS access). One node per resource, one edge from each resource to each resource
 //! it depends on (the direction Terraform's graph uses), both sorted by address so the output
-//! only changes when the stack does. `stackr graph | dot -Tsvg > graph.svg` draws it.
+//! only changes when the stack does. A module instance's objects are drawn in a box labelled
+//! with its path. `stackr graph | dot -Tsvg > graph.svg` draws it.
 
 use std::fmt::Write;
 use std::process::ExitCode;
@@ -26,8 +27,24 @@ pub fn dot(stack: &Stack) -> String {
     let _ = writeln!(out, "digraph {} {{", quote(&stack.name));
     let _ = writeln!(out, "  rankdir = \"RL\";");
     let _ = writeln!(out, "  node [shape = \"box\"];");
+    // Sorted by address, so each module instance's objects are together (root's first).
+    let mut module: Option<&str> = None;
     for n in nodes {
-        let _ = writeln!(out, "  {};", quote(&n.to_string()));
+        if module != Some(n.module.as_str()) {
+            if module.is_some_and(|m| !m.is_empty()) {
+                out.push_str("  }\n");
+            }
+            if !n.module.is_empty() {
+                let _ = writeln!(out, "  subgraph {} {{", quote(&format!("cluster_{}", n.module)));
+                let _ = writeln!(out, "    label = {};", quote(&n.module));
+            }
+            module = Some(n.module.as_str());
+        }
+        let indent = if n.module.is_empty() { "  " } else { "    " };
+        let _ = writeln!(out, "{indent}{};", quote(&n.to_string()));
+    }
+    if module.is_some_and(|m| !m.is_empty()) {
+        out.push_str("  }\n");
     }
     for (from, to) in edges {
         let _ = writeln!(out, "  {} -> {};", quote(&from.to_string()), quote(&to.to_string()));
