@@ -255,7 +255,7 @@ fn a_module_may_look_things_up_and_the_loader_asks_for_them() {
     let first = load(Fetched::default());
     let zones =
         Request { kind: "availability_zones".into(), args: Attrs::from([("state".into(), Value::str("available"))]) };
-    assert_eq!(first.data_pending, [zones.clone()]);
+    assert_eq!(first.data_pending, std::slice::from_ref(&zones));
     assert_eq!(addrs(&first), ["module.n.vpc.main"]);
     let mut fetched = Fetched::default();
     let names = Value::List(vec![Value::str("us-east-1a"), Value::str("us-east-1b")]);
