@@ -84,6 +84,7 @@ pub fn schemas() -> Vec<&'static Schema> {
 pub fn check(stack: &mut Stack) -> Diagnostics {
     let mut diags = Diagnostics::default();
     stackwide::derived_values(stack, &mut diags);
+    stackwide::address_tags(stack, &mut diags);
     stackwide::unique_names(stack, &mut diags);
     let mut implied = vec![];
     for res in &stack.resources {

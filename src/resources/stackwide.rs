@@ -49,6 +49,28 @@ pub fn derived_values(stack: &Stack, diags: &mut Diagnostics) {
     }
 }
 
+/// AWS's limit on a tag value (EC2, load balancing and Auto Scaling alike).
+const TAG_VALUE_MAX: usize = 256;
+
+/// The `stackr:address` tag holds the whole address, module path and key included: one AWS
+/// would refuse mid-apply is refused at the block. IAM kinds record it in the path instead,
+/// which has its own check.
+pub fn address_tags(stack: &Stack, diags: &mut Diagnostics) {
+    for res in stack.resources.iter().filter(|r| !r.addr.kind.starts_with("iam_")) {
+        let len = res.addr.to_string().chars().count();
+        if len > TAG_VALUE_MAX {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the address {} is {len} characters; the stackr:address tag that records it holds at most {TAG_VALUE_MAX}",
+                    res.addr
+                ))
+                .at(&res.file, res.span.clone())
+                .hint("use shorter block names, module names or for_each keys"),
+            );
+        }
+    }
+}
+
 /// Reports a name AWS makes unique that two resources of the stack would both claim.
 pub fn unique_names(stack: &Stack, diags: &mut Diagnostics) {
     let mut seen: HashMap<(&str, String), &Resource> = HashMap::new();

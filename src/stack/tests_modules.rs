@@ -280,3 +280,29 @@ fn a_module_reads_its_own_files_and_path_module_is_its_directory() {
     let tags = s.resources[0].attrs["tags"].to_json();
     assert_eq!(tags, serde_json::json!({"A": "from the module\n", "B": "from the module"}));
 }
+
+#[test]
+fn an_address_too_long_for_its_tag_is_refused_at_the_block() {
+    let n = "n".repeat(60);
+    let call = |dir: &str| format!("module \"{n}\" {{ source = \"{dir}\" }}\n");
+    let (a, b) = (call("../b"), call("../c"));
+    let c = format!("security_group \"{n}\" {{\n  vpc = \"vpc-1\"\n}}\n");
+    let root = format!("stack \"t\" {{ region = \"us-east-1\" }}\n{}", call("./modules/a"));
+    let files = [
+        ("stack.hcl", root.as_str()),
+        ("modules/a/main.hcl", &a),
+        ("modules/b/main.hcl", &b),
+        ("modules/c/main.hcl", &c),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let path = dir.path().join("stack.hcl");
+    let s = load_file_with(&path, &VarInputs::default(), &schemas(), &mut crate::resources::check);
+    let text = s.unwrap_err().to_string();
+    assert!(text.contains("characters; the stackr:address tag that records it holds at most 256"), "{text}");
+    assert!(text.contains("modules/c/main.hcl:1:1"), "{text}");
+}
