@@ -199,6 +199,31 @@ impl Address {
         }
     }
 
+    /// Where Terraform's implied moves take an object found at this address when nothing is
+    /// declared there: `count` added to its block or to a module call that holds it
+    /// (`vpc.main` to `vpc.main[0]`, `module.net.vpc.main` to `module.net[0].vpc.main`), or
+    /// removed (the other way). Keys other than `[0]` never move implicitly.
+    pub fn implied_targets(&self) -> Vec<Address> {
+        let toggle = |k: &Option<Key>| match k {
+            None => Some(Some(Key::Index(0))),
+            Some(Key::Index(0)) => Some(None),
+            _ => None,
+        };
+        let mut out: Vec<Address> = vec![];
+        if let Some(key) = toggle(&self.key) {
+            out.push(Address { key, ..self.clone() });
+        }
+        let Some(segs) = segments(&self.module) else { return out };
+        for i in (1..segs.len()).step_by(2) {
+            let Some(key) = toggle(&segs[i].1) else { continue };
+            let mut changed = segs.clone();
+            changed[i].1 = key;
+            let (module, _) = module_prefix(&changed);
+            out.push(Address { module, ..self.clone() });
+        }
+        out
+    }
+
     /// Parses what [`Address::local`] printed, for an object of `kind`.
     pub fn parse_local(kind: &str, local: &str) -> Option<Address> {
         let segs = segments(local)?;
@@ -284,6 +309,20 @@ mod tests {
         assert!(!p("module.web").covers(&p("vpc.main")));
         assert!(!p("vpc.main").covers(&p("module.web.vpc.main")));
         assert!(p("subnet.a").covers(&p("subnet.a[1]")));
+    }
+
+    #[test]
+    fn implied_moves_toggle_a_zero_key_of_the_block_or_of_a_module_call() {
+        let t =
+            |s: &str| Address::parse(s).unwrap().implied_targets().iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(t("vpc.main"), ["vpc.main[0]"]);
+        assert_eq!(t("vpc.main[0]"), ["vpc.main"]);
+        assert!(t("vpc.main[1]").is_empty() && t(r#"vpc.main["a"]"#).is_empty());
+        assert_eq!(t("module.net.vpc.main[2]"), ["module.net[0].vpc.main[2]"]);
+        assert_eq!(
+            t("module.a[0].module.b.vpc.x"),
+            ["module.a[0].module.b.vpc.x[0]", "module.a.module.b.vpc.x", "module.a[0].module.b[0].vpc.x"]
+        );
     }
 
     #[test]

@@ -164,6 +164,27 @@ async fn a_block_moved_into_a_module_keeps_its_object() {
     assert_eq!(user.user().unwrap().path(), format!("/stackr/{stack}/module.net.deploy/"));
     let settled = stackr(&["plan", "-f", f, "--detailed-exitcode"]);
     assert_eq!(settled.code, 0, "{}", settled.stdout);
+
+    // count added to the module call: its objects move to instance [0] without a moved block,
+    // as Terraform's implied moves do.
+    // (The moved blocks, applied, are dropped: their `to` no longer exists.)
+    let text = std::fs::read_to_string(&file).unwrap();
+    let counted = text[..text.find("moved {").unwrap()].replace("  source = ", "  count = 1\n  source = ");
+    std::fs::write(&file, counted).unwrap();
+    let plan = stackr(&["plan", "-f", f]).expect(0);
+    for line in [
+        "# module.net.vpc.main has moved to module.net[0].vpc.main",
+        "# module.net.iam_user.deploy has moved to module.net[0].iam_user.deploy",
+    ] {
+        assert!(plan.stdout.contains(line), "plan lacks `{line}`:\n{}", plan.stdout);
+    }
+    assert!(!plan.stdout.contains("will be created") && !plan.stdout.contains("destroyed"), "{}", plan.stdout);
+    apply_settled(f, &["module.net[0].vpc.main"]);
+    let vpcs = acct.ec2.describe_vpcs().filters(tag_filter(&stack)).send().await.unwrap();
+    assert_eq!(vpcs.vpcs()[0].vpc_id(), Some(id.as_str()));
+    assert_eq!(tag(vpcs.vpcs()[0].tags(), "stackr:address"), Some("module.net[0].vpc.main"));
+    let user = acct.iam.get_user().user_name(format!("{stack}-x-deploy")).send().await.unwrap();
+    assert_eq!(user.user().unwrap().path(), format!("/stackr/{stack}/module.net[0].deploy/"));
     stackr(&["destroy", "-f", f, "--auto-approve"]).expect(0);
 }
 

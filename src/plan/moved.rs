@@ -2,9 +2,11 @@
 //! marks say; a move re-reads the live state as if the marks already named the new address, so
 //! the diff compares the object with its new block, and the change records where it came from
 //! (apply then rewrites the marks: see `Kind::rehome`). Moves whose `from` has no live object
-//! are ignored, as Terraform ignores them.
+//! are ignored, as Terraform ignores them. Terraform's implied moves are made too: an object at
+//! `vpc.main` when the file declares only `vpc.main[0]` (count was added), and the reverse,
+//! also for module calls.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::live::LiveState;
 use crate::model::{Address, LiveObject};
@@ -22,20 +24,37 @@ pub(super) fn relocate(
 ) -> (LiveState, HashMap<Address, Address>) {
     let mut out = live.clone();
     let mut from_of: HashMap<Address, Address> = HashMap::new();
-    if stack.moved.is_empty() {
-        return (out, from_of);
-    }
-    // Cycles were refused when the stack loaded; an object on one stays where it is.
-    let dest = |o: &LiveObject| follow(&stack.moved, &o.addr).ok().and_then(|(to, m)| Some((to, m?)));
-    let staying: Vec<&LiveObject> = live.objects.iter().filter(|o| dest(o).is_none()).collect();
+    let declared: HashSet<&Address> = stack.resources.iter().map(|r| &r.addr).collect();
+    // Cycles were refused when the stack loaded; an object on one stays where it is. Without
+    // a block, an object at an address nothing declares may take an implied move (`None`).
+    let dest = |o: &LiveObject| -> Option<(Address, Option<&Moved>)> {
+        match follow(&stack.moved, &o.addr).ok() {
+            Some((to, Some(m))) => Some((to, Some(m))),
+            _ if declared.contains(&o.addr) => None,
+            _ => o.addr.implied_targets().into_iter().find(|t| declared.contains(t)).map(|to| (to, None)),
+        }
+    };
+    let staying: HashMap<&Address, &LiveObject> =
+        live.objects.iter().filter(|o| dest(o).is_none()).map(|o| (&o.addr, o)).collect();
     for obj in &mut out.objects {
         let Some((to, m)) = dest(obj) else { continue };
         let kind = resources::kind(&obj.addr.kind).expect("live objects are of known kinds");
-        if let Some(why) = kind.move_refusal() {
+        // An implied move that cannot be made is not made, as in Terraform: the object is then
+        // planned like any the file no longer declares.
+        let refusal = kind.move_refusal();
+        let there = staying.get(&to);
+        let Some(m) = m else {
+            if refusal.is_none() && there.is_none() && !from_of.contains_key(&to) {
+                from_of.insert(to.clone(), obj.addr.clone());
+                obj.addr = to;
+            }
+            continue;
+        };
+        if let Some(why) = refusal {
             diags.push(refused(stack, m, obj, &to, why));
             continue;
         }
-        if let Some(there) = staying.iter().find(|o| o.addr == to) {
+        if let Some(there) = there {
             diags.push(occupied(stack, m, obj, &to, &there.id));
             continue;
         }

@@ -151,3 +151,39 @@ fn a_destroy_reads_objects_at_their_new_addresses() {
     assert_eq!((c.action, c.moved_from.clone()), (Action::Delete, Some(Address::new("vpc", "main"))));
     assert!(!p.steps.iter().any(|s| s.op == Op::Move), "nothing is re-recorded before a delete");
 }
+
+#[test]
+fn adding_count_moves_the_object_to_index_zero_without_a_block_and_removing_it_moves_it_back() {
+    let counted = NET
+        .replace(
+            "vpc \"main\" { cidr = \"10.0.0.0/16\" }",
+            "vpc \"main\" {\n  count = 1\n  cidr = \"10.0.0.0/16\"\n  tags = { Name = \"t-main\" }\n}",
+        )
+        .replace("vpc.main", "vpc.main[0]");
+    let p = plan(&stack(&counted), &state(applied()), false).unwrap();
+    let c = change(&p, "vpc.main[0]");
+    assert_eq!((c.action, c.moved_from.clone()), (Action::NoOp, Address::parse("vpc.main")));
+    assert_eq!(c.live.as_ref().unwrap().id, "vpc-1");
+    assert!(human(&p).contains("# vpc.main has moved to vpc.main[0]\n"), "{}", human(&p));
+    assert_eq!(p.summary(), (0, 0, 0));
+
+    // Back: the object recorded at [0], the block without count.
+    let mut live = applied();
+    live.iter_mut().filter(|o| o.addr.kind == "vpc").for_each(|o| o.addr = Address::parse("vpc.main[0]").unwrap());
+    let p = plan(&stack(NET), &state(live.clone()), false).unwrap();
+    assert_eq!(change(&p, "vpc.main").moved_from, Address::parse("vpc.main[0]"));
+
+    // Only [0] moves implicitly; and never onto an address an object already holds.
+    let two = counted.replace("count = 1", "count = 2");
+    let p = plan(&stack(&two), &state(applied()), false).unwrap();
+    assert!(change(&p, "vpc.main[1]").moved_from.is_none());
+    let mut both = applied();
+    both.extend(live.into_iter().filter(|o| o.addr.kind == "vpc").map(|mut o| {
+        o.id = "vpc-2".into();
+        o.addr = Address::parse("vpc.main[0]").unwrap();
+        o
+    }));
+    let p = plan(&stack(&counted), &state(both), false).unwrap();
+    assert!(p.changes.iter().all(|c| c.moved_from.is_none()), "{}", human(&p));
+    assert_eq!(change(&p, "vpc.main").action, Action::Delete);
+}
