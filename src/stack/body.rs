@@ -63,6 +63,7 @@ pub(super) fn load(
         name,
         region,
         iam_home_region,
+        by_addr: out.resources.iter().enumerate().map(|(i, r)| (r.addr.clone(), i)).collect(),
         resources: out.resources,
         outputs: out.outputs,
         moved: out.moved,

@@ -52,7 +52,9 @@ pub struct Stack {
     pub region: Option<String>,
     /// The region whose deployment manages the stack's IAM objects, when the file says.
     pub iam_home_region: Option<String>,
+    /// Its blocks' objects. Loading fixes their order: [`Stack::resource`] indexes it.
     pub resources: Vec<Resource>,
+    by_addr: std::collections::HashMap<Address, usize>,
     pub outputs: Vec<Output>,
     /// `moved` blocks: objects that changed address without being recreated.
     pub moved: Vec<Moved>,
@@ -71,8 +73,10 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// The object at `addr`: looked up by every reference the checks and the plan resolve, so
+    /// by index, not by a scan per reference (quadratic in the stack's size).
     pub fn resource(&self, addr: &Address) -> Option<&Resource> {
-        self.resources.iter().find(|r| &r.addr == addr)
+        self.by_addr.get(addr).map(|&i| &self.resources[i]).filter(|r| &r.addr == addr)
     }
 }
 
