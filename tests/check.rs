@@ -123,3 +123,31 @@ fn plan_shows_findings_as_warnings_and_still_plans() {
     assert!(!run.stderr.contains("error"), "findings never fail a plan:\n{}", run.stderr);
     assert!(run.stdout.contains("Plan: 2 to add, 0 to change, 0 to destroy."), "{}", run.stdout);
 }
+
+#[test]
+fn findings_in_a_module_point_at_the_module_file_in_text_json_and_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("modules/sg")).unwrap();
+    // The module's group opens SSH to the world, in the module's second file.
+    let group = open_port("x", 22, "");
+    let group = &group[group.find("security_group").unwrap()..];
+    std::fs::write(dir.path().join("modules/sg/a.hcl"), "variable \"vpc\" {}\n").unwrap();
+    std::fs::write(dir.path().join("modules/sg/b.hcl"), group.replace("vpc.v", "var.vpc")).unwrap();
+    let root = "stack \"chk\" {\n  region = \"us-east-1\"\n}\nvpc \"v\" {\n  cidr = \"10.77.0.0/16\"\n}\nmodule \"edge\" {\n  source = \"./modules/sg\"\n  vpc    = vpc.v\n}\n";
+    let f = stack_file(dir.path(), "stack.hcl", root);
+    let file = dir.path().join("modules/sg/b.hcl");
+    let run = check(&["-f", p(&f)]).expect(1);
+    assert!(run.stdout.contains(&format!("--> {}:5:12", file.display())), "{}", run.stdout);
+    assert!(run.stdout.contains("error[sg-admin-port-open]"), "{}", run.stdout);
+    let json: serde_json::Value = serde_json::from_str(&check(&["-f", p(&f), "--format", "json"]).stdout).unwrap();
+    let finding = &json["findings"][0];
+    assert_eq!(finding["address"], "module.edge.security_group.g");
+    assert_eq!(
+        (finding["file"].as_str().unwrap(), &finding["line"], &finding["column"]),
+        (p(&file), &serde_json::json!(5), &serde_json::json!(12))
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&check(&["-f", p(&f), "--format", "sarif"]).stdout).unwrap();
+    let uri =
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.ends_with("modules/sg/b.hcl"), "{uri}");
+}

@@ -124,7 +124,21 @@ async fn a_module_called_for_each_makes_its_objects_once_per_instance() {
         r#"module.net["b"].aws_vpc.main"#,
     ];
     assert_eq!(changed, want);
-    apply_settled(f, &["Plan: 0 to add, 4 to change, 0 to destroy."]);
+    // The reviewed plan, saved: refused while a module file differs from what it was made
+    // from, applied exactly once the file is back.
+    let plan_file = dir.path().join("owner.stackr");
+    stackr(&["plan", "-f", f, "--out", p(&plan_file)]).expect(0);
+    let module_file = dir.path().join("modules/net/main.hcl");
+    std::fs::write(&module_file, NET.replace("Owner = var.owner }\n}", "Owner = var.owner, Tier = \"net\" }\n}"))
+        .unwrap();
+    let stale = stackr(&["apply", p(&plan_file)]).expect(1);
+    assert!(stale.stderr.contains("is stale; nothing was changed"), "{}", stale.stderr);
+    assert!(stale.stderr.contains(r#"module.net["a"].vpc.main"#), "{}", stale.stderr);
+    std::fs::write(&module_file, NET).unwrap();
+    let run = stackr(&["apply", p(&plan_file)]).expect(0);
+    assert!(run.stdout.contains("Resources: 0 added, 4 changed, 0 destroyed."), "{}", run.stdout);
+    let settled = stackr(&["plan", "-f", f, "--detailed-exitcode"]);
+    assert_eq!(settled.code, 0, "{}", settled.stdout);
 
     stackr(&["destroy", "-f", f, "--auto-approve"]).expect(0);
     let left = acct.ec2.describe_vpcs().filters(tag_filter(&stack)).send().await.unwrap();
