@@ -63,19 +63,7 @@ pub(super) fn load(sc: ScopeIn, c: &Collected, diags: &mut Diagnostics, refused:
     env.data = super::data::DataEnv::new(sc.fetched);
     env.data.declared = c.data.iter().map(|(k, b)| (k.clone(), header(b))).collect();
     env.repeats = c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect();
-    let mut sensitive: BTreeSet<String> = c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect();
-    let mut waits_for = vec![];
-    env.vars = match sc.vars {
-        VarsIn::Root(inputs) => vars::resolve(&c.vars, inputs, &sc.file, sc.dir.clone(), diags),
-        VarsIn::Module(mut given) => {
-            sensitive.extend(given.sensitive.iter().cloned());
-            waits_for = std::mem::take(&mut given.depends_on);
-            super::module::resolve(&c.vars, given, &sc.file, sc.dir.clone(), diags)
-        }
-    };
-    let mut taint = Taint { vars: sensitive, modules: super::module::sensitive_calls(&c.modules), ..Taint::default() };
-    taint.add_locals(&c.locals);
-    env.taint = taint;
+    let waits_for = variables(&mut env, c, sc.vars, diags);
     // Locals, data, module calls and the keys of repeated blocks, each after what it uses: a
     // local may list every instance of a block (`subnet.public[*].id`), a `for_each` may use
     // a local, a module's arguments may use another module's outputs.
@@ -122,6 +110,25 @@ pub(super) fn load(sc: ScopeIn, c: &Collected, diags: &mut Diagnostics, refused:
         data_pending: env.data.pending.take(),
         files: made.files,
     }
+}
+
+/// Gives the variables their values and sets up what is sensitive; returns what a module
+/// block's `depends_on` makes the module's objects wait for.
+fn variables(env: &mut Env, c: &Collected, vars: VarsIn, diags: &mut Diagnostics) -> Vec<Address> {
+    let mut sensitive: BTreeSet<String> = c.vars.iter().filter(|v| v.sensitive).map(|v| v.name.clone()).collect();
+    let mut waits_for = vec![];
+    env.vars = match vars {
+        VarsIn::Root(inputs) => vars::resolve(&c.vars, inputs, &env.file, env.dir.clone(), diags),
+        VarsIn::Module(mut given) => {
+            sensitive.extend(given.sensitive.iter().cloned());
+            waits_for = std::mem::take(&mut given.depends_on);
+            super::module::resolve(&c.vars, given, &env.file, env.dir.clone(), diags)
+        }
+    };
+    let mut taint = Taint { vars: sensitive, modules: super::module::sensitive_calls(&c.modules), ..Taint::default() };
+    taint.add_locals(&c.locals);
+    env.taint = taint;
+    waits_for
 }
 
 /// The root's `moved` blocks, checked against its blocks once nothing waits for a lookup.
