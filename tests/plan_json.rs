@@ -137,3 +137,32 @@ fn checkov_reads_the_plan_and_judges_stackr_resources() {
         );
     }
 }
+
+#[tokio::test]
+async fn checkov_reads_the_objects_a_module_makes() {
+    require_localstack();
+    // stacks/web.hcl makes the account's password policy: one another run left would stop the
+    // plan (`adopt` first). Test binaries run one at a time, so no other test holds it now.
+    let _ = account().await.iam.delete_account_password_policy().send().await;
+    let web = common::repo().join("stacks/web.hcl");
+    let plan = stackr(&["plan", "-f", p(&web), "--json"]).expect(0);
+    let doc: J = serde_json::from_str(&plan.stdout).expect("plan --json is JSON");
+    let lb = doc["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "module.tier.aws_lb.web");
+    let lb = lb.unwrap_or_else(|| panic!("no module.tier.aws_lb.web in {:#}", doc["resource_changes"]));
+    assert_eq!(
+        (&lb["module_address"], &lb["stackr_address"]),
+        (&J::from("module.tier"), &J::from("module.tier.load_balancer.web"))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let plan_file = dir.path().join("plan.json");
+    std::fs::write(&plan_file, &plan.stdout).unwrap();
+    let report = scan(&plan_file);
+    assert_eq!(report["summary"]["parsing_errors"], 0, "{:#}", report["summary"]);
+    assert_eq!(report["summary"]["resource_count"], 20, "{:#}", report["summary"]);
+    let judged: Vec<String> = results(&report, "passed_checks")
+        .into_iter()
+        .chain(results(&report, "failed_checks"))
+        .map(|(_, r)| r)
+        .collect();
+    assert!(judged.iter().any(|r| r == "module.tier.aws_security_group.alb"), "{judged:?}");
+}
