@@ -137,7 +137,7 @@ pub fn evaluate(d: &Deferred) -> Result<Value, String> {
 
 /// An evaluation context with the stack-file functions and `scope`'s known values.
 fn context(scope: &BTreeMap<String, Value>) -> hcl::eval::Context<'static> {
-    let mut ctx = hcl::eval::Context::new();
+    let mut ctx = super::funcs::context();
     ctx.declare_var("path", super::eval::path_object());
     for (name, v) in scope {
         let known = match v {
@@ -149,7 +149,6 @@ fn context(scope: &BTreeMap<String, Value>) -> hcl::eval::Context<'static> {
         };
         ctx.declare_var(name.as_str(), known);
     }
-    super::funcs::declare(&mut ctx);
     ctx
 }
 

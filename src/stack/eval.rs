@@ -239,7 +239,7 @@ impl Env<'_> {
         if let Some(deferred) = super::deferred::capture(self, expr, &m, &data, diags) {
             return deferred;
         }
-        let mut ctx = hcl::eval::Context::new();
+        let mut ctx = funcs::context();
         ctx.declare_var("data", to_hcl(&data).unwrap_or(hcl::Value::Null));
         ctx.declare_var("path", path_object());
         let obj = |pairs: Vec<(&str, &Value)>| {
@@ -261,7 +261,6 @@ impl Env<'_> {
         for it in self.iters.borrow().iter() {
             ctx.declare_var(it.name.as_str(), obj(vec![("key", &it.key), ("value", &it.value)]));
         }
-        funcs::declare(&mut ctx);
         let mut checked = expr.clone();
         // try, can, file and templatefile are resolved first: they need their arguments
         // unevaluated, or the stack file's directory.

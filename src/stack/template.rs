@@ -123,11 +123,10 @@ fn evaluate(text: &str, vars: &BTreeMap<String, Value>) -> Result<String, String
     })?;
     super::arith::rewrite_template(&mut parsed);
     let template: hcl::Template = parsed.into();
-    let mut ctx = hcl::eval::Context::new();
+    let mut ctx = super::funcs::context();
     for (k, v) in vars {
         ctx.declare_var(k.as_str(), super::eval::to_hcl(v).ok_or("template variables must be plain values")?);
     }
-    super::funcs::declare(&mut ctx);
     template.evaluate(&ctx).map_err(|e| match super::arith::located(&e) {
         Some((at, msg)) => {
             let file = super::diag::SourceFile::new("", text);

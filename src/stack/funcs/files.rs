@@ -51,11 +51,10 @@ pub(in crate::stack) fn templatefile_at(dir: &Path, path: &str, vars: &Value) ->
         let at = e.location();
         format!("templatefile: {path}:{}:{}: {}", at.line(), at.column(), e.message())
     })?;
-    let mut ctx = Context::new();
+    let mut ctx = super::context();
     for (k, v) in vars {
         ctx.declare_var(k.as_str(), by_key(v));
     }
-    super::declare(&mut ctx);
     let eval = |e: &hcl_edit::expr::Expression| {
         let mut e = e.clone();
         crate::stack::arith::rewrite(&mut e);

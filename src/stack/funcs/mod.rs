@@ -29,6 +29,19 @@ pub(in crate::stack) use lazy::{rewrite_lazy, rewrite_lazy_bound};
 /// What every function returns.
 type Ret = Result<Value, String>;
 
+/// The stack-file functions, declared once: declaring them for each evaluation (about a
+/// hundred, each insert checked against those before it) was much of the evaluator's time.
+static FUNCS: std::sync::LazyLock<Context<'static>> = std::sync::LazyLock::new(|| {
+    let mut ctx = Context::new();
+    declare(&mut ctx);
+    ctx
+});
+
+/// A context holding the stack-file functions and nothing else yet.
+pub(super) fn context() -> Context<'static> {
+    FUNCS.clone()
+}
+
 pub(super) fn declare(ctx: &mut Context) {
     super::arith::declare(ctx);
     collections::declare(ctx);
