@@ -95,6 +95,7 @@ pub enum Update {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
     Str,
+    /// A whole number, as AWS's integer attributes take it.
     Int,
     Bool,
     /// An IPv4 CIDR block, stored in canonical form (`10.0.0.0/16`).

@@ -13,7 +13,7 @@ use crate::model::Value;
 /// item of a list or every value of a map; `Count` and `Keys` apply to the collection itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
-    /// A whole number in this inclusive range.
+    /// A number in this inclusive range (a fraction is compared as it is).
     Range(i64, i64),
     /// A string of this many characters (inclusive).
     Len(usize, usize),
@@ -115,6 +115,7 @@ fn item_name(v: &Value) -> String {
     match v {
         Value::Str(s) => format!("\"{s}\""),
         Value::Int(i) => i.to_string(),
+        Value::Num(n) => n.to_string(),
         _ => "an item".into(),
     }
 }
@@ -149,6 +150,9 @@ fn scalar(checks: &[Check], v: &Value, item: Option<String>, out: &mut Vec<Probl
 fn one(c: &Check, v: &Value) -> Option<(String, bool)> {
     match (c, v) {
         (Check::Range(lo, hi), Value::Int(n)) if !(lo..=hi).contains(&n) => {
+            Some((format!("is out of range ({})", range_doc(*lo, *hi)), true))
+        }
+        (Check::Range(lo, hi), Value::Num(n)) if n.get() < *lo as f64 || n.get() > *hi as f64 => {
             Some((format!("is out of range ({})", range_doc(*lo, *hi)), true))
         }
         (Check::Len(lo, hi), Value::Str(s)) => {
@@ -208,6 +212,7 @@ pub fn message(name: &str, v: &Value, p: &Problem, secret: bool) -> String {
     let shown = match v {
         _ if secret => format!(" {MASK}"),
         Value::Int(i) => format!(" {i}"),
+        Value::Num(n) => format!(" {n}"),
         Value::Str(s) if p.quotable && s.chars().count() <= 80 && !s.chars().any(char::is_control) => {
             format!(" \"{s}\"")
         }
