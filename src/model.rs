@@ -75,6 +75,15 @@ impl Value {
         }
     }
 
+    /// Any number, whole or not, as a float.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Num(n) => Some(n.get()),
+            _ => None,
+        }
+    }
+
     /// A computed number as a value: whole ones within 64 bits become `Int`, the rest `Num`;
     /// `None` for NaN and the infinities.
     pub fn number(f: f64) -> Option<Value> {

@@ -1,7 +1,7 @@
 //! Auto Scaling groups against LocalStack: sizes, subnets, tags, target groups, schedules and
-//! tracking policies change in place; desired capacity is left to a tracking policy while one
-//! is declared; a new name replaces the group, launching from the template's latest version;
-//! bad sizes are diagnostics.
+//! tracking policies (with a fractional target) change in place; desired capacity is left to
+//! a tracking policy while one is declared; a new name replaces the group, launching from the
+//! template's latest version; bad sizes are diagnostics.
 
 mod common;
 
@@ -106,6 +106,12 @@ async fn groups_update_in_place_and_replace_on_rename() {
     assert_eq!(policies.scaling_policies()[0].target_tracking_configuration().unwrap().target_value(), Some(50.0));
     acct.autoscaling.set_desired_capacity().auto_scaling_group_name(&n1).desired_capacity(2).send().await.unwrap();
     stackr(&["plan", "-f", &c.write(&group(&n1, &tracked)), "--detailed-exitcode"]).expect(0);
+
+    // A fractional target goes to AWS as computed and reads back the same: the plan settles.
+    let fraction = tracked.replace("target = 50", "target = 75 / 2");
+    c.apply(&group(&n1, &fraction), &["-> 37.5"]);
+    let policies = acct.autoscaling.describe_policies().auto_scaling_group_name(&n1).send().await.unwrap();
+    assert_eq!(policies.scaling_policies()[0].target_tracking_configuration().unwrap().target_value(), Some(37.5));
 
     // Without it, the same drift is a change back to the file's value.
     let plan = stackr(&["plan", "-f", &c.write(&group(&n1, second)), "--detailed-exitcode"]).expect(2);

@@ -15,6 +15,8 @@ use crate::model::Value;
 pub enum Check {
     /// A number in this inclusive range (a fraction is compared as it is).
     Range(i64, i64),
+    /// A number greater than zero, fractions included (AWS's positive doubles).
+    Positive,
     /// A string of this many characters (inclusive).
     Len(usize, usize),
     /// A string of at most this many bytes (bodies and scripts: never echoed).
@@ -155,6 +157,7 @@ fn one(c: &Check, v: &Value) -> Option<(String, bool)> {
         (Check::Range(lo, hi), Value::Num(n)) if n.get() < *lo as f64 || n.get() > *hi as f64 => {
             Some((format!("is out of range ({})", range_doc(*lo, *hi)), true))
         }
+        (Check::Positive, v) if v.as_f64().is_some_and(|n| n <= 0.0) => Some(("must be greater than 0".into(), true)),
         (Check::Len(lo, hi), Value::Str(s)) => {
             let n = s.chars().count();
             let reason = if n == 0 && *lo > 0 {
@@ -234,6 +237,7 @@ pub const MASK: &str = "(sensitive value)";
 pub fn describe(checks: &[Check]) -> String {
     let one = |c: &Check| match c {
         Check::Range(lo, hi) => range_doc(*lo, *hi),
+        Check::Positive => "greater than 0".into(),
         Check::Len(lo, hi) if lo == hi => format!("{lo} characters"),
         Check::Len(lo, hi) => format!("{lo}-{hi} characters"),
         Check::Bytes(max) => format!("at most {max} bytes"),

@@ -28,7 +28,7 @@ pub fn coerce(ty: &Ty, v: Value) -> Result<Value, String> {
         (Ty::Str | Ty::Ref(_), Value::Int(i)) => Value::Str(i.to_string()),
         (Ty::Str | Ty::Ref(_), Value::Num(n)) => Value::Str(n.to_string()),
         (Ty::Str | Ty::Ref(_), Value::Bool(b)) => Value::Str(b.to_string()),
-        (Ty::Int | Ty::Port, v @ (Value::Int(_) | Value::Num(_) | Value::Str(_))) => number(ty, v)?,
+        (Ty::Int | Ty::Port | Ty::Number, v @ (Value::Int(_) | Value::Num(_) | Value::Str(_))) => number(ty, v)?,
         (Ty::Bool, Value::Bool(b)) => Value::Bool(b),
         (Ty::Bool, Value::Str(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
         (Ty::Cidr, Value::Str(s)) => match s.parse::<ipnet::Ipv4Net>() {
@@ -77,6 +77,7 @@ fn number(ty: &Ty, v: Value) -> Result<Value, String> {
         n => n.clone(),
     };
     match (ty, n) {
+        (Ty::Number, n) => Ok(n),
         (Ty::Port, Value::Int(p)) if !(0..=65535).contains(&p) => Err(format!("port {p} is out of range (0-65535)")),
         (_, n @ Value::Int(_)) => Ok(n),
         _ => Err(wrong(&v)),
@@ -101,6 +102,9 @@ mod tests {
     #[test]
     fn fractions_go_only_where_the_type_takes_them() {
         let num = |f| Value::number(f).unwrap();
+        assert_eq!(coerce(&Ty::Number, num(2.5)), Ok(num(2.5)));
+        assert_eq!(coerce(&Ty::Number, Value::str("0.75")), Ok(num(0.75)));
+        assert_eq!(coerce(&Ty::Number, Value::Int(3)), Ok(Value::Int(3)));
         assert_eq!(coerce(&Ty::Str, num(1.5)), Ok(Value::str("1.5")));
         assert_eq!(coerce(&Ty::Int, num(1.5)), Err("expected a whole number, found the number 1.5".into()));
         assert_eq!(
@@ -111,5 +115,6 @@ mod tests {
         // Terraform converts a whole number written with a fraction (or computed as one).
         assert_eq!(coerce(&Ty::Int, Value::str("4.0")), Ok(Value::Int(4)));
         assert_eq!(coerce(&Ty::Int, num(8.0 / 2.0)), Ok(Value::Int(4)));
+        assert_eq!(coerce(&Ty::Number, Value::str("x")), Err("expected a number, found the string \"x\"".into()));
     }
 }

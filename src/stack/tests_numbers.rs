@@ -138,3 +138,15 @@ fn whole_values_written_or_computed_as_fractions_are_whole_numbers() {
     assert_eq!(attrs["max_size"], Value::Int(4));
     assert_eq!(attrs["desired_capacity"], Value::Int(3));
 }
+
+#[test]
+fn a_tracking_target_keeps_its_fraction() {
+    let src = format!(
+        "{GROUP}  min_size = 1\n  max_size = 4\n  target_tracking {{\n    target = 75 / 2\n  }}\n  \
+         target_tracking {{\n    metric = \"network_in\"\n    target = \"1e6\"\n  }}\n}}\n"
+    );
+    let s = load_with(&src, &VarInputs::default()).unwrap_or_else(|d| panic!("{d}"));
+    let targets: Vec<&Value> =
+        s.resources[0].attrs["target_tracking"].as_list().iter().filter_map(|b| b.as_map()?.get("target")).collect();
+    assert_eq!(targets, [&num(37.5), &Value::Int(1_000_000)]);
+}

@@ -36,7 +36,7 @@ enum Family {
 fn family(ty: &Ty) -> Family {
     match ty {
         Ty::Str | Ty::Cidr | Ty::Enum(_) | Ty::Ref(_) | Ty::Json => Family::Text,
-        Ty::Int | Ty::Port => Family::Number,
+        Ty::Int | Ty::Port | Ty::Number => Family::Number,
         Ty::Bool => Family::Bool,
         _ => Family::Other,
     }
@@ -87,7 +87,7 @@ impl Checker<'_> {
                 Value::Bool(b) => Some(Value::Str(b.to_string())),
                 _ => self.wrong_type(diags, at, ty, &v, secret),
             },
-            Ty::Int | Ty::Port => self.number(ty, v, at, secret, diags),
+            Ty::Int | Ty::Port | Ty::Number => self.number(ty, v, at, secret, diags),
             Ty::Bool => match v {
                 Value::Bool(_) => Some(v),
                 Value::Str(ref s) if s == "true" || s == "false" => Some(Value::Bool(s == "true")),
@@ -138,6 +138,7 @@ impl Checker<'_> {
             _ => return self.wrong_type(diags, at, ty, &v, secret),
         };
         match (ty, n) {
+            (Ty::Number, n) => Some(n),
             (Ty::Port, Value::Int(p)) if !(0..=65535).contains(&p) => {
                 let p = if secret { MASK.to_string() } else { p.to_string() };
                 self.fail(diags, at, format!("port {p} is out of range (0-65535)"))
