@@ -18,7 +18,8 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     /// A number with a fraction (`1.5`); whole numbers are always `Int` (see [`Value::number`]),
-    /// so `4.0` and `4` are one value.
+    /// so `4.0` and `4` are one value. The derived order puts every `Int` before every `Num`:
+    /// enough for the canonical order of sets, and no attribute is a set of numbers.
     Num(Number),
     Str(String),
     List(Vec<Value>),
