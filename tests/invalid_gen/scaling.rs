@@ -51,12 +51,7 @@ fn tracking() -> Vec<Case> {
             "a CPU target is a percentage; 100.5 is above 100",
             target("    target = 100.5\n"),
         ),
-        case(
-            "asg-cpu-target-zero",
-            "a target of 0",
-            "target 0 must be greater than 0",
-            target("    target = 0\n"),
-        ),
+        case("asg-cpu-target-zero", "a target of 0", "target 0 must be greater than 0", target("    target = 0\n")),
         case(
             "asg-network-target-negative",
             "a negative network target",
