@@ -115,6 +115,10 @@ mod tests {
         // Terraform converts a whole number written with a fraction (or computed as one).
         assert_eq!(coerce(&Ty::Int, Value::str("4.0")), Ok(Value::Int(4)));
         assert_eq!(coerce(&Ty::Int, num(8.0 / 2.0)), Ok(Value::Int(4)));
+        assert_eq!(
+            coerce(&Ty::Int, num(1e20)),
+            Err("expected a whole number, found the number 100000000000000000000, which does not fit in 64 bits".into())
+        );
         assert_eq!(coerce(&Ty::Number, Value::str("x")), Err("expected a number, found the string \"x\"".into()));
     }
 }

@@ -236,6 +236,10 @@ pub fn describe_value(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Int(i) => format!("the number {i}"),
+        // Whole, yet not an Int: past i64, where AWS's integers cannot go either.
+        Value::Num(n) if n.whole().is_none() && n.get().fract() == 0.0 => {
+            format!("the number {n}, which does not fit in 64 bits")
+        }
         Value::Num(n) => format!("the number {n}"),
         Value::Str(s) => format!("the string \"{s}\""),
         Value::List(_) => "a list".into(),
