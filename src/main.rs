@@ -17,6 +17,7 @@ mod error;
 mod fmt;
 mod live;
 mod model;
+mod number;
 mod plan;
 mod render;
 mod resources;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 pub use crate::address::{Address, Key, Ref};
+pub use crate::number::Number;
 
 /// An attribute value. `Ref` only appears in desired state before resolution; `Unknown` marks a
 /// value that exists only after an earlier step of the apply (`(known after apply)`).
@@ -16,6 +17,10 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
+    /// A number with a fraction (`1.5`); whole numbers are always `Int` (see [`Value::number`]),
+    /// so `4.0` and `4` are one value. The derived order puts every `Int` before every `Num`:
+    /// enough for the canonical order of sets, and no attribute is a set of numbers.
+    Num(Number),
     Str(String),
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),
@@ -71,6 +76,32 @@ impl Value {
         }
     }
 
+    /// Any number, whole or not, as a float.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Num(n) => Some(n.get()),
+            _ => None,
+        }
+    }
+
+    /// A computed number as a value: whole ones within 64 bits become `Int`, the rest `Num`;
+    /// `None` for NaN and the infinities.
+    pub fn number(f: f64) -> Option<Value> {
+        let n = Number::new(f)?;
+        Some(n.whole().map_or(Value::Num(n), Value::Int))
+    }
+
+    /// A decimal string as a number value (`" 42"`, `"1.5"`), as Terraform converts a string
+    /// where a number is wanted. Whole numbers are read as integers first, so none past 2^53
+    /// loses digits on the way through a float.
+    pub fn parse_number(s: &str) -> Option<Value> {
+        match s.trim().parse::<i64>() {
+            Ok(i) => Some(Value::Int(i)),
+            Err(_) => Value::number(Number::parse(s)?.get()),
+        }
+    }
+
     pub fn as_list(&self) -> &[Value] {
         match self {
             Value::List(l) => l,
@@ -117,6 +148,8 @@ impl Value {
             Value::Null | Value::Unknown => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            // Finite by construction, so the conversion cannot fail.
+            Value::Num(n) => serde_json::Number::from_f64(n.get()).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
             Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
             Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),

@@ -95,7 +95,10 @@ pub enum Update {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
     Str,
+    /// A whole number, as AWS's integer attributes take it.
     Int,
+    /// A number that may have a fraction, as AWS's doubles take it.
+    Number,
     Bool,
     /// An IPv4 CIDR block, stored in canonical form (`10.0.0.0/16`).
     Cidr,
@@ -120,6 +123,7 @@ impl Ty {
         match self {
             Ty::Str => "a string".into(),
             Ty::Int => "a whole number".into(),
+            Ty::Number => "a number".into(),
             Ty::Bool => "true or false".into(),
             Ty::Cidr => "an IPv4 CIDR block such as \"10.0.0.0/16\"".into(),
             Ty::Port => "a port number (0-65535)".into(),
@@ -136,6 +140,7 @@ impl Ty {
         match self {
             Ty::Str => "strings".into(),
             Ty::Int => "whole numbers".into(),
+            Ty::Number => "numbers".into(),
             Ty::Cidr => "CIDR blocks".into(),
             Ty::Ref(kind) => format!("{kind} references"),
             Ty::Json => "JSON documents".into(),

@@ -1,7 +1,7 @@
 //! Auto Scaling groups against LocalStack: sizes, subnets, tags, target groups, schedules and
-//! tracking policies change in place; desired capacity is left to a tracking policy while one
-//! is declared; a new name replaces the group, launching from the template's latest version;
-//! bad sizes are diagnostics.
+//! tracking policies (with a fractional target) change in place; desired capacity is left to
+//! a tracking policy while one is declared; a new name replaces the group, launching from the
+//! template's latest version; bad sizes are diagnostics.
 
 mod common;
 
@@ -107,6 +107,17 @@ async fn groups_update_in_place_and_replace_on_rename() {
     acct.autoscaling.set_desired_capacity().auto_scaling_group_name(&n1).desired_capacity(2).send().await.unwrap();
     stackr(&["plan", "-f", &c.write(&group(&n1, &tracked)), "--detailed-exitcode"]).expect(0);
 
+    // A fractional target goes to AWS as computed and reads back the same: the plan settles.
+    let half = "output \"target\" { value = 75 / 2 }\n";
+    let fraction = group(&n1, &tracked.replace("target = 50", "target = 75 / 2")) + half;
+    c.apply(&fraction, &["-> 37.5"]);
+    let policies = acct.autoscaling.describe_policies().auto_scaling_group_name(&n1).send().await.unwrap();
+    assert_eq!(policies.scaling_policies()[0].target_tracking_configuration().unwrap().target_value(), Some(37.5));
+    let out = stackr(&["output", "-f", &c.write(&fraction), "--json"]).expect(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["target"]["value"], serde_json::json!(37.5));
+    assert_eq!(stackr(&["output", "-f", &c.write(&fraction), "target", "--raw"]).expect(0).stdout.trim(), "37.5");
+
     // Without it, the same drift is a change back to the file's value.
     let plan = stackr(&["plan", "-f", &c.write(&group(&n1, second)), "--detailed-exitcode"]).expect(2);
     assert!(plan.stdout.contains("~ desired_capacity = 2 -> 3"), "{}", plan.stdout);
@@ -142,4 +153,16 @@ fn sizes_are_checked_before_anything_is_sent() {
     let run = stackr(&["plan", "-f", &f]).expect(1);
     assert!(run.stderr.contains("min_size 3 must be between 0 and max_size 2"), "{}", run.stderr);
     assert!(run.stderr.contains("desired_capacity 5 is outside min_size..max_size (3..2)"), "{}", run.stderr);
+    // AWS sizes are whole: a fraction is refused where written, a whole one computed is taken.
+    let f = c.write(&group(
+        "x",
+        "  min_size = 3 / 2
+  max_size = 4 / 2
+  subnets = [subnet.a]
+",
+    ));
+    let run = stackr(&["plan", "-f", &f]).expect(1);
+    assert!(run.stderr.contains("expected a whole number, found the number 1.5"), "{}", run.stderr);
+    assert!(run.stderr.contains("s.hcl:36:14"), "{}", run.stderr);
+    assert!(!run.stderr.contains("max_size"), "{}", run.stderr);
 }

@@ -71,6 +71,7 @@ fn one(v: &Value, json: bool, raw: bool) -> anyhow::Result<String> {
         return match v {
             Value::Str(s) => Ok(s.clone()),
             Value::Int(i) => Ok(i.to_string()),
+            Value::Num(n) => Ok(n.to_string()),
             Value::Bool(b) => Ok(b.to_string()),
             Value::Null => Ok(String::new()),
             _ => anyhow::bail!("--raw prints only strings, numbers and bools; use --json for lists and maps"),

@@ -13,8 +13,10 @@ use crate::model::Value;
 /// item of a list or every value of a map; `Count` and `Keys` apply to the collection itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
-    /// A whole number in this inclusive range.
+    /// A number in this inclusive range (a fraction is compared as it is).
     Range(i64, i64),
+    /// A number greater than zero, fractions included (AWS's positive doubles).
+    Positive,
     /// A string of this many characters (inclusive).
     Len(usize, usize),
     /// A string of at most this many bytes (bodies and scripts: never echoed).
@@ -115,6 +117,7 @@ fn item_name(v: &Value) -> String {
     match v {
         Value::Str(s) => format!("\"{s}\""),
         Value::Int(i) => i.to_string(),
+        Value::Num(n) => n.to_string(),
         _ => "an item".into(),
     }
 }
@@ -151,6 +154,10 @@ fn one(c: &Check, v: &Value) -> Option<(String, bool)> {
         (Check::Range(lo, hi), Value::Int(n)) if !(lo..=hi).contains(&n) => {
             Some((format!("is out of range ({})", range_doc(*lo, *hi)), true))
         }
+        (Check::Range(lo, hi), Value::Num(n)) if n.get() < *lo as f64 || n.get() > *hi as f64 => {
+            Some((format!("is out of range ({})", range_doc(*lo, *hi)), true))
+        }
+        (Check::Positive, v) if v.as_f64().is_some_and(|n| n <= 0.0) => Some(("must be greater than 0".into(), true)),
         (Check::Len(lo, hi), Value::Str(s)) => {
             let n = s.chars().count();
             let reason = if n == 0 && *lo > 0 {
@@ -208,6 +215,7 @@ pub fn message(name: &str, v: &Value, p: &Problem, secret: bool) -> String {
     let shown = match v {
         _ if secret => format!(" {MASK}"),
         Value::Int(i) => format!(" {i}"),
+        Value::Num(n) => format!(" {n}"),
         Value::Str(s) if p.quotable && s.chars().count() <= 80 && !s.chars().any(char::is_control) => {
             format!(" \"{s}\"")
         }
@@ -229,6 +237,7 @@ pub const MASK: &str = "(sensitive value)";
 pub fn describe(checks: &[Check]) -> String {
     let one = |c: &Check| match c {
         Check::Range(lo, hi) => range_doc(*lo, *hi),
+        Check::Positive => "greater than 0".into(),
         Check::Len(lo, hi) if lo == hi => format!("{lo} characters"),
         Check::Len(lo, hi) => format!("{lo}-{hi} characters"),
         Check::Bytes(max) => format!("at most {max} bytes"),

@@ -12,6 +12,14 @@ fn ranges_lengths_and_characters() {
     assert_eq!(reasons(&[Check::Range(1, 10)], Value::Int(0)), ["name 0 is out of range (1-10)"]);
     assert!(reasons(&[Check::Range(1, 10)], Value::Int(10)).is_empty());
     assert_eq!(reasons(&[Check::Range(0, i64::MAX)], Value::Int(-1)), ["name -1 is out of range (at least 0)"]);
+    let num = |f| Value::number(f).unwrap();
+    assert_eq!(reasons(&[Check::Range(1, 10)], num(0.5)), ["name 0.5 is out of range (1-10)"]);
+    assert!(reasons(&[Check::Range(1, 10)], num(9.75)).is_empty());
+    assert_eq!(reasons(&[Check::Range(1, 10)], num(10.25)), ["name 10.25 is out of range (1-10)"]);
+    assert!(reasons(&[Check::Positive], num(0.001)).is_empty());
+    assert!(reasons(&[Check::Positive], Value::Int(3)).is_empty());
+    assert_eq!(reasons(&[Check::Positive], Value::Int(0)), ["name 0 must be greater than 0"]);
+    assert_eq!(reasons(&[Check::Positive], num(-1.5)), ["name -1.5 must be greater than 0"]);
     let iam = [Check::Len(1, 64), Check::Chars(&chars::IAM_NAME)];
     assert_eq!(
         reasons(&iam, Value::str("a".repeat(65))),

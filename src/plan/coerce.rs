@@ -26,11 +26,9 @@ pub fn coerce(ty: &Ty, v: Value) -> Result<Value, String> {
     Ok(match (ty, v) {
         (Ty::Str | Ty::Ref(_), Value::Str(s)) => Value::Str(s),
         (Ty::Str | Ty::Ref(_), Value::Int(i)) => Value::Str(i.to_string()),
+        (Ty::Str | Ty::Ref(_), Value::Num(n)) => Value::Str(n.to_string()),
         (Ty::Str | Ty::Ref(_), Value::Bool(b)) => Value::Str(b.to_string()),
-        (Ty::Int | Ty::Port, Value::Int(i)) => port(ty, i)?,
-        (Ty::Int | Ty::Port, Value::Str(s)) if s.trim().parse::<i64>().is_ok() => {
-            port(ty, s.trim().parse().unwrap_or(0))?
-        }
+        (Ty::Int | Ty::Port | Ty::Number, v @ (Value::Int(_) | Value::Num(_) | Value::Str(_))) => number(ty, v)?,
         (Ty::Bool, Value::Bool(b)) => Value::Bool(b),
         (Ty::Bool, Value::Str(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
         (Ty::Cidr, Value::Str(s)) => match s.parse::<ipnet::Ipv4Net>() {
@@ -70,11 +68,20 @@ pub fn coerce(ty: &Ty, v: Value) -> Result<Value, String> {
     })
 }
 
-fn port(ty: &Ty, n: i64) -> Result<Value, String> {
-    if *ty == Ty::Port && !(0..=65535).contains(&n) {
-        return Err(format!("port {n} is out of range (0-65535)"));
+/// A number from a number or a decimal string; a fraction only where the type takes one (a
+/// whole value computed as a float is already an `Int`).
+fn number(ty: &Ty, v: Value) -> Result<Value, String> {
+    let wrong = |v: &Value| format!("expected {}, found {}", ty.describe(), crate::stack::describe_value(v));
+    let n = match &v {
+        Value::Str(s) => Value::parse_number(s).ok_or_else(|| wrong(&v))?,
+        n => n.clone(),
+    };
+    match (ty, n) {
+        (Ty::Number, n) => Ok(n),
+        (Ty::Port, Value::Int(p)) if !(0..=65535).contains(&p) => Err(format!("port {p} is out of range (0-65535)")),
+        (_, n @ Value::Int(_)) => Ok(n),
+        _ => Err(wrong(&v)),
     }
-    Ok(Value::Int(n))
 }
 
 #[cfg(test)]
@@ -90,5 +97,28 @@ mod tests {
         assert_eq!(coerce(&Ty::Port, Value::Int(70000)), Err("port 70000 is out of range (0-65535)".into()));
         assert_eq!(coerce(&Ty::Int, Value::str("x")), Err("expected a whole number, found the string \"x\"".into()));
         assert_eq!(coerce(&Ty::Str, Value::Unknown), Ok(Value::Unknown));
+    }
+
+    #[test]
+    fn fractions_go_only_where_the_type_takes_them() {
+        let num = |f| Value::number(f).unwrap();
+        assert_eq!(coerce(&Ty::Number, num(2.5)), Ok(num(2.5)));
+        assert_eq!(coerce(&Ty::Number, Value::str("0.75")), Ok(num(0.75)));
+        assert_eq!(coerce(&Ty::Number, Value::Int(3)), Ok(Value::Int(3)));
+        assert_eq!(coerce(&Ty::Str, num(1.5)), Ok(Value::str("1.5")));
+        assert_eq!(coerce(&Ty::Int, num(1.5)), Err("expected a whole number, found the number 1.5".into()));
+        assert_eq!(
+            coerce(&Ty::Int, Value::str("4.5")),
+            Err("expected a whole number, found the string \"4.5\"".into())
+        );
+        assert_eq!(coerce(&Ty::Port, num(80.5)), Err("expected a port number (0-65535), found the number 80.5".into()));
+        // Terraform converts a whole number written with a fraction (or computed as one).
+        assert_eq!(coerce(&Ty::Int, Value::str("4.0")), Ok(Value::Int(4)));
+        assert_eq!(coerce(&Ty::Int, num(8.0 / 2.0)), Ok(Value::Int(4)));
+        assert_eq!(
+            coerce(&Ty::Int, num(1e20)),
+            Err("expected a whole number, found the number 100000000000000000000, which does not fit in 64 bits".into())
+        );
+        assert_eq!(coerce(&Ty::Number, Value::str("x")), Err("expected a number, found the string \"x\"".into()));
     }
 }

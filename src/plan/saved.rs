@@ -257,3 +257,28 @@ pub fn var_digest(name: &str, v: &Value) -> String {
     let text = serde_json::to_string(&(name, v)).expect("values serialize");
     format!("sha256:{}", sha256_hex(format!("stackr-variable\0{text}").as_bytes()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::{VarInputs, load_str};
+
+    #[test]
+    fn a_plan_file_keeps_fractions_exactly() {
+        let src = "stack \"t\" {}\nvariable \"target\" { default = 0.1 + 0.2 }\n\
+                   autoscaling_group \"g\" {\n  launch_template = \"lt-12345678\"\n  \
+                   subnets         = [\"subnet-12345678\"]\n  min_size        = 1\n  max_size        = 2\n  \
+                   target_tracking {\n    target = var.target * 100\n  }\n}\noutput \"t\" { value = var.target }\n";
+        let stack = load_str("t.hcl", src, &VarInputs::default(), &crate::resources::schemas()).unwrap();
+        let p = crate::plan::plan(&stack, &Default::default(), false).unwrap();
+        let saved = Saved::new(&p, &stack, "us-east-1", &Default::default());
+        let read = Saved::from_bytes("t.plan", &saved.to_bytes()).unwrap();
+        let exact = Value::number(0.1 + 0.2).unwrap();
+        assert!(matches!(&read.variables["target"], SavedVar::Value(v) if *v == exact));
+        assert_eq!(read.outputs, vec![("t".to_string(), exact)]);
+        let after = read.changes[0].after.as_ref().unwrap();
+        let target = after["target_tracking"].as_list()[0].as_map().unwrap()["target"].clone();
+        assert_eq!(target, Value::number((0.1 + 0.2) * 100.0).unwrap());
+        assert_eq!(read.changes[0].after, p.changes[0].after, "every value reads back as planned");
+    }
+}

@@ -8,6 +8,7 @@ fn ty_name(ty: &Ty) -> String {
     match ty {
         Ty::Str => "string".into(),
         Ty::Int => "number".into(),
+        Ty::Number => "fractional number".into(),
         Ty::Bool => "bool".into(),
         Ty::Cidr => "cidr".into(),
         Ty::Port => "port".into(),

@@ -171,3 +171,18 @@ fn a_changed_block_shows_only_what_differs() {
     let p = plan(&stack, &LiveState { objects, ..Default::default() }, false).unwrap();
     insta::assert_snapshot!(human_plan(&p, Style { color: false }));
 }
+
+#[test]
+fn fractions_show_as_numbers_in_both_plans() {
+    let src = "stack \"t\" {}\nautoscaling_group \"g\" {\n  launch_template = \"lt-12345678\"\n  \
+               subnets         = [\"subnet-12345678\"]\n  min_size        = 1\n  max_size        = 2\n  \
+               target_tracking {\n    target = 75 / 2\n  }\n}\n";
+    let stack = load_str("t.hcl", src, &VarInputs::default(), &schemas()).unwrap();
+    let p = plan(&stack, &LiveState::default(), false).unwrap();
+    let human = human_plan(&p, Style { color: false });
+    assert!(human.lines().any(|l| l.trim() == "+ target           = 37.5"), "{human}");
+    let doc = json_plan(&p);
+    let after = &doc["resource_changes"][0]["change"]["after"];
+    assert_eq!(after["target_tracking"][0]["target"], serde_json::json!(37.5));
+    assert_eq!(after["min_size"], serde_json::json!(1));
+}

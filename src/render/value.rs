@@ -26,6 +26,7 @@ pub(super) fn inline(v: &Value) -> Option<String> {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
+        Value::Num(n) => n.to_string(),
         Value::Str(s) => serde_json::to_string(s).unwrap_or_default(),
         Value::Unknown | Value::Ref(_) | Value::Expr(_) => "(known after apply)".into(),
         Value::List(l) if l.is_empty() => "[]".into(),

@@ -20,12 +20,12 @@ pub static TARGET_TRACKING: &[AttrSpec] = &[
     ),
     attr(
         "target",
-        Ty::Int,
+        Ty::Number,
         Presence::Required,
         Update::InPlace,
-        "The value to hold the metric at: for cpu a percentage up to 100 (e.g. 40), for network bytes.",
+        "The value to hold the metric at: for cpu a percentage up to 100 (e.g. 40 or 37.5), for network bytes.",
     )
-    .with(&[Check::Range(1, i64::MAX)]),
+    .with(&[Check::Positive]),
     attr("disable_scale_in", Ty::Bool, Presence::Default(Lit::Bool(false)), Update::InPlace, "Only ever scale out."),
 ];
 
@@ -120,7 +120,9 @@ pub async fn read_all(cx: &Cx, groups: &[String]) -> anyhow::Result<HashMap<Stri
         };
         entry.0.push(block([
             ("metric", Value::str(metric)),
-            ("target", Value::Int(tt.target_value().unwrap_or_default().round() as i64)),
+            // AWS keeps the double as it was put, so the file's 37.5 reads back as 37.5 and 40
+            // as 40.0, which is the file's whole 40 again.
+            ("target", Value::number(tt.target_value().unwrap_or_default()).unwrap_or_default()),
             ("disable_scale_in", Value::Bool(tt.disable_scale_in().unwrap_or(false))),
         ]));
     }
@@ -172,7 +174,7 @@ pub async fn sync(cx: &Cx, group: &str, have: &Attrs, want: &Attrs) -> anyhow::R
         let spec = PredefinedMetricSpecification::builder().predefined_metric_type(metric_type(metric)).build();
         let config = TargetTrackingConfiguration::builder()
             .predefined_metric_specification(spec)
-            .target_value(b.get("target").and_then(Value::as_int).unwrap_or_default() as f64)
+            .target_value(b.get("target").and_then(Value::as_f64).unwrap_or_default())
             .disable_scale_in(b.get("disable_scale_in").and_then(Value::as_bool).unwrap_or(false))
             .build();
         let call = asg.put_scaling_policy().auto_scaling_group_name(group).policy_name(policy_name(group, metric));

@@ -104,9 +104,9 @@ impl Env<'_> {
             Expression::Null(_) => Some(Value::Null),
             Expression::Bool(b) => Some(Value::Bool(*b.value())),
             Expression::String(s) => Some(Value::Str(s.value().to_string())),
-            Expression::Number(n) => match n.value().as_i64() {
-                Some(i) => Some(Value::Int(i)),
-                None => self.err(diags, span(expr), "only whole numbers are supported here"),
+            Expression::Number(n) => match super::hclvalue::from_number(n.value()) {
+                Ok(v) => Some(v),
+                Err(msg) => self.err(diags, span(expr), msg),
             },
             Expression::Array(a) => {
                 let items: Vec<Option<Value>> = a.iter().map(|e| self.eval(e, diags)).collect();
@@ -121,6 +121,7 @@ impl Env<'_> {
                         ObjectKey::Expression(e) => match self.eval(e, diags) {
                             Some(Value::Str(s)) => Some(s),
                             Some(Value::Int(i)) => Some(i.to_string()),
+                            Some(Value::Num(n)) => Some(n.to_string()),
                             Some(_) => self.err(diags, span(e), "object keys must be strings").map(|_| String::new()),
                             None => None,
                         },

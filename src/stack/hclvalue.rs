@@ -1,6 +1,7 @@
 //! Values between stackr's model and hcl-rs's evaluator: stack-file values that contain
 //! references or deferred expressions have no hcl-rs form (they are left out, and an
-//! expression using them is deferred instead); numbers come back as whole numbers.
+//! expression using them is deferred instead). Numbers cross as they are: whole ones as
+//! `Value::Int`, fractions as `Value::Num`.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,7 @@ pub(super) fn to_hcl(v: &Value) -> Option<hcl::Value> {
         Value::Null => hcl::Value::Null,
         Value::Bool(b) => hcl::Value::Bool(*b),
         Value::Int(i) => hcl::Value::from(*i),
+        Value::Num(n) => hcl::Value::Number(hcl::Number::from_f64(n.get())?),
         Value::Str(s) => hcl::Value::String(s.clone()),
         Value::List(l) => hcl::Value::Array(l.iter().map(to_hcl).collect::<Option<_>>()?),
         Value::Map(m) => {
@@ -30,11 +32,20 @@ pub(super) fn from_hcl(v: hcl::Value) -> Result<Value, String> {
     Ok(match v {
         hcl::Value::Null => Value::Null,
         hcl::Value::Bool(b) => Value::Bool(b),
-        hcl::Value::Number(n) => Value::Int(n.as_i64().ok_or_else(|| format!("{n} is not a whole number"))?),
+        hcl::Value::Number(n) => from_number(&n)?,
         hcl::Value::String(s) => Value::Str(s),
         hcl::Value::Array(a) => Value::List(a.into_iter().map(from_hcl).collect::<Result<_, _>>()?),
         hcl::Value::Object(o) => {
             Value::Map(o.into_iter().map(|(k, v)| Ok((k, from_hcl(v)?))).collect::<Result<_, String>>()?)
         }
     })
+}
+
+/// An HCL number as a value. hcl-rs holds a whole float as an integer already; what is left is
+/// a fraction, or a whole number past 64 bits, kept as a float as Terraform would keep it.
+pub(super) fn from_number(n: &hcl::Number) -> Result<Value, String> {
+    match n.as_i64() {
+        Some(i) => Ok(Value::Int(i)),
+        None => n.as_f64().and_then(Value::number).ok_or_else(|| format!("{n} is not a finite number")),
+    }
 }

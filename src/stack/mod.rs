@@ -221,4 +221,6 @@ mod tests_lang;
 #[cfg(test)]
 mod tests_modules;
 #[cfg(test)]
+mod tests_numbers;
+#[cfg(test)]
 mod tests_vars;

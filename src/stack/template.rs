@@ -162,6 +162,15 @@ mod tests {
     }
 
     #[test]
+    fn fractions_render_as_their_decimal_text() {
+        let vars = BTreeMap::from([("ratio".to_string(), Value::number(0.75).unwrap())]);
+        assert_eq!(
+            evaluate("ratio=${ratio} half=${ratio / 2} pct=${floor(ratio * 100)}", &vars).unwrap(),
+            "ratio=0.75 half=0.375 pct=75"
+        );
+    }
+
+    #[test]
     fn unknown_variables_are_errors() {
         let err = evaluate("${nope}", &BTreeMap::new()).unwrap_err();
         assert!(err.contains("nope"), "{err}");

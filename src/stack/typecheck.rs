@@ -36,7 +36,7 @@ enum Family {
 fn family(ty: &Ty) -> Family {
     match ty {
         Ty::Str | Ty::Cidr | Ty::Enum(_) | Ty::Ref(_) | Ty::Json => Family::Text,
-        Ty::Int | Ty::Port => Family::Number,
+        Ty::Int | Ty::Port | Ty::Number => Family::Number,
         Ty::Bool => Family::Bool,
         _ => Family::Other,
     }
@@ -83,21 +83,11 @@ impl Checker<'_> {
             Ty::Str | Ty::Ref(_) => match v {
                 Value::Str(_) => Some(v),
                 Value::Int(i) => Some(Value::Str(i.to_string())),
+                Value::Num(n) => Some(Value::Str(n.to_string())),
                 Value::Bool(b) => Some(Value::Str(b.to_string())),
                 _ => self.wrong_type(diags, at, ty, &v, secret),
             },
-            Ty::Int | Ty::Port => {
-                let n = match &v {
-                    Value::Int(i) => *i,
-                    Value::Str(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().unwrap_or_default(),
-                    _ => return self.wrong_type(diags, at, ty, &v, secret),
-                };
-                if *ty == Ty::Port && !(0..=65535).contains(&n) {
-                    let n = if secret { MASK.to_string() } else { n.to_string() };
-                    return self.fail(diags, at, format!("port {n} is out of range (0-65535)"));
-                }
-                Some(Value::Int(n))
-            }
+            Ty::Int | Ty::Port | Ty::Number => self.number(ty, v, at, secret, diags),
             Ty::Bool => match v {
                 Value::Bool(_) => Some(v),
                 Value::Str(ref s) if s == "true" || s == "false" => Some(Value::Bool(s == "true")),
@@ -133,6 +123,28 @@ impl Checker<'_> {
             },
             Ty::Json => self.json(v, at, secret, diags),
             Ty::Blocks(_) => self.fail(diags, at, "this is written as nested blocks, not as an attribute".into()),
+        }
+    }
+
+    /// A number, from a number or a decimal string. A fraction where AWS takes an integer is
+    /// refused; a whole value computed as a float (`8 / 2`, `4.0`) is already an `Int`.
+    fn number(&self, ty: &Ty, v: Value, at: &Range<usize>, secret: bool, diags: &mut Diagnostics) -> Option<Value> {
+        let n = match &v {
+            Value::Int(_) | Value::Num(_) => v.clone(),
+            Value::Str(s) => match Value::parse_number(s) {
+                Some(n) => n,
+                None => return self.wrong_type(diags, at, ty, &v, secret),
+            },
+            _ => return self.wrong_type(diags, at, ty, &v, secret),
+        };
+        match (ty, n) {
+            (Ty::Number, n) => Some(n),
+            (Ty::Port, Value::Int(p)) if !(0..=65535).contains(&p) => {
+                let p = if secret { MASK.to_string() } else { p.to_string() };
+                self.fail(diags, at, format!("port {p} is out of range (0-65535)"))
+            }
+            (_, n @ Value::Int(_)) => Some(n),
+            _ => self.wrong_type(diags, at, ty, &v, secret),
         }
     }
 
@@ -224,6 +236,11 @@ pub fn describe_value(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Int(i) => format!("the number {i}"),
+        // Whole, yet not an Int: past i64, where AWS's integers cannot go either.
+        Value::Num(n) if n.whole().is_none() && n.get().fract() == 0.0 => {
+            format!("the number {n}, which does not fit in 64 bits")
+        }
+        Value::Num(n) => format!("the number {n}"),
         Value::Str(s) => format!("the string \"{s}\""),
         Value::List(_) => "a list".into(),
         Value::Map(_) => "a map".into(),

@@ -128,9 +128,10 @@ pub(super) fn convert(ty: &VarType, v: Value, secret: bool) -> Result<Value, Str
         (_, v @ (Value::Ref(_) | Value::Expr(_) | Value::Unknown)) => Ok(v),
         (VarType::String, Value::Str(s)) => Ok(Value::Str(s)),
         (VarType::String, Value::Int(i)) => Ok(Value::Str(i.to_string())),
+        (VarType::String, Value::Num(n)) => Ok(Value::Str(n.to_string())),
         (VarType::String, Value::Bool(b)) => Ok(Value::Str(b.to_string())),
-        (VarType::Number, Value::Int(i)) => Ok(Value::Int(i)),
-        (VarType::Number, Value::Str(s)) => s.trim().parse().map(Value::Int).map_err(|_| match secret {
+        (VarType::Number, v @ (Value::Int(_) | Value::Num(_))) => Ok(v),
+        (VarType::Number, Value::Str(s)) => Value::parse_number(&s).ok_or_else(|| match secret {
             true => mismatch(ty, &Value::Str(s), true),
             false => format!("\"{s}\" is not a number"),
         }),

@@ -1,5 +1,5 @@
-# invalid: a division that leaves a fraction
-# expect: is not a whole number
+# invalid: a division that leaves a fraction where AWS takes a whole number
+# expect: expected a whole number, found the number 2.5
 stack "inv" {
   region = "us-east-1"
 }

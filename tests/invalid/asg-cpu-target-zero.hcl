@@ -1,5 +1,5 @@
 # invalid: a target of 0
-# expect: target 0 is out of range (at least 1)
+# expect: target 0 must be greater than 0
 stack "inv" {
   region = "us-east-1"
 }

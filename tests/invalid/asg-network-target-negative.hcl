@@ -1,5 +1,5 @@
 # invalid: a negative network target
-# expect: target -5 is out of range
+# expect: target -5 must be greater than 0
 stack "inv" {
   region = "us-east-1"
 }

@@ -1,5 +1,5 @@
-# invalid: a number with a fraction
-# expect: only whole numbers are supported here
+# invalid: a fraction where AWS takes a whole number
+# expect: expected a whole number, found the number 10.5
 stack "inv" {
   region = "us-east-1"
 }

@@ -207,8 +207,8 @@ pub fn cases() -> Vec<Case> {
         ),
         case(
             "lang-fraction",
-            "a number with a fraction",
-            "only whole numbers are supported here",
+            "a fraction where AWS takes a whole number",
+            "expected a whole number, found the number 10.5",
             base().sub("volume \"data\"", "= 10\n", "= 10.5\n"),
         ),
         case(
@@ -384,8 +384,8 @@ fn arithmetic() -> Vec<Case> {
         ),
         case(
             "arith-fraction-result",
-            "a division that leaves a fraction",
-            "is not a whole number",
+            "a division that leaves a fraction where AWS takes a whole number",
+            "expected a whole number, found the number 2.5",
             base().set("volume \"data\"", "size", "10 / 4"),
         ),
         case(

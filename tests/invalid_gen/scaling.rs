@@ -46,15 +46,16 @@ fn tracking() -> Vec<Case> {
             target("    target = 150\n"),
         ),
         case(
-            "asg-cpu-target-zero",
-            "a target of 0",
-            "target 0 is out of range (at least 1)",
-            target("    target = 0\n"),
+            "asg-cpu-target-fraction-above-100",
+            "a CPU target of 100.5%",
+            "a CPU target is a percentage; 100.5 is above 100",
+            target("    target = 100.5\n"),
         ),
+        case("asg-cpu-target-zero", "a target of 0", "target 0 must be greater than 0", target("    target = 0\n")),
         case(
             "asg-network-target-negative",
             "a negative network target",
-            "target -5 is out of range",
+            "target -5 must be greater than 0",
             target("    metric = \"network_in\"\n    target = -5\n"),
         ),
         case(

@@ -46,7 +46,8 @@ fn tracking(res: &Resource, diags: &mut Diagnostics) {
             diags.push(error(res, &path, "one target_tracking block per metric"));
         }
         metrics.push(metric);
-        if let Some(t) = b.get("target").and_then(Value::as_int).filter(|t| metric == "cpu" && *t > 100) {
+        // f64's text is the number's own: 150 for 150, 100.5 for 100.5.
+        if let Some(t) = b.get("target").and_then(Value::as_f64).filter(|t| metric == "cpu" && *t > 100.0) {
             diags.push(error(
                 res,
                 &format!("{path}.target"),

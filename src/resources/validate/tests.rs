@@ -127,3 +127,10 @@ fn public_addresses_in_a_vpc_of_the_stack_without_a_gateway() {
         lb.replace("subnets = [subnet.a, subnet.b]", "scheme = \"internal\"\n  subnets = [subnet.a, subnet.b]");
     assert!(load_str_with("stack.hcl", &src(&internal), &VarInputs::default(), &schemas(), &mut post).is_ok());
 }
+
+#[test]
+fn fractional_cpu_target_above_100_and_a_target_of_zero() {
+    insta::assert_snapshot!(diagnose(&format!(
+        "{ASG}  target_tracking {{\n    target = 100.5\n  }}\n  target_tracking {{\n    metric = \"network_in\"\n    target = 0\n  }}\n}}\n"
+    )));
+}
