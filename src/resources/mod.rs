@@ -86,6 +86,7 @@ pub fn check(stack: &mut Stack) -> Diagnostics {
     stackwide::derived_values(stack, &mut diags);
     stackwide::address_tags(stack, &mut diags);
     stackwide::unique_names(stack, &mut diags);
+    stackwide::security_group_names(stack, &mut diags);
     let mut implied = vec![];
     for res in &stack.resources {
         let kind = kind(&res.addr.kind).expect("stack kinds are checked at load");

@@ -94,8 +94,7 @@ impl Kind for SecurityGroup {
         }
     }
 
-    fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
-        super::stackwide::security_group_names(res, stack, diags);
+    fn validate(&self, res: &Resource, _: &Stack, diags: &mut Diagnostics) {
         for dir in ["ingress", "egress"] {
             for (i, rule) in res.attrs.get(dir).map(|v| v.as_list()).unwrap_or_default().iter().enumerate() {
                 let Some(m) = rule.as_map() else { continue };

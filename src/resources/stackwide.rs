@@ -132,18 +132,20 @@ fn strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Security group names are unique within their VPC.
-pub fn security_group_names(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
-    let name = |r: &Resource| completed(r, stack).get("name").and_then(Value::as_str).map(str::to_lowercase);
-    let Some(mine) = name(res) else { return };
-    let vpc = res.attrs.get("vpc");
-    let earlier = stack.resources.iter().take_while(|r| r.addr != res.addr);
-    if let Some(first) = earlier
-        .filter(|r| r.addr.kind == res.addr.kind && r.attrs.get("vpc") == vpc)
-        .find(|r| name(r) == Some(mine.clone()))
-    {
-        let shown = completed(res, stack).get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-        diags.push(duplicate(res, first, &shown, " in the same VPC"));
+/// Security group names are unique within their VPC: each pair reported at the second group.
+pub fn security_group_names(stack: &Stack, diags: &mut Diagnostics) {
+    let mut seen: HashMap<(Option<&Value>, String), &Resource> = HashMap::new();
+    for res in stack.resources.iter().filter(|r| r.addr.kind == "security_group") {
+        let done = completed(res, stack);
+        let Some(shown) = done.get("name").and_then(Value::as_str) else { continue };
+        match seen.entry((res.attrs.get("vpc"), shown.to_lowercase())) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                diags.push(duplicate(res, first.get(), shown, " in the same VPC"))
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(res);
+            }
+        }
     }
 }
 
