@@ -183,3 +183,70 @@ async fn a_stack_builds_on_another_by_its_addresses() {
     assert_eq!(acct.owned_counts(&app).await, [0; 7]);
     assert_eq!(acct.owned_counts(&net).await, [0; 7]);
 }
+
+#[tokio::test]
+async fn an_existing_instance_profile_is_looked_up_by_name_and_given_to_an_instance() {
+    require_localstack();
+    let acct = account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("dataprof");
+    // A role and profile made outside the stack, just before the plan (IAM may not show a
+    // new name to every reader at once: the lookup waits for it).
+    let name = format!("{stack}-app");
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    acct.iam.create_role().role_name(&name).assume_role_policy_document(trust).send().await.unwrap();
+    acct.iam.create_instance_profile().instance_profile_name(&name).send().await.unwrap();
+    acct.iam.add_role_to_instance_profile().instance_profile_name(&name).role_name(&name).send().await.unwrap();
+    let text = format!(
+        r#"stack "{stack}" {{}}
+data "instance_profile" "app" {{
+  name = "{name}"
+}}
+data "ami" "linux" {{
+  ssm_parameter = "{PARAM}"
+}}
+vpc "main" {{ cidr = "10.43.0.0/16" }}
+subnet "a" {{
+  vpc  = vpc.main
+  cidr = "10.43.1.0/24"
+  az   = "us-east-1a"
+}}
+instance "app" {{
+  ami    = data.ami.linux.id
+  type   = "t3.micro"
+  subnet = subnet.a
+  role   = data.instance_profile.app.name
+  tags   = {{ Role = data.instance_profile.app.roles[0] }}
+}}
+output "profile" {{ value = data.instance_profile.app.arn }}
+"#
+    );
+    let file = stack_file(dir.path(), "stack.hcl", &text);
+    let f = p(&file);
+    let (_, run) = apply_settled(f, &["# instance.app will be created", &format!("role       = \"{name}\"")]);
+    assert!(run.stdout.contains(&format!(":instance-profile/{name}")), "{}", run.stdout);
+    let found = acct.ec2.describe_instances().filters(tag_filter(&stack)).send().await.unwrap();
+    let inst = found
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .find(|i| i.state().and_then(|s| s.name()).map(|n| n.as_str()) == Some("running"));
+    let arn = inst.and_then(|i| i.iam_instance_profile()).and_then(|p| p.arn()).unwrap_or_default().to_string();
+    assert!(arn.ends_with(&format!("/{name}")), "{arn}");
+    stackr(&["destroy", "-f", f, "--auto-approve"]).expect(0);
+    // Looked up, never owned: the profile outlives the stack.
+    assert!(acct.iam.get_instance_profile().instance_profile_name(&name).send().await.is_ok());
+    acct.iam.remove_role_from_instance_profile().instance_profile_name(&name).role_name(&name).send().await.unwrap();
+    acct.iam.delete_instance_profile().instance_profile_name(&name).send().await.unwrap();
+    acct.iam.delete_role().role_name(&name).send().await.unwrap();
+
+    let gone = text.replace(&format!("name = \"{name}\""), "name = \"no-such-profile\"");
+    let file = stack_file(dir.path(), "gone.hcl", &gone);
+    let run = stackr(&["plan", "-f", p(&file)]).expect(1);
+    assert!(
+        run.stderr.contains("data.instance_profile.app: no instance profile is named \"no-such-profile\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("gone.hcl:2:1"), "{}", run.stderr);
+}

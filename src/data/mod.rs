@@ -6,6 +6,7 @@
 
 mod account;
 mod ami;
+mod iam;
 mod network;
 mod stack;
 
@@ -33,6 +34,7 @@ const KINDS: &[&dyn DataKind] = &[
     &network::Vpc,
     &network::Subnets,
     &network::SecurityGroup,
+    &iam::InstanceProfile,
     &stack::OtherStack,
 ];
 
