@@ -11,7 +11,7 @@ use crate::stack::{Diagnostic, Diagnostics, Stack};
 pub async fn refuse(cx: &Cx, stack: &Stack, plan: &Plan) -> anyhow::Result<()> {
     let checks = plan.changes.iter().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).filter_map(|c| {
         let (live, kind) = (c.live.as_ref()?, resources::kind(&c.addr.kind)?);
-        let declared = stack.resources.iter().find(|r| r.addr == c.addr);
+        let declared = stack.resource(&c.addr);
         let force = flag(declared.map_or(&live.attrs, |r| &r.attrs), "force_destroy");
         (!force).then_some(async move { anyhow::Ok((c, declared, kind.lost_on_delete(cx, live).await?)) })
     });

@@ -338,7 +338,7 @@ fn sensitive(kind: &dyn Kind, res: &crate::stack::Resource) -> Vec<String> {
 /// from a sensitive variable, so they are masked too (`--show-sensitive` shows them).
 fn deleted_sensitive(stack: &Stack, obj: &LiveObject) -> Vec<String> {
     let Some(kind) = resources::kind(&obj.addr.kind) else { return vec![] };
-    if let Some(res) = stack.resources.iter().find(|r| r.addr == obj.addr) {
+    if let Some(res) = stack.resource(&obj.addr) {
         return sensitive(kind, res);
     }
     let tags = kind.schema().attrs.iter().filter(|a| a.name == "tags").map(|a| a.name.to_string());

@@ -45,7 +45,8 @@ pub(super) fn load(
     refused: &mut Diagnostics,
 ) -> Option<Stack> {
     let kinds: HashMap<&'static str, &'static Schema> = schemas.iter().map(|s| (s.kind, *s)).collect();
-    let c = collect(file, dir.as_deref(), body, &kinds, "", diags);
+    let sources = std::rc::Rc::new(super::module::Sources::default());
+    let c = collect(file, dir.as_deref(), body, &kinds, "", &sources, diags);
     let scope = ScopeIn {
         file: file.clone(),
         dir,
@@ -53,6 +54,7 @@ pub(super) fn load(
         chain: vec![],
         kinds,
         fetched: inputs.data.clone(),
+        sources: sources.clone(),
         vars: VarsIn::Root(inputs),
     };
     let mut out = super::scope::load(scope, &c, diags, refused);
@@ -113,6 +115,7 @@ pub(super) fn collect<'b>(
     body: &'b Body,
     kinds: &HashMap<&'static str, &'static Schema>,
     module: &str,
+    sources: &super::module::Sources,
     diags: &mut Diagnostics,
 ) -> Collected<'b> {
     let data_kinds = super::data::kinds();
@@ -199,7 +202,7 @@ pub(super) fn collect<'b>(
             "locals" => c.locals.extend(b.body.attributes()),
             "output" => c.outputs.push(b),
             "moved" => c.moved.push(b),
-            "module" => c.modules.extend(super::module::read(file, dir, b, &label, diags)),
+            "module" => c.modules.extend(super::module::read(file, dir, b, &label, sources, diags)),
             kind if kinds.contains_key(kind) => c.resources.push((Address::new(kind, label).in_module(module), b)),
             other => {
                 let names = META_BLOCKS.iter().copied().chain(kinds.keys().copied());

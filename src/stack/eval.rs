@@ -51,6 +51,8 @@ pub(super) struct Env<'a> {
     pub repeated_modules: std::collections::BTreeSet<String>,
     /// What this scope's module calls made.
     pub made: RefCell<super::module::Made>,
+    /// Module directories read so far (see [`super::module::Sources`]).
+    pub sources: std::rc::Rc<super::module::Sources>,
     /// Which variables, locals and module calls give sensitive values.
     pub taint: super::sensitive::Taint,
 }
@@ -82,6 +84,7 @@ impl<'a> Env<'a> {
             modules: BTreeMap::new(),
             repeated_modules: Default::default(),
             made: Default::default(),
+            sources: Default::default(),
             taint: Default::default(),
         }
     }
@@ -89,6 +92,13 @@ impl<'a> Env<'a> {
     /// The address of block `kind.name` in the scope being loaded.
     pub fn address(&self, kind: &str, name: &str) -> Address {
         Address::new(kind, name).in_module(&self.module)
+    }
+
+    /// The path of an instance of module call `name` in this scope: `module.web["a"]`, below
+    /// this scope's own path.
+    pub fn module_path(&self, name: &str, key: Option<&crate::model::Key>) -> String {
+        let own = format!("module.{name}{}", key.map(ToString::to_string).unwrap_or_default());
+        if self.module.is_empty() { own } else { format!("{}.{own}", self.module) }
     }
 }
 

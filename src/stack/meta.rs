@@ -64,11 +64,14 @@ fn module_address(env: &Env, e: &Expression, diags: &mut Diagnostics) -> Option<
         return None;
     }
     let ops: Vec<&Op> = t.operators.iter().map(|o| o.value()).collect();
+    use crate::model::Key;
     let key = match ops.as_slice() {
-        [Op::GetAttr(_)] => String::new(),
-        [Op::GetAttr(_), Op::Index(Expression::String(k))] => crate::model::Key::Str(k.value().to_string()).to_string(),
-        [Op::GetAttr(_), Op::Index(Expression::Number(n))] => format!("[{}]", n.value()),
-        [Op::GetAttr(_), Op::LegacyIndex(i)] => format!("[{}]", i.value()),
+        [Op::GetAttr(_)] => None,
+        [Op::GetAttr(_), Op::Index(Expression::String(k))] => Some(Key::Str(k.value().to_string())),
+        [Op::GetAttr(_), Op::Index(Expression::Number(n))] if n.value().as_u64().is_some() => {
+            n.value().as_u64().map(|i| Key::Index(i as i64))
+        }
+        [Op::GetAttr(_), Op::LegacyIndex(i)] => Some(Key::Index(*i.value() as i64)),
         _ => {
             let d = Diagnostic::error("depends_on names a whole module (module.db) or one instance (module.db[0])");
             diags.push(d.at(&env.file, span(e)));
@@ -81,8 +84,7 @@ fn module_address(env: &Env, e: &Expression, diags: &mut Diagnostics) -> Option<
         diags.push(d);
         return Some(None);
     }
-    let own = format!("module.{}{key}", name.as_str());
-    let path = if env.module.is_empty() { own } else { format!("{}.{own}", env.module) };
+    let path = env.module_path(name.as_str(), key.as_ref());
     Some(Some(crate::model::Address { module: path, ..crate::model::Address::new("", "") }))
 }
 

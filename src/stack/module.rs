@@ -5,9 +5,11 @@
 //! their ownership tags, IAM paths and default names carry. Sources are local paths; a
 //! module's files are read once, when the block is collected.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use hcl_edit::expr::{Expression, TraversalOperator};
@@ -33,8 +35,12 @@ pub(super) struct CallIn<'b> {
     pub name: String,
     pub block: &'b Block,
     /// Its files, read; `None` when they could not be (reported).
-    pub source: Option<Source>,
+    pub source: Option<Rc<Source>>,
 }
+
+/// Module directories read so far, by path: a module called from a module with `count` or
+/// `for_each` is read once, not once per instance. `None`: it could not be (reported).
+pub(super) type Sources = RefCell<HashMap<PathBuf, Option<Rc<Source>>>>;
 
 /// A module's files, read and parsed as one body.
 pub(super) struct Source {
@@ -73,6 +79,7 @@ pub(super) fn read<'b>(
     dir: Option<&Path>,
     b: &'b Block,
     name: &str,
+    sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Option<CallIn<'b>> {
     let call = |source| Some(CallIn { name: name.to_string(), block: b, source });
@@ -97,7 +104,12 @@ pub(super) fn read<'b>(
         return call(None);
     }
     let path = normalise(&dir.unwrap_or(Path::new(".")).join(rel));
-    call(load_dir(file, at, &path, diags))
+    if let Some(read) = sources.borrow().get(&path) {
+        return call(read.clone());
+    }
+    let read = load_dir(file, at, &path, diags).map(Rc::new);
+    sources.borrow_mut().insert(path, read.clone());
+    call(read)
 }
 
 /// `a/./b/../c` as `a/c`, for messages and for telling a module that calls itself.
@@ -221,16 +233,14 @@ fn instance(
     each: Option<Each>,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
-    let key = each.as_ref().map(|e| e.key.to_string()).unwrap_or_default();
+    let path = env.module_path(&c.name, each.as_ref().map(|e| &e.key));
     *env.each.borrow_mut() = each;
     let given = arguments(env, c, diags);
     *env.each.borrow_mut() = None;
     let given = given?;
-    let own = format!("module.{}{key}", c.name);
-    let path = if env.module.is_empty() { own } else { format!("{}.{own}", env.module) };
     let mut chain = env.chain.clone();
     chain.push(canon.to_path_buf());
-    let inner = super::body::collect(&src.file, Some(&src.dir), &src.body, &env.kinds, &path, diags);
+    let inner = super::body::collect(&src.file, Some(&src.dir), &src.body, &env.kinds, &path, &env.sources, diags);
     let declared: Vec<String> =
         inner.outputs.iter().filter_map(|b| Some(b.labels.first()?.as_str().to_string())).collect();
     let scope = ScopeIn {
@@ -240,6 +250,7 @@ fn instance(
         chain,
         kinds: env.kinds.clone(),
         fetched: env.data.fetched.clone(),
+        sources: env.sources.clone(),
         vars: VarsIn::Module(given),
     };
     let mut refused = Diagnostics::default();

@@ -32,6 +32,8 @@ pub(super) struct ScopeIn<'a> {
     pub chain: Vec<PathBuf>,
     pub kinds: HashMap<&'static str, &'static Schema>,
     pub fetched: Fetched,
+    /// Module directories read so far, shared by every scope of the stack.
+    pub sources: std::rc::Rc<super::module::Sources>,
     pub vars: VarsIn<'a>,
 }
 
@@ -60,6 +62,7 @@ pub(super) fn load(sc: ScopeIn, c: &Collected, diags: &mut Diagnostics, refused:
     let mut env = Env::new(sc.file.clone(), sc.dir.clone(), sc.kinds, &declared);
     env.module = sc.module;
     env.chain = sc.chain;
+    env.sources = sc.sources;
     env.data = super::data::DataEnv::new(sc.fetched);
     env.data.declared = c.data.iter().map(|(k, b)| (k.clone(), header(b))).collect();
     env.repeats = c.resources.iter().filter_map(|(a, b)| Some((a.clone(), repeat::repeat_of(b)?))).collect();
