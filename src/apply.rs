@@ -27,6 +27,8 @@ pub enum Event {
         addr: Address,
         op: Op,
         elapsed: Duration,
+        /// What the step reports of its own progress ([`status`]), if anything.
+        status: Option<Status>,
     },
     Finished {
         addr: Address,
@@ -50,6 +52,44 @@ pub enum Event {
     },
 }
 
+/// A step's own account of long work (an Auto Scaling group's rolling update): a phase that
+/// replaces "Still modifying..." (`Rolling...`) and details (`50% done, 4/4 healthy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub phase: String,
+    pub detail: String,
+}
+
+#[derive(Default)]
+struct StatusCell {
+    now: std::sync::Mutex<Option<Status>>,
+    changed: tokio::sync::Notify,
+    note: std::sync::Mutex<Option<String>>,
+}
+
+tokio::task_local! {
+    static STATUS: std::sync::Arc<StatusCell>;
+}
+
+/// Reports the running step's progress; shown at once when it changes, and with every
+/// "still running" line. Does nothing outside a step (plans, tests).
+pub fn status(phase: &str, detail: String) {
+    let _ = STATUS.try_with(|cell| {
+        let new = Status { phase: phase.to_string(), detail };
+        let mut now = cell.now.lock().unwrap_or_else(|e| e.into_inner());
+        if now.as_ref() != Some(&new) {
+            *now = Some(new);
+            cell.changed.notify_one();
+        }
+    });
+}
+
+/// Records what the running step did beyond its attributes ("4 instances replaced by a rolling
+/// update"), for the apply's summary ([`Outcome::notes`]).
+pub fn note(text: String) {
+    let _ = STATUS.try_with(|cell| *cell.note.lock().unwrap_or_else(|e| e.into_inner()) = Some(text));
+}
+
 pub trait Reporter: Send + Sync {
     fn event(&self, e: &Event);
 }
@@ -69,12 +109,15 @@ pub struct Outcome {
     pub abandoned: usize,
     /// The attributes every resource of the stack has now, for outputs.
     pub states: HashMap<Address, Attrs>,
+    /// What steps recorded with [`note`], finished or failed.
+    pub notes: Vec<(Address, String)>,
     /// Objects the account's listings did not yet show as created (or still showed after a
     /// delete) when the apply ended: a plan right away may not see them as they are.
     pub unsettled: Vec<Address>,
 }
 
-type StepFuture<'a> = Pin<Box<dyn Future<Output = (usize, anyhow::Result<Option<Attrs>>, Duration)> + Send + 'a>>;
+type StepOutput = (usize, anyhow::Result<Option<Attrs>>, Duration, Option<String>);
+type StepFuture<'a> = Pin<Box<dyn Future<Output = StepOutput> + Send + 'a>>;
 
 const TICK: Duration = Duration::from_secs(10);
 
@@ -123,10 +166,11 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
                 continue;
             }
         };
-        let Some((i, result, elapsed)) = next else { break };
+        let Some((i, result, elapsed, note)) = next else { break };
         finished += 1;
         let step = &steps[i];
         let change = &plan.changes[step.change];
+        out.notes.extend(note.map(|n| (change.addr.clone(), n)));
         match result {
             Ok(attrs) => {
                 // What identifies it: its id, or for kinds without one (load balancers), its ARN.
@@ -234,15 +278,26 @@ fn launch<'a>(
                 Op::Move => kind.rehome(cx, &current.expect("moves have a live object"), addr).await.map(|_| None),
             }
         };
+        let cell = std::sync::Arc::new(StatusCell::default());
+        let work = STATUS.scope(cell.clone(), work);
         tokio::pin!(work);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
+        let still = || {
+            let status = cell.now.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            Event::StillRunning { addr: addr.clone(), op, elapsed: start.elapsed(), status }
+        };
         let result = loop {
             tokio::select! {
                 r = &mut work => break r,
-                _ = tick.tick() => reporter.event(&Event::StillRunning { addr: addr.clone(), op, elapsed: start.elapsed() }),
+                _ = tick.tick() => reporter.event(&still()),
+                _ = cell.changed.notified() => {
+                    reporter.event(&still());
+                    tick.reset();
+                }
             }
         };
-        (i, result.map_err(|e| e.context(format!("{} {addr}", verb(op)))), start.elapsed())
+        let note = cell.note.lock().unwrap_or_else(|e| e.into_inner()).take();
+        (i, result.map_err(|e| e.context(format!("{} {addr}", verb(op)))), start.elapsed(), note)
     })
 }
 

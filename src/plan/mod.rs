@@ -78,6 +78,10 @@ pub struct Change {
     /// The address the object had before a `moved` block gave it this one; apply records the
     /// new address on the object (Terraform's `previous_address`).
     pub moved_from: Option<Address>,
+    /// What an update does besides setting attributes: AWS work it waits for, instances it
+    /// replaces ([`Kind::pending`], [`Kind::update_note`]). Taken before redaction, which
+    /// drops the private attributes they are read from.
+    pub notes: Vec<String>,
 }
 
 impl Change {
@@ -212,6 +216,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 create_before_destroy: false,
                 sensitive: deleted_sensitive(stack, obj),
                 moved_from: moved_from.get(&obj.addr).filter(|_| destroy).cloned(),
+                notes: vec![],
             });
         }
     }
@@ -264,6 +269,7 @@ fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::R
         create_before_destroy: res.lifecycle.create_before_destroy,
         sensitive: sensitive(kind, res),
         moved_from: None,
+        notes: vec![],
     }
 }
 
@@ -300,9 +306,13 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
             _ => {}
         }
     }
+    for name in kind.recomputed(&changed) {
+        after.insert(name.to_string(), Value::Unknown);
+    }
     let action = match (forces.is_empty() && !force, changed.is_empty()) {
         (false, _) => Action::Replace,
         (true, false) => Action::Update,
+        (true, true) if kind.pending(&live.attrs).is_some() => Action::Update,
         (true, true) => Action::NoOp,
     };
     if action == Action::Replace {
@@ -310,7 +320,14 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
             after.insert(spec.name.to_string(), Value::Unknown);
         }
     }
+    let notes = match action {
+        Action::Update => {
+            kind.pending(&live.attrs).into_iter().chain(kind.update_note(&live.attrs, &after, &changed)).collect()
+        }
+        _ => vec![],
+    };
     Change {
+        notes,
         addr: obj.addr.clone(),
         action,
         live: Some(live),

@@ -72,6 +72,9 @@ pub struct SavedChange {
     /// The address a `moved` block moves the object from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_from: Option<Address>,
+    /// What the change does besides setting attributes (a rolling update), for `show`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Digest of the live object the change starts from (`absent` for a create).
     pub fingerprint: String,
     /// Digest of the change itself: action, desired attributes (secrets included, hashed).
@@ -112,6 +115,7 @@ impl Saved {
                 create_before_destroy: c.create_before_destroy,
                 sensitive: c.sensitive.clone(),
                 moved_from: c.moved_from.clone(),
+                notes: c.notes.clone(),
                 fingerprint: fingerprint(c.live.as_ref()),
                 digest: digest(c),
             })
@@ -216,6 +220,7 @@ impl Saved {
                 create_before_destroy: c.create_before_destroy,
                 sensitive: c.sensitive.clone(),
                 moved_from: c.moved_from.clone(),
+                notes: c.notes.clone(),
             })
             .collect();
         Plan {

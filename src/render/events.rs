@@ -222,9 +222,17 @@ impl Reporter for JsonEvents {
             Event::Started { addr, op } => {
                 event("info", &format!("{addr}: {}", words(*op).0), "apply_start", hook(addr, *op, vec![]))
             }
-            Event::StillRunning { addr, op, elapsed } => {
-                let msg = format!("{addr}: {} [{} elapsed]", words(*op).1, super::elapsed(*elapsed));
-                event("info", &msg, "apply_progress", hook(addr, *op, vec![("elapsed_seconds", secs(*elapsed))]))
+            Event::StillRunning { addr, op, elapsed, status } => {
+                let t = super::elapsed(*elapsed);
+                let mut extra = vec![("elapsed_seconds", secs(*elapsed))];
+                let msg = match status {
+                    None => format!("{addr}: {} [{t} elapsed]", words(*op).1),
+                    Some(st) => {
+                        extra.extend([("phase", json!(st.phase)), ("detail", json!(st.detail))]);
+                        format!("{addr}: {} [{t} elapsed, {}]", st.phase, st.detail)
+                    }
+                };
+                event("info", &msg, "apply_progress", hook(addr, *op, extra))
             }
             Event::Finished { addr, op, elapsed, id } => {
                 let msg = format!("{addr}: {} after {}", words(*op).2, super::elapsed(*elapsed));

@@ -101,6 +101,9 @@ fn change(doc: &mut Doc, c: &Change, duplicate: bool) {
     if let Some(note) = c.kind().delete_note().filter(|_| matches!(c.action, Action::Delete | Action::Replace)) {
         doc.out.push_str(&format!("  # (deleting it {note})\n"));
     }
+    for note in &c.notes {
+        doc.out.push_str(&format!("  # ({note})\n"));
+    }
     let head = format!("resource \"{}\" \"{}\" {{", c.addr.kind, c.addr.name);
     match c.action {
         Action::Create => doc.out.push_str(&format!("  {} {head}\n", style.green("+"))),

@@ -28,8 +28,11 @@ impl Reporter for Progress {
         let s = self.style;
         let line = match e {
             Event::Started { addr, op } => format!("{}: {}", s.bold(&addr.to_string()), words(*op).0),
-            Event::StillRunning { addr, op, elapsed: t } => {
+            Event::StillRunning { addr, op, elapsed: t, status: None } => {
                 format!("{}: {} [{} elapsed]", s.bold(&addr.to_string()), words(*op).1, elapsed(*t))
+            }
+            Event::StillRunning { addr, elapsed: t, status: Some(st), .. } => {
+                format!("{}: {} [{} elapsed, {}]", s.bold(&addr.to_string()), st.phase, elapsed(*t), st.detail)
             }
             Event::Finished { addr, op, elapsed: t, id } => {
                 let id = match (op, id) {

@@ -9,6 +9,7 @@ use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecifi
 
 use super::adopt::{self, Described};
 use super::asg_aws::{self, describe, sync_tags, tag, wait_in_service};
+use super::asg_refresh;
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
 use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
 use super::{Cx, Found, Kind, claims, s, strs, user_tags, userdata, with_computed};
@@ -84,6 +85,13 @@ static SCHEMA: Schema = Schema {
             "A target-tracking scaling policy (one per metric).",
         ),
         attr(
+            "rolling_update",
+            Ty::Blocks(super::asg_refresh::ROLLING_UPDATE),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "How instances are replaced when what they launch from changes (one block; on by default). Settings of stackr's, not stored in AWS.",
+        ),
+        attr(
             "schedule",
             Ty::Blocks(SCHEDULE),
             Presence::Default(Lit::EmptyList),
@@ -104,6 +112,10 @@ impl Kind for AutoscalingGroup {
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         default_name(stack, addr, attrs);
+        // A version pinned to the template's number (asg_refresh::pin_versions) is a string to AWS.
+        if let Some(Value::Int(n)) = attrs.get("launch_template_version") {
+            attrs.insert("launch_template_version".into(), Value::Str(n.to_string()));
+        }
         attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
         // With a tracking policy, the policy sets the desired capacity: keep the file's value
         // for create, never compare it. (Desired side only: the live value stays visible.)
@@ -116,6 +128,7 @@ impl Kind for AutoscalingGroup {
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::scaling::group(res, stack, diags);
+        super::validate::rolling::group(res, diags);
     }
 
     /// Target groups must be behind a listener before a group can attach them: wait for every
@@ -146,6 +159,20 @@ impl Kind for AutoscalingGroup {
         Some("terminates its instances")
     }
 
+    fn accept_live(&self, live: &mut Attrs, want: &mut Attrs) {
+        live.insert("rolling_update".into(), want.get("rolling_update").cloned().unwrap_or_default());
+    }
+
+    fn pending(&self, live: &Attrs) -> Option<String> {
+        let id = live.get("_refresh").and_then(Value::as_str)?;
+        Some(format!("a rolling update is in progress (instance refresh {id}); apply waits for it"))
+    }
+
+    fn update_note(&self, live: &Attrs, after: &Attrs, changed: &[String]) -> Option<String> {
+        let (_, n) = asg_refresh::rollout(live, after, changed)?;
+        Some(format!("{n} instance(s) will be replaced by a rolling update"))
+    }
+
     fn unique_name(&self, attrs: &Attrs) -> Option<String> {
         attrs.get("name").and_then(Value::as_str).map(String::from)
     }
@@ -174,8 +201,12 @@ impl Kind for AutoscalingGroup {
         }
         let names: Vec<String> = groups.iter().filter_map(|g| g.auto_scaling_group_name().map(String::from)).collect();
         let mut scaling = asg_scaling::read_all(cx, &names).await?;
-        let owned =
-            groups.iter().filter_map(|g| live_object(g, scaling.remove(g.auto_scaling_group_name()?))).collect();
+        let refreshes = super::read_each(names.iter().map(|n| asg_refresh::active(cx, n)).collect()).await?;
+        let owned = groups
+            .iter()
+            .zip(refreshes)
+            .filter_map(|(g, r)| with_refresh(live_object(g, scaling.remove(g.auto_scaling_group_name()?)), r))
+            .collect();
         Ok(Found { owned, foreign_names, unlisted, ..Found::default() })
     }
 
@@ -184,7 +215,8 @@ impl Kind for AutoscalingGroup {
         let pairs = || g.tags().iter().filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())));
         let owner = adopt::tag_owner(pairs());
         let mut scaling = asg_scaling::read_all(cx, &[id.to_string()]).await?;
-        let Some(live) = live_object(&g, scaling.remove(id)) else { return Ok(None) };
+        let refresh = asg_refresh::active(cx, id).await?;
+        let Some(live) = with_refresh(live_object(&g, scaling.remove(id)), refresh) else { return Ok(None) };
         Ok(Some(Described { live, owner }))
     }
 
@@ -238,17 +270,34 @@ impl Kind for AutoscalingGroup {
         let asg = &cx.aws.autoscaling;
         let name = live.id.as_str();
         let changed = |k: &str| live.attrs.get(k) != want.get(k);
-        let group_attrs =
-            ["launch_template", "launch_template_version", "min_size", "max_size", "desired_capacity", "subnets"];
+        let template: Vec<String> = ["launch_template", "launch_template_version"]
+            .into_iter()
+            .filter(|k| changed(k))
+            .map(String::from)
+            .collect();
+        let roll = asg_refresh::rollout(&live.attrs, want, &template);
+        if let Some(id) = live.attrs.get("_refresh").and_then(Value::as_str) {
+            let tgs: Vec<String> = strs(want, "target_groups").into_iter().map(String::from).collect();
+            let earlier = asg_refresh::wait(cx, name, id, &tgs).await;
+            // Its failure is this apply's only when this apply has nothing newer to roll out.
+            if roll.is_none() {
+                earlier?;
+            }
+        }
+        let group_attrs = ["min_size", "max_size", "desired_capacity", "subnets"];
+        // A rolling update hands the new template to AWS with the refresh, which sets it on
+        // the group when every instance runs it (and not when it rolls back).
         if group_attrs.iter().any(|k| changed(k))
+            || (!template.is_empty() && roll.is_none())
             || changed("health_check_type")
             || changed("health_check_grace_period")
         {
             let desired = want.get("desired_capacity").and_then(Value::as_int).and_then(|d| i32::try_from(d).ok());
+            let spec = roll.is_none().then(|| template_spec(want));
             let call = asg
                 .update_auto_scaling_group()
                 .auto_scaling_group_name(name)
-                .launch_template(template_spec(want))
+                .set_launch_template(spec)
                 .min_size(int(want, "min_size"))
                 .max_size(int(want, "max_size"))
                 .set_desired_capacity(desired)
@@ -279,6 +328,9 @@ impl Kind for AutoscalingGroup {
         }
         sync_tags(cx, name, &live.attrs, want).await?;
         asg_scaling::sync(cx, name, &live.attrs, want).await?;
+        if let Some((prefs, n)) = roll {
+            asg_refresh::roll(cx, name, want, &prefs, n).await?;
+        }
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
         Ok(with_computed(want, [keep("arn"), keep("id")]))
     }
@@ -302,6 +354,18 @@ fn template_spec(want: &Attrs) -> LaunchTemplateSpecification {
 /// Whether the group carries this stack's ownership tag.
 fn ours(cx: &Cx, g: &AutoScalingGroup) -> bool {
     g.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()))
+}
+
+/// Marks a group whose rolling update is still running (`_refresh`: its id).
+fn with_refresh(
+    live: Option<LiveObject>,
+    refresh: Option<aws_sdk_autoscaling::types::InstanceRefresh>,
+) -> Option<LiveObject> {
+    let mut live = live?;
+    if let Some(id) = refresh.and_then(|r| r.instance_refresh_id().map(String::from)) {
+        live.attrs.insert("_refresh".into(), Value::Str(id));
+    }
+    Some(live)
 }
 
 fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<LiveObject> {
@@ -336,6 +400,23 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
         ("tags".into(), Value::Map(user)),
         ("arn".into(), Value::from(g.auto_scaling_group_arn().map(String::from))),
         ("id".into(), Value::str(&name)),
+        ("_versions".into(), versions(g)),
     ]);
     Some(LiveObject { addr, id: name, attrs })
+}
+
+/// What each instance of the group was launched from (`lt-…:3`), in order: what a rolling
+/// update would replace.
+fn versions(g: &AutoScalingGroup) -> Value {
+    let mut out: Vec<String> = g
+        .instances()
+        .iter()
+        .map(|i| {
+            let lt = i.launch_template();
+            let id = lt.and_then(|l| l.launch_template_id()).unwrap_or("?");
+            format!("{id}:{}", lt.and_then(|l| l.version()).unwrap_or("?"))
+        })
+        .collect();
+    out.sort();
+    Value::List(out.into_iter().map(Value::Str).collect())
 }

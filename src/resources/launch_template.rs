@@ -193,6 +193,14 @@ impl Kind for LaunchTemplate {
         Ok(with_computed(want, computed_of(t)))
     }
 
+    /// A change of what it launches makes a new default version.
+    fn recomputed(&self, changed: &[String]) -> &'static [&'static str] {
+        match changed.iter().any(|c| DATA.contains(&c.as_str())) {
+            true => &["default_version", "latest_version"],
+            false => &[],
+        }
+    }
+
     async fn update(&self, cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result<Attrs> {
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
         let mut computed = vec![keep("id"), keep("latest_version"), keep("default_version")];

@@ -5,7 +5,9 @@
 
 pub mod adopt;
 mod asg_aws;
+mod asg_refresh;
 mod asg_scaling;
+mod asg_wait;
 mod autoscaling_group;
 pub mod claims;
 mod ec2tags;
@@ -87,6 +89,7 @@ pub fn check(stack: &mut Stack) -> Diagnostics {
     stackwide::address_tags(stack, &mut diags);
     stackwide::unique_names(stack, &mut diags);
     stackwide::security_group_names(stack, &mut diags);
+    asg_refresh::pin_versions(stack);
     let mut implied = vec![];
     for res in &stack.resources {
         let kind = kind(&res.addr.kind).expect("stack kinds are checked at load");
@@ -176,6 +179,25 @@ pub trait Kind: Send + Sync + 'static {
     /// refer to is replaced by making the new one first.
     fn must_hold(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    /// Computed attributes an update changes (a launch template's default version, when what
+    /// it launches changes): unknown in the plan until apply.
+    fn recomputed(&self, _changed: &[String]) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Work AWS is still doing on `live` that apply must wait for (an Auto Scaling group's
+    /// rolling update left running by an interrupted apply): the plan shows an update with
+    /// this note even when nothing else differs.
+    fn pending(&self, _live: &Attrs) -> Option<String> {
+        None
+    }
+
+    /// What an update does beyond setting attributes, for the plan to say ("4 instances will
+    /// be replaced by a rolling update").
+    fn update_note(&self, _live: &Attrs, _after: &Attrs, _changed: &[String]) -> Option<String> {
+        None
     }
 
     /// Refuses a change AWS cannot make (shrinking a volume), as a plan error.

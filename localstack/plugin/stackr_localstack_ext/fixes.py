@@ -14,6 +14,9 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
 - EC2 filter values are matched with Python's fnmatch, where `[...]` is a character class: a
   tag value holding brackets (an instance address, `subnet.public["a"]`) never matches itself.
   AWS knows only `*` and `?` (and `\` to escape them); every other character is literal.
+- An Auto Scaling instance's LaunchTemplate.Version is reported as the template's default version
+  now, not the version it was launched from: after a new default version every instance seems
+  up to date. AWS reports what each instance runs; so does this fix (recorded at launch).
 - ListRoles with a PathPrefix encodes each trust policy twice (a JSON string of the document,
   URL-encoded). AWS URL-encodes the document once, as GetRole does here.
 """
@@ -41,6 +44,10 @@ def install_fixes():
     install_list_roles()
     install_tag_lookup()
     install_filter_wildcards()
+    install_launch_versions()
+    from . import health
+
+    health.install()
 
 
 def install_path_prefix():
@@ -141,3 +148,38 @@ def install_filter_wildcards():
     utils.fnmatch = types.SimpleNamespace(
         fnmatch=lambda value, pattern: re.match(aws_filter_to_re(pattern), value) is not None
     )
+
+
+def install_launch_versions():
+    from moto.autoscaling.models import FakeAutoScalingGroup, InstanceState
+
+    replace = FakeAutoScalingGroup.replace_autoscaling_group_instances
+    if getattr(replace, "_stackr_fixed", False):
+        return
+
+    def fixed_replace(self, count_needed, propagated_tags):
+        before = {id(s) for s in self.instance_states}
+        replace(self, count_needed, propagated_tags)
+        lt = self.ec2_launch_template
+        if lt is None:
+            return
+        version = str(lt.get_version(self.launch_template_version).number)
+        for s in self.instance_states:
+            if id(s) not in before:
+                s.instance._stackr_lt_id = lt.id
+                s.instance._stackr_lt_version = version
+
+    def launch_template(self):
+        group = self.auto_scaling_group
+        if group is None or group.ec2_launch_template is None:
+            return None
+        lt = group.ec2_launch_template
+        return {
+            "LaunchTemplateId": getattr(self.instance, "_stackr_lt_id", lt.id),
+            "LaunchTemplateName": lt.name,
+            "Version": getattr(self.instance, "_stackr_lt_version", str(lt.default_version_number)),
+        }
+
+    fixed_replace._stackr_fixed = True
+    FakeAutoScalingGroup.replace_autoscaling_group_instances = fixed_replace
+    InstanceState.launch_template = property(launch_template)

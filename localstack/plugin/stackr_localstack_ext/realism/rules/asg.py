@@ -139,9 +139,32 @@ def _overlay(call) -> None:
             continue
         if any(g.get("AutoScalingGroupName") == name for g in groups):
             continue
+        if not _matches(seen, call.params.get("Filters") or []):
+            continue
         ghost = copy.deepcopy(seen)
         ghost["Status"] = "Delete in progress"
         for i in ghost.get("Instances", []):
             i["LifecycleState"] = "Terminating"
         groups.append(ghost)
         call.rewrite()
+
+
+def _matches(group: dict, filters: list) -> bool:
+    """Whether a group passes DescribeAutoScalingGroups filters, as AWS applies them to every
+    group it lists (a group being deleted included)."""
+    tags = {t.get("Key"): t.get("Value") for t in group.get("Tags", [])}
+    for f in filters:
+        name, values = f.get("Name", ""), set(f.get("Values") or [])
+        if name.startswith("tag:"):
+            ok = tags.get(name[4:]) in values
+        elif name == "tag-key":
+            ok = bool(values & set(tags))
+        elif name == "tag-value":
+            ok = bool(values & set(tags.values()))
+        elif name == "auto-scaling-group":
+            ok = group.get("AutoScalingGroupName") in values
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
