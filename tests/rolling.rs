@@ -95,8 +95,23 @@ async fn a_new_template_version_replaces_every_instance_before_apply_returns() {
     let plan = stackr(&["plan", "-f", &file]).expect(0);
     assert!(plan.stdout.contains("# (3 instance(s) will be replaced by a rolling update)"), "{}", plan.stdout);
     assert!(plan.stdout.contains("launch_template_version = \"1\" -> (known after apply)"), "{}", plan.stdout);
-    let run = stackr(&["apply", "-f", &file, "--auto-approve"]).expect(0);
+    // As a deploy job runs it: the result goes to the step summary too.
+    let summary = c.dir.path().join("summary.md");
+    let out = stackr_cmd(&["apply", "-f", &file, "--auto-approve"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    let run = Run::from(out).expect(0);
     assert!(run.stdout.contains("autoscaling_group.web: Rolling... ["), "progress lines:\n{}", run.stdout);
+    assert!(
+        run.stdout.contains("autoscaling_group.web: 3 instance(s) replaced by a rolling update in "),
+        "{}",
+        run.stdout
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("### stackr apply complete"), "{md}");
+    assert!(md.contains("- `autoscaling_group.web`: 3 instance(s) replaced by a rolling update in "), "{md}");
     assert!(run.stdout.contains("% done"), "{}", run.stdout);
     assert!(run.stdout.contains("healthy in "), "target group health in the progress:\n{}", run.stdout);
 

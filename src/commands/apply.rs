@@ -118,6 +118,13 @@ fn report(plan: &Plan, o: &Outcome, destroy: bool, global: &Global) {
             names.join(", ")
         );
     }
+    render::outcome::step_summary(o, destroy);
+    if !o.notes.is_empty() {
+        println!();
+    }
+    for (addr, note) in &o.notes {
+        println!("{}: {note}", out.bold(&addr.to_string()));
+    }
     for (addr, e, hint) in &o.errors {
         eprintln!("\n{} {addr}: {e}", err.red(&err.bold("error:")));
         if let Some(h) = hint {

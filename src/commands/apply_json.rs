@@ -69,6 +69,7 @@ pub async fn execute(cx: &Cx, plan: &Plan, parallelism: u16, destroy: bool, even
         events.diagnostic(&d);
     }
     events.change_summary(&outcome, destroy);
+    crate::render::outcome::step_summary(&outcome, destroy);
     if !destroy && outcome.errors.is_empty() && !outcome.interrupted {
         events.outputs(&super::apply::output_values(plan, &outcome.states), &plan.sensitive_outputs);
     }

@@ -141,7 +141,7 @@ impl JsonEvents {
         let changes = json!({
             "add": o.added, "change": o.changed, "import": 0, "remove": o.destroyed, "operation": operation,
         });
-        let f = fields(vec![
+        let mut f = fields(vec![
             ("add", json!(o.added)),
             ("change", json!(o.changed)),
             ("remove", json!(o.destroyed)),
@@ -150,6 +150,10 @@ impl JsonEvents {
             ("outcome", json!(outcome)),
             ("changes", changes),
         ]);
+        if !o.notes.is_empty() {
+            let notes = o.notes.iter().map(|(a, n)| json!({"address": a.to_string(), "note": n})).collect();
+            f.insert("notes".into(), J::Array(notes));
+        }
         self.emit(&event(if outcome == "success" { "info" } else { "error" }, &message, "change_summary", f));
     }
 

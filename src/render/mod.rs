@@ -7,6 +7,7 @@ pub mod github;
 mod human;
 mod json;
 pub mod markdown;
+pub mod outcome;
 mod progress;
 pub mod schema;
 mod tftypes;

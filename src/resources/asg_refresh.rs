@@ -238,3 +238,68 @@ pub async fn wait(cx: &Cx, group: &str, id: &str, tgs: &[String]) -> anyhow::Res
 pub fn limit() -> Duration {
     Window::State.get() * 12
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, Value)]) -> Attrs {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    fn block(pairs: &[(&str, Value)]) -> Value {
+        Value::List(vec![Value::Map(attrs(pairs))])
+    }
+
+    fn live() -> Attrs {
+        let v = |s: &str| Value::str(s);
+        attrs(&[("_versions", Value::List(vec![v("lt-1:1"), v("lt-1:1"), v("lt-1:2")]))])
+    }
+
+    #[test]
+    fn rolling_updates_are_on_with_defaults_unless_disabled() {
+        let on = settings(&Attrs::new()).expect("on without a block");
+        assert_eq!(on["min_healthy_percentage"], Value::Int(90));
+        assert_eq!(on["max_healthy_percentage"], Value::Int(110));
+        assert_eq!(on["auto_rollback"], Value::Bool(true));
+        assert!(!on.contains_key("instance_warmup"), "left to the group's grace period");
+        let off = attrs(&[("rolling_update", block(&[("enabled", Value::Bool(false))]))]);
+        assert!(settings(&off).is_none());
+    }
+
+    #[test]
+    fn a_rollout_counts_the_instances_not_on_the_new_version() {
+        let changed = vec!["launch_template_version".to_string()];
+        let want = |v: Value| attrs(&[("launch_template", Value::str("lt-1")), ("launch_template_version", v)]);
+        assert_eq!(rollout(&live(), &want(Value::str("2")), &changed).map(|r| r.1), Some(2));
+        // Not known until the template's new version exists: every instance.
+        assert_eq!(rollout(&live(), &want(Value::Unknown), &changed).map(|r| r.1), Some(3));
+        assert!(rollout(&live(), &want(Value::str("2")), &["min_size".to_string()]).is_none(), "no launch change");
+        let mut all_on_2 = live();
+        all_on_2.insert("_versions".into(), Value::List(vec![Value::str("lt-1:2")]));
+        assert!(rollout(&all_on_2, &want(Value::str("2")), &changed).is_none(), "nothing to replace");
+        let mut off = want(Value::str("2"));
+        off.insert("rolling_update".into(), block(&[("enabled", Value::Bool(false))]));
+        assert!(rollout(&live(), &off, &changed).is_none());
+        let mut every = want(Value::str("2"));
+        every.insert("rolling_update".into(), block(&[("skip_matching", Value::Bool(false))]));
+        assert_eq!(rollout(&live(), &every, &changed).map(|r| r.1), Some(3), "without skip_matching");
+    }
+
+    #[test]
+    fn checkpoints_end_at_100_and_bring_their_delay() {
+        let prefs = settings(&attrs(&[(
+            "rolling_update",
+            block(&[("checkpoints", Value::List(vec![Value::Int(50), Value::Int(20)]))]),
+        )]))
+        .unwrap();
+        let p = preferences(&prefs);
+        assert_eq!(p.checkpoint_percentages(), &[20, 50, 100]);
+        assert_eq!(p.checkpoint_delay(), Some(300));
+        assert_eq!(p.skip_matching(), Some(true));
+        let none = preferences(&settings(&Attrs::new()).unwrap());
+        assert!(none.checkpoint_percentages().is_empty());
+        assert_eq!(none.checkpoint_delay(), None);
+        assert_eq!(none.instance_warmup(), None);
+    }
+}

@@ -14,6 +14,7 @@ mod listeners;
 mod modules;
 mod moved;
 mod network;
+mod rolling;
 mod scaling;
 mod variables;
 
@@ -145,6 +146,7 @@ pub fn cases() -> Vec<Case> {
     all.extend(elb::cases());
     all.extend(listeners::cases());
     all.extend(scaling::cases());
+    all.extend(rolling::cases());
     all.extend(data::cases());
     all.extend(variables::cases());
     all.extend(moved::cases());

@@ -10,7 +10,8 @@ pub fn group(res: &Resource, diags: &mut Diagnostics) {
     if blocks.len() > 1 {
         diags.push(error(res, "rolling_update[1]", "an Auto Scaling group has one rolling_update block"));
     }
-    let Some(b) = blocks.first().and_then(Value::as_map) else { return };
+    let empty = Default::default();
+    let b = blocks.first().and_then(Value::as_map).unwrap_or(&empty);
     let int = |k: &str| b.get(k).and_then(Value::as_int);
     if let (Some(lo), Some(hi)) = (int("min_healthy_percentage"), int("max_healthy_percentage"))
         && (hi < lo || hi - lo > 100)
@@ -38,7 +39,7 @@ pub fn group(res: &Resource, diags: &mut Diagnostics) {
             error(
                 res,
                 "launch_template_version",
-                "AWS rolls back only to a numbered launch template version, and this group's template is not in the stack",
+                "AWS rolls back only to a numbered launch template version, and stackr pins the version only for a template the group refers to directly (launch_template = launch_template.NAME)",
             )
             .hint("give launch_template_version a number, or set rolling_update { auto_rollback = false }"),
         );
