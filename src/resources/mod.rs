@@ -28,6 +28,7 @@ mod lb_aws;
 mod lb_listeners;
 mod limits;
 mod load_balancer;
+mod nat_gateway;
 mod poll;
 pub(crate) mod retry;
 mod route_table;
@@ -65,6 +66,7 @@ pub static KINDS: &[&dyn Kind] = &[
     &instance::Instance,
     &volume::Volume,
     &elastic_ip::ElasticIp,
+    &nat_gateway::NatGateway,
     &launch_template::LaunchTemplate,
     &target_group::TargetGroup,
     &load_balancer::LoadBalancer,
