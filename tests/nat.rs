@@ -276,3 +276,69 @@ async fn a_gateway_that_fails_fails_the_apply_with_awss_reason() {
     stackr_as(&key, &["destroy", "-f", p(&file), "--auto-approve"]).expect(0);
     assert_eq!(acct.leftovers(&stack).await, Vec::<String>::new());
 }
+
+const ALICE: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuxQQzgDl+2a4qLNRlWjSFSQFtfINMMU39AKtEWxBxA alice@laptop";
+const BOB: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFnXe8oflxHbhJhfmhUNgpMd2fu9V43PkE3M/NWLI8Wf bob@laptop";
+
+/// A key pair imported from a .pub file beside the stack, named in an instance's `key_name`.
+fn key_stack(stack: &str) -> String {
+    format!(
+        "stack \"{stack}\" {{\n  region = \"us-east-1\"\n}}\nkey_pair \"admin\" {{\n  public_key = file(\"id_ed25519.pub\")\n  tags       = {{ team = \"ops\" }}\n}}\n\
+         vpc \"v\" {{\n  cidr = \"10.85.0.0/16\"\n}}\nsubnet \"a\" {{\n  vpc  = vpc.v\n  cidr = \"10.85.1.0/24\"\n}}\n\
+         instance \"box\" {{\n  ami      = \"ami-760aaa0f\"\n  type     = \"t3.micro\"\n  subnet   = subnet.a\n  key_name = key_pair.admin.name\n}}\n\
+         output \"fingerprint\" {{\n  value = key_pair.admin.fingerprint\n}}\n"
+    )
+}
+
+#[tokio::test]
+async fn a_key_pair_is_imported_named_by_an_instance_and_replaced_by_another_key() {
+    require_localstack();
+    let stack = unique("natkey");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("id_ed25519.pub"), format!("{ALICE}\n")).unwrap();
+    let file = stack_file(dir.path(), "key.hcl", &key_stack(&stack));
+    let (plan, run) =
+        apply_settled(p(&file), &["# key_pair.admin will be created", "fingerprint = (known after apply)"]);
+    assert!(plan.stdout.contains(&format!("name        = \"{stack}-admin\"")), "{}", plan.stdout);
+    assert!(!run.stdout.contains("PRIVATE") && !run.stderr.contains("PRIVATE"));
+
+    let acct = account().await;
+    let name = format!("{stack}-admin");
+    let keys = acct.ec2.describe_key_pairs().key_names(&name).include_public_key(true).send().await.unwrap();
+    let key = &keys.key_pairs()[0];
+    assert_eq!(tag(key.tags(), "stackr:address"), Some("key_pair.admin"));
+    assert_eq!(tag(key.tags(), "team"), Some("ops"));
+    assert!(key.public_key().unwrap().starts_with(&ALICE[..80]));
+    let fingerprint = key.key_fingerprint().unwrap().to_string();
+    let reservations = acct.ec2.describe_instances().filters(tag_filter(&stack)).send().await.unwrap();
+    let box_ = reservations.reservations()[0].instances()[0].clone();
+    assert_eq!(box_.key_name(), Some(name.as_str()), "the instance launched after the key pair, with its name");
+    assert!(run.stdout.contains(&format!("fingerprint = \"{fingerprint}\"")), "{}", run.stdout);
+
+    // Only the comment changes: nothing to do. Another key replaces the pair, not the instance.
+    std::fs::write(dir.path().join("id_ed25519.pub"), ALICE.replace("alice@laptop", "alice@desktop")).unwrap();
+    stackr(&["plan", "-f", p(&file), "--detailed-exitcode"]).expect(0);
+    std::fs::write(dir.path().join("id_ed25519.pub"), BOB).unwrap();
+    let (plan, _) = apply_settled(p(&file), &["# key_pair.admin must be replaced", "# forces replacement"]);
+    assert!(plan.stdout.contains("Plan: 1 to add, 0 to change, 1 to destroy."), "{}", plan.stdout);
+    let keys = acct.ec2.describe_key_pairs().key_names(&name).send().await.unwrap();
+    assert_ne!(keys.key_pairs()[0].key_fingerprint(), Some(fingerprint.as_str()));
+
+    stackr(&["destroy", "-f", p(&file), "--auto-approve"]).expect(0);
+    assert_eq!(acct.leftovers(&stack).await, Vec::<String>::new());
+    let left = acct.ec2.describe_key_pairs().filters(tag_filter(&stack)).send().await.unwrap();
+    assert!(left.key_pairs().is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_private_key_is_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let private = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    std::fs::write(dir.path().join("id_ed25519"), private).unwrap();
+    let text = "stack \"natpriv\" {\n  region = \"us-east-1\"\n}\nkey_pair \"admin\" {\n  public_key = file(\"id_ed25519\")\n}\n";
+    let file = stack_file(dir.path(), "priv.hcl", text);
+    let run = stackr(&["plan", "-f", p(&file)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("this is a private key") && run.stderr.contains("priv.hcl:5:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("b3BlbnNzaC1rZXktdjEAAAAA"), "the key's text is never echoed:\n{}", run.stderr);
+}

@@ -55,6 +55,7 @@ const KINDS: &[TfKind] = &[
     },
     TfKind { kind: "volume", tf_type: "aws_ebs_volume", rename: &[("az", "availability_zone")], reshape: keep },
     TfKind { kind: "elastic_ip", tf_type: "aws_eip", rename: &[], reshape: keep },
+    TfKind { kind: "key_pair", tf_type: "aws_key_pair", rename: &[("name", "key_name")], reshape: keep },
     TfKind {
         kind: "nat_gateway",
         tf_type: "aws_nat_gateway",

@@ -23,6 +23,7 @@ mod iam_user_creds;
 mod instance;
 mod instance_aws;
 mod internet_gateway;
+mod key_pair;
 mod launch_template;
 mod lb_aws;
 mod lb_listeners;
@@ -63,6 +64,7 @@ pub static KINDS: &[&dyn Kind] = &[
     &internet_gateway::InternetGateway,
     &route_table::RouteTable,
     &security_group::SecurityGroup,
+    &key_pair::KeyPair,
     &instance::Instance,
     &volume::Volume,
     &elastic_ip::ElasticIp,
