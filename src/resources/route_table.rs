@@ -333,3 +333,38 @@ async fn disassociate(cx: &Cx, assoc: &str) -> anyhow::Result<()> {
         other => other.map(|_| ()).map_err(Into::into),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::Route;
+
+    #[test]
+    fn live_routes_read_as_the_stack_writes_them_to_either_target() {
+        let route = |cidr: &str, gw: Option<&str>, nat: Option<&str>| {
+            Route::builder()
+                .destination_cidr_block(cidr)
+                .set_gateway_id(gw.map(String::from))
+                .set_nat_gateway_id(nat.map(String::from))
+                .origin(RouteOrigin::CreateRoute)
+                .build()
+        };
+        let rt = AwsRouteTable::builder()
+            .routes(route("0.0.0.0/0", None, Some("nat-1")))
+            .routes(route("10.9.0.0/16", Some("igw-1"), None))
+            .routes(Route::builder().destination_cidr_block("10.0.0.0/16").gateway_id("local").build())
+            .build();
+        let attrs = Attrs::from([("route".into(), routes_value(&rt))]);
+        let map = route_map(&attrs);
+        assert_eq!(map.len(), 2, "the VPC's local route is AWS's");
+        assert_eq!(map["0.0.0.0/0"], Target::Nat("nat-1".into()));
+        assert_eq!(map["10.9.0.0/16"], Target::Gateway("igw-1".into()));
+        // Written in the file, the target not used is null: the same value as read.
+        let written = Value::Map(Attrs::from([
+            ("cidr".into(), Value::str("0.0.0.0/0")),
+            ("gateway".into(), Value::Null),
+            ("nat_gateway".into(), Value::str("nat-1")),
+        ]));
+        assert!(attrs["route"].as_list().contains(&written));
+    }
+}
