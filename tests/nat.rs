@@ -177,6 +177,10 @@ fn a_nat_gateways_address_is_its_own_and_its_vpc_has_an_internet_gateway() {
         "nat_gateway \"again\" {\n  subnet     = subnet.public[\"us-east-1a\"]\n  elastic_ip = elastic_ip.nat[\"us-east-1a\"]\n}\n",
         &["nat_gateway.zone[\"us-east-1a\"] already uses elastic_ip.nat[\"us-east-1a\"]"],
     );
+    refused(
+        "elastic_ip \"web\" {\n  instance = \"i-0123456789abcdef0\"\n}\nnat_gateway \"web\" {\n  subnet     = subnet.public[\"us-east-1b\"]\n  elastic_ip = elastic_ip.web\n}\n",
+        &["elastic_ip.web is associated with an instance"],
+    );
     let dir = tempfile::tempdir().unwrap();
     let text = "stack \"natigw\" {\n  region = \"us-east-1\"\n}\nvpc \"v\" {\n  cidr = \"10.82.0.0/16\"\n}\nsubnet \"a\" {\n  vpc  = vpc.v\n  cidr = \"10.82.1.0/24\"\n}\nelastic_ip \"n\" {}\nnat_gateway \"n\" {\n  subnet     = subnet.a\n  elastic_ip = elastic_ip.n\n}\n";
     let file = stack_file(dir.path(), "igw.hcl", text);
