@@ -284,12 +284,14 @@ async fn a_gateway_that_fails_fails_the_apply_with_awss_reason() {
 const ALICE: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuxQQzgDl+2a4qLNRlWjSFSQFtfINMMU39AKtEWxBxA alice@laptop";
 const BOB: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFnXe8oflxHbhJhfmhUNgpMd2fu9V43PkE3M/NWLI8Wf bob@laptop";
 
-/// A key pair imported from a .pub file beside the stack, named in an instance's `key_name`.
+/// A key pair imported from a .pub file beside the stack, named in an instance's and a launch
+/// template's `key_name`.
 fn key_stack(stack: &str) -> String {
     format!(
         "stack \"{stack}\" {{\n  region = \"us-east-1\"\n}}\nkey_pair \"admin\" {{\n  public_key = file(\"id_ed25519.pub\")\n  tags       = {{ team = \"ops\" }}\n}}\n\
          vpc \"v\" {{\n  cidr = \"10.85.0.0/16\"\n}}\nsubnet \"a\" {{\n  vpc  = vpc.v\n  cidr = \"10.85.1.0/24\"\n}}\n\
          instance \"box\" {{\n  ami      = \"ami-760aaa0f\"\n  type     = \"t3.micro\"\n  subnet   = subnet.a\n  key_name = key_pair.admin.name\n}}\n\
+         launch_template \"web\" {{\n  ami      = \"ami-760aaa0f\"\n  type     = \"t3.micro\"\n  key_name = key_pair.admin.name\n}}\n\
          output \"fingerprint\" {{\n  value = key_pair.admin.fingerprint\n}}\n"
     )
 }
@@ -318,6 +320,11 @@ async fn a_key_pair_is_imported_named_by_an_instance_and_replaced_by_another_key
     let box_ = reservations.reservations()[0].instances()[0].clone();
     assert_eq!(box_.key_name(), Some(name.as_str()), "the instance launched after the key pair, with its name");
     assert!(run.stdout.contains(&format!("fingerprint = \"{fingerprint}\"")), "{}", run.stdout);
+    let lts = acct.ec2.describe_launch_templates().filters(tag_filter(&stack)).send().await.unwrap();
+    let lt = lts.launch_templates()[0].launch_template_id().unwrap();
+    let v = acct.ec2.describe_launch_template_versions().launch_template_id(lt).send().await.unwrap();
+    let data = v.launch_template_versions()[0].launch_template_data().unwrap();
+    assert_eq!(data.key_name(), Some(name.as_str()), "the launch template names it too");
 
     // Only the comment changes: nothing to do. Another key replaces the pair, not the instance.
     std::fs::write(dir.path().join("id_ed25519.pub"), ALICE.replace("alice@laptop", "alice@desktop")).unwrap();
