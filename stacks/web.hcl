@@ -2,13 +2,16 @@
 #
 # - IAM baseline: a strong password policy; read-only and operator groups (least privilege);
 #   a user; a role with an instance profile for the servers.
-# - Network: a VPC, one public subnet in each of the region's first two zones (looked up,
-#   with for_each), an internet gateway and a public route table; a security group for SSH
+# - Network: a VPC, one public and one private subnet in each of the region's first two
+#   zones (looked up, with for_each), an internet gateway and a public route table; a NAT
+#   gateway with its Elastic IP per zone (var.nat_per_zone = false: one, shared) and a private
+#   route table per zone sending 0.0.0.0/0 to its zone's gateway; a security group for SSH
 #   (one /32).
 # - A bastion with templated user data, an 8 GiB gp3 data volume and an Elastic IP.
 # - The web tier, from the module in modules/web-tier: an Application Load Balancer whose
-#   target group health-checks /health, behind an HTTP listener; a launch template and an
-#   Auto Scaling group of 2-4 servers across both subnets, registered in the target group,
+#   target group health-checks /health, behind an HTTP listener, in the public subnets; a
+#   launch template and an Auto Scaling group of 2-4 servers across the private subnets (the
+#   bastion is the only public instance), registered in the target group,
 #   reachable only from the balancer's security group, and scaling on 40% CPU.
 #
 #   stackr plan  -f stacks/web.hcl
@@ -41,6 +44,12 @@ variable "instance_type" {
   default = "t3.micro"
 }
 
+variable "nat_per_zone" {
+  type        = bool
+  default     = true
+  description = "One NAT gateway per zone (a zone's outage leaves the others' egress); false: one, shared"
+}
+
 data "availability_zones" "all" {}
 
 data "ami" "al2023" {
@@ -51,7 +60,9 @@ locals {
   vpc_cidr = "10.60.0.0/16"
   port     = 80
   zones    = slice(data.availability_zones.all.names, 0, 2)
-  ami      = coalesce(var.ami, data.ami.al2023.id)
+  # The zones that get a NAT gateway; a zone without one uses the first zone's.
+  nat_zones = var.nat_per_zone ? local.zones : [local.zones[0]]
+  ami       = coalesce(var.ami, data.ami.al2023.id)
 }
 
 # --- IAM baseline ---------------------------------------------------------------------------
@@ -128,6 +139,34 @@ route_table "public" {
   subnets = subnet.public[*]
 }
 
+# Private subnets: the web servers, reaching out through their zone's NAT gateway.
+subnet "private" {
+  for_each = toset(local.zones)
+  vpc      = vpc.main
+  cidr     = cidrsubnet(local.vpc_cidr, 8, index(local.zones, each.key) + 11)
+  az       = each.key
+}
+
+elastic_ip "nat" {
+  for_each = toset(local.nat_zones)
+}
+
+nat_gateway "zone" {
+  for_each   = toset(local.nat_zones)
+  subnet     = subnet.public[each.key]
+  elastic_ip = elastic_ip.nat[each.key]
+}
+
+route_table "private" {
+  for_each = toset(local.zones)
+  vpc      = vpc.main
+  route {
+    cidr        = "0.0.0.0/0"
+    nat_gateway = nat_gateway.zone[contains(local.nat_zones, each.key) ? each.key : local.nat_zones[0]]
+  }
+  subnets = [subnet.private[each.key]]
+}
+
 security_group "ssh" {
   vpc         = vpc.main
   description = "SSH from the admin address"
@@ -170,13 +209,14 @@ elastic_ip "bastion" {
 # --- Load balancer and web servers: the web-tier module ------------------------------------
 
 module "tier" {
-  source        = "./modules/web-tier"
-  vpc           = vpc.main
-  subnets       = subnet.public[*].id
-  ami           = local.ami
-  instance_type = var.instance_type
-  role          = iam_role.web
-  port          = local.port
+  source         = "./modules/web-tier"
+  vpc            = vpc.main
+  subnets        = subnet.public[*].id
+  server_subnets = subnet.private[*].id
+  ami            = local.ami
+  instance_type  = var.instance_type
+  role           = iam_role.web
+  port           = local.port
 }
 
 output "url" {

@@ -158,7 +158,7 @@ async fn checkov_reads_the_objects_a_module_makes() {
     std::fs::write(&plan_file, &plan.stdout).unwrap();
     let report = scan(&plan_file);
     assert_eq!(report["summary"]["parsing_errors"], 0, "{:#}", report["summary"]);
-    assert_eq!(report["summary"]["resource_count"], 20, "{:#}", report["summary"]);
+    assert_eq!(report["summary"]["resource_count"], 28, "{:#}", report["summary"]);
     let judged: Vec<String> = results(&report, "passed_checks")
         .into_iter()
         .chain(results(&report, "failed_checks"))

@@ -1,6 +1,7 @@
 //! stacks/web.hcl, the whole web tier, end to end: apply into an account without it, check
 //! what matters in the account (the Auto Scaling group's instances registered in the target
-//! group behind the listener, the bastion with its volume, address and role), a clean plan,
+//! group behind the listener, in private subnets behind a NAT gateway per zone, the bastion
+//! with its volume, address and role), a clean plan,
 //! then destroy leaving nothing the stack owns.
 
 mod common;
@@ -69,7 +70,9 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(data.attachments()[0].instance_id(), Some(id));
     assert_eq!(data.attachments()[0].device(), Some("/dev/sdf"));
     let eips = acct.ec2.describe_addresses().filters(tag_filter(STACK)).send().await.unwrap();
-    assert_eq!(eips.addresses()[0].instance_id(), Some(id));
+    let eip = eips.addresses().iter().find(|a| tag(a.tags(), "stackr:address") == Some("elastic_ip.bastion"));
+    assert_eq!(eip.unwrap().instance_id(), Some(id));
+    check_private_network(acct, group, lb).await;
 
     // The group's instances carry the group's or the template's address (AWS gives the group's
     // tags precedence; LocalStack the template's): never an instance's, so never planned alone.
@@ -82,6 +85,39 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(policy.password_policy().unwrap().minimum_password_length(), Some(14));
     let user = acct.iam.list_groups_for_user().user_name("web-oncall").send().await.unwrap();
     assert_eq!(user.groups().len(), 2);
+}
+
+/// The servers sit in the private subnets, one per zone, each routed through its zone's NAT
+/// gateway; the balancer sits in the public ones.
+async fn check_private_network(
+    acct: &Account,
+    group: &aws_sdk_autoscaling::types::AutoScalingGroup,
+    lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer,
+) {
+    let address = |id: &str| {
+        let id = id.to_string();
+        async move {
+            let out = acct.ec2.describe_subnets().subnet_ids(&id).send().await.unwrap();
+            tag(out.subnets()[0].tags(), "stackr:address").unwrap().to_string()
+        }
+    };
+    let ids: Vec<&str> = group.vpc_zone_identifier().unwrap().split(',').collect();
+    assert_eq!(ids.len(), 2);
+    for id in &ids {
+        assert!(address(id).await.starts_with("subnet.private["), "the servers are private: {id}");
+        let f = aws_sdk_ec2::types::Filter::builder().name("association.subnet-id").values(*id).build();
+        let rts = acct.ec2.describe_route_tables().filters(f).send().await.unwrap();
+        let route = rts.route_tables()[0].routes().iter().find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"));
+        let nat = route.and_then(|r| r.nat_gateway_id()).expect("a default route to a NAT gateway");
+        let nat = acct.ec2.describe_nat_gateways().nat_gateway_ids(nat).send().await.unwrap();
+        let nat = &nat.nat_gateways()[0];
+        assert_eq!(nat.state().map(|s| s.as_str()), Some("available"));
+        let zone = |s: String| s.rsplit_once('[').map(|(_, z)| z.to_string()).unwrap();
+        assert_eq!(zone(address(nat.subnet_id().unwrap()).await), zone(address(id).await), "its own zone's gateway");
+    }
+    for az in lb.availability_zones() {
+        assert!(address(az.subnet_id().unwrap()).await.starts_with("subnet.public["), "the balancer is public");
+    }
 }
 
 #[tokio::test]
@@ -97,7 +133,7 @@ async fn web_tier_end_to_end() {
     // left would be refused (`adopt` first). This test owns the account's policy while it runs.
     let _ = acct.iam.delete_account_password_policy().send().await;
     let run = stackr(&["apply", "-f", file, "--auto-approve"]).expect(0);
-    assert!(run.stdout.contains("Resources: 20 added,"), "{}", run.stdout);
+    assert!(run.stdout.contains("Resources: 28 added,"), "{}", run.stdout);
     assert!(run.stdout.contains("url        = \"web-tier-web-"), "{}", run.stdout);
     check_web_tier(&acct).await;
 
@@ -105,7 +141,7 @@ async fn web_tier_end_to_end() {
     assert!(plan.stdout.contains("No changes."));
 
     let run = stackr(&["destroy", "-f", file, "--auto-approve"]).expect(0);
-    assert!(run.stdout.contains("Destroy complete! Resources: 20 destroyed."), "{}", run.stdout);
+    assert!(run.stdout.contains("Destroy complete! Resources: 28 destroyed."), "{}", run.stdout);
     assert!(
         acct.iam.get_account_password_policy().send().await.is_err(),
         "the stack made the policy, so destroy deletes it"

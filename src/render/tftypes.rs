@@ -55,6 +55,13 @@ const KINDS: &[TfKind] = &[
     },
     TfKind { kind: "volume", tf_type: "aws_ebs_volume", rename: &[("az", "availability_zone")], reshape: keep },
     TfKind { kind: "elastic_ip", tf_type: "aws_eip", rename: &[], reshape: keep },
+    TfKind { kind: "key_pair", tf_type: "aws_key_pair", rename: &[("name", "key_name")], reshape: keep },
+    TfKind {
+        kind: "nat_gateway",
+        tf_type: "aws_nat_gateway",
+        rename: &[("subnet", "subnet_id"), ("elastic_ip", "allocation_id")],
+        reshape: keep,
+    },
     TfKind {
         kind: "launch_template",
         tf_type: "aws_launch_template",
@@ -164,7 +171,8 @@ fn routes(a: &mut Attrs) {
     if let Some(Value::List(rs)) = a.get_mut("route") {
         for r in rs.iter_mut() {
             if let Value::Map(m) = r {
-                for (from, to) in [("cidr", "cidr_block"), ("gateway", "gateway_id")] {
+                for (from, to) in [("cidr", "cidr_block"), ("gateway", "gateway_id"), ("nat_gateway", "nat_gateway_id")]
+                {
                     if let Some(v) = m.remove(from) {
                         m.insert(to.into(), v);
                     }

@@ -146,12 +146,29 @@ impl Kind for ElasticIp {
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
-        disassociate(cx, live.attrs.get("_association_id").unwrap_or(&Value::Null)).await?;
-        match cx.aws.ec2.release_address().allocation_id(&live.id).send().await.map_err(aws::error) {
+        let association = live.attrs.get("_association_id").unwrap_or(&Value::Null);
+        // Associated with something other than an instance: a NAT gateway's address, which AWS
+        // lets go only when the gateway is gone (its delete, ordered first, waits for that).
+        let held = live.attrs.get("instance").is_none_or(Value::is_null) && !association.is_null();
+        if !held {
+            disassociate(cx, association).await?;
+        }
+        let release =
+            || async { cx.aws.ec2.release_address().allocation_id(&live.id).send().await.map_err(aws::error) };
+        match retry::on_codes(release_transient(held), Window::Dependency.get(), release).await {
             Err(e) if e.code.as_deref() == Some("InvalidAllocationID.NotFound") => Ok(()),
             other => other.map(|_| ()).map_err(Into::into),
         }
     }
+}
+
+/// What ReleaseAddress answers for a while after the NAT gateway that held the address is
+/// deleted: `InvalidIPAddress.InUse`, `InvalidNetworkInterfaceID.NotFound` for the gateway's
+/// vanished interface (terraform-provider-aws#49299), and `AuthFailure` while the gateway
+/// still holds it (an error otherwise about permissions, so waited out only for such an address).
+fn release_transient(held: bool) -> &'static [&'static str] {
+    const HELD: &[&str] = &["InvalidIPAddress.InUse", "InvalidNetworkInterfaceID.NotFound", "AuthFailure"];
+    if held { HELD } else { &HELD[..2] }
 }
 
 fn live_object(a: &AwsAddress) -> Option<LiveObject> {

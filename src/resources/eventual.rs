@@ -31,6 +31,8 @@ pub const EC2_NOT_FOUND: &[&str] = &[
     "InvalidLaunchTemplateId.NotFound",
     "InvalidNetworkInterfaceID.NotFound",
     "InvalidAssociationID.NotFound",
+    "NatGatewayNotFound",
+    "InvalidNatGatewayID.NotFound",
 ];
 
 /// Runs `op`, a call naming objects that may have been created moments ago, until EC2 knows

@@ -41,7 +41,7 @@ impl Kind for InternetGateway {
 
     fn deleted_after(&self) -> &'static [&'static str] {
         // While they hold public addresses in the VPC, AWS refuses to detach the gateway.
-        &["elastic_ip", "load_balancer", "instance", "autoscaling_group"]
+        &["elastic_ip", "nat_gateway", "load_balancer", "instance", "autoscaling_group"]
     }
 
     async fn read(&self, cx: &Cx) -> anyhow::Result<Found> {

@@ -25,11 +25,13 @@ mod iam_user_creds;
 mod instance;
 mod instance_aws;
 mod internet_gateway;
+mod key_pair;
 mod launch_template;
 mod lb_aws;
 mod lb_listeners;
 mod limits;
 mod load_balancer;
+mod nat_gateway;
 mod poll;
 pub(crate) mod retry;
 mod route_table;
@@ -64,9 +66,11 @@ pub static KINDS: &[&dyn Kind] = &[
     &internet_gateway::InternetGateway,
     &route_table::RouteTable,
     &security_group::SecurityGroup,
+    &key_pair::KeyPair,
     &instance::Instance,
     &volume::Volume,
     &elastic_ip::ElasticIp,
+    &nat_gateway::NatGateway,
     &launch_template::LaunchTemplate,
     &target_group::TargetGroup,
     &load_balancer::LoadBalancer,

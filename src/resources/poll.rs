@@ -18,7 +18,16 @@ pub enum Poll<T> {
 }
 
 /// Polls `probe` until it is done, fails, or the state window (`Window::State`) has passed.
-pub async fn until<T, F, Fut>(what: &str, mut probe: F) -> anyhow::Result<T>
+pub async fn until<T, F, Fut>(what: &str, probe: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<Poll<T>>>,
+{
+    until_within(what, Window::State.get(), probe).await
+}
+
+/// [`until`] with another limit, for transitions AWS takes longer over (a NAT gateway's delete).
+pub async fn until_within<T, F, Fut>(what: &str, limit: Duration, mut probe: F) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = anyhow::Result<Poll<T>>>,
@@ -29,7 +38,7 @@ where
         match probe().await? {
             Poll::Done(v) => return Ok(v),
             Poll::Failed(why) => anyhow::bail!("{what}: {why}"),
-            Poll::Pending(state) if start.elapsed() + delay > Window::State.get() => {
+            Poll::Pending(state) if start.elapsed() + delay > limit => {
                 anyhow::bail!("{what}: still {state} after {}s", start.elapsed().as_secs())
             }
             Poll::Pending(_) => {}

@@ -1,6 +1,6 @@
 //! `route_table`: a route table with its routes and subnet associations. Routes and
 //! associations change in place; the VPC's local route and main association are AWS's and are
-//! never shown or touched.
+//! never shown or touched. A route goes to an internet gateway or to a NAT gateway.
 
 use std::collections::BTreeMap;
 
@@ -25,9 +25,16 @@ static ROUTE: &[AttrSpec] = &[
     attr(
         "gateway",
         Ty::Ref("internet_gateway"),
-        Presence::Required,
+        Presence::Default(Lit::Null),
         Update::InPlace,
-        "The internet gateway to send it to.",
+        "The internet gateway to send it to (public subnets).",
+    ),
+    attr(
+        "nat_gateway",
+        Ty::Ref("nat_gateway"),
+        Presence::Default(Lit::Null),
+        Update::InPlace,
+        "The NAT gateway to send it to (private subnets); a route has `gateway` or `nat_gateway`.",
     ),
 ];
 
@@ -166,8 +173,12 @@ fn routes_value(rt: &AwsRouteTable) -> Value {
         .filter(|r| r.origin() == Some(&RouteOrigin::CreateRoute))
         .filter_map(|r| {
             let cidr = r.destination_cidr_block()?;
-            let gw = r.gateway_id().unwrap_or_default();
-            Some(Value::Map(Attrs::from([("cidr".into(), Value::str(cidr)), ("gateway".into(), Value::str(gw))])))
+            let id = |v: Option<&str>| Value::from(v.filter(|s| !s.is_empty()).map(String::from));
+            Some(Value::Map(Attrs::from([
+                ("cidr".into(), Value::str(cidr)),
+                ("gateway".into(), id(r.gateway_id())),
+                ("nat_gateway".into(), id(r.nat_gateway_id())),
+            ])))
         })
         .collect();
     items.sort();
@@ -183,7 +194,15 @@ fn associations(rt: &AwsRouteTable) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn route_map(attrs: &Attrs) -> BTreeMap<String, String> {
+/// Where a route sends its traffic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Gateway(String),
+    Nat(String),
+}
+
+fn route_map(attrs: &Attrs) -> BTreeMap<String, Target> {
+    let id = |m: &Attrs, k: &str| m.get(k).and_then(Value::as_str).map(String::from);
     attrs
         .get("route")
         .map(|v| v.as_list())
@@ -191,7 +210,12 @@ fn route_map(attrs: &Attrs) -> BTreeMap<String, String> {
         .iter()
         .filter_map(|r| {
             let m = r.as_map()?;
-            Some((m.get("cidr")?.as_str()?.to_string(), m.get("gateway")?.as_str()?.to_string()))
+            let target = match (id(m, "nat_gateway"), id(m, "gateway")) {
+                (Some(nat), _) => Target::Nat(nat),
+                (None, Some(gw)) => Target::Gateway(gw),
+                (None, None) => return None,
+            };
+            Some((m.get("cidr")?.as_str()?.to_string(), target))
         })
         .collect()
 }
@@ -213,17 +237,25 @@ async fn sync_routes(cx: &Cx, live: &LiveObject, want: &Attrs) -> anyhow::Result
             }
         }
     }
-    for (cidr, gw) in &want {
+    for (cidr, target) in &want {
+        // A route to a NAT gateway AWS only just made may answer InvalidNatGatewayID.NotFound
+        // for a moment (eventual::visible retries it); one still `pending` is accepted.
+        let (gw, nat) = match target {
+            Target::Gateway(id) => (Some(id.clone()), None),
+            Target::Nat(id) => (None, Some(id.clone())),
+        };
         let replace = || async {
-            let call = ec2.replace_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
+            let call = ec2.replace_route().route_table_id(&live.id).destination_cidr_block(cidr);
+            let call = call.set_gateway_id(gw.clone()).set_nat_gateway_id(nat.clone());
             call.send().await.map(|_| ()).map_err(aws::error)
         };
         match have.get(cidr) {
-            Some(old) if old == gw => {}
+            Some(old) if old == target => {}
             Some(_) => eventual::visible(replace).await?,
             None => {
                 let create = || async {
-                    let call = ec2.create_route().route_table_id(&live.id).destination_cidr_block(cidr).gateway_id(gw);
+                    let call = ec2.create_route().route_table_id(&live.id).destination_cidr_block(cidr);
+                    let call = call.set_gateway_id(gw.clone()).set_nat_gateway_id(nat.clone());
                     call.send().await.map(|_| ()).map_err(aws::error)
                 };
                 match eventual::visible(create).await {
@@ -299,5 +331,40 @@ async fn disassociate(cx: &Cx, assoc: &str) -> anyhow::Result<()> {
     match r {
         Err(e) if e.code.as_deref() == Some("InvalidAssociationID.NotFound") => Ok(()),
         other => other.map(|_| ()).map_err(Into::into),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::Route;
+
+    #[test]
+    fn live_routes_read_as_the_stack_writes_them_to_either_target() {
+        let route = |cidr: &str, gw: Option<&str>, nat: Option<&str>| {
+            Route::builder()
+                .destination_cidr_block(cidr)
+                .set_gateway_id(gw.map(String::from))
+                .set_nat_gateway_id(nat.map(String::from))
+                .origin(RouteOrigin::CreateRoute)
+                .build()
+        };
+        let rt = AwsRouteTable::builder()
+            .routes(route("0.0.0.0/0", None, Some("nat-1")))
+            .routes(route("10.9.0.0/16", Some("igw-1"), None))
+            .routes(Route::builder().destination_cidr_block("10.0.0.0/16").gateway_id("local").build())
+            .build();
+        let attrs = Attrs::from([("route".into(), routes_value(&rt))]);
+        let map = route_map(&attrs);
+        assert_eq!(map.len(), 2, "the VPC's local route is AWS's");
+        assert_eq!(map["0.0.0.0/0"], Target::Nat("nat-1".into()));
+        assert_eq!(map["10.9.0.0/16"], Target::Gateway("igw-1".into()));
+        // Written in the file, the target not used is null: the same value as read.
+        let written = Value::Map(Attrs::from([
+            ("cidr".into(), Value::str("0.0.0.0/0")),
+            ("gateway".into(), Value::Null),
+            ("nat_gateway".into(), Value::str("nat-1")),
+        ]));
+        assert!(attrs["route"].as_list().contains(&written));
     }
 }

@@ -40,6 +40,13 @@ impl Account {
         for a in ec2.describe_addresses().filters(f()).send().await.unwrap().addresses() {
             out.push(format!("elastic ip {}", a.allocation_id().unwrap()));
         }
+        // Deleted gateways stay listed for an hour and failed ones until AWS removes them.
+        for n in ec2.describe_nat_gateways().filter(f()).send().await.unwrap().nat_gateways() {
+            use aws_sdk_ec2::types::NatGatewayState as S;
+            if matches!(n.state(), Some(S::Pending | S::Available | S::Deleting)) {
+                out.push(format!("nat gateway {}", n.nat_gateway_id().unwrap()));
+            }
+        }
         for t in ec2.describe_launch_templates().filters(f()).send().await.unwrap().launch_templates() {
             out.push(format!("launch template {}", t.launch_template_id().unwrap()));
         }

@@ -28,6 +28,7 @@ pub fn route_table(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
             }
             seen.push(cidr);
         }
+        route_target(res, stack, &path, m, vpc, diags);
         if let Some(gw) = target(stack, m.get("gateway")) {
             match gw.attrs.get("vpc").filter(|v| !v.is_null()) {
                 None => diags.push(error(res, &path, format!("{} is not attached to a VPC; set its `vpc`", gw.addr))),
@@ -60,6 +61,56 @@ pub fn route_table(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
                 ));
             }
         }
+    }
+}
+
+/// A route has exactly one target; a NAT gateway it sends to sits in this table's VPC.
+fn route_target(
+    res: &Resource,
+    stack: &Stack,
+    path: &str,
+    m: &std::collections::BTreeMap<String, Value>,
+    vpc: Option<&Value>,
+    diags: &mut Diagnostics,
+) {
+    let set = |k: &str| m.get(k).is_some_and(|v| !v.is_null());
+    match (set("gateway"), set("nat_gateway")) {
+        (true, true) => diags.push(
+            error(res, path, "a route has one target; this one has both `gateway` and `nat_gateway`")
+                .hint("keep `gateway` for the internet gateway of a public subnet, `nat_gateway` for a private one"),
+        ),
+        (false, false) => diags.push(
+            error(res, path, "a route needs a target: `gateway` (an internet gateway) or `nat_gateway`")
+                .hint("add `gateway = internet_gateway.NAME` or `nat_gateway = nat_gateway.NAME`"),
+        ),
+        _ => {}
+    }
+    let Some(nat) = target(stack, m.get("nat_gateway")) else { return };
+    let Some(theirs) = target(stack, nat.attrs.get("subnet")).and_then(|s| vpc_of(stack, s)) else { return };
+    if let Some(vpc) = vpc.filter(|v| *v != theirs) {
+        diags.push(error(
+            res,
+            path,
+            format!("{} is in a subnet of {}, not of this table's VPC {}", nat.addr, show(theirs), show(vpc)),
+        ));
+    }
+}
+
+/// A NAT gateway's Elastic IP is its own: not on an instance, not shared with another gateway
+/// (AWS fails the gateway with Resource.AlreadyAssociated).
+pub fn nat_gateway(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
+    let Some(eip) = res.attrs.get("elastic_ip") else { return };
+    if let Some(addr) = target(stack, Some(eip)).filter(|a| a.attrs.get("instance").is_some_and(|v| !v.is_null())) {
+        diags.push(error(res, "elastic_ip", format!("{} is associated with an instance", addr.addr)).hint(format!(
+            "give the NAT gateway an Elastic IP of its own, without `instance`, or drop `instance` from {}",
+            addr.addr
+        )));
+    }
+    let earlier = stack.resources.iter().take_while(|r| r.addr != res.addr).filter(|r| r.addr.kind == res.addr.kind);
+    if let Some(first) = earlier.into_iter().find(|r| r.attrs.get("elastic_ip") == Some(eip)) {
+        diags.push(error(res, "elastic_ip", format!("{} already uses {}", first.addr, show(eip))).hint(
+            "each NAT gateway needs its own Elastic IP; with for_each, give each key its own `elastic_ip` block",
+        ));
     }
 }
 
@@ -118,7 +169,11 @@ pub fn needs_gateway(res: &Resource, stack: &Stack, attr: &str, subnets: &[&Reso
     {
         return;
     }
-    let what = if res.addr.kind == "load_balancer" { "an internet-facing load balancer" } else { "an Elastic IP" };
+    let what = match res.addr.kind.as_str() {
+        "load_balancer" => "an internet-facing load balancer",
+        "nat_gateway" => "a public NAT gateway",
+        _ => "an Elastic IP",
+    };
     diags.push(
         error(
             res,

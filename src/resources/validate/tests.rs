@@ -51,7 +51,7 @@ fn listener_on_port_0_and_a_fixed_response_code_outside_2xx_4xx_5xx() {
     )));
 }
 
-const ASG: &str = "autoscaling_group \"g\" {\n  launch_template = \"lt-12345678\"\n  subnets         = [\"subnet-12345678\"]\n  min_size        = 1\n  max_size        = 4\n";
+const ASG: &str = "autoscaling_group \"g\" {\n  launch_template = \"lt-12345678\"\n  launch_template_version = \"1\"\n  subnets         = [\"subnet-12345678\"]\n  min_size        = 1\n  max_size        = 4\n";
 
 #[test]
 fn recurrence_that_is_not_cron() {

@@ -66,7 +66,7 @@ autoscaling_group "web" {
   launch_template           = launch_template.web
   min_size                  = var.min_size
   max_size                  = var.max_size
-  subnets                   = var.subnets
+  subnets                   = var.server_subnets == null ? var.subnets : var.server_subnets
   target_groups             = [target_group.web]
   health_check_type         = "ELB"
   health_check_grace_period = 120

@@ -6,7 +6,13 @@ variable "vpc" {
 
 variable "subnets" {
   type        = list(string)
-  description = "Public subnets, one per zone: the balancer and the servers spread over them"
+  description = "Public subnets, one per zone: the balancer spreads over them"
+}
+
+variable "server_subnets" {
+  type        = list(string)
+  default     = null
+  description = "Subnets for the servers, one per zone (private ones behind NAT); default: `subnets`"
 }
 
 variable "ami" {

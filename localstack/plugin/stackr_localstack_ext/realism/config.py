@@ -38,6 +38,9 @@ class Profile:
     volume_modifying: float = 0.0
     asg_scaling: float = 0.0
     asg_deleting: float = 0.0
+    # NAT gateways: pending after create, deleting (still holding address and subnet) after delete.
+    nat_pending: float = 0.0
+    nat_deleting: float = 0.0
     # Fault injection (not in `full`): every launch of an Auto Scaling group fails with this
     # scaling activity message, e.g. "We currently do not have sufficient t3.micro capacity...".
     asg_launch_failure: str = ""
@@ -103,6 +106,8 @@ FULL = dict(
     volume_modifying=20.0,
     asg_scaling=30.0,
     asg_deleting=40.0,
+    nat_pending=120.0,
+    nat_deleting=60.0,
     start_after_type_change_fails=True,
     eni_linger=60.0,
     dependencies=True,

@@ -2,7 +2,7 @@
 (or answer it, as a client-token replay does); `AFTER` steps see a successful response, record
 what happened and rewrite what the caller's profile should see."""
 
-from . import account, asg, consistency, dependencies, elb, idempotency, lifecycle, throttling, validation, volumes
+from . import account, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, throttling, validation, volumes
 
 BEFORE = [
     throttling.throttle,
@@ -14,6 +14,7 @@ BEFORE = [
     validation.check,
     elb.check,
     lifecycle.check,
+    nat.check,
     dependencies.check,
     asg.check,
     account.check,
@@ -27,6 +28,7 @@ AFTER = [
     volumes.after,
     dependencies.after,
     asg.after,
+    nat.after,
     account.after,
     elb.after,
     consistency.hide_fresh,

@@ -93,6 +93,9 @@ def ec2_not_found(call) -> None:
         if _fresh(call, ident):
             prefix = next(p for p in NOT_FOUND if ident.startswith(p))
             code, message = NOT_FOUND[prefix]
+            if prefix == "nat-" and call.op in ("CreateRoute", "ReplaceRoute"):
+                # The route calls name a NAT gateway they do not know yet this way (boto/boto3#779).
+                code, message = "InvalidNatGatewayID.NotFound", "The natGateway ID '{}' does not exist"
             fail(code, message.format(ident))
 
 
