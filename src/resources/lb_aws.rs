@@ -256,7 +256,7 @@ async fn create_listener(cx: &Cx, lb_arn: &str, w: &Map) -> anyhow::Result<Strin
         .port(w.get("port").and_then(Value::as_int).unwrap_or_default() as i32)
         .protocol(ProtocolEnum::from(field(w, "protocol")))
         .set_default_actions(Some(actions(w)));
-    if field(w, "protocol") == "HTTPS" {
+    if lb_listeners::secure(Some(field(w, "protocol"))) {
         call = call
             .certificates(Certificate::builder().certificate_arn(field(w, "certificate")).build())
             .ssl_policy(field(w, "ssl_policy"));
@@ -287,7 +287,7 @@ async fn modify_listener(cx: &Cx, arn: &str, w: &Map) -> anyhow::Result<()> {
         .listener_arn(arn)
         .protocol(ProtocolEnum::from(field(w, "protocol")))
         .set_default_actions(Some(actions(w)));
-    if field(w, "protocol") == "HTTPS" {
+    if lb_listeners::secure(Some(field(w, "protocol"))) {
         call = call
             .certificates(Certificate::builder().certificate_arn(field(w, "certificate")).build())
             .ssl_policy(field(w, "ssl_policy"));

@@ -109,19 +109,25 @@ pub static LISTENER: &[AttrSpec] = &[
         .with(super::limits::PORT),
     attr(
         "protocol",
-        Ty::Enum(&["HTTP", "HTTPS"]),
+        Ty::Enum(&["HTTP", "HTTPS", "TCP", "UDP", "TCP_UDP", "TLS"]),
         Presence::Default(Lit::Str("HTTP")),
         Update::InPlace,
-        "Listener protocol.",
+        "Listener protocol: HTTP or HTTPS on an application load balancer; TCP, UDP, TCP_UDP or TLS on a network one (write it there).",
     ),
-    attr("certificate", Ty::Str, Presence::Optional, Update::InPlace, "HTTPS: the ACM or IAM certificate ARN.")
-        .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
+    attr(
+        "certificate",
+        Ty::Str,
+        Presence::Optional,
+        Update::InPlace,
+        "HTTPS and TLS: the default ACM or IAM certificate ARN.",
+    )
+    .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
     attr(
         "ssl_policy",
         Ty::Str,
         Presence::Optional,
         Update::InPlace,
-        "HTTPS: the security policy (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).",
+        "HTTPS and TLS: the security policy (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).",
     )
     .with(&[Check::Format(&formats::SSL_POLICY)]),
     FORWARD,
@@ -137,6 +143,11 @@ pub static LISTENER: &[AttrSpec] = &[
 ];
 
 type Map = BTreeMap<String, Value>;
+
+/// HTTPS and TLS listeners terminate TLS: they take certificates and a security policy.
+pub fn secure(protocol: Option<&str>) -> bool {
+    matches!(protocol, Some("HTTPS" | "TLS"))
+}
 
 /// The canonical form of a `listener` attribute (a list of listener maps).
 pub fn canonical(listeners: &Value) -> Value {
@@ -155,7 +166,7 @@ fn sort_key(v: &Value, field: &str) -> (i64, Value) {
 fn canonical_listener(l: &Map) -> Value {
     let mut m = action_fields(l);
     m.extend(["port", "protocol"].iter().filter_map(|k| Some((k.to_string(), l.get(*k)?.clone()))));
-    if m.get("protocol").and_then(Value::as_str) == Some("HTTPS") {
+    if secure(m.get("protocol").and_then(Value::as_str)) {
         m.extend(l.get("certificate").filter(|v| !v.is_null()).map(|v| ("certificate".to_string(), v.clone())));
         let policy = l.get("ssl_policy").filter(|v| !v.is_null()).cloned();
         m.insert("ssl_policy".into(), policy.unwrap_or_else(|| Value::str(DEFAULT_SSL_POLICY)));
@@ -225,12 +236,12 @@ pub fn problems(listeners: &Value) -> Vec<(String, String)> {
             out.push((here.clone(), format!("port {port} is already used by listener {}", first + 1)));
         }
         let has = |k: &str| m.get(k).is_some_and(|v| !v.is_null());
-        let https = m.get("protocol").and_then(Value::as_str) == Some("HTTPS");
+        let https = secure(m.get("protocol").and_then(Value::as_str));
         if https && !has("certificate") {
-            out.push((here.clone(), "an HTTPS listener needs `certificate` (a certificate ARN)".into()));
+            out.push((here.clone(), "an HTTPS or TLS listener needs `certificate` (a certificate ARN)".into()));
         }
         if !https && (has("certificate") || has("ssl_policy")) {
-            out.push((here.clone(), "`certificate` and `ssl_policy` apply only to HTTPS listeners".into()));
+            out.push((here.clone(), "`certificate` and `ssl_policy` apply only to HTTPS and TLS listeners".into()));
         }
         out.extend(action_problem(m).map(|p| (here.clone(), p)));
         let mut priorities = BTreeMap::new();

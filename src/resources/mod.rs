@@ -26,6 +26,7 @@ mod internet_gateway;
 mod launch_template;
 mod lb_aws;
 mod lb_listeners;
+mod lb_network;
 mod limits;
 mod load_balancer;
 mod poll;
@@ -176,6 +177,13 @@ pub trait Kind: Send + Sync + 'static {
     /// refer to is replaced by making the new one first.
     fn must_hold(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    /// In-place attributes whose change from `live` to `want` AWS can only make by replacing
+    /// the object (a network load balancer's subnets removed, its security groups added where
+    /// it had none): the plan replaces it, naming them.
+    fn forces(&self, _live: &Attrs, _want: &Attrs) -> Vec<&'static str> {
+        vec![]
     }
 
     /// Refuses a change AWS cannot make (shrinking a volume), as a plan error.

@@ -16,6 +16,9 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
   AWS knows only `*` and `?` (and `\` to escape them); every other character is literal.
 - ListRoles with a PathPrefix encodes each trust policy twice (a JSON string of the document,
   URL-encoded). AWS URL-encodes the document once, as GetRole does here.
+- ELBv2 CreateLoadBalancer and SetSubnets drop the Elastic IPs of SubnetMappings: a network load
+  balancer's AvailabilityZones never show LoadBalancerAddresses, so its addresses cannot be
+  read back. AWS reports each subnet's AllocationId and IpAddress; so does this fix.
 """
 
 from localstack.runtime import hooks
@@ -41,6 +44,7 @@ def install_fixes():
     install_list_roles()
     install_tag_lookup()
     install_filter_wildcards()
+    install_subnet_mappings()
 
 
 def install_path_prefix():
@@ -141,3 +145,49 @@ def install_filter_wildcards():
     utils.fnmatch = types.SimpleNamespace(
         fnmatch=lambda value, pattern: re.match(aws_filter_to_re(pattern), value) is not None
     )
+
+
+def install_subnet_mappings():
+    from moto.elbv2 import models
+
+    backend = models.ELBv2Backend
+    if getattr(backend.create_load_balancer, "_stackr_fixed", False):
+        return
+    create, set_subnets = backend.create_load_balancer, backend.set_subnets
+
+    def allocations(mappings) -> dict:
+        return {m["SubnetId"]: m["AllocationId"] for m in mappings or [] if m.get("AllocationId")}
+
+    def fixed_create(self, *args, **kwargs):
+        lb = create(self, *args, **kwargs)
+        lb._stackr_allocations = allocations(kwargs.get("subnet_mappings"))
+        return lb
+
+    def fixed_set_subnets(self, arn, subnets, subnet_mappings):
+        zones = set_subnets(self, arn, subnets, subnet_mappings)
+        lb = self.load_balancers[arn]
+        # SetSubnets keeps the addresses of subnets the balancer already had.
+        kept = getattr(lb, "_stackr_allocations", {})
+        lb._stackr_allocations = {**kept, **allocations(subnet_mappings)}
+        return [_with_address(lb, z) for z in zones]
+
+    def zones(self):
+        return [_with_address(self, models.AvailabilityZone(subnet)) for subnet in self.subnets]
+
+    fixed_create._stackr_fixed = True
+    backend.create_load_balancer = fixed_create
+    backend.set_subnets = fixed_set_subnets
+    models.FakeLoadBalancer.availability_zones = property(zones)
+
+
+def _with_address(lb, zone):
+    """The zone with the Elastic IP the balancer answers on there, as AWS reports it."""
+    alloc = getattr(lb, "_stackr_allocations", {}).get(zone.subnet_id)
+    if alloc:
+        from moto.ec2.models import ec2_backends
+
+        region = lb.arn.split(":")[3]
+        account = lb.arn.split(":")[4]
+        ips = [a.public_ip for a in ec2_backends[account][region].addresses if a.allocation_id == alloc]
+        zone.load_balancer_addresses = [{"AllocationId": alloc, "IpAddress": ips[0] if ips else None}]
+    return zone

@@ -51,10 +51,43 @@ fn forwards(res: &Resource, stack: &Stack, vpc: &Value, diags: &mut Diagnostics)
         for (j, r) in l.get("rule").map(Value::as_list).unwrap_or_default().iter().enumerate() {
             groups.push((format!("{here}.rule[{j}]"), r.as_map().and_then(|r| r.get("forward"))));
         }
+        let protocol = l.get("protocol").and_then(Value::as_str).unwrap_or("HTTP");
         for (path, forward) in groups {
             if let Some(tg) = target(stack, forward) {
                 same_vpc(stack, res, &path, vpc, &[tg], diags);
+                let theirs = tg.attrs.get("protocol").and_then(Value::as_str).unwrap_or("HTTP");
+                if !accepted(protocol).is_empty() && !forwards_to(protocol, theirs) {
+                    diags.push(
+                        error(
+                            res,
+                            &format!("{path}.forward"),
+                            format!("a {protocol} listener cannot forward to {}, a {theirs} target group", tg.addr),
+                        )
+                        .hint(format!(
+                            "give {} a protocol this listener can use: {}",
+                            tg.addr,
+                            accepted(protocol).join(", ")
+                        )),
+                    );
+                }
             }
         }
     }
+}
+
+/// Target group protocols a listener of `protocol` forwards to (ELBv2 CreateListener:
+/// IncompatibleProtocols otherwise).
+fn accepted(protocol: &str) -> &'static [&'static str] {
+    match protocol {
+        "HTTP" | "HTTPS" => &["HTTP", "HTTPS"],
+        "TCP" => &["TCP", "TCP_UDP"],
+        "UDP" => &["UDP", "TCP_UDP"],
+        "TCP_UDP" => &["TCP_UDP"],
+        "TLS" => &["TCP", "TLS"],
+        _ => &[],
+    }
+}
+
+fn forwards_to(listener: &str, group: &str) -> bool {
+    accepted(listener).contains(&group)
 }
