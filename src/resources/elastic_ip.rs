@@ -147,7 +147,11 @@ impl Kind for ElasticIp {
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         disassociate(cx, live.attrs.get("_association_id").unwrap_or(&Value::Null)).await?;
-        match cx.aws.ec2.release_address().allocation_id(&live.id).send().await.map_err(aws::error) {
+        // A network load balancer's address stays on its interfaces for a while after the
+        // balancer is deleted (deleted first: it refers to the address).
+        let release =
+            || async { cx.aws.ec2.release_address().allocation_id(&live.id).send().await.map_err(aws::error) };
+        match retry::on_codes(&["InvalidIPAddress.InUse"], Window::Dependency.get(), release).await {
             Err(e) if e.code.as_deref() == Some("InvalidAllocationID.NotFound") => Ok(()),
             other => other.map(|_| ()).map_err(Into::into),
         }

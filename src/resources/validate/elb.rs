@@ -61,7 +61,11 @@ fn forwards(res: &Resource, stack: &Stack, vpc: &Value, diags: &mut Diagnostics)
                         error(
                             res,
                             &format!("{path}.forward"),
-                            format!("a {protocol} listener cannot forward to {}, a {theirs} target group", tg.addr),
+                            format!(
+                                "{} {protocol} listener cannot forward to {}, a {theirs} target group",
+                                article(protocol),
+                                tg.addr
+                            ),
                         )
                         .hint(format!(
                             "give {} a protocol this listener can use: {}",
@@ -90,4 +94,8 @@ fn accepted(protocol: &str) -> &'static [&'static str] {
 
 fn forwards_to(listener: &str, group: &str) -> bool {
     accepted(listener).contains(&group)
+}
+
+fn article(protocol: &str) -> &'static str {
+    if protocol.starts_with('H') { "an" } else { "a" }
 }
