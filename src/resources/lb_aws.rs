@@ -11,8 +11,8 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::Cx;
-use super::lb_listeners;
 use super::retry::{self, Window};
+use super::{lb_certs, lb_listeners};
 use crate::aws;
 use crate::model::{Value, str_set};
 
@@ -40,7 +40,9 @@ pub async fn read(cx: &Cx, lb_arn: &str) -> anyhow::Result<Vec<LiveListener>> {
         while let Some(r) = pages.next().await {
             rules.push(r.map_err(aws::error)?);
         }
-        anyhow::Ok(live_listener(&l, &rules))
+        let secure = lb_listeners::secure(l.protocol().map(|p| p.as_str()));
+        let extra = if secure { lb_certs::read(cx, &arn).await? } else { vec![] };
+        anyhow::Ok(live_listener(&l, &rules, extra))
     });
     super::read_each(reads.collect()).await
 }
@@ -50,8 +52,9 @@ pub fn value(listeners: &[LiveListener]) -> Value {
     lb_listeners::canonical(&Value::List(listeners.iter().map(|l| Value::Map(l.value.clone())).collect()))
 }
 
-fn live_listener(l: &Listener, rules: &[Rule]) -> LiveListener {
+fn live_listener(l: &Listener, rules: &[Rule], extra: Vec<String>) -> LiveListener {
     let mut m = actions_value(l.default_actions());
+    m.insert("certificates".into(), str_set(extra));
     m.insert("port".into(), Value::Int(l.port().map_or(0, i64::from)));
     m.insert("protocol".into(), Value::from(l.protocol().map(|p| p.as_str().to_string())));
     m.extend(l.certificates().first().and_then(|c| c.certificate_arn()).map(|c| ("certificate".into(), Value::str(c))));
@@ -230,15 +233,19 @@ pub async fn sync(cx: &Cx, lb_arn: &str, want: &Value) -> anyhow::Result<()> {
         match have.iter().find(|h| port(&h.value) == p) {
             Some(h) => {
                 let strip = |m: &Map| {
-                    m.iter().filter(|(k, _)| *k != "rule").map(|(k, v)| (k.clone(), v.clone())).collect::<Map>()
+                    let own = |k: &&String| !["rule", "certificates"].contains(&k.as_str());
+                    m.iter().filter(|(k, _)| own(k)).map(|(k, v)| (k.clone(), v.clone())).collect::<Map>()
                 };
                 if strip(&h.value) != strip(w) {
                     modify_listener(cx, &h.arn, w).await?;
                 }
+                lb_certs::sync(cx, &h.arn, &strings(h.value.get("certificates")), &strings(w.get("certificates")))
+                    .await?;
                 sync_rules(cx, h, w).await?;
             }
             None => {
                 let arn = create_listener(cx, lb_arn, w).await?;
+                lb_certs::sync(cx, &arn, &[], &strings(w.get("certificates"))).await?;
                 let fresh = LiveListener { arn, value: Map::new(), rules: BTreeMap::new() };
                 sync_rules(cx, &fresh, w).await?;
             }

@@ -130,6 +130,14 @@ pub static LISTENER: &[AttrSpec] = &[
         "HTTPS and TLS: the security policy (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).",
     )
     .with(&[Check::Format(&formats::SSL_POLICY)]),
+    attr(
+        "certificates",
+        Ty::Set(&Ty::Str),
+        Presence::Default(Lit::EmptyList),
+        Update::InPlace,
+        "HTTPS and TLS: more certificate ARNs, chosen by SNI (the client's server name); the default `certificate` serves the rest.",
+    )
+    .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
     FORWARD,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
@@ -168,6 +176,12 @@ fn canonical_listener(l: &Map) -> Value {
     m.extend(["port", "protocol"].iter().filter_map(|k| Some((k.to_string(), l.get(*k)?.clone()))));
     if secure(m.get("protocol").and_then(Value::as_str)) {
         m.extend(l.get("certificate").filter(|v| !v.is_null()).map(|v| ("certificate".to_string(), v.clone())));
+        // The default certificate is listed among a listener's certificates too; it is not an extra.
+        let mut extra: Vec<Value> = l.get("certificates").map(Value::as_list).unwrap_or_default().to_vec();
+        extra.retain(|c| Some(c) != l.get("certificate"));
+        extra.sort();
+        extra.dedup();
+        m.insert("certificates".into(), Value::List(extra));
         let policy = l.get("ssl_policy").filter(|v| !v.is_null()).cloned();
         m.insert("ssl_policy".into(), policy.unwrap_or_else(|| Value::str(DEFAULT_SSL_POLICY)));
     }
@@ -240,8 +254,12 @@ pub fn problems(listeners: &Value) -> Vec<(String, String)> {
         if https && !has("certificate") {
             out.push((here.clone(), "an HTTPS or TLS listener needs `certificate` (a certificate ARN)".into()));
         }
-        if !https && (has("certificate") || has("ssl_policy")) {
-            out.push((here.clone(), "`certificate` and `ssl_policy` apply only to HTTPS and TLS listeners".into()));
+        let extra = !m.get("certificates").map(Value::as_list).unwrap_or_default().is_empty();
+        if !https && (has("certificate") || has("ssl_policy") || extra) {
+            out.push((
+                here.clone(),
+                "`certificate`, `certificates` and `ssl_policy` apply only to HTTPS and TLS listeners".into(),
+            ));
         }
         out.extend(action_problem(m).map(|p| (here.clone(), p)));
         let mut priorities = BTreeMap::new();

@@ -25,6 +25,7 @@ mod instance_aws;
 mod internet_gateway;
 mod launch_template;
 mod lb_aws;
+mod lb_certs;
 mod lb_listeners;
 mod lb_network;
 mod limits;
