@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, HostHeaderConditionConfig,
-    HttpHeaderConditionConfig, Listener, PathPatternConditionConfig, ProtocolEnum, QueryStringConditionConfig,
-    QueryStringKeyValuePair, RedirectActionConfig, RedirectActionStatusCodeEnum, Rule, RuleCondition,
+    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, ForwardActionConfig, HostHeaderConditionConfig,
+    HttpHeaderConditionConfig, HttpRequestMethodConditionConfig, Listener, PathPatternConditionConfig, ProtocolEnum,
+    QueryStringConditionConfig, QueryStringKeyValuePair, RedirectActionConfig, RedirectActionStatusCodeEnum, Rule,
+    RuleCondition, SourceIpConditionConfig, TargetGroupTuple,
 };
 
 use super::Cx;
@@ -84,7 +85,12 @@ fn actions_value(actions: &[Action]) -> Map {
     let text = |v: Option<&str>, default: &str| Value::str(v.unwrap_or(default));
     match a.r#type() {
         Some(ActionTypeEnum::Forward) => {
-            let single = a.forward_config().and_then(|f| f.target_groups().first()).and_then(|t| t.target_group_arn());
+            let groups = a.forward_config().map(|f| f.target_groups()).unwrap_or_default();
+            if groups.len() > 1 {
+                m.insert("forward_to".into(), Value::List(groups.iter().map(weighted).collect()));
+                return m;
+            }
+            let single = groups.first().and_then(|t| t.target_group_arn());
             if let Some(arn) = a.target_group_arn().or(single) {
                 m.insert("forward".into(), Value::str(arn));
             }
@@ -115,13 +121,28 @@ fn actions_value(actions: &[Action]) -> Map {
     m
 }
 
-/// Rule conditions as `path`, `host`, `headers` and `query` fields. AWS reports host and path
+/// One group of a weighted forward, as a `forward_to` block (AWS reports weight 1 when unset).
+fn weighted(t: &TargetGroupTuple) -> Value {
+    Value::Map(Map::from([
+        ("target_group".into(), Value::str(t.target_group_arn().unwrap_or_default())),
+        ("weight".into(), Value::Int(t.weight().map_or(1, i64::from))),
+    ]))
+}
+
+/// Rule conditions as `path`, `host`, `headers`, `query`, `method` and `source_ip` fields. AWS reports host and path
 /// values both in `Values` and in their config; the config is the complete one.
 fn conditions_value(conditions: &[RuleCondition]) -> Map {
     let (mut paths, mut hosts) = (vec![], vec![]);
     let (mut headers, mut query) = (Map::new(), Map::new());
+    let (mut methods, mut sources) = (vec![], vec![]);
     for c in conditions {
         match c.field() {
+            Some("http-request-method") => {
+                methods.extend(c.http_request_method_config().map(|h| h.values()).unwrap_or_default().iter().cloned());
+            }
+            Some("source-ip") => {
+                sources.extend(c.source_ip_config().map(|h| h.values()).unwrap_or_default().iter().cloned());
+            }
             Some("path-pattern") => {
                 paths.extend(c.path_pattern_config().map_or(c.values(), |p| p.values()).iter().cloned());
             }
@@ -147,6 +168,8 @@ fn conditions_value(conditions: &[RuleCondition]) -> Map {
     m.extend((!hosts.is_empty()).then(|| ("host".to_string(), str_set(hosts))));
     m.extend((!headers.is_empty()).then(|| ("headers".to_string(), Value::Map(headers))));
     m.extend((!query.is_empty()).then(|| ("query".to_string(), Value::Map(query))));
+    m.extend((!methods.is_empty()).then(|| ("method".to_string(), str_set(methods))));
+    m.extend((!sources.is_empty()).then(|| ("source_ip".to_string(), str_set(sources))));
     m
 }
 
@@ -160,8 +183,22 @@ fn block(m: &Map, k: &str) -> Option<Map> {
 
 /// The one action a listener or rule map describes.
 fn actions(m: &Map) -> Vec<Action> {
+    let weighted: Vec<TargetGroupTuple> = m
+        .get("forward_to")
+        .map(Value::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_map)
+        .map(|w| {
+            let weight = w.get("weight").and_then(Value::as_int).and_then(|i| i32::try_from(i).ok());
+            TargetGroupTuple::builder().target_group_arn(field(w, "target_group")).set_weight(weight).build()
+        })
+        .collect();
     let a = if let Some(tg) = m.get("forward").and_then(Value::as_str) {
         Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(tg).build()
+    } else if !weighted.is_empty() {
+        let config = ForwardActionConfig::builder().set_target_groups(Some(weighted)).build();
+        Action::builder().r#type(ActionTypeEnum::Forward).forward_config(config).build()
     } else if let Some(r) = block(m, "redirect") {
         let config = RedirectActionConfig::builder()
             .protocol(field(&r, "protocol"))
@@ -205,6 +242,15 @@ fn conditions(m: &Map) -> Vec<RuleCondition> {
         let config =
             HttpHeaderConditionConfig::builder().http_header_name(name).set_values(Some(strings(Some(values)))).build();
         out.push(RuleCondition::builder().field("http-header").http_header_config(config).build());
+    }
+    let (methods, sources) = (strings(m.get("method")), strings(m.get("source_ip")));
+    if !methods.is_empty() {
+        let config = HttpRequestMethodConditionConfig::builder().set_values(Some(methods)).build();
+        out.push(RuleCondition::builder().field("http-request-method").http_request_method_config(config).build());
+    }
+    if !sources.is_empty() {
+        let config = SourceIpConditionConfig::builder().set_values(Some(sources)).build();
+        out.push(RuleCondition::builder().field("source-ip").source_ip_config(config).build());
     }
     let pairs: Vec<QueryStringKeyValuePair> = m
         .get("query")

@@ -82,6 +82,26 @@ const FIXED_BLOCK: AttrSpec = attr(
     "Action: a fixed response (one block: status_code, content_type, body).",
 );
 
+static WEIGHTED: &[AttrSpec] = &[
+    attr("target_group", Ty::Ref("target_group"), Presence::Required, Update::InPlace, "A target group."),
+    attr(
+        "weight",
+        Ty::Int,
+        Presence::Default(Lit::Int(1)),
+        Update::InPlace,
+        "Its share of the requests, relative to the others' (0 sends none).",
+    )
+    .with(&[Check::Range(0, 999)]),
+];
+
+const FORWARD_TO: AttrSpec = attr(
+    "forward_to",
+    Ty::Blocks(WEIGHTED),
+    Presence::Default(Lit::EmptyList),
+    Update::InPlace,
+    "Action: forward to several target groups by weight (repeatable block, two to five: `target_group`, `weight`), as for blue/green at the balancer. Application load balancers.",
+);
+
 static RULE: &[AttrSpec] = &[
     attr("priority", Ty::Int, Presence::Required, Update::InPlace, "Rule priority, unique in the listener.")
         .with(&[Check::Range(1, 50000)]),
@@ -99,7 +119,23 @@ static RULE: &[AttrSpec] = &[
     .with(&[Check::Keys(&[Check::Len(1, 40), Check::Chars(&crate::constraint::chars::ASCII)]), Check::Len(1, 128)]),
     attr("query", Ty::Map(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: query-string key to value.")
         .with(&[Check::Keys(&[Check::Len(0, 128)]), Check::Len(1, 128)]),
+    attr(
+        "method",
+        Ty::Set(&Ty::Str),
+        Presence::Optional,
+        Update::InPlace,
+        "Condition: HTTP request methods (`GET`, `HEAD`; upper case).",
+    )
+    .with(&[Check::Len(1, 40), Check::Format(&formats::HTTP_METHOD)]),
+    attr(
+        "source_ip",
+        Ty::Set(&Ty::Cidr),
+        Presence::Optional,
+        Update::InPlace,
+        "Condition: client address ranges (`10.0.0.0/8`).",
+    ),
     FORWARD,
+    FORWARD_TO,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
 ];
@@ -139,6 +175,7 @@ pub static LISTENER: &[AttrSpec] = &[
     )
     .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
     FORWARD,
+    FORWARD_TO,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
     attr(
@@ -146,7 +183,7 @@ pub static LISTENER: &[AttrSpec] = &[
         Ty::Blocks(RULE),
         Presence::Default(Lit::EmptyList),
         Update::InPlace,
-        "A rule (repeatable block): `priority`, conditions `path`, `host`, `headers`, `query`, and one action as on the listener.",
+        "A rule (repeatable block): `priority`, conditions `path`, `host`, `headers`, `query`, `method`, `source_ip`, and one action as on the listener.",
     ),
 ];
 
@@ -201,29 +238,33 @@ fn canonical_listener(l: &Map) -> Value {
 fn canonical_rule(r: &Map) -> Value {
     let mut m = action_fields(r);
     m.extend(r.get("priority").map(|p| ("priority".to_string(), p.clone())));
-    for k in ["path", "host", "headers", "query"] {
-        let keep = match r.get(k) {
+    for k in CONDITIONS {
+        let keep = match r.get(*k) {
             Some(Value::List(l)) => !l.is_empty(),
             Some(Value::Map(x)) => !x.is_empty(),
             Some(v) => !v.is_null(),
             None => false,
         };
         if keep {
-            m.insert(k.to_string(), r[k].clone());
+            m.insert(k.to_string(), r[*k].clone());
         }
     }
     Value::Map(m)
 }
 
-/// `forward`, `redirect` and `fixed_response` as the canonical form has them: the reference
-/// only when set, the blocks always (empty when unused).
+/// A rule's condition attributes.
+pub const CONDITIONS: &[&str] = &["path", "host", "headers", "query", "method", "source_ip"];
+
+/// `forward`, `forward_to`, `redirect` and `fixed_response` as the canonical form has them: the
+/// reference only when set, the blocks always (empty when unused; weighted groups sorted).
 fn action_fields(src: &Map) -> Map {
     let mut m = Map::new();
     if let Some(f) = src.get("forward").filter(|v| !v.is_null()) {
         m.insert("forward".into(), f.clone());
     }
-    for k in ["redirect", "fixed_response"] {
-        let items = src.get(k).map(Value::as_list).unwrap_or_default().to_vec();
+    for k in ["forward_to", "redirect", "fixed_response"] {
+        let mut items = src.get(k).map(Value::as_list).unwrap_or_default().to_vec();
+        items.sort();
         m.insert(k.into(), Value::List(items));
     }
     m
@@ -280,7 +321,7 @@ pub fn problems(listeners: &Value) -> Vec<(String, String)> {
 fn rule_problems(r: &Map) -> Vec<String> {
     let mut out = vec![];
     // Each path, host, header value and query pair is one condition value; AWS allows five.
-    let values: usize = ["path", "host", "headers", "query"]
+    let values: usize = CONDITIONS
         .iter()
         .filter_map(|k| r.get(*k))
         .map(|v| match v {
@@ -291,7 +332,7 @@ fn rule_problems(r: &Map) -> Vec<String> {
         })
         .sum();
     if values == 0 {
-        out.push("a rule needs at least one condition: path, host, headers or query".into());
+        out.push("a rule needs at least one condition: path, host, headers, query, method or source_ip".into());
     }
     if values > MAX_CONDITION_VALUES {
         out.push(format!(
@@ -305,6 +346,9 @@ fn rule_problems(r: &Map) -> Vec<String> {
 /// Condition values one listener rule may have.
 const MAX_CONDITION_VALUES: usize = 5;
 
+/// Target groups one forward action may weigh.
+const MAX_WEIGHTED: usize = 5;
+
 /// Listeners one load balancer may have.
 const MAX_LISTENERS: usize = 50;
 
@@ -312,14 +356,19 @@ const MAX_LISTENERS: usize = 50;
 fn action_problem(m: &Map) -> Option<String> {
     let blocks = |k: &str| m.get(k).map(Value::as_list).unwrap_or_default().len();
     let forward = usize::from(m.get("forward").is_some_and(|v| !v.is_null()));
-    let (redirects, fixed) = (blocks("redirect"), blocks("fixed_response"));
+    let (redirects, fixed, weighted) = (blocks("redirect"), blocks("fixed_response"), blocks("forward_to"));
     if redirects > 1 || fixed > 1 {
         return Some("write at most one `redirect` or `fixed_response` block".into());
     }
-    match forward + redirects + fixed {
+    if weighted == 1 || weighted > MAX_WEIGHTED {
+        return Some(format!(
+            "{weighted} `forward_to` blocks: weighted forwarding takes 2 to {MAX_WEIGHTED} target groups (one is `forward = …`)"
+        ));
+    }
+    match forward + redirects + fixed + usize::from(weighted > 0) {
         1 => None,
         0 => Some(
-            "needs an action: `forward = target_group.NAME`, a `redirect { … }` or a `fixed_response { … }` block"
+            "needs an action: `forward = target_group.NAME`, `forward_to { … }` blocks, a `redirect { … }` or a `fixed_response { … }` block"
                 .into(),
         ),
         _ => Some("has more than one action: keep one of `forward`, `redirect` and `fixed_response`".into()),

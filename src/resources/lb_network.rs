@@ -153,7 +153,7 @@ fn listener_problems(res: &Resource, network: bool) -> Vec<(String, String)> {
         if !network {
             continue;
         }
-        for k in ["redirect", "fixed_response", "rule"] {
+        for k in ["redirect", "fixed_response", "rule", "forward_to"] {
             if !l.get(k).map(Value::as_list).unwrap_or_default().is_empty() {
                 out.push((
                     format!("{here}.{k}[0]"),

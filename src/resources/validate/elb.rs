@@ -48,8 +48,11 @@ fn forwards(res: &Resource, stack: &Stack, vpc: &Value, diags: &mut Diagnostics)
     for (i, l) in listeners.iter().enumerate().filter_map(|(i, l)| Some((i, l.as_map()?))) {
         let here = format!("listener[{i}]");
         let mut groups = vec![(here.clone(), l.get("forward"))];
+        groups.extend(weighted(l).map(|g| (here.clone(), g)));
         for (j, r) in l.get("rule").map(Value::as_list).unwrap_or_default().iter().enumerate() {
-            groups.push((format!("{here}.rule[{j}]"), r.as_map().and_then(|r| r.get("forward"))));
+            let Some(r) = r.as_map() else { continue };
+            groups.push((format!("{here}.rule[{j}]"), r.get("forward")));
+            groups.extend(weighted(r).map(|g| (format!("{here}.rule[{j}]"), g)));
         }
         let protocol = l.get("protocol").and_then(Value::as_str).unwrap_or("HTTP");
         for (path, forward) in groups {
@@ -98,4 +101,10 @@ fn forwards_to(listener: &str, group: &str) -> bool {
 
 fn article(protocol: &str) -> &'static str {
     if protocol.starts_with('H') { "an" } else { "a" }
+}
+
+/// The target groups of a listener's or rule's `forward_to` blocks.
+fn weighted(m: &std::collections::BTreeMap<String, Value>) -> impl Iterator<Item = Option<&Value>> {
+    let blocks = m.get("forward_to").map(Value::as_list).unwrap_or_default();
+    blocks.iter().map(|b| b.as_map().and_then(|b| b.get("target_group")))
 }
