@@ -43,7 +43,11 @@ pub async fn sync(cx: &Cx, listener_arn: &str, have: &[String], want: &[String])
     }
     if !remove.is_empty() {
         let call = elb.remove_listener_certificates().listener_arn(listener_arn).set_certificates(Some(remove));
-        call.send().await.map_err(aws::error)?;
+        match call.send().await.map_err(aws::error) {
+            // Already gone (a retried call whose first answer was lost).
+            Err(e) if e.code.as_deref() == Some("CertificateNotFound") => {}
+            other => other.map(|_| ())?,
+        }
     }
     Ok(())
 }

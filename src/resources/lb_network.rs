@@ -10,10 +10,13 @@
 //! removed, a changed Elastic IP mapping replaces it, and one created without security groups
 //! can never get any (nor lose all it has).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use aws_sdk_elasticloadbalancingv2::types::{LoadBalancer as AwsLb, SubnetMapping};
+
+use super::strs;
 use crate::model::*;
-use crate::stack::Resource;
+use crate::stack::{Resource, Stack};
 
 pub const NETWORK: &str = "network";
 
@@ -165,6 +168,72 @@ fn listener_problems(res: &Resource, network: bool) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The subnets as written: `subnets`, or the `subnet` of each `subnet_mapping` block.
+pub(super) fn subnet_values(res: &Resource) -> Vec<Value> {
+    if let Some(v) = res.attrs.get("subnets").filter(|v| !v.is_null()) {
+        return v.as_list().to_vec();
+    }
+    let maps = res.attrs.get("subnet_mapping").map(Value::as_list).unwrap_or_default();
+    maps.iter().filter_map(|m| m.as_map()?.get("subnet").cloned()).collect()
+}
+
+/// The stack's subnets the load balancer is placed in.
+pub(super) fn subnets_of<'a>(stack: &'a Stack, res: &Resource) -> Vec<&'a Resource> {
+    let mut refs = vec![];
+    for v in subnet_values(res) {
+        v.refs(&mut refs);
+    }
+    refs.iter().filter_map(|r| stack.resource(&r.addr)).collect()
+}
+
+/// One mapping per subnet, with its Elastic IP's allocation id where one is given.
+pub(super) fn subnet_mappings(want: &Attrs) -> Vec<SubnetMapping> {
+    let eips: HashMap<&str, &str> = want
+        .get("subnet_mapping")
+        .map(Value::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| Some((m.as_map()?.get("subnet")?.as_str()?, m.as_map()?.get("elastic_ip")?.as_str()?)))
+        .collect();
+    let one = |sub: &str| {
+        SubnetMapping::builder().subnet_id(sub).set_allocation_id(eips.get(sub).map(|e| e.to_string())).build()
+    };
+    strs(want, "subnets").into_iter().map(one).collect()
+}
+
+/// Fewer than two subnets, or subnets all declared in one literal AZ.
+pub(super) fn zone_problem(res: &Resource, stack: &Stack) -> Option<String> {
+    let subnets = subnet_values(res);
+    if subnets.len() < 2 {
+        return Some(format!("a load balancer needs at least two subnets; {} has {}", res.addr, subnets.len()));
+    }
+    let mut zones = BTreeSet::new();
+    for s in &subnets {
+        let Value::Ref(r) = s else { return None };
+        let az = stack.resource(&r.addr).and_then(|sub| sub.attrs.get("az")).and_then(Value::as_str);
+        zones.insert(az?.to_string());
+    }
+    (zones.len() < 2).then(|| {
+        format!(
+            "the subnets of {} are all in {}; they must span at least two Availability Zones",
+            res.addr,
+            zones.iter().next().map_or("", String::as_str)
+        )
+    })
+}
+
+/// The subnets whose address is an Elastic IP, with its allocation id, as `subnet_mapping`.
+pub(super) fn mapped_addresses(lb: &AwsLb) -> Value {
+    let mapped = lb.availability_zones().iter().filter_map(|z| {
+        let eip = z.load_balancer_addresses().iter().find_map(|a| a.allocation_id())?;
+        let m = [("subnet", z.subnet_id()?), ("elastic_ip", eip)];
+        Some(Value::Map(m.into_iter().map(|(k, v)| (k.to_string(), Value::str(v))).collect()))
+    });
+    let mut out: Vec<Value> = mapped.collect();
+    out.sort();
+    Value::List(out)
 }
 
 #[cfg(test)]

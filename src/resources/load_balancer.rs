@@ -5,12 +5,11 @@
 //! rule details are in `lb_listeners.rs` (schema, canonical form, checks) and `lb_aws.rs`
 //! (reading and syncing them).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancer as AwsLb, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
-    SubnetMapping,
 };
 
 use super::adopt::{self, Described};
@@ -140,13 +139,13 @@ impl Kind for LoadBalancer {
         if res.attrs.get("scheme").and_then(Value::as_str) == Some("internal") {
             return vec![];
         }
-        super::gateways_for_subnets(stack, &subnets_of(stack, res))
+        super::gateways_for_subnets(stack, &lb_network::subnets_of(stack, res))
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::elb::load_balancer(res, stack, diags);
         if res.attrs.get("scheme").and_then(Value::as_str) != Some("internal") {
-            let subnets = subnets_of(stack, res);
+            let subnets = lb_network::subnets_of(stack, res);
             super::validate::network::needs_gateway(res, stack, "subnets", &subnets, diags);
         }
         let file = &res.file;
@@ -163,7 +162,7 @@ impl Kind for LoadBalancer {
                 );
             }
         }
-        if let Some(msg) = zone_problem(res, stack).filter(|_| !lb_network::is_network(&res.attrs)) {
+        if let Some(msg) = lb_network::zone_problem(res, stack).filter(|_| !lb_network::is_network(&res.attrs)) {
             diags.push(
                 Diagnostic::error(msg).at(file, res.span_of("subnets")).hint(
                     "AWS requires an Application Load Balancer's subnets to span at least two Availability Zones",
@@ -215,7 +214,7 @@ impl Kind for LoadBalancer {
             .name(s(want, "name"))
             .r#type(LoadBalancerTypeEnum::from(s(want, "type")))
             .scheme(LoadBalancerSchemeEnum::from(s(want, "scheme")))
-            .set_subnet_mappings(Some(subnet_mappings(want)))
+            .set_subnet_mappings(Some(lb_network::subnet_mappings(want)))
             .set_security_groups(
                 want.get("security_groups")
                     .map(|_| strs(want, "security_groups").into_iter().map(String::from).collect()),
@@ -348,60 +347,6 @@ fn block_word(path: &str) -> &'static str {
     if path.contains(".rule[") { "rule" } else { "listener" }
 }
 
-/// The subnets as written: `subnets`, or the `subnet` of each `subnet_mapping` block.
-fn subnet_values(res: &Resource) -> Vec<Value> {
-    if let Some(v) = res.attrs.get("subnets").filter(|v| !v.is_null()) {
-        return v.as_list().to_vec();
-    }
-    let maps = res.attrs.get("subnet_mapping").map(Value::as_list).unwrap_or_default();
-    maps.iter().filter_map(|m| m.as_map()?.get("subnet").cloned()).collect()
-}
-
-/// The stack's subnets the load balancer is placed in.
-fn subnets_of<'a>(stack: &'a Stack, res: &Resource) -> Vec<&'a Resource> {
-    let mut refs = vec![];
-    for v in subnet_values(res) {
-        v.refs(&mut refs);
-    }
-    refs.iter().filter_map(|r| stack.resource(&r.addr)).collect()
-}
-
-/// One mapping per subnet, with its Elastic IP's allocation id where one is given.
-fn subnet_mappings(want: &Attrs) -> Vec<SubnetMapping> {
-    let eips: HashMap<&str, &str> = want
-        .get("subnet_mapping")
-        .map(Value::as_list)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|m| Some((m.as_map()?.get("subnet")?.as_str()?, m.as_map()?.get("elastic_ip")?.as_str()?)))
-        .collect();
-    let one = |sub: &str| {
-        SubnetMapping::builder().subnet_id(sub).set_allocation_id(eips.get(sub).map(|e| e.to_string())).build()
-    };
-    strs(want, "subnets").into_iter().map(one).collect()
-}
-
-/// Fewer than two subnets, or subnets all declared in one literal AZ.
-fn zone_problem(res: &Resource, stack: &Stack) -> Option<String> {
-    let subnets = subnet_values(res);
-    if subnets.len() < 2 {
-        return Some(format!("a load balancer needs at least two subnets; {} has {}", res.addr, subnets.len()));
-    }
-    let mut zones = BTreeSet::new();
-    for s in &subnets {
-        let Value::Ref(r) = s else { return None };
-        let az = stack.resource(&r.addr).and_then(|sub| sub.attrs.get("az")).and_then(Value::as_str);
-        zones.insert(az?.to_string());
-    }
-    (zones.len() < 2).then(|| {
-        format!(
-            "the subnets of {} are all in {}; they must span at least two Availability Zones",
-            res.addr,
-            zones.iter().next().map_or("", String::as_str)
-        )
-    })
-}
-
 /// One owned load balancer: attributes and listeners (with their rules) read together.
 async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Result<LiveObject> {
     let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
@@ -419,7 +364,7 @@ async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Re
         ("name".into(), text(lb.load_balancer_name())),
         ("type".into(), Value::str(kind)),
         ("subnets".into(), str_set(lb.availability_zones().iter().filter_map(|z| z.subnet_id()))),
-        ("subnet_mapping".into(), mapped_addresses(lb)),
+        ("subnet_mapping".into(), lb_network::mapped_addresses(lb)),
         ("security_groups".into(), str_set(lb.security_groups())),
         // AWS's default when the creator gave none; some implementations then report none.
         ("scheme".into(), Value::str(lb.scheme().map_or("internet-facing", |s| s.as_str()))),
@@ -436,18 +381,6 @@ async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Re
         attrs.insert("cross_zone".into(), Value::Bool(cross));
     }
     Ok(LiveObject { addr, id: arn, attrs })
-}
-
-/// The subnets whose address is an Elastic IP, with its allocation id, as `subnet_mapping`.
-fn mapped_addresses(lb: &AwsLb) -> Value {
-    let mapped = lb.availability_zones().iter().filter_map(|z| {
-        let eip = z.load_balancer_addresses().iter().find_map(|a| a.allocation_id())?;
-        let m = [("subnet", z.subnet_id()?), ("elastic_ip", eip)];
-        Some(Value::Map(m.into_iter().map(|(k, v)| (k.to_string(), Value::str(v))).collect()))
-    });
-    let mut out: Vec<Value> = mapped.collect();
-    out.sort();
-    Value::List(out)
 }
 
 /// The attributes of the balancer's type: AWS refuses another type's keys (ValidationError).

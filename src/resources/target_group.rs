@@ -195,7 +195,7 @@ impl Kind for TargetGroup {
                 Diagnostic::error(format!("invalid target group name: {msg}")).at(&res.file, res.span_of("name")),
             );
         }
-        for (path, msg) in protocol_problems(res) {
+        for (path, msg) in super::validate::elb::target_group_protocol(res) {
             diags.push(Diagnostic::error(msg).at(&res.file, res.span_of(path)));
         }
         let int = |k: &str| res.attrs.get(k).and_then(Value::as_int);
@@ -303,37 +303,8 @@ impl Kind for TargetGroup {
     }
 }
 
-fn is_http(protocol: &Value) -> bool {
+pub(super) fn is_http(protocol: &Value) -> bool {
     matches!(protocol.as_str(), Some("HTTP" | "HTTPS"))
-}
-
-/// Health check and stickiness settings the group's protocol does not take, as AWS refuses
-/// them (provider `elbv2/target_group.go`, `resourceTargetGroupCustomizeDiff`).
-fn protocol_problems(res: &Resource) -> Vec<(&'static str, String)> {
-    let protocol = res.attrs.get("protocol").cloned().unwrap_or_else(|| Value::str("HTTP"));
-    let name = protocol.as_str().unwrap_or_default().to_string();
-    let check = res.attrs.get("health_check_protocol").and_then(Value::as_str);
-    let written = |k: &str| res.spans.contains_key(k);
-    let mut out = vec![];
-    if is_http(&protocol) && check == Some("TCP") {
-        out.push(("health_check_protocol", format!("an {name} target group cannot check its targets over TCP")));
-    }
-    let tcp_check = check == Some("TCP") || (check.is_none() && !is_http(&protocol));
-    for k in ["health_check_path", "health_check_matcher"] {
-        if tcp_check && written(k) {
-            out.push((k, format!("`{k}` applies only to HTTP and HTTPS health checks; this one is TCP")));
-        }
-    }
-    if !is_http(&protocol) && written("stickiness_duration") {
-        out.push((
-            "stickiness_duration",
-            format!("a {name} target group's stickiness is by client address, without a cookie or duration"),
-        ));
-    }
-    if name == "TLS" && res.attrs.get("stickiness").and_then(Value::as_bool) == Some(true) {
-        out.push(("stickiness", "a TLS target group cannot be sticky".into()));
-    }
-    out
 }
 
 fn int(attrs: &Attrs, name: &str) -> i32 {
