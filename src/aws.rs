@@ -41,6 +41,8 @@ pub struct Aws {
     pub tagging: aws_sdk_resourcegroupstagging::Client,
     /// SSM: the public parameters that name AWS's current AMIs (`data "ami"`).
     pub ssm: aws_sdk_ssm::Client,
+    /// ACM: certificates found by domain for HTTPS and TLS listeners (`data "acm_certificate"`).
+    pub acm: aws_sdk_acm::Client,
     pub region: String,
     /// The overridden endpoint (flag or AWS_ENDPOINT_URL), when there is one.
     pub endpoint: Option<String>,
@@ -135,6 +137,12 @@ impl Aws {
                 aws_sdk_ssm::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("ssm"))
+                    .build(),
+            ),
+            acm: aws_sdk_acm::Client::from_conf(
+                aws_sdk_acm::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("acm"))
                     .build(),
             ),
             config,

@@ -100,7 +100,7 @@ async fn bad_load_balancing_input_is_refused_before_any_call() {
         "the subnets of load_balancer.one_zone are all in us-east-1a",
         "a load balancer needs at least two subnets; load_balancer.few has 1",
         "must not begin with \"internal-\"",
-        "an HTTPS listener needs `certificate`",
+        "an HTTPS or TLS listener needs `certificate`",
         "a rule needs at least one condition",
         "has more than one action",
     ] {

@@ -170,6 +170,65 @@ async fn load_balancers_provision_and_need_two_zones_and_a_gateway() {
 }
 
 #[tokio::test]
+async fn network_load_balancers_hold_their_elastic_ips_and_keep_subnets_and_groups() {
+    use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerAttribute, LoadBalancerTypeEnum, SubnetMapping};
+    require_localstack();
+    let spec = r#"{"ec2_visibility": 1, "validation": true, "dependencies": true, "eni_linger": 2, "scale": 1}"#;
+    let me = account_as(&key_with("nlb", spec), 1).await;
+    let vpc = me.ec2.create_vpc().cidr_block("10.79.0.0/16").send().await.unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let mut subnets = vec![];
+    for (i, az) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
+        let s = me.ec2.create_subnet().vpc_id(&vpc).cidr_block(format!("10.79.{i}.0/24")).availability_zone(*az);
+        subnets.push(s.send().await.unwrap().subnet().unwrap().subnet_id().unwrap().to_string());
+    }
+    let eip = me.ec2.allocate_address().domain(aws_sdk_ec2::types::DomainType::Vpc).send().await.unwrap();
+    let eip = eip.allocation_id().unwrap().to_string();
+    let name = unique("nlb").chars().rev().take(30).collect::<String>().replace('-', "x");
+    let mapping =
+        |s: &str, e: Option<&str>| SubnetMapping::builder().subnet_id(s).set_allocation_id(e.map(String::from)).build();
+    let create = |kind: LoadBalancerTypeEnum| {
+        me.elb
+            .create_load_balancer()
+            .name(&name)
+            .r#type(kind)
+            .scheme(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::Internal)
+            .subnet_mappings(mapping(&subnets[0], Some(&eip)))
+    };
+    let err = create(LoadBalancerTypeEnum::Network).send().await.unwrap_err();
+    assert_eq!(code(&err), "AllocationIdNotFound", "ELB does not see a new Elastic IP yet");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let err = create(LoadBalancerTypeEnum::Application).subnet_mappings(mapping(&subnets[1], None)).send().await;
+    assert_eq!(code(&err.unwrap_err()), "InvalidConfigurationRequest", "Elastic IPs only on network balancers");
+    let out = create(LoadBalancerTypeEnum::Network).send().await.unwrap();
+    let lb = &out.load_balancers()[0];
+    let arn = lb.load_balancer_arn().unwrap().to_string();
+    let described = me.elb.describe_load_balancers().load_balancer_arns(&arn).send().await.unwrap();
+    let zone = &described.load_balancers()[0];
+    let addresses = zone.availability_zones()[0].load_balancer_addresses();
+    assert_eq!(addresses[0].allocation_id(), Some(eip.as_str()), "the mapping's address is reported");
+
+    let group = me.ec2.create_security_group().group_name(&name).description("x").vpc_id(&vpc).send().await;
+    let group = group.unwrap().group_id().unwrap().to_string();
+    let err = me.elb.set_security_groups().load_balancer_arn(&arn).security_groups(&group).send().await.unwrap_err();
+    assert_eq!(code(&err), "InvalidConfigurationRequest", "made without groups, never given any");
+    me.elb.set_subnets().load_balancer_arn(&arn).set_subnets(Some(subnets.clone())).send().await.unwrap();
+    let err = me.elb.set_subnets().load_balancer_arn(&arn).subnets(&subnets[1]).send().await.unwrap_err();
+    assert_eq!(code(&err), "ValidationError", "a subnet is never taken away");
+    let idle = LoadBalancerAttribute::builder().key("idle_timeout.timeout_seconds").value("30").build();
+    let err = me.elb.modify_load_balancer_attributes().load_balancer_arn(&arn).attributes(idle).send().await;
+    assert_eq!(code(&err.unwrap_err()), "ValidationError", "an application balancer's attribute");
+
+    let release = || me.ec2.release_address().allocation_id(&eip).send();
+    assert_eq!(code(&release().await.unwrap_err()), "InvalidIPAddress.InUse");
+    me.elb.delete_load_balancer().load_balancer_arn(&arn).send().await.unwrap();
+    assert_eq!(code(&release().await.unwrap_err()), "InvalidIPAddress.InUse", "its interfaces linger");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    release().await.expect("released once the interfaces are gone");
+}
+
+#[tokio::test]
 async fn auto_scaling_groups_scale_and_delete_over_time() {
     require_localstack();
     let spec = r#"{"asg_scaling": 1.5, "asg_deleting": 1.5, "instance_pending": 1.5, "scale": 1}"#;

@@ -9,6 +9,7 @@
 mod compute;
 mod iam;
 mod network;
+mod nlb;
 pub mod output;
 pub mod sarif;
 mod sg;

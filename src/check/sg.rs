@@ -1,5 +1,6 @@
 //! Security-group rules: nothing reachable from the whole internet except a load balancer's
-//! HTTP and HTTPS, and never SSH or RDP (Security Hub EC2.13, EC2.14, EC2.18).
+//! HTTP and HTTPS and what an internet-facing network load balancer passes through (`nlb.rs`),
+//! and never SSH or RDP (Security Hub EC2.13, EC2.14, EC2.18).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,6 +39,7 @@ pub(super) fn is_world(cidr: &str) -> bool {
 
 pub fn check(stack: &Stack, out: &mut Vec<Finding>) {
     let lb_groups = load_balancer_groups(stack);
+    let passed = super::nlb::world_ports(stack);
     for res in of_kind(stack, "security_group") {
         for (i, rule) in blocks(res, "ingress") {
             let Some(source) = world_source(rule) else { continue };
@@ -60,6 +62,9 @@ pub fn check(stack: &Stack, out: &mut Vec<Finding>) {
             }
             let web_port = protocol == "tcp" && from == to && (from == 80 || from == 443);
             if web_port && lb_groups.contains(&res.addr) {
+                continue;
+            }
+            if from == to && passed.contains(&(res.addr.clone(), from)) {
                 continue;
             }
             let ports = match (from, to) {

@@ -170,6 +170,15 @@ fn http_path(s: &str) -> Option<String> {
         .map(|c| format!("contains {}, which is not allowed in a URL path", super::show_char(c)))
 }
 
+/// A listener rule's HTTP method: upper-case letters, `-` and `_` (ELBv2's own rule).
+pub static HTTP_METHOD: Format = Format { doc: "upper-case letters, `-` and `_` (`GET`)", check: http_method };
+
+fn http_method(s: &str) -> Option<String> {
+    s.chars()
+        .find(|c| !matches!(c, 'A'..='Z' | '-' | '_'))
+        .map(|c| format!("contains {}; methods are upper-case letters, `-` and `_` (`GET`)", super::show_char(c)))
+}
+
 /// A fixed response's HTTP status code: 2XX, 4XX or 5XX.
 pub static STATUS_CODE: Format = Format { doc: "2XX, 4XX or 5XX", check: status_code };
 

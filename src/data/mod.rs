@@ -5,6 +5,7 @@
 //! fetches those ([`fetch`]) and loads again with the answers ([`Fetched`]).
 
 mod account;
+mod acm;
 mod ami;
 mod iam;
 mod network;
@@ -35,6 +36,7 @@ const KINDS: &[&dyn DataKind] = &[
     &network::Subnets,
     &network::SecurityGroup,
     &iam::InstanceProfile,
+    &acm::AcmCertificate,
     &stack::OtherStack,
 ];
 

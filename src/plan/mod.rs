@@ -309,6 +309,13 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
     for name in kind.recomputed(&changed) {
         after.insert(name.to_string(), Value::Unknown);
     }
+    // Changes the schema allows in place that AWS allows only in some directions (a network
+    // load balancer's subnets can be added, never removed).
+    for f in kind.forces(&live.attrs, &after) {
+        if changed.iter().any(|c| c == f) && !forces.iter().any(|x| x == f) {
+            forces.push(f.to_string());
+        }
+    }
     let action = match (forces.is_empty() && !force, changed.is_empty()) {
         (false, _) => Action::Replace,
         (true, false) => Action::Update,

@@ -147,8 +147,9 @@ impl Kind for ElasticIp {
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
         let association = live.attrs.get("_association_id").unwrap_or(&Value::Null);
-        // Associated with something other than an instance: a NAT gateway's address, which AWS
-        // lets go only when the gateway is gone (its delete, ordered first, waits for that).
+        // Associated with something other than an instance: a NAT gateway's or a network load
+        // balancer's address, which AWS lets go only when the gateway or the balancer's
+        // interfaces are gone (their deletes are ordered first).
         let held = live.attrs.get("instance").is_none_or(Value::is_null) && !association.is_null();
         if !held {
             disassociate(cx, association).await?;

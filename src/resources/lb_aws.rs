@@ -5,14 +5,15 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, HostHeaderConditionConfig,
-    HttpHeaderConditionConfig, Listener, PathPatternConditionConfig, ProtocolEnum, QueryStringConditionConfig,
-    QueryStringKeyValuePair, RedirectActionConfig, RedirectActionStatusCodeEnum, Rule, RuleCondition,
+    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, ForwardActionConfig, HostHeaderConditionConfig,
+    HttpHeaderConditionConfig, HttpRequestMethodConditionConfig, Listener, PathPatternConditionConfig, ProtocolEnum,
+    QueryStringConditionConfig, QueryStringKeyValuePair, RedirectActionConfig, RedirectActionStatusCodeEnum, Rule,
+    RuleCondition, SourceIpConditionConfig, TargetGroupTuple,
 };
 
 use super::Cx;
-use super::lb_listeners;
 use super::retry::{self, Window};
+use super::{lb_certs, lb_listeners};
 use crate::aws;
 use crate::model::{Value, str_set};
 
@@ -40,7 +41,9 @@ pub async fn read(cx: &Cx, lb_arn: &str) -> anyhow::Result<Vec<LiveListener>> {
         while let Some(r) = pages.next().await {
             rules.push(r.map_err(aws::error)?);
         }
-        anyhow::Ok(live_listener(&l, &rules))
+        let secure = lb_listeners::secure(l.protocol().map(|p| p.as_str()));
+        let extra = if secure { lb_certs::read(cx, &arn).await? } else { vec![] };
+        anyhow::Ok(live_listener(&l, &rules, extra))
     });
     super::read_each(reads.collect()).await
 }
@@ -50,8 +53,9 @@ pub fn value(listeners: &[LiveListener]) -> Value {
     lb_listeners::canonical(&Value::List(listeners.iter().map(|l| Value::Map(l.value.clone())).collect()))
 }
 
-fn live_listener(l: &Listener, rules: &[Rule]) -> LiveListener {
+fn live_listener(l: &Listener, rules: &[Rule], extra: Vec<String>) -> LiveListener {
     let mut m = actions_value(l.default_actions());
+    m.insert("certificates".into(), str_set(extra));
     m.insert("port".into(), Value::Int(l.port().map_or(0, i64::from)));
     m.insert("protocol".into(), Value::from(l.protocol().map(|p| p.as_str().to_string())));
     m.extend(l.certificates().first().and_then(|c| c.certificate_arn()).map(|c| ("certificate".into(), Value::str(c))));
@@ -81,7 +85,12 @@ fn actions_value(actions: &[Action]) -> Map {
     let text = |v: Option<&str>, default: &str| Value::str(v.unwrap_or(default));
     match a.r#type() {
         Some(ActionTypeEnum::Forward) => {
-            let single = a.forward_config().and_then(|f| f.target_groups().first()).and_then(|t| t.target_group_arn());
+            let groups = a.forward_config().map(|f| f.target_groups()).unwrap_or_default();
+            if groups.len() > 1 {
+                m.insert("forward_to".into(), Value::List(groups.iter().map(weighted).collect()));
+                return m;
+            }
+            let single = groups.first().and_then(|t| t.target_group_arn());
             if let Some(arn) = a.target_group_arn().or(single) {
                 m.insert("forward".into(), Value::str(arn));
             }
@@ -112,13 +121,28 @@ fn actions_value(actions: &[Action]) -> Map {
     m
 }
 
-/// Rule conditions as `path`, `host`, `headers` and `query` fields. AWS reports host and path
+/// One group of a weighted forward, as a `forward_to` block (AWS reports weight 1 when unset).
+fn weighted(t: &TargetGroupTuple) -> Value {
+    Value::Map(Map::from([
+        ("target_group".into(), Value::str(t.target_group_arn().unwrap_or_default())),
+        ("weight".into(), Value::Int(t.weight().map_or(1, i64::from))),
+    ]))
+}
+
+/// Rule conditions as `path`, `host`, `headers`, `query`, `method` and `source_ip` fields. AWS reports host and path
 /// values both in `Values` and in their config; the config is the complete one.
 fn conditions_value(conditions: &[RuleCondition]) -> Map {
     let (mut paths, mut hosts) = (vec![], vec![]);
     let (mut headers, mut query) = (Map::new(), Map::new());
+    let (mut methods, mut sources) = (vec![], vec![]);
     for c in conditions {
         match c.field() {
+            Some("http-request-method") => {
+                methods.extend(c.http_request_method_config().map(|h| h.values()).unwrap_or_default().iter().cloned());
+            }
+            Some("source-ip") => {
+                sources.extend(c.source_ip_config().map(|h| h.values()).unwrap_or_default().iter().cloned());
+            }
             Some("path-pattern") => {
                 paths.extend(c.path_pattern_config().map_or(c.values(), |p| p.values()).iter().cloned());
             }
@@ -144,6 +168,8 @@ fn conditions_value(conditions: &[RuleCondition]) -> Map {
     m.extend((!hosts.is_empty()).then(|| ("host".to_string(), str_set(hosts))));
     m.extend((!headers.is_empty()).then(|| ("headers".to_string(), Value::Map(headers))));
     m.extend((!query.is_empty()).then(|| ("query".to_string(), Value::Map(query))));
+    m.extend((!methods.is_empty()).then(|| ("method".to_string(), str_set(methods))));
+    m.extend((!sources.is_empty()).then(|| ("source_ip".to_string(), str_set(sources))));
     m
 }
 
@@ -157,8 +183,22 @@ fn block(m: &Map, k: &str) -> Option<Map> {
 
 /// The one action a listener or rule map describes.
 fn actions(m: &Map) -> Vec<Action> {
+    let weighted: Vec<TargetGroupTuple> = m
+        .get("forward_to")
+        .map(Value::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_map)
+        .map(|w| {
+            let weight = w.get("weight").and_then(Value::as_int).and_then(|i| i32::try_from(i).ok());
+            TargetGroupTuple::builder().target_group_arn(field(w, "target_group")).set_weight(weight).build()
+        })
+        .collect();
     let a = if let Some(tg) = m.get("forward").and_then(Value::as_str) {
         Action::builder().r#type(ActionTypeEnum::Forward).target_group_arn(tg).build()
+    } else if !weighted.is_empty() {
+        let config = ForwardActionConfig::builder().set_target_groups(Some(weighted)).build();
+        Action::builder().r#type(ActionTypeEnum::Forward).forward_config(config).build()
     } else if let Some(r) = block(m, "redirect") {
         let config = RedirectActionConfig::builder()
             .protocol(field(&r, "protocol"))
@@ -203,6 +243,15 @@ fn conditions(m: &Map) -> Vec<RuleCondition> {
             HttpHeaderConditionConfig::builder().http_header_name(name).set_values(Some(strings(Some(values)))).build();
         out.push(RuleCondition::builder().field("http-header").http_header_config(config).build());
     }
+    let (methods, sources) = (strings(m.get("method")), strings(m.get("source_ip")));
+    if !methods.is_empty() {
+        let config = HttpRequestMethodConditionConfig::builder().set_values(Some(methods)).build();
+        out.push(RuleCondition::builder().field("http-request-method").http_request_method_config(config).build());
+    }
+    if !sources.is_empty() {
+        let config = SourceIpConditionConfig::builder().set_values(Some(sources)).build();
+        out.push(RuleCondition::builder().field("source-ip").source_ip_config(config).build());
+    }
     let pairs: Vec<QueryStringKeyValuePair> = m
         .get("query")
         .and_then(Value::as_map)
@@ -230,15 +279,19 @@ pub async fn sync(cx: &Cx, lb_arn: &str, want: &Value) -> anyhow::Result<()> {
         match have.iter().find(|h| port(&h.value) == p) {
             Some(h) => {
                 let strip = |m: &Map| {
-                    m.iter().filter(|(k, _)| *k != "rule").map(|(k, v)| (k.clone(), v.clone())).collect::<Map>()
+                    let own = |k: &&String| !["rule", "certificates"].contains(&k.as_str());
+                    m.iter().filter(|(k, _)| own(k)).map(|(k, v)| (k.clone(), v.clone())).collect::<Map>()
                 };
                 if strip(&h.value) != strip(w) {
                     modify_listener(cx, &h.arn, w).await?;
                 }
+                lb_certs::sync(cx, &h.arn, &strings(h.value.get("certificates")), &strings(w.get("certificates")))
+                    .await?;
                 sync_rules(cx, h, w).await?;
             }
             None => {
                 let arn = create_listener(cx, lb_arn, w).await?;
+                lb_certs::sync(cx, &arn, &[], &strings(w.get("certificates"))).await?;
                 let fresh = LiveListener { arn, value: Map::new(), rules: BTreeMap::new() };
                 sync_rules(cx, &fresh, w).await?;
             }
@@ -256,7 +309,7 @@ async fn create_listener(cx: &Cx, lb_arn: &str, w: &Map) -> anyhow::Result<Strin
         .port(w.get("port").and_then(Value::as_int).unwrap_or_default() as i32)
         .protocol(ProtocolEnum::from(field(w, "protocol")))
         .set_default_actions(Some(actions(w)));
-    if field(w, "protocol") == "HTTPS" {
+    if lb_listeners::secure(Some(field(w, "protocol"))) {
         call = call
             .certificates(Certificate::builder().certificate_arn(field(w, "certificate")).build())
             .ssl_policy(field(w, "ssl_policy"));
@@ -287,7 +340,7 @@ async fn modify_listener(cx: &Cx, arn: &str, w: &Map) -> anyhow::Result<()> {
         .listener_arn(arn)
         .protocol(ProtocolEnum::from(field(w, "protocol")))
         .set_default_actions(Some(actions(w)));
-    if field(w, "protocol") == "HTTPS" {
+    if lb_listeners::secure(Some(field(w, "protocol"))) {
         call = call
             .certificates(Certificate::builder().certificate_arn(field(w, "certificate")).build())
             .ssl_policy(field(w, "ssl_policy"));

@@ -82,6 +82,26 @@ const FIXED_BLOCK: AttrSpec = attr(
     "Action: a fixed response (one block: status_code, content_type, body).",
 );
 
+static WEIGHTED: &[AttrSpec] = &[
+    attr("target_group", Ty::Ref("target_group"), Presence::Required, Update::InPlace, "A target group."),
+    attr(
+        "weight",
+        Ty::Int,
+        Presence::Default(Lit::Int(1)),
+        Update::InPlace,
+        "Its share of the requests, relative to the others' (0 sends none).",
+    )
+    .with(&[Check::Range(0, 999)]),
+];
+
+const FORWARD_TO: AttrSpec = attr(
+    "forward_to",
+    Ty::Blocks(WEIGHTED),
+    Presence::Default(Lit::EmptyList),
+    Update::InPlace,
+    "Action: forward to several target groups by weight (repeatable block, two to five: `target_group`, `weight`), as for blue/green at the balancer. Application load balancers.",
+);
+
 static RULE: &[AttrSpec] = &[
     attr("priority", Ty::Int, Presence::Required, Update::InPlace, "Rule priority, unique in the listener.")
         .with(&[Check::Range(1, 50000)]),
@@ -99,7 +119,23 @@ static RULE: &[AttrSpec] = &[
     .with(&[Check::Keys(&[Check::Len(1, 40), Check::Chars(&crate::constraint::chars::ASCII)]), Check::Len(1, 128)]),
     attr("query", Ty::Map(&Ty::Str), Presence::Optional, Update::InPlace, "Condition: query-string key to value.")
         .with(&[Check::Keys(&[Check::Len(0, 128)]), Check::Len(1, 128)]),
+    attr(
+        "method",
+        Ty::Set(&Ty::Str),
+        Presence::Optional,
+        Update::InPlace,
+        "Condition: HTTP request methods (`GET`, `HEAD`; upper case).",
+    )
+    .with(&[Check::Len(1, 40), Check::Format(&formats::HTTP_METHOD)]),
+    attr(
+        "source_ip",
+        Ty::Set(&Ty::Cidr),
+        Presence::Optional,
+        Update::InPlace,
+        "Condition: client address ranges (`10.0.0.0/8`).",
+    ),
     FORWARD,
+    FORWARD_TO,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
 ];
@@ -109,22 +145,37 @@ pub static LISTENER: &[AttrSpec] = &[
         .with(super::limits::PORT),
     attr(
         "protocol",
-        Ty::Enum(&["HTTP", "HTTPS"]),
+        Ty::Enum(&["HTTP", "HTTPS", "TCP", "UDP", "TCP_UDP", "TLS"]),
         Presence::Default(Lit::Str("HTTP")),
         Update::InPlace,
-        "Listener protocol.",
+        "Listener protocol: HTTP or HTTPS on an application load balancer; TCP, UDP, TCP_UDP or TLS on a network one (write it there).",
     ),
-    attr("certificate", Ty::Str, Presence::Optional, Update::InPlace, "HTTPS: the ACM or IAM certificate ARN.")
-        .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
+    attr(
+        "certificate",
+        Ty::Str,
+        Presence::Optional,
+        Update::InPlace,
+        "HTTPS and TLS: the default ACM or IAM certificate ARN.",
+    )
+    .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
     attr(
         "ssl_policy",
         Ty::Str,
         Presence::Optional,
         Update::InPlace,
-        "HTTPS: the security policy (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).",
+        "HTTPS and TLS: the security policy (default: `ELBSecurityPolicy-TLS13-1-2-2021-06`).",
     )
     .with(&[Check::Format(&formats::SSL_POLICY)]),
+    attr(
+        "certificates",
+        Ty::Set(&Ty::Str),
+        Presence::Default(Lit::EmptyList),
+        Update::InPlace,
+        "HTTPS and TLS: more certificate ARNs, chosen by SNI (the client's server name); the default `certificate` serves the rest.",
+    )
+    .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
     FORWARD,
+    FORWARD_TO,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
     attr(
@@ -132,11 +183,16 @@ pub static LISTENER: &[AttrSpec] = &[
         Ty::Blocks(RULE),
         Presence::Default(Lit::EmptyList),
         Update::InPlace,
-        "A rule (repeatable block): `priority`, conditions `path`, `host`, `headers`, `query`, and one action as on the listener.",
+        "A rule (repeatable block): `priority`, conditions `path`, `host`, `headers`, `query`, `method`, `source_ip`, and one action as on the listener.",
     ),
 ];
 
 type Map = BTreeMap<String, Value>;
+
+/// HTTPS and TLS listeners terminate TLS: they take certificates and a security policy.
+pub fn secure(protocol: Option<&str>) -> bool {
+    matches!(protocol, Some("HTTPS" | "TLS"))
+}
 
 /// The canonical form of a `listener` attribute (a list of listener maps).
 pub fn canonical(listeners: &Value) -> Value {
@@ -155,8 +211,14 @@ fn sort_key(v: &Value, field: &str) -> (i64, Value) {
 fn canonical_listener(l: &Map) -> Value {
     let mut m = action_fields(l);
     m.extend(["port", "protocol"].iter().filter_map(|k| Some((k.to_string(), l.get(*k)?.clone()))));
-    if m.get("protocol").and_then(Value::as_str) == Some("HTTPS") {
+    if secure(m.get("protocol").and_then(Value::as_str)) {
         m.extend(l.get("certificate").filter(|v| !v.is_null()).map(|v| ("certificate".to_string(), v.clone())));
+        // The default certificate is listed among a listener's certificates too; it is not an extra.
+        let mut extra: Vec<Value> = l.get("certificates").map(Value::as_list).unwrap_or_default().to_vec();
+        extra.retain(|c| Some(c) != l.get("certificate"));
+        extra.sort();
+        extra.dedup();
+        m.insert("certificates".into(), Value::List(extra));
         let policy = l.get("ssl_policy").filter(|v| !v.is_null()).cloned();
         m.insert("ssl_policy".into(), policy.unwrap_or_else(|| Value::str(DEFAULT_SSL_POLICY)));
     }
@@ -176,29 +238,33 @@ fn canonical_listener(l: &Map) -> Value {
 fn canonical_rule(r: &Map) -> Value {
     let mut m = action_fields(r);
     m.extend(r.get("priority").map(|p| ("priority".to_string(), p.clone())));
-    for k in ["path", "host", "headers", "query"] {
-        let keep = match r.get(k) {
+    for k in CONDITIONS {
+        let keep = match r.get(*k) {
             Some(Value::List(l)) => !l.is_empty(),
             Some(Value::Map(x)) => !x.is_empty(),
             Some(v) => !v.is_null(),
             None => false,
         };
         if keep {
-            m.insert(k.to_string(), r[k].clone());
+            m.insert(k.to_string(), r[*k].clone());
         }
     }
     Value::Map(m)
 }
 
-/// `forward`, `redirect` and `fixed_response` as the canonical form has them: the reference
-/// only when set, the blocks always (empty when unused).
+/// A rule's condition attributes.
+pub const CONDITIONS: &[&str] = &["path", "host", "headers", "query", "method", "source_ip"];
+
+/// `forward`, `forward_to`, `redirect` and `fixed_response` as the canonical form has them: the
+/// reference only when set, the blocks always (empty when unused; weighted groups sorted).
 fn action_fields(src: &Map) -> Map {
     let mut m = Map::new();
     if let Some(f) = src.get("forward").filter(|v| !v.is_null()) {
         m.insert("forward".into(), f.clone());
     }
-    for k in ["redirect", "fixed_response"] {
-        let items = src.get(k).map(Value::as_list).unwrap_or_default().to_vec();
+    for k in ["forward_to", "redirect", "fixed_response"] {
+        let mut items = src.get(k).map(Value::as_list).unwrap_or_default().to_vec();
+        items.sort();
         m.insert(k.into(), Value::List(items));
     }
     m
@@ -225,12 +291,16 @@ pub fn problems(listeners: &Value) -> Vec<(String, String)> {
             out.push((here.clone(), format!("port {port} is already used by listener {}", first + 1)));
         }
         let has = |k: &str| m.get(k).is_some_and(|v| !v.is_null());
-        let https = m.get("protocol").and_then(Value::as_str) == Some("HTTPS");
+        let https = secure(m.get("protocol").and_then(Value::as_str));
         if https && !has("certificate") {
-            out.push((here.clone(), "an HTTPS listener needs `certificate` (a certificate ARN)".into()));
+            out.push((here.clone(), "an HTTPS or TLS listener needs `certificate` (a certificate ARN)".into()));
         }
-        if !https && (has("certificate") || has("ssl_policy")) {
-            out.push((here.clone(), "`certificate` and `ssl_policy` apply only to HTTPS listeners".into()));
+        let extra = !m.get("certificates").map(Value::as_list).unwrap_or_default().is_empty();
+        if !https && (has("certificate") || has("ssl_policy") || extra) {
+            out.push((
+                here.clone(),
+                "`certificate`, `certificates` and `ssl_policy` apply only to HTTPS and TLS listeners".into(),
+            ));
         }
         out.extend(action_problem(m).map(|p| (here.clone(), p)));
         let mut priorities = BTreeMap::new();
@@ -251,7 +321,7 @@ pub fn problems(listeners: &Value) -> Vec<(String, String)> {
 fn rule_problems(r: &Map) -> Vec<String> {
     let mut out = vec![];
     // Each path, host, header value and query pair is one condition value; AWS allows five.
-    let values: usize = ["path", "host", "headers", "query"]
+    let values: usize = CONDITIONS
         .iter()
         .filter_map(|k| r.get(*k))
         .map(|v| match v {
@@ -262,7 +332,7 @@ fn rule_problems(r: &Map) -> Vec<String> {
         })
         .sum();
     if values == 0 {
-        out.push("a rule needs at least one condition: path, host, headers or query".into());
+        out.push("a rule needs at least one condition: path, host, headers, query, method or source_ip".into());
     }
     if values > MAX_CONDITION_VALUES {
         out.push(format!(
@@ -276,6 +346,9 @@ fn rule_problems(r: &Map) -> Vec<String> {
 /// Condition values one listener rule may have.
 const MAX_CONDITION_VALUES: usize = 5;
 
+/// Target groups one forward action may weigh.
+const MAX_WEIGHTED: usize = 5;
+
 /// Listeners one load balancer may have.
 const MAX_LISTENERS: usize = 50;
 
@@ -283,14 +356,19 @@ const MAX_LISTENERS: usize = 50;
 fn action_problem(m: &Map) -> Option<String> {
     let blocks = |k: &str| m.get(k).map(Value::as_list).unwrap_or_default().len();
     let forward = usize::from(m.get("forward").is_some_and(|v| !v.is_null()));
-    let (redirects, fixed) = (blocks("redirect"), blocks("fixed_response"));
+    let (redirects, fixed, weighted) = (blocks("redirect"), blocks("fixed_response"), blocks("forward_to"));
     if redirects > 1 || fixed > 1 {
         return Some("write at most one `redirect` or `fixed_response` block".into());
     }
-    match forward + redirects + fixed {
+    if weighted == 1 || weighted > MAX_WEIGHTED {
+        return Some(format!(
+            "{weighted} `forward_to` blocks: weighted forwarding takes 2 to {MAX_WEIGHTED} target groups (one is `forward = …`)"
+        ));
+    }
+    match forward + redirects + fixed + usize::from(weighted > 0) {
         1 => None,
         0 => Some(
-            "needs an action: `forward = target_group.NAME`, a `redirect { … }` or a `fixed_response { … }` block"
+            "needs an action: `forward = target_group.NAME`, `forward_to { … }` blocks, a `redirect { … }` or a `fixed_response { … }` block"
                 .into(),
         ),
         _ => Some("has more than one action: keep one of `forward`, `redirect` and `fixed_response`".into()),
@@ -298,100 +376,5 @@ fn action_problem(m: &Map) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-    }
-
-    fn rule(priority: i64, path: &str) -> Value {
-        map(&[("priority", Value::Int(priority)), ("path", str_set([path])), ("forward", Value::str("arn:tg"))])
-    }
-
-    #[test]
-    fn listeners_and_rules_sort_and_drop_what_does_not_apply() {
-        let written = Value::List(vec![
-            map(&[
-                ("port", Value::Int(443)),
-                ("protocol", Value::str("HTTPS")),
-                ("certificate", Value::str("arn:cert")),
-                ("fixed_response", Value::List(vec![map(&[("status_code", Value::str("404"))])])),
-                ("rule", Value::List(vec![rule(20, "/b"), rule(10, "/a")])),
-            ]),
-            map(&[("port", Value::Int(80)), ("protocol", Value::str("HTTP")), ("forward", Value::str("arn:tg"))]),
-        ]);
-        // What an implementation may report: a policy on an HTTP listener, empty conditions.
-        let reported = Value::List(vec![
-            map(&[
-                ("port", Value::Int(80)),
-                ("protocol", Value::str("HTTP")),
-                ("ssl_policy", Value::str("ELBSecurityPolicy-2016-08")),
-                ("forward", Value::str("arn:tg")),
-                ("redirect", Value::List(vec![])),
-                ("rule", Value::List(vec![])),
-            ]),
-            map(&[
-                ("port", Value::Int(443)),
-                ("protocol", Value::str("HTTPS")),
-                ("certificate", Value::str("arn:cert")),
-                ("ssl_policy", Value::str(DEFAULT_SSL_POLICY)),
-                ("fixed_response", Value::List(vec![map(&[("status_code", Value::str("404"))])])),
-                ("rule", Value::List(vec![rule(10, "/a"), rule(20, "/b")])),
-                ("forward", Value::Null),
-            ]),
-        ]);
-        let c = canonical(&written);
-        assert_eq!(c, canonical(&reported));
-        assert_eq!(canonical(&c), c, "canonical form is stable");
-        let port = |l: &Value| l.as_map().unwrap()["port"].clone();
-        let http = c.as_list().iter().find(|l| port(l) == Value::Int(80)).unwrap();
-        assert!(!http.as_map().unwrap().contains_key("ssl_policy"));
-        let https = c.as_list().iter().find(|l| port(l) == Value::Int(443)).unwrap();
-        let rules = https.as_map().unwrap()["rule"].as_list().to_vec();
-        assert_eq!(rules[0].as_map().unwrap()["priority"], Value::Int(10));
-    }
-
-    #[test]
-    fn empty_conditions_are_dropped() {
-        let r = map(&[("priority", Value::Int(1)), ("host", Value::List(vec![])), ("path", str_set(["/x"]))]);
-        let c = canonical_rule(r.as_map().unwrap());
-        assert!(!c.as_map().unwrap().contains_key("host"));
-    }
-
-    #[test]
-    fn problems_name_the_block() {
-        let listeners = Value::List(vec![
-            map(&[("port", Value::Int(443)), ("protocol", Value::str("HTTPS"))]),
-            map(&[
-                ("port", Value::Int(443)),
-                ("protocol", Value::str("HTTP")),
-                ("forward", Value::str("arn:tg")),
-                ("ssl_policy", Value::str("p")),
-                (
-                    "rule",
-                    Value::List(vec![
-                        map(&[("priority", Value::Int(0)), ("forward", Value::str("arn:tg"))]),
-                        rule(5, "/a"),
-                        rule(5, "/b"),
-                    ]),
-                ),
-            ]),
-        ]);
-        let got = problems(&listeners);
-        let has = |path: &str, text: &str| got.iter().any(|(p, m)| p == path && m.contains(text));
-        assert!(has("listener[0]", "needs `certificate`"), "{got:?}");
-        assert!(has("listener[0]", "needs an action"), "{got:?}");
-        assert!(has("listener[1]", "already used by listener 1"), "{got:?}");
-        assert!(has("listener[1]", "only to HTTPS"), "{got:?}");
-        assert!(has("listener[1].rule[0]", "at least one condition"), "{got:?}");
-        assert!(has("listener[1].rule[2]", "priority 5 is used"), "{got:?}");
-        assert_eq!(got.len(), 6, "{got:?}");
-    }
-
-    #[test]
-    fn two_actions_are_refused() {
-        let m = map(&[("forward", Value::str("a")), ("redirect", Value::List(vec![map(&[])]))]);
-        assert!(action_problem(m.as_map().unwrap()).unwrap().contains("more than one action"));
-    }
-}
+#[path = "lb_listeners_tests.rs"]
+mod tests;

@@ -1,9 +1,11 @@
-//! `load_balancer`: an Application Load Balancer with its listeners and listener rules. Name
-//! and scheme force replacement; subnets, security groups, idle timeout, deletion protection,
-//! listeners and rules change in place. Listener and rule details are in `lb_listeners.rs`
-//! (schema, canonical form, checks) and `lb_aws.rs` (reading and syncing them).
+//! `load_balancer`: an Application or Network Load Balancer with its listeners and listener
+//! rules. Name, type, scheme and Elastic IPs force replacement; subnets, security groups, idle
+//! timeout, cross-zone balancing, deletion protection, listeners and rules change in place
+//! (what a network load balancer cannot change in place is in `lb_network.rs`). Listener and
+//! rule details are in `lb_listeners.rs` (schema, canonical form, checks) and `lb_aws.rs`
+//! (reading and syncing them).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -13,7 +15,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use super::adopt::{self, Described};
 use super::poll::{self, Poll};
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, lb_aws, lb_listeners, s, strs, with_computed};
+use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, lb_aws, lb_listeners, lb_network, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -22,7 +24,7 @@ pub struct LoadBalancer;
 
 static SCHEMA: Schema = Schema {
     kind: "load_balancer",
-    doc: "An Application Load Balancer with its listeners and listener rules.",
+    doc: "An Application or Network Load Balancer with its listeners and listener rules.",
     ref_attr: "arn",
     singleton: false,
     attrs: &[
@@ -34,18 +36,32 @@ static SCHEMA: Schema = Schema {
             "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
         ),
         attr(
+            "type",
+            Ty::Enum(&["application", "network"]),
+            Presence::Default(Lit::Str("application")),
+            Update::ForceNew,
+            "Application (HTTP and HTTPS, layer 7) or network (TCP, UDP and TLS, layer 4).",
+        ),
+        attr(
             "subnets",
             Ty::Set(&Ty::Ref("subnet")),
-            Presence::Required,
+            Presence::Optional,
             Update::InPlace,
-            "Subnets to place it in, in at least two Availability Zones.",
+            "Subnets to place it in, one per Availability Zone: at least two zones for an application load balancer, one for a network one; or write `subnet_mapping` blocks. A network load balancer's subnets can be added in place; removing one replaces it.",
+        ),
+        attr(
+            "subnet_mapping",
+            Ty::Blocks(lb_network::MAPPING),
+            Presence::Default(Lit::EmptyList),
+            Update::ForceNew,
+            "Instead of `subnets` (repeatable block): `subnet` and, on a network load balancer, the `elastic_ip` it answers on there. Changing an address replaces the balancer.",
         ),
         attr(
             "security_groups",
             Ty::Set(&Ty::Ref("security_group")),
             Presence::Optional,
             Update::InPlace,
-            "Security groups (default: AWS uses the VPC's default group).",
+            "Security groups (default: an application load balancer gets the VPC's default group, a network one none). A network load balancer made without groups cannot get any later, nor lose all it has: that replaces it.",
         ),
         attr(
             "scheme",
@@ -59,9 +75,16 @@ static SCHEMA: Schema = Schema {
             Ty::Int,
             Presence::Default(Lit::Int(60)),
             Update::InPlace,
-            "Seconds a connection may stay idle.",
+            "Application load balancers: seconds a connection may stay idle.",
         )
         .with(&[Check::Range(1, 4000)]),
+        attr(
+            "cross_zone",
+            Ty::Bool,
+            Presence::Optional,
+            Update::InPlace,
+            "Network load balancers: each zone's node also sends to targets in other zones (`load_balancing.cross_zone.enabled`; default false). Application load balancers always do.",
+        ),
         attr(
             "deletion_protection",
             Ty::Bool,
@@ -92,9 +115,15 @@ impl Kind for LoadBalancer {
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         ec2tags::default_name(stack, addr, attrs);
         attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name_part())));
+        lb_network::complete(attrs);
+    }
+
+    fn forces(&self, live: &Attrs, want: &Attrs) -> Vec<&'static str> {
+        lb_network::forces(live, want)
     }
 
     fn canonical(&self, attrs: &mut Attrs) {
+        lb_network::canonical(attrs);
         if let Some(l) = attrs.get("listener") {
             let c = lb_listeners::canonical(l);
             attrs.insert("listener".into(), c);
@@ -110,16 +139,19 @@ impl Kind for LoadBalancer {
         if res.attrs.get("scheme").and_then(Value::as_str) == Some("internal") {
             return vec![];
         }
-        super::gateways_for_subnets(stack, &super::referenced(stack, res, "subnets"))
+        super::gateways_for_subnets(stack, &lb_network::subnets_of(stack, res))
     }
 
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::elb::load_balancer(res, stack, diags);
         if res.attrs.get("scheme").and_then(Value::as_str) != Some("internal") {
-            let subnets = super::referenced(stack, res, "subnets");
+            let subnets = lb_network::subnets_of(stack, res);
             super::validate::network::needs_gateway(res, stack, "subnets", &subnets, diags);
         }
         let file = &res.file;
+        for (path, msg) in lb_network::problems(res) {
+            diags.push(Diagnostic::error(msg).at(file, res.span_of(&path)));
+        }
         if let Some(name) = res.attrs.get("name").and_then(Value::as_str) {
             let problem = elbtags::name_problem(name).or_else(|| {
                 name.starts_with("internal-").then(|| format!("\"{name}\" must not begin with \"internal-\""))
@@ -130,7 +162,7 @@ impl Kind for LoadBalancer {
                 );
             }
         }
-        if let Some(msg) = zone_problem(res, stack) {
+        if let Some(msg) = lb_network::zone_problem(res, stack).filter(|_| !lb_network::is_network(&res.attrs)) {
             diags.push(
                 Diagnostic::error(msg).at(file, res.span_of("subnets")).hint(
                     "AWS requires an Application Load Balancer's subnets to span at least two Availability Zones",
@@ -180,18 +212,20 @@ impl Kind for LoadBalancer {
         let call = elb
             .create_load_balancer()
             .name(s(want, "name"))
-            .r#type(LoadBalancerTypeEnum::Application)
+            .r#type(LoadBalancerTypeEnum::from(s(want, "type")))
             .scheme(LoadBalancerSchemeEnum::from(s(want, "scheme")))
-            .set_subnets(Some(strs(want, "subnets").into_iter().map(String::from).collect()))
+            .set_subnet_mappings(Some(lb_network::subnet_mappings(want)))
             .set_security_groups(
                 want.get("security_groups")
                     .map(|_| strs(want, "security_groups").into_iter().map(String::from).collect()),
             )
             .set_tags(Some(elbtags::create_tags(cx, addr, want)));
         // Right after the VPC's gateway is attached (an implied dependency of internet-facing
-        // balancers) ELB may still say the VPC has none.
+        // balancers) ELB may still say the VPC has none, and a just-allocated Elastic IP is
+        // not found for a moment (EC2's eventual consistency).
         let send = || async { call.clone().send().await.map_err(aws::error) };
-        let out = match retry::on_codes(&["InvalidSubnet"], Window::Listing.get(), send).await {
+        let codes = ["InvalidSubnet", "AllocationIdNotFound"];
+        let out = match retry::on_codes(&codes, Window::Ec2Propagation.get(), send).await {
             // AWS answers a repeated create with the same settings with the existing balancer;
             // some implementations refuse it: then it is ours if it carries our address.
             Err(e) if e.code.as_deref() == Some("DuplicateLoadBalancerName") => {
@@ -232,7 +266,7 @@ impl Kind for LoadBalancer {
             let call = elb.set_security_groups().load_balancer_arn(arn).set_security_groups(Some(groups));
             call.send().await.map_err(aws::error)?;
         }
-        if differs("idle_timeout") || differs("deletion_protection") {
+        if differs("idle_timeout") || differs("deletion_protection") || differs("cross_zone") {
             set_attributes(cx, arn, want).await?;
         }
         if differs("listener") {
@@ -313,27 +347,6 @@ fn block_word(path: &str) -> &'static str {
     if path.contains(".rule[") { "rule" } else { "listener" }
 }
 
-/// Fewer than two subnets, or subnets all declared in one literal AZ.
-fn zone_problem(res: &Resource, stack: &Stack) -> Option<String> {
-    let subnets = res.attrs.get("subnets").map(Value::as_list).unwrap_or_default();
-    if subnets.len() < 2 {
-        return Some(format!("a load balancer needs at least two subnets; {} has {}", res.addr, subnets.len()));
-    }
-    let mut zones = BTreeSet::new();
-    for s in subnets {
-        let Value::Ref(r) = s else { return None };
-        let az = stack.resource(&r.addr).and_then(|sub| sub.attrs.get("az")).and_then(Value::as_str);
-        zones.insert(az?.to_string());
-    }
-    (zones.len() < 2).then(|| {
-        format!(
-            "the subnets of {} are all in {}; they must span at least two Availability Zones",
-            res.addr,
-            zones.iter().next().map_or("", String::as_str)
-        )
-    })
-}
-
 /// One owned load balancer: attributes and listeners (with their rules) read together.
 async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Result<LiveObject> {
     let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
@@ -346,9 +359,12 @@ async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Re
     // AWS reports 60 when the timeout was never set; some implementations leave it out.
     let idle = extra.get("idle_timeout.timeout_seconds").and_then(|v| v.parse().ok()).unwrap_or(60);
     let text = |v: Option<&str>| Value::from(v.map(String::from));
-    let attrs = Attrs::from([
+    let kind = lb.r#type().map_or("application", |t| t.as_str());
+    let mut attrs = Attrs::from([
         ("name".into(), text(lb.load_balancer_name())),
+        ("type".into(), Value::str(kind)),
         ("subnets".into(), str_set(lb.availability_zones().iter().filter_map(|z| z.subnet_id()))),
+        ("subnet_mapping".into(), lb_network::mapped_addresses(lb)),
         ("security_groups".into(), str_set(lb.security_groups())),
         // AWS's default when the creator gave none; some implementations then report none.
         ("scheme".into(), Value::str(lb.scheme().map_or("internet-facing", |s| s.as_str()))),
@@ -360,17 +376,25 @@ async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Re
         ("dns_name".into(), text(lb.dns_name())),
         ("zone_id".into(), text(lb.canonical_hosted_zone_id())),
     ]);
+    if kind == lb_network::NETWORK {
+        let cross = extra.get("load_balancing.cross_zone.enabled") == Some(&"true");
+        attrs.insert("cross_zone".into(), Value::Bool(cross));
+    }
     Ok(LiveObject { addr, id: arn, attrs })
 }
 
+/// The attributes of the balancer's type: AWS refuses another type's keys (ValidationError).
 async fn set_attributes(cx: &Cx, arn: &str, want: &Attrs) -> anyhow::Result<()> {
     let protect = want.get("deletion_protection").and_then(Value::as_bool).unwrap_or(false);
-    let idle = want.get("idle_timeout").and_then(Value::as_int).unwrap_or(60);
-    let attrs =
-        [("idle_timeout.timeout_seconds", idle.to_string()), ("deletion_protection.enabled", protect.to_string())]
-            .into_iter()
-            .map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build())
-            .collect();
+    let mut pairs = vec![("deletion_protection.enabled", protect.to_string())];
+    if lb_network::is_network(want) {
+        let cross = want.get("cross_zone").and_then(Value::as_bool).unwrap_or(false);
+        pairs.push(("load_balancing.cross_zone.enabled", cross.to_string()));
+    } else {
+        let idle = want.get("idle_timeout").and_then(Value::as_int).unwrap_or(60);
+        pairs.push(("idle_timeout.timeout_seconds", idle.to_string()));
+    }
+    let attrs = pairs.into_iter().map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build()).collect();
     let call = cx.aws.elb.modify_load_balancer_attributes().load_balancer_arn(arn).set_attributes(Some(attrs));
     call.send().await.map_err(aws::error)?;
     Ok(())

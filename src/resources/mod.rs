@@ -28,7 +28,9 @@ mod internet_gateway;
 mod key_pair;
 mod launch_template;
 mod lb_aws;
+mod lb_certs;
 mod lb_listeners;
+mod lb_network;
 mod limits;
 mod load_balancer;
 mod nat_gateway;
@@ -202,6 +204,13 @@ pub trait Kind: Send + Sync + 'static {
     /// be replaced by a rolling update").
     fn update_note(&self, _live: &Attrs, _after: &Attrs, _changed: &[String]) -> Option<String> {
         None
+    }
+
+    /// In-place attributes whose change from `live` to `want` AWS can only make by replacing
+    /// the object (a network load balancer's subnets removed, its security groups added where
+    /// it had none): the plan replaces it, naming them.
+    fn forces(&self, _live: &Attrs, _want: &Attrs) -> Vec<&'static str> {
+        vec![]
     }
 
     /// Refuses a change AWS cannot make (shrinking a volume), as a plan error.

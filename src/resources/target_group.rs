@@ -1,7 +1,9 @@
-//! `target_group`: an Application Load Balancer target group with its health check, stickiness,
+//! `target_group`: a load balancer target group with its health check, stickiness,
 //! deregistration delay and (optionally) its registered instances. Protocol, port, VPC and
 //! target type force replacement; everything else changes in place (ModifyTargetGroup,
-//! ModifyTargetGroupAttributes, Register/DeregisterTargets).
+//! ModifyTargetGroupAttributes, Register/DeregisterTargets). HTTP and HTTPS groups serve
+//! application load balancers, TCP, UDP, TCP_UDP and TLS groups network ones; a TCP health
+//! check has no path or matcher (AWS refuses them), so both sides drop them before comparing.
 
 use std::collections::HashMap;
 
@@ -20,11 +22,12 @@ use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
 
 pub struct TargetGroup;
 
-const HTTP: Ty = Ty::Enum(&["HTTP", "HTTPS"]);
+const PROTOCOL: Ty = Ty::Enum(&["HTTP", "HTTPS", "TCP", "UDP", "TCP_UDP", "TLS"]);
+const HEALTH_PROTOCOL: Ty = Ty::Enum(&["HTTP", "HTTPS", "TCP"]);
 
 static SCHEMA: Schema = Schema {
     kind: "target_group",
-    doc: "An Application Load Balancer target group. The health check is set with the flat `health_check_*` attributes.",
+    doc: "A load balancer target group: HTTP or HTTPS for an application load balancer, TCP, UDP, TCP_UDP or TLS for a network one. The health check is set with the flat `health_check_*` attributes.",
     ref_attr: "arn",
     singleton: false,
     attrs: &[
@@ -35,7 +38,7 @@ static SCHEMA: Schema = Schema {
             Update::ForceNew,
             "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
         ),
-        attr("protocol", HTTP, Presence::Default(Lit::Str("HTTP")), Update::ForceNew, "Protocol to the targets."),
+        attr("protocol", PROTOCOL, Presence::Default(Lit::Str("HTTP")), Update::ForceNew, "Protocol to the targets."),
         attr("port", Ty::Port, Presence::Required, Update::ForceNew, "Port the targets receive traffic on.")
             .with(super::limits::PORT),
         attr("vpc", Ty::Ref("vpc"), Presence::Required, Update::ForceNew, "The VPC of the targets."),
@@ -48,13 +51,19 @@ static SCHEMA: Schema = Schema {
         ),
         attr(
             "health_check_protocol",
-            HTTP,
+            HEALTH_PROTOCOL,
             Presence::Optional,
             Update::InPlace,
-            "Health check protocol (default: the group's `protocol`).",
+            "Health check protocol (default: the group's `protocol` for HTTP and HTTPS groups, TCP for the others). HTTP and HTTPS groups cannot check over TCP.",
         ),
-        attr("health_check_path", Ty::Str, Presence::Default(Lit::Str("/")), Update::InPlace, "Health check path.")
-            .with(&[Check::Len(1, 1024), Check::Format(&crate::constraint::formats::HTTP_PATH)]),
+        attr(
+            "health_check_path",
+            Ty::Str,
+            Presence::Default(Lit::Str("/")),
+            Update::InPlace,
+            "Health check path (HTTP and HTTPS health checks only).",
+        )
+        .with(&[Check::Len(1, 1024), Check::Format(&crate::constraint::formats::HTTP_PATH)]),
         attr(
             "health_check_port",
             Ty::Str,
@@ -100,7 +109,7 @@ static SCHEMA: Schema = Schema {
             Ty::Str,
             Presence::Default(Lit::Str("200")),
             Update::InPlace,
-            "HTTP codes that mean healthy: `200`, `200,302` or `200-399`.",
+            "HTTP codes that mean healthy: `200`, `200,302` or `200-399` (HTTP and HTTPS health checks only).",
         )
         .with(&[Check::Format(&crate::constraint::formats::MATCHER)]),
         attr(
@@ -108,14 +117,14 @@ static SCHEMA: Schema = Schema {
             Ty::Bool,
             Presence::Default(Lit::Bool(false)),
             Update::InPlace,
-            "Load-balancer cookie (`lb_cookie`) stickiness.",
+            "Stickiness: a load-balancer cookie (`lb_cookie`) for HTTP and HTTPS groups, the client's address (`source_ip`) for TCP, UDP and TCP_UDP ones; TLS groups have none.",
         ),
         attr(
             "stickiness_duration",
             Ty::Int,
             Presence::Default(Lit::Int(86400)),
             Update::InPlace,
-            "Seconds the stickiness cookie lasts.",
+            "Seconds the stickiness cookie lasts (HTTP and HTTPS groups).",
         )
         .with(&[Check::Range(1, 604_800)]),
         attr(
@@ -162,7 +171,18 @@ impl Kind for TargetGroup {
         attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name_part())));
         if !attrs.contains_key("health_check_protocol") {
             let protocol = attrs.get("protocol").cloned().unwrap_or_else(|| Value::str("HTTP"));
-            attrs.insert("health_check_protocol".into(), protocol);
+            let check = if is_http(&protocol) { protocol } else { Value::str("TCP") };
+            attrs.insert("health_check_protocol".into(), check);
+        }
+    }
+
+    fn canonical(&self, attrs: &mut Attrs) {
+        if attrs.get("health_check_protocol").and_then(Value::as_str) == Some("TCP") {
+            attrs.remove("health_check_path");
+            attrs.remove("health_check_matcher");
+        }
+        if !attrs.get("protocol").is_some_and(is_http) {
+            attrs.remove("stickiness_duration");
         }
     }
 
@@ -174,6 +194,9 @@ impl Kind for TargetGroup {
             diags.push(
                 Diagnostic::error(format!("invalid target group name: {msg}")).at(&res.file, res.span_of("name")),
             );
+        }
+        for (path, msg) in super::validate::elb::target_group_protocol(res) {
+            diags.push(Diagnostic::error(msg).at(&res.file, res.span_of(path)));
         }
         let int = |k: &str| res.attrs.get(k).and_then(Value::as_int);
         if let (Some(t), Some(i)) = (int("health_check_timeout"), int("health_check_interval"))
@@ -222,13 +245,13 @@ impl Kind for TargetGroup {
             .vpc_id(s(want, "vpc"))
             .target_type(TargetTypeEnum::from(s(want, "target_type")))
             .health_check_protocol(ProtocolEnum::from(s(want, "health_check_protocol")))
-            .health_check_path(s(want, "health_check_path"))
+            .set_health_check_path(opt(want, "health_check_path"))
             .health_check_port(s(want, "health_check_port"))
             .health_check_interval_seconds(int(want, "health_check_interval"))
             .health_check_timeout_seconds(int(want, "health_check_timeout"))
             .healthy_threshold_count(int(want, "healthy_threshold"))
             .unhealthy_threshold_count(int(want, "unhealthy_threshold"))
-            .matcher(Matcher::builder().http_code(s(want, "health_check_matcher")).build())
+            .set_matcher(matcher(want))
             .set_tags(Some(elbtags::create_tags(cx, addr, want)));
         let out = match call.send().await.map_err(aws::error) {
             // AWS answers a repeated create with the same settings with the existing group; some
@@ -280,8 +303,21 @@ impl Kind for TargetGroup {
     }
 }
 
+pub(super) fn is_http(protocol: &Value) -> bool {
+    matches!(protocol.as_str(), Some("HTTP" | "HTTPS"))
+}
+
 fn int(attrs: &Attrs, name: &str) -> i32 {
     attrs.get(name).and_then(Value::as_int).and_then(|i| i32::try_from(i).ok()).unwrap_or_default()
+}
+
+/// A string attribute the canonical form may have dropped (a TCP health check's path).
+fn opt(attrs: &Attrs, name: &str) -> Option<String> {
+    attrs.get(name).and_then(Value::as_str).map(String::from)
+}
+
+fn matcher(want: &Attrs) -> Option<Matcher> {
+    opt(want, "health_check_matcher").map(|m| Matcher::builder().http_code(m).build())
 }
 
 fn num(v: Option<i32>) -> Value {
@@ -343,28 +379,34 @@ async fn modify_health_check(cx: &Cx, arn: &str, want: &Attrs) -> anyhow::Result
         .modify_target_group()
         .target_group_arn(arn)
         .health_check_protocol(ProtocolEnum::from(s(want, "health_check_protocol")))
-        .health_check_path(s(want, "health_check_path"))
+        .set_health_check_path(opt(want, "health_check_path"))
         .health_check_port(s(want, "health_check_port"))
         .health_check_interval_seconds(int(want, "health_check_interval"))
         .health_check_timeout_seconds(int(want, "health_check_timeout"))
         .healthy_threshold_count(int(want, "healthy_threshold"))
         .unhealthy_threshold_count(int(want, "unhealthy_threshold"))
-        .matcher(Matcher::builder().http_code(s(want, "health_check_matcher")).build())
+        .set_matcher(matcher(want))
         .send()
         .await
         .map_err(aws::error)?;
     Ok(())
 }
 
-/// Stickiness and deregistration delay, always sent together so they are explicit in the account.
+/// Stickiness and deregistration delay, always sent together so they are explicit in the
+/// account. AWS refuses a stickiness type the protocol does not take (InvalidConfigurationRequest):
+/// cookies for HTTP and HTTPS, the client's address for TCP, UDP and TCP_UDP, none for TLS.
 async fn set_group_attributes(cx: &Cx, arn: &str, want: &Attrs) -> anyhow::Result<()> {
     let sticky = want.get("stickiness").and_then(Value::as_bool).unwrap_or(false);
-    let pairs = [
-        ("stickiness.enabled", sticky.to_string()),
-        ("stickiness.type", "lb_cookie".to_string()),
-        ("stickiness.lb_cookie.duration_seconds", int(want, "stickiness_duration").to_string()),
-        ("deregistration_delay.timeout_seconds", int(want, "deregistration_delay").to_string()),
-    ];
+    let mut pairs = vec![("deregistration_delay.timeout_seconds", int(want, "deregistration_delay").to_string())];
+    match s(want, "protocol") {
+        "HTTP" | "HTTPS" => pairs.extend([
+            ("stickiness.enabled", sticky.to_string()),
+            ("stickiness.type", "lb_cookie".to_string()),
+            ("stickiness.lb_cookie.duration_seconds", int(want, "stickiness_duration").to_string()),
+        ]),
+        "TLS" => {}
+        _ => pairs.extend([("stickiness.enabled", sticky.to_string()), ("stickiness.type", "source_ip".to_string())]),
+    }
     let attrs = pairs.into_iter().map(|(k, v)| TargetGroupAttribute::builder().key(k).value(v).build()).collect();
     let call = cx.aws.elb.modify_target_group_attributes().target_group_arn(arn).set_attributes(Some(attrs));
     call.send().await.map_err(aws::error)?;

@@ -1,5 +1,5 @@
-# invalid: health check protocol TCP
-# expect: is not one of "HTTP", "HTTPS"
+# invalid: health check protocol TCP on an HTTP target group
+# expect: an HTTP target group cannot check its targets over TCP
 stack "inv" {
   region = "us-east-1"
 }

@@ -1,5 +1,5 @@
 # invalid: HTTPS without a certificate
-# expect: an HTTPS listener needs `certificate`
+# expect: an HTTPS or TLS listener needs `certificate`
 stack "inv" {
   region = "us-east-1"
 }

@@ -1,5 +1,5 @@
-# invalid: listener protocol TCP
-# expect: is not one of "HTTP", "HTTPS"
+# invalid: listener protocol TCP on an application load balancer
+# expect: an application load balancer's listeners take HTTP, HTTPS, not TCP
 stack "inv" {
   region = "us-east-1"
 }

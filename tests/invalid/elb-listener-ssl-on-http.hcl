@@ -1,5 +1,5 @@
 # invalid: ssl_policy on an HTTP listener
-# expect: apply only to HTTPS listeners
+# expect: apply only to HTTPS and TLS listeners
 stack "inv" {
   region = "us-east-1"
 }

@@ -1,5 +1,5 @@
-# invalid: protocol TCP on an ALB target group
-# expect: is not one of "HTTP", "HTTPS"
+# invalid: protocol TCP on a target group an HTTPS listener forwards to
+# expect: an HTTPS listener cannot forward to target_group.web, a TCP target group
 stack "inv" {
   region = "us-east-1"
 }

@@ -54,8 +54,8 @@ fn target_groups() -> Vec<Case> {
         ),
         case(
             "elb-tg-protocol",
-            "protocol TCP on an ALB target group",
-            "is not one of \"HTTP\", \"HTTPS\"",
+            "protocol TCP on a target group an HTTPS listener forwards to",
+            "an HTTPS listener cannot forward to target_group.web, a TCP target group",
             base().set(TG, "protocol", "\"TCP\""),
         ),
         case(
@@ -142,8 +142,8 @@ fn health_checks() -> Vec<Case> {
         ),
         case(
             "elb-hc-protocol",
-            "health check protocol TCP",
-            "is not one of \"HTTP\", \"HTTPS\"",
+            "health check protocol TCP on an HTTP target group",
+            "an HTTP target group cannot check its targets over TCP",
             hc("health_check_protocol", "\"TCP\""),
         ),
     ];

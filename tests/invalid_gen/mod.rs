@@ -14,6 +14,7 @@ mod listeners;
 mod modules;
 mod moved;
 mod network;
+mod nlb;
 mod rolling;
 mod scaling;
 mod variables;
@@ -151,6 +152,7 @@ pub fn cases() -> Vec<Case> {
     all.extend(variables::cases());
     all.extend(moved::cases());
     all.extend(modules::cases());
+    all.extend(nlb::cases());
     let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
     names.sort();
     let before = names.len();

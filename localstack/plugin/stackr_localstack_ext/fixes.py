@@ -19,6 +19,14 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
   up to date. AWS reports what each instance runs; so does this fix (recorded at launch).
 - ListRoles with a PathPrefix encodes each trust policy twice (a JSON string of the document,
   URL-encoded). AWS URL-encodes the document once, as GetRole does here.
+- ELBv2 CreateLoadBalancer and SetSubnets drop the Elastic IPs of SubnetMappings: a network load
+  balancer's AvailabilityZones never show LoadBalancerAddresses, so its addresses cannot be
+  read back. AWS reports each subnet's AllocationId and IpAddress; so does this fix.
+- ELBv2 ModifyListener refuses TLS, UDP and TCP_UDP (UnsupportedProtocol), which AWS takes on a
+  network load balancer; and moto has no AddListenerCertificates, RemoveListenerCertificates or
+  DescribeListenerCertificates. This fix serves them: a listener's extra (SNI) certificates kept
+  beside its default one, listed with IsDefault as AWS lists them, each checked to exist in ACM
+  or IAM (CertificateNotFound).
 """
 
 from localstack.runtime import hooks
@@ -48,6 +56,8 @@ def install_fixes():
     from . import health
 
     health.install()
+    install_subnet_mappings()
+    install_listener_certificates()
 
 
 def install_path_prefix():
@@ -183,3 +193,106 @@ def install_launch_versions():
     fixed_replace._stackr_fixed = True
     FakeAutoScalingGroup.replace_autoscaling_group_instances = fixed_replace
     InstanceState.launch_template = property(launch_template)
+
+
+def install_subnet_mappings():
+    from moto.elbv2 import models
+
+    backend = models.ELBv2Backend
+    if getattr(backend.create_load_balancer, "_stackr_fixed", False):
+        return
+    create, set_subnets = backend.create_load_balancer, backend.set_subnets
+
+    def allocations(mappings) -> dict:
+        return {m["SubnetId"]: m["AllocationId"] for m in mappings or [] if m.get("AllocationId")}
+
+    def fixed_create(self, *args, **kwargs):
+        lb = create(self, *args, **kwargs)
+        lb._stackr_allocations = allocations(kwargs.get("subnet_mappings"))
+        return lb
+
+    def fixed_set_subnets(self, arn, subnets, subnet_mappings):
+        zones = set_subnets(self, arn, subnets, subnet_mappings)
+        lb = self.load_balancers[arn]
+        # SetSubnets keeps the addresses of subnets the balancer already had.
+        kept = getattr(lb, "_stackr_allocations", {})
+        lb._stackr_allocations = {**kept, **allocations(subnet_mappings)}
+        return [_with_address(lb, z) for z in zones]
+
+    def zones(self):
+        return [_with_address(self, models.AvailabilityZone(subnet)) for subnet in self.subnets]
+
+    fixed_create._stackr_fixed = True
+    backend.create_load_balancer = fixed_create
+    backend.set_subnets = fixed_set_subnets
+    models.FakeLoadBalancer.availability_zones = property(zones)
+
+
+def _with_address(lb, zone):
+    """The zone with the Elastic IP the balancer answers on there, as AWS reports it."""
+    alloc = getattr(lb, "_stackr_allocations", {}).get(zone.subnet_id)
+    if alloc:
+        from moto.ec2.models import ec2_backends
+
+        region = lb.arn.split(":")[3]
+        account = lb.arn.split(":")[4]
+        ips = [a.public_ip for a in ec2_backends[account][region].addresses if a.allocation_id == alloc]
+        zone.load_balancer_addresses = [{"AllocationId": alloc, "IpAddress": ips[0] if ips else None}]
+    return zone
+
+
+def install_listener_certificates():
+    from moto.core.exceptions import RESTError
+    from moto.core.responses import ActionResult
+    from moto.elbv2 import models
+    from moto.elbv2.responses import ELBV2Response
+
+    if getattr(ELBV2Response, "_stackr_certificates", False):
+        return
+    ELBV2Response._stackr_certificates = True
+    modify = models.ELBv2Backend.modify_listener
+
+    def modify_listener(self, arn, port=None, protocol=None, ssl_policy=None, certificates=None, actions=None):
+        if protocol not in ("TLS", "UDP", "TCP_UDP"):
+            return modify(self, arn, port, protocol, ssl_policy, certificates, actions)
+        listener = modify(self, arn, port, None, ssl_policy, None, actions)
+        listener.protocol = protocol
+        if protocol == "TLS" and certificates:
+            listener.certificate = certificates[0]["CertificateArn"]
+            listener.certificates = [listener.certificate]
+        return listener
+
+    models.ELBv2Backend.modify_listener = modify_listener
+
+    def listener(self):
+        arn = self._get_param("ListenerArn")
+        return self.elbv2_backend.describe_listeners(load_balancer_arn=None, listener_arns=[arn])[0]
+
+    def given(self):
+        return [c["CertificateArn"] for c in self._get_param("Certificates", [])]
+
+    def add_listener_certificates(self):
+        l, arns = listener(self), given(self)
+        for arn in arns:
+            if not self.elbv2_backend._certificate_exists(certificate_arn=arn):
+                raise RESTError("CertificateNotFound", f"Certificate '{arn}' not found")
+        sni = getattr(l, "_stackr_sni", [])
+        l._stackr_sni = sni + [a for a in arns if a not in sni]
+        return ActionResult({"Certificates": [{"CertificateArn": a, "IsDefault": False} for a in arns]})
+
+    def remove_listener_certificates(self):
+        l, arns = listener(self), given(self)
+        if l.certificate in arns:
+            raise RESTError("OperationNotPermitted", "The default certificate cannot be removed")
+        l._stackr_sni = [a for a in getattr(l, "_stackr_sni", []) if a not in arns]
+        return ActionResult({})
+
+    def describe_listener_certificates(self):
+        l = listener(self)
+        default = [{"CertificateArn": l.certificate, "IsDefault": True}] if l.certificate else []
+        extra = [{"CertificateArn": a, "IsDefault": False} for a in getattr(l, "_stackr_sni", [])]
+        return ActionResult({"Certificates": default + extra})
+
+    ELBV2Response.add_listener_certificates = add_listener_certificates
+    ELBV2Response.remove_listener_certificates = remove_listener_certificates
+    ELBV2Response.describe_listener_certificates = describe_listener_certificates

@@ -29,6 +29,8 @@ class Hold:
     # How long it lasts is the caller's profile's: `eni_linger` after a load balancer, the
     # shutting-down time after an instance.
     kind: str = "lb"
+    # Elastic IPs a network load balancer answered on: still associated with its interfaces.
+    allocations: set = field(default_factory=set)
 
 
 @dataclass

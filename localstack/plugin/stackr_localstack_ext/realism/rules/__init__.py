@@ -10,6 +10,7 @@ BEFORE = [
     dependencies.capture,
     asg.capture,
     consistency.ec2_not_found,
+    consistency.elb_allocation_not_found,
     consistency.iam_propagation,
     validation.check,
     elb.check,

@@ -99,6 +99,19 @@ def ec2_not_found(call) -> None:
             fail(code, message.format(ident))
 
 
+def elb_allocation_not_found(call) -> None:
+    """ELB does not see a new Elastic IP yet either: a network load balancer's subnet mapping
+    naming one is AllocationIdNotFound (an ELBv2 code, not EC2's)."""
+    if call.service != "elbv2" or call.op not in ("CreateLoadBalancer", "SetSubnets"):
+        return
+    if call.profile.ec2_visibility <= 0:
+        return
+    for m in call.params.get("SubnetMappings") or []:
+        alloc = m.get("AllocationId") or ""
+        if alloc and _fresh(call, alloc):
+            fail("AllocationIdNotFound", f"The specified allocation ID does not exist: '{alloc}'")
+
+
 def record_created(call, _response) -> None:
     if call.service != "ec2":
         return

@@ -4,7 +4,8 @@ What uses a subnet, a security group or a VPC's public addresses keeps it: runni
 and load balancers (their network interfaces), and for a while after they are deleted, the
 interfaces they leave behind (a load balancer's linger for minutes,
 hashicorp/terraform-provider-aws#30470; an instance's until it has terminated). Deleting a held
-subnet or group answers DependencyViolation, and detaching a gateway while public addresses are
+subnet or group answers DependencyViolation, releasing a network load balancer's Elastic IP
+InvalidIPAddress.InUse, and detaching a gateway while public addresses are
 mapped in its VPC too (https://docs.aws.amazon.com/vpc/latest/userguide/delete-vpc.html).
 IAM's DeleteUser answers DeleteConflict while the user has a password, access keys, MFA devices,
 SSH keys, signing certificates or group memberships (moto checks only policies;
@@ -96,6 +97,17 @@ def check(call) -> None:
             fail("DependencyViolation", f"The internetGateway '{igw.id}' has dependencies and cannot be deleted.")
     elif op == "DeleteVpc":
         _check_vpc(call, p.get("VpcId", ""))
+    elif op == "ReleaseAddress" and p.get("AllocationId"):
+        _check_address(call, p["AllocationId"])
+
+
+def _check_address(call, alloc: str) -> None:
+    """A network load balancer's Elastic IP is associated with its interface while it lives and
+    while that interface lingers after it is deleted."""
+    users = [lb.name for lb in backend.load_balancers(call) if alloc in getattr(lb, "_stackr_allocations", {}).values()]
+    users += [h.what for h in _holds(call) if alloc in h.allocations]
+    if users:
+        fail("InvalidIPAddress.InUse", f"Address {alloc} is in use.")
 
 
 def _check_user(call, name: str) -> None:
@@ -142,7 +154,7 @@ def capture(call) -> None:
         if lb is not None:
             call.lb_hold = Hold(
                 now(), f"load balancer {lb.name}", lb.vpc_id, backend.lb_subnets(lb), set(lb.security_groups or []),
-                lb.scheme == "internet-facing", "lb",
+                lb.scheme == "internet-facing", "lb", set(getattr(lb, "_stackr_allocations", {}).values()),
             )
     elif call.service == "ec2" and call.op == "TerminateInstances":
         call.terminating = [_instance_hold(call, i) for i in call.params.get("InstanceIds") or []]

@@ -5,7 +5,9 @@ Each check answers with AWS's code and message: an instance keeps at least one s
 load balancer has subnets in two zones at every moment; an internet-facing one needs the VPC's
 internet gateway, as an Elastic IP association does; a subnet has one explicit route table
 association; a volume attaches only in its instance's zone; EC2 takes at most 200 filter values
-per call; ELBv2 DescribeTags fails the whole batch for one missing ARN.
+per call; ELBv2 DescribeTags fails the whole batch for one missing ARN; a network load balancer
+never loses a subnet, never gains security groups when made without any (nor loses all it has),
+and each type of load balancer refuses the other's attributes; Elastic IPs only on network ones.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def _two_zones(call, subnet_ids, lb_type: str) -> None:
 
 
 def _create_lb(call, p) -> None:
+    _mappings(call, p)
     subnets = list(p.get("Subnets") or []) + [m.get("SubnetId") for m in p.get("SubnetMappings") or []]
     _two_zones(call, subnets, p.get("Type") or "application")
     if (p.get("Scheme") or "internet-facing") == "internet-facing" and subnets:
@@ -59,6 +62,40 @@ def _set_subnets(call, p) -> None:
     lb = backend.elbv2(call).load_balancers.get(p.get("LoadBalancerArn", ""))
     subnets = list(p.get("Subnets") or []) + [m.get("SubnetId") for m in p.get("SubnetMappings") or []]
     _two_zones(call, subnets, getattr(lb, "type", None) or "application")
+    if lb is not None and lb.type == "network" and backend.lb_subnets(lb) - set(subnets):
+        fail("ValidationError", "You cannot remove subnets from a Network Load Balancer")
+
+
+def _mappings(call, p) -> None:
+    if (p.get("Type") or "application") != "network" and any(m.get("AllocationId") for m in p.get("SubnetMappings") or []):
+        fail("InvalidConfigurationRequest", "Elastic IP addresses can be specified only for Network Load Balancers")
+
+
+def _set_security_groups(call, p) -> None:
+    lb = backend.elbv2(call).load_balancers.get(p.get("LoadBalancerArn", ""))
+    if lb is None or lb.type != "network":
+        return
+    had, has = bool(lb.security_groups), bool(p.get("SecurityGroups"))
+    if not had and has:
+        fail("InvalidConfigurationRequest", "You cannot set security groups on a Network Load Balancer which was created without any security groups.")
+    if had and not has:
+        fail("InvalidConfigurationRequest", "You cannot remove all security groups from a Network Load Balancer which was created with security groups.")
+
+
+# Load balancer attributes only one type has.
+ONLY = {
+    "network": {"idle_timeout.timeout_seconds", "routing.http2.enabled", "routing.http.drop_invalid_header_fields.enabled"},
+    "application": {"dns_record.client_routing_policy"},
+}
+
+
+def _lb_attributes(call, p) -> None:
+    lb = backend.elbv2(call).load_balancers.get(p.get("LoadBalancerArn", ""))
+    if lb is None:
+        return
+    for a in p.get("Attributes") or []:
+        if a.get("Key") in ONLY.get(lb.type, ()):
+            fail("ValidationError", f"Load balancer attribute key '{a['Key']}' is not supported on load balancers with type '{lb.type}'")
 
 
 def _associate_address(call, p) -> None:
@@ -111,6 +148,8 @@ RULES = {
     ("ec2", "ModifyInstanceAttribute"): _modify_instance,
     ("elbv2", "CreateLoadBalancer"): _create_lb,
     ("elbv2", "SetSubnets"): _set_subnets,
+    ("elbv2", "SetSecurityGroups"): _set_security_groups,
+    ("elbv2", "ModifyLoadBalancerAttributes"): _lb_attributes,
     ("ec2", "AssociateAddress"): _associate_address,
     ("ec2", "AssociateRouteTable"): _associate_route_table,
     ("ec2", "AttachVolume"): _attach_volume,
