@@ -41,6 +41,8 @@ pub struct Aws {
     pub tagging: aws_sdk_resourcegroupstagging::Client,
     /// SSM: the public parameters that name AWS's current AMIs (`data "ami"`).
     pub ssm: aws_sdk_ssm::Client,
+    /// CloudWatch: the alarms that drive an Auto Scaling group's step and simple policies.
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub region: String,
     /// The overridden endpoint (flag or AWS_ENDPOINT_URL), when there is one.
     pub endpoint: Option<String>,
@@ -135,6 +137,12 @@ impl Aws {
                 aws_sdk_ssm::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("ssm"))
+                    .build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("cloudwatch"))
                     .build(),
             ),
             config,

@@ -10,6 +10,7 @@ use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecifi
 use super::adopt::{self, Described};
 use super::asg_aws::{self, describe, sync_tags, tag, wait_in_service};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
+use super::asg_step;
 use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
 use super::{Cx, Found, Kind, claims, s, strs, user_tags, userdata, with_computed};
 use crate::aws;
@@ -50,7 +51,7 @@ static SCHEMA: Schema = Schema {
             Ty::Int,
             Presence::Optional,
             Update::InPlace,
-            "Instances to run now, from min_size to max_size (default: min_size). Not compared while a target_tracking policy is declared.",
+            "Instances to run now, from min_size to max_size (default: min_size). Not compared while a scaling policy (tracking, step or simple) is declared.",
         )
         .with(super::limits::NOT_NEGATIVE),
         attr("subnets", Ty::Set(&Ty::Ref("subnet")), Presence::Required, Update::InPlace, "Subnets to launch into."),
@@ -84,6 +85,20 @@ static SCHEMA: Schema = Schema {
             "A target-tracking scaling policy (one per metric).",
         ),
         attr(
+            "step_scaling",
+            Ty::Blocks(asg_step::STEP_SCALING),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "A step scaling policy with the CloudWatch alarm that runs it (repeatable).",
+        ),
+        attr(
+            "simple_scaling",
+            Ty::Blocks(asg_step::SIMPLE_SCALING),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "A simple scaling policy with the CloudWatch alarm that runs it (repeatable).",
+        ),
+        attr(
             "schedule",
             Ty::Blocks(SCHEDULE),
             Presence::Default(Lit::EmptyList),
@@ -105,9 +120,10 @@ impl Kind for AutoscalingGroup {
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
         default_name(stack, addr, attrs);
         attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
-        // With a tracking policy, the policy sets the desired capacity: keep the file's value
+        // With a scaling policy, the policy sets the desired capacity: keep the file's value
         // for create, never compare it. (Desired side only: the live value stays visible.)
-        if attrs.get("target_tracking").is_some_and(|t| !t.as_list().is_empty())
+        let policies = ["target_tracking", "step_scaling", "simple_scaling"];
+        if policies.iter().any(|k| attrs.get(*k).is_some_and(|t| !t.as_list().is_empty()))
             && let Some(d) = attrs.remove("desired_capacity")
         {
             attrs.insert("_desired_capacity".into(), d);
@@ -227,6 +243,7 @@ impl Kind for AutoscalingGroup {
             }
         }
         asg_scaling::sync(cx, name, &Attrs::new(), want).await?;
+        asg_step::sync(cx, addr, name, &Attrs::new(), want).await?;
         let group = wait_in_service(cx, name, int(want, "min_size")).await?;
         Ok(with_computed(
             want,
@@ -279,11 +296,13 @@ impl Kind for AutoscalingGroup {
         }
         sync_tags(cx, name, &live.attrs, want).await?;
         asg_scaling::sync(cx, name, &live.attrs, want).await?;
+        asg_step::sync(cx, &live.addr, name, &live.attrs, want).await?;
         let keep = |k: &'static str| (k, live.attrs.get(k).cloned().unwrap_or_default());
         Ok(with_computed(want, [keep("arn"), keep("id")]))
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        asg_step::delete_alarms(cx, live).await?;
         asg_aws::delete(cx, &live.id).await
     }
 }
@@ -304,7 +323,7 @@ fn ours(cx: &Cx, g: &AutoScalingGroup) -> bool {
     g.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()))
 }
 
-fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<LiveObject> {
+fn live_object(g: &AutoScalingGroup, scaling: Option<asg_scaling::Scaling>) -> Option<LiveObject> {
     let name = g.auto_scaling_group_name()?.to_string();
     let mut addr = None;
     let mut user = std::collections::BTreeMap::new();
@@ -318,9 +337,8 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
     }
     let addr = addr.unwrap_or_else(|| Address::new("autoscaling_group", name.replace(['.', '/'], "_")));
     let lt = g.launch_template();
-    let (policies, schedules) = scaling.unwrap_or((Value::List(vec![]), Value::List(vec![])));
     let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',').filter(|s| !s.is_empty());
-    let attrs = Attrs::from([
+    let mut attrs = Attrs::from([
         ("name".into(), Value::str(&name)),
         ("launch_template".into(), Value::from(lt.and_then(|l| l.launch_template_id()).map(String::from))),
         ("launch_template_version".into(), Value::from(lt.and_then(|l| l.version()).map(String::from))),
@@ -331,11 +349,10 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
         ("target_groups".into(), str_set(g.target_group_arns().iter().map(String::as_str))),
         ("health_check_type".into(), Value::from(g.health_check_type().map(String::from))),
         ("health_check_grace_period".into(), Value::Int(g.health_check_grace_period().unwrap_or_default().into())),
-        ("target_tracking".into(), policies),
-        ("schedule".into(), schedules),
         ("tags".into(), Value::Map(user)),
         ("arn".into(), Value::from(g.auto_scaling_group_arn().map(String::from))),
         ("id".into(), Value::str(&name)),
     ]);
+    scaling.unwrap_or_default().fill(&mut attrs);
     Some(LiveObject { addr, id: name, attrs })
 }

@@ -4,8 +4,11 @@
 //! nothing else.
 
 pub mod adopt;
+mod asg_alarms;
 mod asg_aws;
+mod asg_requests;
 mod asg_scaling;
+mod asg_step;
 mod autoscaling_group;
 pub mod claims;
 mod ec2tags;

@@ -16,6 +16,12 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
   AWS knows only `*` and `?` (and `\` to escape them); every other character is literal.
 - ListRoles with a PathPrefix encodes each trust policy twice (a JSON string of the document,
   URL-encoded). AWS URL-encodes the document once, as GetRole does here.
+- PutScalingPolicy answers `PolicyArn`; AWS's (and the SDKs') member is `PolicyARN`, so every
+  caller reads no ARN and cannot make the policy's CloudWatch alarm.
+- CloudWatch's PutMetricAlarm keeps its `Tags` in the alarm instead of tagging it: DescribeAlarms
+  then returns a member MetricAlarm does not have (the CBOR serializer of the current SDKs'
+  protocol fails on it with a 500) and ListTagsForResource shows none. AWS tags a new alarm
+  (and ignores the tags of an update) and returns tags only through ListTagsForResource.
 """
 
 from localstack.runtime import hooks
@@ -41,6 +47,8 @@ def install_fixes():
     install_list_roles()
     install_tag_lookup()
     install_filter_wildcards()
+    install_policy_arn()
+    install_alarm_members()
 
 
 def install_path_prefix():
@@ -141,3 +149,45 @@ def install_filter_wildcards():
     utils.fnmatch = types.SimpleNamespace(
         fnmatch=lambda value, pattern: re.match(aws_filter_to_re(pattern), value) is not None
     )
+
+
+def install_policy_arn():
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import ActionResult
+
+    put = AutoScalingResponse.put_scaling_policy
+    if getattr(put, "_stackr_fixed", False):
+        return
+
+    def fixed(self):
+        result = put(self)
+        arn = getattr(result, "result", {}).get("PolicyArn")
+        return ActionResult({"PolicyARN": arn}) if arn else result
+
+    fixed._stackr_fixed = True
+    AutoScalingResponse.put_scaling_policy = fixed
+
+
+def install_alarm_members():
+    from localstack.aws.api import handler
+    from localstack.services.cloudwatch.provider_v2 import CloudwatchProvider
+
+    put = CloudwatchProvider.put_metric_alarm
+    if getattr(put, "_stackr_fixed", False):
+        return
+
+    def put_metric_alarm(self, context, request):
+        store = self.get_store(context.account_id, context.region)
+        name = request.get("AlarmName")
+        existed = any(a.alarm.get("AlarmName") == name for a in list(store.alarms.values()))
+        put(self, context, request)
+        for arn, a in list(store.alarms.items()):
+            if a.alarm.get("AlarmName") == name:
+                tags = a.alarm.pop("Tags", None)
+                if tags and not existed:
+                    store.TAGS.tag_resource(arn, tags)
+
+    # The skeleton dispatches by the handler's name: keep the provider's.
+    fixed = handler("PutMetricAlarm", expand=False)(put_metric_alarm)
+    fixed._stackr_fixed = True
+    CloudwatchProvider.put_metric_alarm = fixed

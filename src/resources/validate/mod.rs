@@ -9,6 +9,7 @@ pub mod elb;
 pub mod iam;
 pub mod network;
 pub mod scaling;
+pub mod steps;
 
 use crate::constraint::formats;
 use crate::model::Value;
