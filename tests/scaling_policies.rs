@@ -216,3 +216,37 @@ fn request_count_tracking_needs_one_of_the_groups_target_groups() {
     let run = stackr(&["plan", "-f", p(&stack_file(dir.path(), "bad.hcl", &text))]).expect(1);
     assert!(run.stderr.contains("target_group.web is not one of this group's target_groups"), "{}", run.stderr);
 }
+
+/// The realism layer's `alarm_visibility`: a new alarm is missing from DescribeAlarms for a
+/// while (CloudWatch's eventual consistency), for the profile's caller only.
+#[tokio::test]
+async fn a_new_alarm_is_listed_only_after_a_while() {
+    require_localstack();
+    let key = common::realism::key_with("alarms", r#"{"alarm_visibility": 1.5, "scale": 1}"#);
+    let creds = aws_credential_types::Credentials::new(&key, "test", None, None, "tests");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(REGION))
+        .endpoint_url(endpoint())
+        .credentials_provider(creds)
+        .load()
+        .await;
+    let (me, observer) = (aws_sdk_cloudwatch::Client::new(&config), cloudwatch().await);
+    let name = unique("alarm");
+    me.put_metric_alarm()
+        .alarm_name(&name)
+        .namespace("AWS/EC2")
+        .metric_name("CPUUtilization")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Average)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(50.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+    assert!(alarm(&me, &name).await.is_none(), "a new alarm is not listed yet");
+    assert!(alarm(&observer, &name).await.is_some(), "a plain caller sees it");
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    assert!(alarm(&me, &name).await.is_some());
+    me.delete_alarms().alarm_names(&name).send().await.unwrap();
+}
