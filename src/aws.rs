@@ -43,6 +43,8 @@ pub struct Aws {
     pub ssm: aws_sdk_ssm::Client,
     /// ACM: certificates found by domain for HTTPS and TLS listeners (`data "acm_certificate"`).
     pub acm: aws_sdk_acm::Client,
+    /// CloudWatch: the alarms that drive an Auto Scaling group's step and simple policies.
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub region: String,
     /// The overridden endpoint (flag or AWS_ENDPOINT_URL), when there is one.
     pub endpoint: Option<String>,
@@ -143,6 +145,12 @@ impl Aws {
                 aws_sdk_acm::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("acm"))
+                    .build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(&config)
+                    .interceptor(CallLog)
+                    .retry_partition(unmetered("cloudwatch"))
                     .build(),
             ),
             config,

@@ -13,10 +13,17 @@ use crate::model::*;
 pub static TARGET_TRACKING: &[AttrSpec] = &[
     attr(
         "metric",
-        Ty::Enum(&["cpu", "network_in", "network_out"]),
+        Ty::Enum(&["cpu", "network_in", "network_out", "requests_per_target"]),
         Presence::Default(Lit::Str("cpu")),
         Update::InPlace,
-        "Average CPU utilisation, or network bytes in/out per instance.",
+        "Average CPU utilisation, network bytes in/out per instance, or requests per target of `target_group`.",
+    ),
+    attr(
+        "target_group",
+        Ty::Ref("target_group"),
+        Presence::Optional,
+        Update::InPlace,
+        "For requests_per_target: the group's target group whose load balancer counts the requests.",
     ),
     attr(
         "target",
@@ -56,6 +63,7 @@ fn metric_type(metric: &str) -> MetricType {
     match metric {
         "network_in" => MetricType::AsgAverageNetworkIn,
         "network_out" => MetricType::AsgAverageNetworkOut,
+        "requests_per_target" => MetricType::AlbRequestCountPerTarget,
         _ => MetricType::AsgAverageCpuUtilization,
     }
 }
@@ -65,6 +73,7 @@ fn metric_name(t: &MetricType) -> Option<&'static str> {
         MetricType::AsgAverageCpuUtilization => "cpu",
         MetricType::AsgAverageNetworkIn => "network_in",
         MetricType::AsgAverageNetworkOut => "network_out",
+        MetricType::AlbRequestCountPerTarget => "requests_per_target",
         _ => return None,
     })
 }
@@ -78,10 +87,28 @@ fn block(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     Value::Map(pairs.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_string(), v)).collect())
 }
 
-/// Target-tracking policies (on predefined metrics) and scheduled actions of the stack's
-/// groups, by group name: DescribePolicies and DescribeScheduledActions for each group (both
-/// take one group name), all at once. Without a group name they would list the region's.
-pub async fn read_all(cx: &Cx, groups: &[String]) -> anyhow::Result<HashMap<String, (Value, Value)>> {
+/// A group's policies and scheduled actions as its block attributes.
+#[derive(Debug, Default)]
+pub struct Scaling {
+    blocks: Vec<(&'static str, Value)>,
+}
+
+impl Scaling {
+    /// Sets every block attribute this covers on the group's live attributes (empty lists
+    /// for a group that has none).
+    pub fn fill(self, attrs: &mut Attrs) {
+        for name in ["target_tracking", "schedule", "step_scaling", "simple_scaling"] {
+            attrs.insert(name.into(), Value::List(vec![]));
+        }
+        attrs.extend(self.blocks.into_iter().map(|(k, v)| (k.to_string(), v)));
+    }
+}
+
+/// Target-tracking policies (on predefined metrics), step and simple policies with their
+/// alarms, and scheduled actions of the stack's groups, by group name: DescribePolicies and
+/// DescribeScheduledActions for each group (both take one group name), all at once, then the
+/// alarms by name. Without a group name they would list the region's.
+pub async fn read_all(cx: &Cx, groups: &[String]) -> anyhow::Result<HashMap<String, Scaling>> {
     let mut out: HashMap<String, (Vec<Value>, Vec<Value>)> =
         groups.iter().map(|g| (g.clone(), (vec![], vec![]))).collect();
     if groups.is_empty() {
@@ -109,24 +136,27 @@ pub async fn read_all(cx: &Cx, groups: &[String]) -> anyhow::Result<HashMap<Stri
     });
     let read = super::read_each(reads.collect()).await?;
     let (policies, schedules): (Vec<_>, Vec<_>) = read.into_iter().unzip();
-    let (policies, schedules) = (policies.into_iter().flatten(), schedules.into_iter().flatten());
+    let policies: Vec<_> = policies.into_iter().flatten().collect();
+    let mut stepped = super::asg_step::read(cx, &policies).await?;
     for p in policies {
         let Some(entry) = p.auto_scaling_group_name().and_then(|g| out.get_mut(g)) else { continue };
         let Some(tt) = p.target_tracking_configuration() else { continue };
-        let Some(metric) =
-            tt.predefined_metric_specification().and_then(|m| m.predefined_metric_type()).and_then(metric_name)
-        else {
+        let spec = tt.predefined_metric_specification();
+        let Some(metric) = spec.and_then(|m| m.predefined_metric_type()).and_then(metric_name) else {
             continue;
         };
+        let label = spec.and_then(|m| m.resource_label());
+        let tg = label.and_then(|l| super::asg_requests::target_group(p.policy_arn()?, l));
         entry.0.push(block([
             ("metric", Value::str(metric)),
+            ("target_group", Value::from(tg)),
             // AWS keeps the double as it was put, so the file's 37.5 reads back as 37.5 and 40
             // as 40.0, which is the file's whole 40 again.
             ("target", Value::number(tt.target_value().unwrap_or_default()).unwrap_or_default()),
             ("disable_scale_in", Value::Bool(tt.disable_scale_in().unwrap_or(false))),
         ]));
     }
-    for s in schedules {
+    for s in schedules.into_iter().flatten() {
         let Some(entry) = s.auto_scaling_group_name().and_then(|g| out.get_mut(g)) else { continue };
         let int = |v: Option<i32>| v.map_or(Value::Null, |n| Value::Int(n.into()));
         entry.1.push(block([
@@ -142,7 +172,11 @@ pub async fn read_all(cx: &Cx, groups: &[String]) -> anyhow::Result<HashMap<Stri
         .map(|(g, (mut p, mut s))| {
             p.sort();
             s.sort();
-            (g, (Value::List(p), Value::List(s)))
+            let mut blocks = vec![("target_tracking", Value::List(p)), ("schedule", Value::List(s))];
+            if let Some((step, simple)) = stepped.remove(&g) {
+                blocks.extend([("step_scaling", step), ("simple_scaling", simple)]);
+            }
+            (g, Scaling { blocks })
         })
         .collect())
 }
@@ -171,7 +205,14 @@ pub async fn sync(cx: &Cx, group: &str, have: &Attrs, want: &Attrs) -> anyhow::R
         r.map_err(aws::error)?;
     }
     for (metric, b) in new.iter().filter(|(m, b)| old.get(*m) != Some(b)) {
-        let spec = PredefinedMetricSpecification::builder().predefined_metric_type(metric_type(metric)).build();
+        let label = match b.get("target_group").and_then(Value::as_str) {
+            Some(tg) => Some(super::asg_requests::resource_label(cx, tg).await?),
+            None => None,
+        };
+        let spec = PredefinedMetricSpecification::builder()
+            .predefined_metric_type(metric_type(metric))
+            .set_resource_label(label)
+            .build();
         let config = TargetTrackingConfiguration::builder()
             .predefined_metric_specification(spec)
             .target_value(b.get("target").and_then(Value::as_f64).unwrap_or_default())

@@ -11,6 +11,7 @@ use super::adopt::{self, Described};
 use super::asg_aws::{self, describe, sync_tags, tag, wait_in_service};
 use super::asg_refresh;
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
+use super::asg_step;
 use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
 use super::{Cx, Found, Kind, claims, s, strs, user_tags, userdata, with_computed};
 use crate::aws;
@@ -51,7 +52,7 @@ static SCHEMA: Schema = Schema {
             Ty::Int,
             Presence::Optional,
             Update::InPlace,
-            "Instances to run now, from min_size to max_size (default: min_size). Not compared while a target_tracking policy is declared.",
+            "Instances to run now, from min_size to max_size (default: min_size). Not compared while a scaling policy (tracking, step or simple) is declared.",
         )
         .with(super::limits::NOT_NEGATIVE),
         attr("subnets", Ty::Set(&Ty::Ref("subnet")), Presence::Required, Update::InPlace, "Subnets to launch into."),
@@ -92,6 +93,20 @@ static SCHEMA: Schema = Schema {
             "How instances are replaced when what they launch from changes (one block; on by default). Settings of stackr's, not stored in AWS.",
         ),
         attr(
+            "step_scaling",
+            Ty::Blocks(asg_step::STEP_SCALING),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "A step scaling policy with the CloudWatch alarm that runs it (repeatable).",
+        ),
+        attr(
+            "simple_scaling",
+            Ty::Blocks(asg_step::SIMPLE_SCALING),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "A simple scaling policy with the CloudWatch alarm that runs it (repeatable).",
+        ),
+        attr(
             "schedule",
             Ty::Blocks(SCHEDULE),
             Presence::Default(Lit::EmptyList),
@@ -117,9 +132,10 @@ impl Kind for AutoscalingGroup {
             attrs.insert("launch_template_version".into(), Value::Str(n.to_string()));
         }
         attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
-        // With a tracking policy, the policy sets the desired capacity: keep the file's value
+        // With a scaling policy, the policy sets the desired capacity: keep the file's value
         // for create, never compare it. (Desired side only: the live value stays visible.)
-        if attrs.get("target_tracking").is_some_and(|t| !t.as_list().is_empty())
+        let policies = ["target_tracking", "step_scaling", "simple_scaling"];
+        if policies.iter().any(|k| attrs.get(*k).is_some_and(|t| !t.as_list().is_empty()))
             && let Some(d) = attrs.remove("desired_capacity")
         {
             attrs.insert("_desired_capacity".into(), d);
@@ -259,6 +275,7 @@ impl Kind for AutoscalingGroup {
             }
         }
         asg_scaling::sync(cx, name, &Attrs::new(), want).await?;
+        asg_step::sync(cx, addr, name, &Attrs::new(), want).await?;
         let group = wait_in_service(cx, name, int(want, "min_size")).await?;
         Ok(with_computed(
             want,
@@ -328,6 +345,7 @@ impl Kind for AutoscalingGroup {
         }
         sync_tags(cx, name, &live.attrs, want).await?;
         asg_scaling::sync(cx, name, &live.attrs, want).await?;
+        asg_step::sync(cx, &live.addr, name, &live.attrs, want).await?;
         if let Some((prefs, n)) = roll {
             asg_refresh::roll(cx, name, want, &prefs, n).await?;
         }
@@ -336,6 +354,7 @@ impl Kind for AutoscalingGroup {
     }
 
     async fn delete(&self, cx: &Cx, live: &LiveObject) -> anyhow::Result<()> {
+        asg_step::delete_alarms(cx, live).await?;
         asg_aws::delete(cx, &live.id).await
     }
 }
@@ -368,7 +387,7 @@ fn with_refresh(
     Some(live)
 }
 
-fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<LiveObject> {
+fn live_object(g: &AutoScalingGroup, scaling: Option<asg_scaling::Scaling>) -> Option<LiveObject> {
     let name = g.auto_scaling_group_name()?.to_string();
     let mut addr = None;
     let mut user = std::collections::BTreeMap::new();
@@ -382,9 +401,8 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
     }
     let addr = addr.unwrap_or_else(|| Address::new("autoscaling_group", name.replace(['.', '/'], "_")));
     let lt = g.launch_template();
-    let (policies, schedules) = scaling.unwrap_or((Value::List(vec![]), Value::List(vec![])));
     let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',').filter(|s| !s.is_empty());
-    let attrs = Attrs::from([
+    let mut attrs = Attrs::from([
         ("name".into(), Value::str(&name)),
         ("launch_template".into(), Value::from(lt.and_then(|l| l.launch_template_id()).map(String::from))),
         ("launch_template_version".into(), Value::from(lt.and_then(|l| l.version()).map(String::from))),
@@ -395,13 +413,12 @@ fn live_object(g: &AutoScalingGroup, scaling: Option<(Value, Value)>) -> Option<
         ("target_groups".into(), str_set(g.target_group_arns().iter().map(String::as_str))),
         ("health_check_type".into(), Value::from(g.health_check_type().map(String::from))),
         ("health_check_grace_period".into(), Value::Int(g.health_check_grace_period().unwrap_or_default().into())),
-        ("target_tracking".into(), policies),
-        ("schedule".into(), schedules),
         ("tags".into(), Value::Map(user)),
         ("arn".into(), Value::from(g.auto_scaling_group_arn().map(String::from))),
         ("id".into(), Value::str(&name)),
         ("_versions".into(), versions(g)),
     ]);
+    scaling.unwrap_or_default().fill(&mut attrs);
     Some(LiveObject { addr, id: name, attrs })
 }
 

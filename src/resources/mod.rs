@@ -4,9 +4,12 @@
 //! nothing else.
 
 pub mod adopt;
+mod asg_alarms;
 mod asg_aws;
 mod asg_refresh;
+mod asg_requests;
 mod asg_scaling;
+mod asg_step;
 mod asg_wait;
 mod autoscaling_group;
 pub mod claims;

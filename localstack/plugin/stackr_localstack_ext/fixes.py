@@ -27,6 +27,12 @@ whatever the realism profile). Installed by an `on_infra_start` hook.
   DescribeListenerCertificates. This fix serves them: a listener's extra (SNI) certificates kept
   beside its default one, listed with IsDefault as AWS lists them, each checked to exist in ACM
   or IAM (CertificateNotFound).
+- PutScalingPolicy answers `PolicyArn`; AWS's (and the SDKs') member is `PolicyARN`, so every
+  caller reads no ARN and cannot make the policy's CloudWatch alarm.
+- CloudWatch's PutMetricAlarm keeps its `Tags` in the alarm instead of tagging it: DescribeAlarms
+  then returns a member MetricAlarm does not have (the CBOR serializer of the current SDKs'
+  protocol fails on it with a 500) and ListTagsForResource shows none. AWS tags a new alarm
+  (and ignores the tags of an update) and returns tags only through ListTagsForResource.
 """
 
 from localstack.runtime import hooks
@@ -58,6 +64,8 @@ def install_fixes():
     health.install()
     install_subnet_mappings()
     install_listener_certificates()
+    install_policy_arn()
+    install_alarm_members()
 
 
 def install_path_prefix():
@@ -296,3 +304,45 @@ def install_listener_certificates():
     ELBV2Response.add_listener_certificates = add_listener_certificates
     ELBV2Response.remove_listener_certificates = remove_listener_certificates
     ELBV2Response.describe_listener_certificates = describe_listener_certificates
+
+
+def install_policy_arn():
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import ActionResult
+
+    put = AutoScalingResponse.put_scaling_policy
+    if getattr(put, "_stackr_fixed", False):
+        return
+
+    def fixed(self):
+        result = put(self)
+        arn = getattr(result, "result", {}).get("PolicyArn")
+        return ActionResult({"PolicyARN": arn}) if arn else result
+
+    fixed._stackr_fixed = True
+    AutoScalingResponse.put_scaling_policy = fixed
+
+
+def install_alarm_members():
+    from localstack.aws.api import handler
+    from localstack.services.cloudwatch.provider_v2 import CloudwatchProvider
+
+    put = CloudwatchProvider.put_metric_alarm
+    if getattr(put, "_stackr_fixed", False):
+        return
+
+    def put_metric_alarm(self, context, request):
+        store = self.get_store(context.account_id, context.region)
+        name = request.get("AlarmName")
+        existed = any(a.alarm.get("AlarmName") == name for a in list(store.alarms.values()))
+        put(self, context, request)
+        for arn, a in list(store.alarms.items()):
+            if a.alarm.get("AlarmName") == name:
+                tags = a.alarm.pop("Tags", None)
+                if tags and not existed:
+                    store.TAGS.tag_resource(arn, tags)
+
+    # The skeleton dispatches by the handler's name: keep the provider's.
+    fixed = handler("PutMetricAlarm", expand=False)(put_metric_alarm)
+    fixed._stackr_fixed = True
+    CloudwatchProvider.put_metric_alarm = fixed

@@ -10,6 +10,7 @@ pub mod iam;
 pub mod network;
 pub mod rolling;
 pub mod scaling;
+pub mod steps;
 
 use crate::constraint::formats;
 use crate::model::Value;

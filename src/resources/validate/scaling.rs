@@ -29,6 +29,7 @@ pub fn group(res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         ));
     }
     tracking(res, diags);
+    super::steps::check(res, diags);
     schedules(res, min, max, diags);
     let subnets = targets(stack, res, "subnets");
     if let Some(vpc) = subnets.iter().find_map(|s| vpc_of(stack, s)) {
@@ -46,6 +47,7 @@ fn tracking(res: &Resource, diags: &mut Diagnostics) {
             diags.push(error(res, &path, "one target_tracking block per metric"));
         }
         metrics.push(metric);
+        requests(res, &path, metric, b, diags);
         // f64's text is the number's own: 150 for 150, 100.5 for 100.5.
         if let Some(t) = b.get("target").and_then(Value::as_f64).filter(|t| metric == "cpu" && *t > 100.0) {
             diags.push(error(
@@ -54,6 +56,34 @@ fn tracking(res: &Resource, diags: &mut Diagnostics) {
                 format!("a CPU target is a percentage; {t} is above 100"),
             ));
         }
+    }
+}
+
+/// Request-count tracking names one of the group's own target groups; other metrics none.
+fn requests(res: &Resource, path: &str, metric: &str, b: &Block, diags: &mut Diagnostics) {
+    let tg = b.get("target_group").filter(|v| !v.is_null());
+    match (metric, tg) {
+        ("requests_per_target", None) => diags.push(error(
+            res,
+            path,
+            "requests_per_target tracking needs `target_group`: the target group whose requests are counted",
+        )),
+        ("requests_per_target", Some(tg)) => {
+            let own = res.attrs.get("target_groups").map(Value::as_list).unwrap_or_default();
+            if !own.contains(tg) {
+                diags.push(error(
+                    res,
+                    &format!("{path}.target_group"),
+                    format!("{} is not one of this group's target_groups", super::show(tg)),
+                ));
+            }
+        }
+        (_, Some(_)) => diags.push(error(
+            res,
+            &format!("{path}.target_group"),
+            format!("`target_group` is only for requests_per_target, not {metric}"),
+        )),
+        _ => {}
     }
 }
 

@@ -24,6 +24,8 @@ class Profile:
     # Eventual consistency (real seconds after a create).
     ec2_visibility: float = 0.0
     iam_propagation: float = 0.0
+    # A new CloudWatch alarm missing from DescribeAlarms.
+    alarm_visibility: float = 0.0
 
     # Asynchronous state (real seconds in each transitional state).
     instance_pending: float = 0.0
@@ -96,6 +98,7 @@ FULL = dict(
     name="full",
     ec2_visibility=4.0,
     iam_propagation=10.0,
+    alarm_visibility=4.0,
     instance_pending=30.0,
     instance_stopping=30.0,
     instance_shutting_down=30.0,

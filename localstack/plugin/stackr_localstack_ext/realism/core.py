@@ -22,7 +22,7 @@ from . import config
 
 LOG = logging.getLogger("stackr.realism")
 
-SERVICES = {"ec2", "iam", "elbv2", "autoscaling", "sts", "acm", "resourcegroupstaggingapi"}
+SERVICES = {"ec2", "iam", "elbv2", "autoscaling", "sts", "acm", "resourcegroupstaggingapi", "cloudwatch"}
 
 # The default profile and the profiles registered for access key ids (control.py).
 PROFILES = {"default": config.from_environment(), "keys": {}}

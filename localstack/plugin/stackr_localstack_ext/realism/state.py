@@ -67,6 +67,8 @@ class Facts:
     tokens: dict = field(default_factory=dict)
     # (account, region, bucket) -> [tokens, last refill time].
     buckets: dict = field(default_factory=dict)
+    # (account, region, alarm name) -> when PutMetricAlarm first made it.
+    alarms: dict = field(default_factory=dict)
     # IAM objects (policy ARNs, principal names) already refused once as a concurrent modification.
     iam_conflicts: set = field(default_factory=set)
 

@@ -2,7 +2,7 @@
 (or answer it, as a client-token replay does); `AFTER` steps see a successful response, record
 what happened and rewrite what the caller's profile should see."""
 
-from . import account, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, throttling, validation, volumes
+from . import account, alarms, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, throttling, validation, volumes
 
 BEFORE = [
     throttling.throttle,
@@ -32,5 +32,7 @@ AFTER = [
     nat.after,
     account.after,
     elb.after,
+    alarms.record,
     consistency.hide_fresh,
+    alarms.hide_fresh,
 ]
