@@ -9,10 +9,12 @@
 #   (one /32).
 # - A bastion with templated user data, an 8 GiB gp3 data volume and an Elastic IP.
 # - The web tier, from the module in modules/web-tier: an Application Load Balancer whose
-#   target group health-checks /health, behind an HTTP listener, in the public subnets; a
-#   launch template and an Auto Scaling group of 2-4 servers across the private subnets (the
-#   bastion is the only public instance), registered in the target group,
-#   reachable only from the balancer's security group, and scaling on 40% CPU.
+#   target group health-checks /health, in the public subnets, serving HTTPS (HTTP redirected)
+#   when var.domain has an issued ACM certificate, plain HTTP otherwise; a launch template and
+#   an Auto Scaling group of 2-4 servers across the private subnets (the bastion is the only
+#   public instance), registered in the target group, reachable only from the balancer's
+#   security group, scaling out in steps on high CPU and in on low CPU (CloudWatch alarms),
+#   and rolled over to a new version of the launch template by apply.
 #
 #   stackr plan  -f stacks/web.hcl
 #   stackr apply -f stacks/web.hcl
@@ -40,6 +42,12 @@ variable "admin_cidr" {
   description = "The one address SSH is allowed from"
 }
 
+variable "domain" {
+  type        = string
+  default     = null
+  description = "The site's domain: with an issued ACM certificate for it, the balancer serves HTTPS and redirects HTTP"
+}
+
 variable "instance_type" {
   default = "t3.micro"
 }
@@ -51,6 +59,11 @@ variable "nat_per_zone" {
 }
 
 data "availability_zones" "all" {}
+
+# null domain: nothing is looked up and the arn is null (plain HTTP).
+data "acm_certificate" "site" {
+  domain = var.domain
+}
 
 data "ami" "al2023" {
   ssm_parameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -217,6 +230,7 @@ module "tier" {
   instance_type  = var.instance_type
   role           = iam_role.web
   port           = local.port
+  certificate    = data.acm_certificate.site.arn
 }
 
 output "url" {

@@ -10,26 +10,6 @@ use aws_sdk_elasticloadbalancingv2::types::ProtocolEnum;
 use common::elb::*;
 use common::*;
 
-/// Imports a fresh self-signed certificate for `domain` into ACM; returns its ARN.
-async fn import(domain: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
-    let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj"])
-        .arg(format!("/CN={domain}"))
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("openssl runs");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let acm = aws_sdk_acm::Client::new(&sdk_config_in(REGION).await);
-    let blob = |p: &std::path::Path| aws_sdk_acm::primitives::Blob::new(std::fs::read(p).unwrap());
-    let out = acm.import_certificate().certificate(blob(&cert)).private_key(blob(&key)).send().await.unwrap();
-    out.certificate_arn().unwrap().to_string()
-}
-
 fn stack(site: &str, api: &str, weights: (i32, i32), sni: bool) -> String {
     let (blue, green) = weights;
     let extra = if sni { "    certificates = [data.acm_certificate.api.arn]\n" } else { "" };
@@ -53,7 +33,7 @@ fn stack(site: &str, api: &str, weights: (i32, i32), sni: bool) -> String {
 async fn https_with_acm_certificates_sni_and_weighted_forwarding() {
     let c = Case::new("https").await;
     let (site, api) = (format!("{}.example.com", c.name), format!("api.{}.example.com", c.name));
-    let (site_arn, api_arn) = (import(&site).await, import(&api).await);
+    let (site_arn, api_arn) = (import_certificate(&site).await, import_certificate(&api).await);
     c.apply(&stack(&site, &api, (80, 20), true), &["# load_balancer.web will be created", "forward_to"]);
 
     let lb = c.balancer().await;

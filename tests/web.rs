@@ -41,10 +41,20 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(listener.port(), Some(80));
     assert_eq!(listener.default_actions()[0].target_group_arn(), tg.target_group_arn());
 
-    // The scaling policy tracks 40% CPU.
+    // It scales out in two steps on high CPU and in by one on low CPU.
     let policies = acct.autoscaling.describe_policies().auto_scaling_group_name("web-tier-web").send().await.unwrap();
-    let tracking = policies.scaling_policies()[0].target_tracking_configuration().unwrap();
-    assert_eq!(tracking.target_value(), Some(40.0));
+    let policy = |name: &str| {
+        let p = policies.scaling_policies().iter().find(|p| p.policy_name() == Some(name));
+        p.unwrap_or_else(|| panic!("policy {name} in {policies:?}")).clone()
+    };
+    let high = policy("cpu-high");
+    assert_eq!(high.policy_type(), Some("StepScaling"));
+    let mut steps: Vec<i32> = high.step_adjustments().iter().filter_map(|s| s.scaling_adjustment()).collect();
+    steps.sort();
+    assert_eq!(steps, [1, 2]);
+    let low = policy("cpu-low");
+    assert_eq!(low.policy_type(), Some("SimpleScaling"));
+    assert_eq!(low.scaling_adjustment(), Some(-1));
 
     // The bastion: its role's profile, its data volume at /dev/sdf, its Elastic IP.
     let bastion = acct.ec2.describe_instances().filters(tag_filter(STACK)).send().await.unwrap();
@@ -139,6 +149,7 @@ async fn web_tier_end_to_end() {
 
     let plan = stackr(&["plan", "-f", file, "--detailed-exitcode"]).expect(0);
     assert!(plan.stdout.contains("No changes."));
+    https_with_a_certificate(&acct, file).await;
 
     let run = stackr(&["destroy", "-f", file, "--auto-approve"]).expect(0);
     assert!(run.stdout.contains("Destroy complete! Resources: 28 destroyed."), "{}", run.stdout);
@@ -150,4 +161,24 @@ async fn web_tier_end_to_end() {
     let groups =
         acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names("web-tier-web").send().await.unwrap();
     assert!(groups.auto_scaling_groups().is_empty());
+}
+
+/// With a certificate for `var.domain` in ACM, the balancer serves HTTPS with it and redirects
+/// HTTP, in place; the plan after is clean.
+async fn https_with_a_certificate(acct: &Account, file: &str) {
+    let domain = format!("{}.example.test", unique("site"));
+    let cert = import_certificate(&domain).await;
+    let var = format!("domain={domain}");
+    let plan = stackr(&["plan", "-f", file, "--var", &var]).expect(0);
+    assert!(plan.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{}", plan.stdout);
+    stackr(&["apply", "-f", file, "--var", &var, "--auto-approve"]).expect(0);
+    let lbs = acct.elb.describe_load_balancers().names("web-tier-web").send().await.unwrap();
+    let arn = lbs.load_balancers()[0].load_balancer_arn().unwrap();
+    let listeners = acct.elb.describe_listeners().load_balancer_arn(arn).send().await.unwrap();
+    let port = |p: i32| listeners.listeners().iter().find(|l| l.port() == Some(p)).cloned().expect("listener");
+    let https = port(443);
+    assert_eq!(https.certificates()[0].certificate_arn(), Some(cert.as_str()));
+    let redirect = port(80).default_actions()[0].redirect_config().cloned().expect("HTTP redirects");
+    assert_eq!(redirect.protocol(), Some("HTTPS"));
+    stackr(&["plan", "-f", file, "--var", &var, "--detailed-exitcode"]).expect(0);
 }

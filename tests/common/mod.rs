@@ -168,3 +168,23 @@ impl Account {
         [vpcs, subnets, igws, rtbs, sgs, users, groups]
     }
 }
+
+/// Imports a fresh self-signed certificate for `domain` into ACM; returns its ARN.
+pub async fn import_certificate(domain: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj"])
+        .arg(format!("/CN={domain}"))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let acm = aws_sdk_acm::Client::new(&sdk_config_in(REGION).await);
+    let blob = |p: &std::path::Path| aws_sdk_acm::primitives::Blob::new(std::fs::read(p).unwrap());
+    let out = acm.import_certificate().certificate(blob(&cert)).private_key(blob(&key)).send().await.unwrap();
+    out.certificate_arn().unwrap().to_string()
+}

@@ -15,6 +15,12 @@ variable "server_subnets" {
   description = "Subnets for the servers, one per zone (private ones behind NAT); default: `subnets`"
 }
 
+variable "certificate" {
+  type        = string
+  default     = null
+  description = "ACM certificate ARN for HTTPS; without one the balancer serves plain HTTP"
+}
+
 variable "ami" {
   type        = string
   description = "The servers' image"
