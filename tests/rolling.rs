@@ -132,7 +132,8 @@ async fn an_unhealthy_version_fails_the_apply_and_the_group_rolls_back() {
     let file = c.write("#!/bin/sh\\necho v1\\n", "    instance_warmup = 20\n");
     apply_settled(&file, &[]);
     // The plugin's target groups fail instances whose user data holds this marker.
-    let broken = c.write("#!/bin/sh\\n# stackr-localstack: unhealthy\\nexit 1\\n", "    instance_warmup = 20\n");
+    // A warmup long enough (10 s in LocalStack's time) for stackr's polls to see the target fail.
+    let broken = c.write("#!/bin/sh\\n# stackr-localstack: unhealthy\\nexit 1\\n", "    instance_warmup = 300\n");
     let run = stackr(&["apply", "-f", &broken, "--auto-approve", "--json"]).expect(1);
     let events: Vec<serde_json::Value> = run.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     assert!(
