@@ -181,12 +181,18 @@ pub async fn roll(cx: &Cx, group: &str, want: &Attrs, prefs: &Attrs, count: usiz
         .auto_scaling_group_name(group)
         .desired_configuration(DesiredConfiguration::builder().launch_template(spec).build())
         .preferences(preferences(prefs));
+    let since = std::time::Instant::now();
     let started = loop {
         match call.clone().send().await.map_err(aws::error) {
-            // One left running by an earlier apply, or started by someone else: let it end first.
-            Err(e) if e.code.as_deref() == Some("InstanceRefreshInProgress") => {
-                if let Some(r) = active(cx, group).await? {
-                    wait(cx, group, r.instance_refresh_id().unwrap_or_default(), &[]).await.ok();
+            // One left running by an earlier apply, or started by someone else: let it end
+            // first (its outcome is not this rollout's). Not listed yet or already ended: the
+            // listing lags, so pause before asking again, within the rollout's own limit.
+            Err(e) if e.code.as_deref() == Some("InstanceRefreshInProgress") && since.elapsed() < limit() => {
+                match active(cx, group).await? {
+                    Some(r) => {
+                        let _ = wait(cx, group, r.instance_refresh_id().unwrap_or_default(), &[]).await;
+                    }
+                    None => tokio::time::sleep(super::retry::jitter(Duration::from_secs(2))).await,
                 }
             }
             other => break other?,
