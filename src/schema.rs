@@ -34,12 +34,21 @@ pub struct AttrSpec {
     /// What AWS accepts beyond the type (ranges, lengths, formats), checked when the stack
     /// file loads.
     pub checks: &'static [Check],
+    /// Items of this list may wait for what they reference: the object is made without the
+    /// items naming objects that do not exist yet, and they are added once those do. Such
+    /// references never form a cycle (two security groups whose rules name each other).
+    pub late: bool,
 }
 
 impl AttrSpec {
     /// The same attribute with constraints on its value.
     pub const fn with(self, checks: &'static [Check]) -> AttrSpec {
         AttrSpec { checks, ..self }
+    }
+
+    /// The same attribute, its list items settled after the objects they name (see `late`).
+    pub const fn late(self) -> AttrSpec {
+        AttrSpec { late: true, ..self }
     }
 }
 
@@ -155,11 +164,11 @@ pub fn quote_list(items: &[&str]) -> String {
 
 /// Shorthands that keep the kind tables readable.
 pub const fn attr(name: &'static str, ty: Ty, presence: Presence, update: Update, doc: &'static str) -> AttrSpec {
-    AttrSpec { name, ty, presence, update, doc, checks: &[] }
+    AttrSpec { name, ty, presence, update, doc, checks: &[], late: false }
 }
 
 pub const fn computed(name: &'static str, doc: &'static str) -> AttrSpec {
-    AttrSpec { name, ty: Ty::Str, presence: Presence::Computed, update: Update::InPlace, doc, checks: &[] }
+    AttrSpec { name, ty: Ty::Str, presence: Presence::Computed, update: Update::InPlace, doc, checks: &[], late: false }
 }
 
 /// The `tags` attribute every taggable EC2 and Auto Scaling kind has.
@@ -170,6 +179,7 @@ pub const TAGS: AttrSpec = AttrSpec {
     update: Update::InPlace,
     doc: "Tags to set; `Name` defaults to `<stack>-<name>`. The stackr:* ownership tags are managed for you.",
     checks: TAG_CHECKS,
+    late: false,
 };
 
 /// Tags as EC2 and Auto Scaling take them: keys of 1-128 characters, values of up to 256, at

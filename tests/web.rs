@@ -41,6 +41,25 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(listener.port(), Some(80));
     assert_eq!(listener.default_actions()[0].target_group_arn(), tg.target_group_arn());
 
+    // The balancer's group and the servers' group name each other: egress to, ingress from.
+    let sgs = acct.ec2.describe_security_groups().group_ids(lb.security_groups()[0].clone()).send().await.unwrap();
+    let alb_sg = &sgs.security_groups()[0];
+    let to: Vec<&str> = alb_sg
+        .ip_permissions_egress()
+        .iter()
+        .flat_map(|r| r.user_id_group_pairs())
+        .filter_map(|p| p.group_id())
+        .collect();
+    assert_eq!(to.len(), 1, "{alb_sg:?}");
+    let web_sg = acct.ec2.describe_security_groups().group_ids(to[0]).send().await.unwrap();
+    let from: Vec<&str> = web_sg.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .flat_map(|r| r.user_id_group_pairs())
+        .filter_map(|p| p.group_id())
+        .collect();
+    assert_eq!(from, [alb_sg.group_id().unwrap()]);
+
     // It scales out in two steps on high CPU and in by one on low CPU.
     let policies = acct.autoscaling.describe_policies().auto_scaling_group_name("web-tier-web").send().await.unwrap();
     let policy = |name: &str| {

@@ -9,7 +9,7 @@ use crate::model::{AttrSpec, Attrs, Lit, Presence, Schema, Ty, Update, Value, at
 
 /// A result attribute of a data kind.
 pub(super) const fn result(name: &'static str, ty: Ty, doc: &'static str) -> AttrSpec {
-    AttrSpec { name, ty, presence: Presence::Computed, update: Update::InPlace, doc, checks: &[] }
+    AttrSpec { name, ty, presence: Presence::Computed, update: Update::InPlace, doc, checks: &[], late: false }
 }
 
 pub struct AvailabilityZones;

@@ -4,8 +4,10 @@
 
 mod coerce;
 mod conflicts;
+mod desired;
 mod duplicates;
 mod home;
+pub mod late;
 mod moved;
 mod options;
 mod order;
@@ -23,8 +25,10 @@ use std::collections::{HashMap, HashSet};
 
 pub use order::{Op, Step};
 
+use desired::Each;
+
 use crate::live::LiveState;
-use crate::model::{Address, Attrs, LiveObject, Presence, Value};
+use crate::model::{Address, Attrs, LiveObject, Value};
 use crate::resources::{self, Kind};
 use crate::stack::{Diagnostic, Diagnostics, Stack};
 
@@ -69,6 +73,8 @@ pub struct Change {
     pub forces: Vec<String>,
     /// Desired dependencies (from references in the stack file).
     pub deps: Vec<Address>,
+    /// Those of `deps` the change may make before they exist ([`crate::stack::Resource::soft_deps`]).
+    pub soft_deps: Vec<Address>,
     /// Replace by creating the new object first (`lifecycle { create_before_destroy = true }`).
     pub create_before_destroy: bool,
     /// Attributes whose values are secret (user data, values from `sensitive` variables).
@@ -156,44 +162,24 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
     let mut states: HashMap<Address, Attrs> = HashMap::new();
     let mut claimed: HashSet<&Address> = HashSet::new();
     if !destroy {
-        for res in topo_order(stack) {
-            let kind = resources::kind(&res.addr.kind).expect("stack kinds are checked at load");
-            let found = by_addr.get(&res.addr).and_then(|v| v.first()).copied();
+        let each = Each { stack, live, by_addr: &by_addr, opts, moved_from: &moved_from };
+        let mut early = vec![];
+        for (res, without_late) in desired::topo_order(stack) {
             claimed.insert(&res.addr);
-            let want = match resolve::desired(kind, &stack.name, &res.addr, &res.attrs, &states) {
-                Ok(want) => want,
-                Err((attr, msg)) => {
-                    diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&res.file, res.span_of(&attr)));
-                    continue;
-                }
-            };
-            let change = match found {
-                None => {
-                    if let Some(name) = kind.unique_name(&want).filter(|n| live.is_foreign(kind.schema().kind, n)) {
-                        diags.push(conflicts::conflict(stack, res, &name));
-                    }
-                    conflicts::side_conflicts(kind, None, &want, live, res, &mut diags);
-                    diags.0.extend(home::foreign_singleton(stack, live, res));
-                    if let Some((w, hint)) = kind.create_warning(&want) {
-                        let at = res.span.clone();
-                        warnings.push(Diagnostic::warning(format!("{}: {w}", res.addr)).at(&res.file, at).hint(hint));
-                    }
-                    create(kind, res.addr.clone(), want, res)
-                }
-                Some(obj) => {
-                    conflicts::side_conflicts(kind, Some(&obj.attrs), &want, live, res, &mut diags);
-                    let mut change = compare(kind, obj, want, res, opts.replace.contains(&res.addr));
-                    change.moved_from = moved_from.get(&res.addr).cloned();
-                    if let (Action::Update, Some(live), Some(after)) = (change.action, &change.live, &change.after)
-                        && let Some(msg) = kind.check_update(&live.attrs, after)
-                    {
-                        diags.push(Diagnostic::error(format!("{}: {msg}", res.addr)).at(&res.file, res.span.clone()));
-                    }
-                    change
-                }
-            };
+            let Some(change) = each.plan(res, &states, &mut diags, &mut warnings) else { continue };
             states.insert(res.addr.clone(), change.after.clone().unwrap_or_default());
+            early.extend(without_late.then_some(changes.len()));
             changes.push(change);
+        }
+        // Those planned before the objects their late references name: again, now those are
+        // known (only their late attributes can differ, and no one else reads those).
+        for i in early {
+            let res = stack.resource(&changes[i].addr).expect("planned from the stack");
+            let (mut d, mut w) = (Diagnostics::default(), vec![]);
+            if let Some(change) = each.plan(res, &states, &mut d, &mut w) {
+                states.insert(res.addr.clone(), change.after.clone().unwrap_or_default());
+                changes[i] = change;
+            }
         }
     }
     for obj in &live.objects {
@@ -213,6 +199,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 changed: vec![],
                 forces: vec![],
                 deps: vec![],
+                soft_deps: vec![],
                 create_before_destroy: false,
                 sensitive: deleted_sensitive(stack, obj),
                 moved_from: moved_from.get(&obj.addr).filter(|_| destroy).cloned(),
@@ -237,6 +224,7 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
         d.push(Diagnostic::error(msg));
         d
     })?;
+    late::notes(&steps, &mut changes);
     let outputs =
         if destroy { vec![] } else { stack.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect() };
     let sensitive_outputs = stack.outputs.iter().filter(|o| o.sensitive).map(|o| o.name.clone()).collect();
@@ -250,102 +238,6 @@ fn check_outputs(stack: &Stack, states: &HashMap<Address, Attrs>, diags: &mut Di
         if let Err(msg) = resolve::resolve_value(&o.value, &lookup) {
             diags.push(Diagnostic::error(format!("output.{}: {msg}", o.name)).at(&stack.file, o.span.clone()));
         }
-    }
-}
-
-fn create(kind: &dyn Kind, addr: Address, mut want: Attrs, res: &crate::stack::Resource) -> Change {
-    for spec in kind.schema().attrs.iter().filter(|a| a.presence == Presence::Computed) {
-        want.insert(spec.name.to_string(), Value::Unknown);
-    }
-    Change {
-        addr,
-        action: Action::Create,
-        live: None,
-        after: Some(want),
-        raw: Some(res.attrs.clone()),
-        changed: vec![],
-        forces: vec![],
-        deps: res.deps.clone(),
-        create_before_destroy: res.lifecycle.create_before_destroy,
-        sensitive: sensitive(kind, res),
-        moved_from: None,
-        notes: vec![],
-    }
-}
-
-/// Compares desired with live attribute by attribute, following the schema. Attributes under
-/// `lifecycle { ignore_changes }` keep their live values; `force` replaces regardless.
-fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::Resource, force: bool) -> Change {
-    let mut live = obj.clone();
-    kind.canonical(&mut live.attrs);
-    let mut after = want;
-    kind.accept_live(&mut live.attrs, &mut after);
-    let (mut changed, mut forces) = (vec![], vec![]);
-    for spec in kind.schema().attrs {
-        if spec.presence == Presence::Computed {
-            let v = live.attrs.get(spec.name).cloned().unwrap_or_default();
-            after.insert(spec.name.to_string(), v);
-            continue;
-        }
-        let have = live.attrs.get(spec.name).cloned().unwrap_or_default();
-        if res.lifecycle.ignore_changes.iter().any(|i| i == spec.name) {
-            after.insert(spec.name.to_string(), have);
-            continue;
-        }
-        match after.get(spec.name) {
-            // Left to AWS: whatever it chose is what we want.
-            None if spec.presence == Presence::Optional => {
-                after.insert(spec.name.to_string(), have);
-            }
-            want if want.cloned().unwrap_or_default() != have => {
-                changed.push(spec.name.to_string());
-                if spec.update == crate::model::Update::ForceNew {
-                    forces.push(spec.name.to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    for name in kind.recomputed(&changed) {
-        after.insert(name.to_string(), Value::Unknown);
-    }
-    // Changes the schema allows in place that AWS allows only in some directions (a network
-    // load balancer's subnets can be added, never removed).
-    for f in kind.forces(&live.attrs, &after) {
-        if changed.iter().any(|c| c == f) && !forces.iter().any(|x| x == f) {
-            forces.push(f.to_string());
-        }
-    }
-    let action = match (forces.is_empty() && !force, changed.is_empty()) {
-        (false, _) => Action::Replace,
-        (true, false) => Action::Update,
-        (true, true) if kind.pending(&live.attrs).is_some() => Action::Update,
-        (true, true) => Action::NoOp,
-    };
-    if action == Action::Replace {
-        for spec in kind.schema().attrs.iter().filter(|a| a.presence == Presence::Computed) {
-            after.insert(spec.name.to_string(), Value::Unknown);
-        }
-    }
-    let notes = match action {
-        Action::Update => {
-            kind.pending(&live.attrs).into_iter().chain(kind.update_note(&live.attrs, &after, &changed)).collect()
-        }
-        _ => vec![],
-    };
-    Change {
-        notes,
-        addr: obj.addr.clone(),
-        action,
-        live: Some(live),
-        after: Some(after),
-        raw: Some(res.attrs.clone()),
-        changed,
-        forces,
-        deps: res.deps.clone(),
-        create_before_destroy: res.lifecycle.create_before_destroy,
-        sensitive: sensitive(kind, res),
-        moved_from: None,
     }
 }
 
@@ -369,27 +261,6 @@ fn deleted_sensitive(stack: &Stack, obj: &LiveObject) -> Vec<String> {
     redact::always_sensitive(kind.schema()).chain(tags).collect()
 }
 
-/// Resources in an order where every resource comes after those it references.
-fn topo_order(stack: &Stack) -> Vec<&crate::stack::Resource> {
-    let mut done: HashSet<&Address> = HashSet::new();
-    let mut out = Vec::with_capacity(stack.resources.len());
-    while out.len() < stack.resources.len() {
-        let before = out.len();
-        for r in &stack.resources {
-            if !done.contains(&r.addr) && r.deps.iter().all(|d| done.contains(d) || stack.resource(d).is_none()) {
-                done.insert(&r.addr);
-                out.push(r);
-            }
-        }
-        // Cycles are rejected when the stack is loaded; this only guards against looping.
-        if out.len() == before {
-            out.extend(stack.resources.iter().filter(|r| !done.contains(&r.addr)));
-            break;
-        }
-    }
-    out
-}
-
 /// Changes listed by address, as Terraform lists them.
 fn sort_for_display(changes: &mut [Change]) {
     changes
@@ -400,6 +271,8 @@ fn sort_for_display(changes: &mut [Change]) {
 mod deferred_tests;
 #[cfg(test)]
 mod home_tests;
+#[cfg(test)]
+mod late_tests;
 #[cfg(test)]
 mod moved_tests;
 #[cfg(test)]

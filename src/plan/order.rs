@@ -9,9 +9,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::late::{self, Let, Wait};
 use super::resolve::{ref_strings, release};
 use super::{Action, Change};
-use crate::model::{Attrs, Value};
+use crate::model::{Address, Attrs, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
@@ -22,6 +23,8 @@ pub enum Op {
     Release,
     /// Records a `moved` block's new address on the object (its tags or IAM path).
     Move,
+    /// Adds what a create or update left out of its late attributes (see [`super::late`]).
+    Complete,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +35,9 @@ pub struct Step {
     pub after: Vec<usize>,
     /// For `Release`: the attributes to update to.
     pub release: Option<Attrs>,
+    /// For a create or update: references it does not wait for; the items naming them are
+    /// left out until its `Complete` step.
+    pub late: Vec<Address>,
 }
 
 /// The value other objects use to refer to this one (its id, or its name for IAM groups).
@@ -44,7 +50,7 @@ fn ref_value(c: &Change) -> Option<String> {
 pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
     let mut steps: Vec<Step> = vec![];
     let add = |steps: &mut Vec<Step>, change: usize, op: Op| {
-        steps.push(Step { change, op, after: vec![], release: None });
+        steps.push(Step { change, op, after: vec![], release: None, late: vec![] });
         steps.len() - 1
     };
     let (mut del, mut cre, mut upd) = (HashMap::new(), HashMap::new(), HashMap::new());
@@ -90,11 +96,17 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
     // Creates and updates follow the creates and updates of what they reference.
     let desired: HashMap<_, usize> =
         changes.iter().enumerate().filter(|(_, c)| c.raw.is_some()).map(|(i, c)| (&c.addr, i)).collect();
+    let mut waits = vec![];
     for (i, c) in changes.iter().enumerate() {
         let Some(&me) = cre.get(&i).or(upd.get(&i)) else { continue };
         for dep in &c.deps {
             let Some(j) = desired.get(dep) else { continue };
-            steps[me].after.extend(cre.get(j).into_iter().chain(upd.get(j)).copied());
+            let made = cre.get(j).into_iter().chain(upd.get(j)).copied();
+            if c.soft_deps.contains(dep) {
+                waits.push(Wait { step: me, change: i, dep: dep.clone(), waits: made.collect() });
+            } else {
+                steps[me].after.extend(made);
+            }
         }
     }
 
@@ -103,23 +115,29 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
         changes.iter().enumerate().filter_map(|(i, c)| Some(((c.kind().schema().kind, ref_value(c)?), i))).collect();
     let doomed: HashSet<String> = del.keys().filter_map(|&i| ref_value(&changes[i])).collect();
     let mut released: HashMap<usize, usize> = HashMap::new();
+    let mut lets = vec![];
     for (j, c) in changes.iter().enumerate() {
         let Some(live) = &c.live else { continue };
-        let mut refs = vec![];
+        let (mut refs, mut late_refs) = (vec![], vec![]);
         for spec in c.kind().schema().attrs {
             if let Some(v) = live.attrs.get(spec.name) {
-                ref_strings(&spec.ty, v, &mut refs);
+                ref_strings(&spec.ty, v, if spec.late { &mut late_refs } else { &mut refs });
             }
         }
+        let late_only: Vec<_> = late_refs.iter().filter(|r| !refs.contains(r)).cloned().collect();
+        refs.extend(late_refs);
         let freed = freed_refs(c);
         for (kind, id) in refs {
             let freed_here = freed.contains(&(kind, id.clone()));
+            let late_here = late_only.contains(&(kind, id.clone()));
             let Some(&x) = by_ref.get(&(kind, id)) else { continue };
             let Some(&dx) = del.get(&x).filter(|_| x != j) else { continue };
             if let Some(&dj) = del.get(&j) {
                 // What the referent's deletion frees goes after it, the rest before it.
                 if freed_here {
                     steps[dj].after.push(dx);
+                } else if late_here {
+                    lets.push(Let { referent: dx, referrer: j, after: dj });
                 } else {
                     steps[dx].after.push(dj);
                 }
@@ -169,6 +187,10 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
             }
         }
     }
+
+    // Late references go in last: only where they close no cycle do they order anything.
+    late::waits(&mut steps, waits);
+    late::lets(&mut steps, changes, lets, &|s| doomed.contains(s));
 
     for s in &mut steps {
         s.after.sort_unstable();

@@ -217,6 +217,7 @@ impl Saved {
                 changed: c.changed.clone(),
                 forces: c.forces.clone(),
                 deps: c.deps.clone(),
+                soft_deps: vec![],
                 create_before_destroy: c.create_before_destroy,
                 sensitive: c.sensitive.clone(),
                 moved_from: c.moved_from.clone(),

@@ -53,7 +53,7 @@ fn resource(addr: &Address) -> J {
 fn op_action(op: Op) -> &'static str {
     match op {
         Op::Create => "create",
-        Op::Update | Op::Release => "update",
+        Op::Update | Op::Release | Op::Complete => "update",
         Op::Delete => "delete",
         // Terraform's hooks have no move; the object's address is what changes.
         Op::Move => "update",

@@ -20,6 +20,7 @@ pub(super) fn words(op: Op) -> (&'static str, &'static str, &'static str) {
         Op::Release => ("Releasing references...", "Still releasing...", "References released"),
         Op::Delete => ("Destroying...", "Still destroying...", "Destruction complete"),
         Op::Move => ("Moving...", "Still moving...", "Move complete"),
+        Op::Complete => ("Adding references...", "Still adding references...", "References added"),
     }
 }
 
@@ -44,7 +45,7 @@ impl Reporter for Progress {
             Event::Failed { addr, op, .. } => {
                 let verb = match op {
                     Op::Create => "Creation",
-                    Op::Update | Op::Release => "Modification",
+                    Op::Update | Op::Release | Op::Complete => "Modification",
                     Op::Delete => "Destruction",
                     Op::Move => "Move",
                 };

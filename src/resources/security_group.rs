@@ -55,15 +55,17 @@ static SCHEMA: Schema = Schema {
             Ty::Blocks(RULE),
             Presence::Default(Lit::EmptyList),
             Update::InPlace,
-            "An inbound rule (repeatable block).",
-        ),
+            "An inbound rule (repeatable block). A rule naming a group that does not exist yet is added once it does, so groups may name each other.",
+        )
+        .late(),
         attr(
             "egress",
             Ty::Blocks(RULE),
             Presence::Default(Lit::EmptyList),
             Update::InPlace,
             "An outbound rule (repeatable block). With none declared, AWS's allow-all rule is kept.",
-        ),
+        )
+        .late(),
         TAGS,
         computed("id", "The group id (sg-…)."),
         computed("arn", "The group ARN."),

@@ -1,5 +1,6 @@
 //! Reference cycles between resources. A cycle has no creation order, so it is reported at the
-//! attribute that closes it, with the whole loop spelled out.
+//! attribute that closes it, with the whole loop spelled out. References settled late (rules
+//! naming another security group) are left out: they wait for their object instead.
 
 use super::Resource;
 use super::diag::{Diagnostic, Diagnostics};
@@ -51,7 +52,7 @@ fn visit(
     }
     state[i] = 1;
     path.push(i);
-    for dep in &resources[i].deps {
+    for dep in resources[i].firm_deps() {
         if let Some(&j) = index.get(dep) {
             visit(j, resources, index, state, path, reported);
         }

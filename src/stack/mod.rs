@@ -94,6 +94,9 @@ pub struct Resource {
     pub span: Range<usize>,
     /// Resources this one references.
     pub deps: Vec<Address>,
+    /// Those of `deps` named only in attributes settled late (security-group rules): they may
+    /// wait until after this resource is made, so they never close a cycle.
+    pub soft_deps: Vec<Address>,
     /// How stackr treats it: `lifecycle { … }`.
     pub lifecycle: Lifecycle,
     /// Safety-check findings accepted for it: `silence "RULE" { reason = … }`.
@@ -103,6 +106,11 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// The dependencies that must exist before this resource is made.
+    pub fn firm_deps(&self) -> impl Iterator<Item = &Address> {
+        self.deps.iter().filter(|d| !self.soft_deps.contains(d))
+    }
+
     /// The span of an attribute, falling back to the block header.
     pub fn span_of(&self, path: &str) -> Range<usize> {
         self.spans.get(path).cloned().unwrap_or_else(|| self.span.clone())

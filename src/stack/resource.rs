@@ -46,14 +46,27 @@ pub(super) fn load_block(
     let attrs = eval_body(&b.block.body, schema.attrs, "", b.header.clone(), env, &checker, &mut spans, diags);
     refused.0.extend(checker.refused.take());
     let deps = attrs.as_ref().map(|attrs| {
-        let mut refs = vec![];
-        attrs.values().for_each(|v| v.refs(&mut refs));
-        let mut deps: Vec<Address> = refs.into_iter().map(|r| r.addr).collect();
+        let (mut firm, mut late) = (vec![], vec![]);
+        for (k, v) in attrs {
+            let is_late = schema.attrs.iter().any(|a| a.name == k && a.late);
+            v.refs(if is_late { &mut late } else { &mut firm });
+        }
+        let mut deps: Vec<Address> = firm.into_iter().map(|r| r.addr).collect();
         deps.extend(super::meta::depends_on(env, &b.block.body, diags));
-        deps.sort();
-        deps.dedup();
-        deps
+        let soft: Vec<Address> = late.into_iter().map(|r| r.addr).filter(|a| !deps.contains(a)).collect();
+        (deps, soft)
     });
+    let (deps, soft_deps) = match deps {
+        Some((mut deps, mut soft)) => {
+            deps.extend(soft.iter().cloned());
+            for d in [&mut deps, &mut soft] {
+                d.sort();
+                d.dedup();
+            }
+            (Some(deps), soft)
+        }
+        None => (None, vec![]),
+    };
     *env.each.borrow_mut() = None;
     Some(Resource {
         addr,
@@ -62,6 +75,7 @@ pub(super) fn load_block(
         spans,
         span: b.header.clone(),
         deps: deps?,
+        soft_deps,
         lifecycle,
         silenced,
         sensitive,

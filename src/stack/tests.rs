@@ -155,8 +155,8 @@ fn reference_to_the_wrong_kind() {
 fn reference_cycle() {
     insta::assert_snapshot!(diagnose(&format!(
         "{HEAD}vpc \"v\" {{ cidr = \"10.0.0.0/16\" }}\n\
-         security_group \"a\" {{\n  vpc = vpc.v\n  ingress {{\n    port           = 80\n    security_group = security_group.b\n  }}\n}}\n\
-         security_group \"b\" {{\n  vpc = vpc.v\n  ingress {{\n    port           = 80\n    security_group = security_group.a\n  }}\n}}\n"
+         security_group \"a\" {{\n  vpc = vpc.v\n  description = security_group.b.name\n}}\n\
+         security_group \"b\" {{\n  vpc = vpc.v\n  description = security_group.a.name\n}}\n"
     )));
 }
 

@@ -1,4 +1,4 @@
-# invalid: two groups that refer to each other
+# invalid: two groups whose descriptions name each other (rules may; other attributes may not)
 # expect: reference cycle: security_group.alb -> security_group.web
 stack "inv" {
   region = "us-east-1"
@@ -62,14 +62,16 @@ route_table "public" {
 }
 
 security_group "alb" {
+  description = "in front of ${security_group.web.name}"
   vpc = vpc.main
   ingress {
     port = 443
-    security_group = security_group.web
+    cidr = "0.0.0.0/0"
   }
 }
 
 security_group "web" {
+  description = "behind ${security_group.alb.name}"
   vpc = vpc.main
   ingress {
     port           = 80

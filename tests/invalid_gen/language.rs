@@ -159,9 +159,13 @@ pub fn cases() -> Vec<Case> {
         ),
         case(
             "lang-reference-cycle",
-            "two groups that refer to each other",
+            "two groups whose descriptions name each other (rules may; other attributes may not)",
             "reference cycle: security_group.alb -> security_group.web",
-            base().sub("security_group \"alb\"", "cidr = \"0.0.0.0/0\"", "security_group = security_group.web"),
+            base().set("security_group \"alb\"", "description", "\"in front of ${security_group.web.name}\"").set(
+                "security_group \"web\"",
+                "description",
+                "\"behind ${security_group.alb.name}\"",
+            ),
         ),
         case(
             "lang-unknown-variable",

@@ -20,6 +20,12 @@ security_group "alb" {
     cidr        = "0.0.0.0/0"
     description = "HTTPS"
   }
+  # The groups name each other: stackr makes both, then adds the rule naming the later one.
+  egress {
+    port           = var.port
+    security_group = security_group.web
+    description    = "To the web servers"
+  }
 }
 
 security_group "web" {

@@ -14,7 +14,10 @@ use futures::stream::FuturesUnordered;
 use crate::model::{Address, Attrs, LiveObject, Value};
 use crate::plan::resolve;
 use crate::plan::{Action, Op, Plan};
-use crate::resources::Cx;
+use crate::resources::{Cx, Kind};
+
+mod settle;
+use settle::settle;
 
 /// What the executor tells its caller as it goes.
 #[derive(Debug, Clone)]
@@ -180,7 +183,9 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
                     .and_then(|a| a.get("id").or(a.get(ref_attr)))
                     .and_then(Value::as_str)
                     .map(String::from);
-                reporter.event(&Event::Finished { addr: change.addr.clone(), op: step.op, elapsed, id });
+                if step.op != Op::Complete || attrs.is_some() {
+                    reporter.event(&Event::Finished { addr: change.addr.clone(), op: step.op, elapsed, id });
+                }
                 record(&mut out, &mut live, plan, i, attrs);
                 for &d in &dependents[i] {
                     waiting[d] -= 1;
@@ -220,7 +225,7 @@ fn record(out: &mut Outcome, live: &mut HashMap<usize, LiveObject>, plan: &Plan,
         Op::Create => out.added += 1,
         Op::Update => out.changed += 1,
         Op::Delete => out.destroyed += 1,
-        Op::Release | Op::Move => {}
+        Op::Release | Op::Move | Op::Complete => {}
     }
     match (step.op, attrs) {
         (Op::Release, Some(a)) => {
@@ -228,7 +233,7 @@ fn record(out: &mut Outcome, live: &mut HashMap<usize, LiveObject>, plan: &Plan,
                 l.attrs = a;
             }
         }
-        (Op::Create | Op::Update, Some(a)) => {
+        (Op::Create | Op::Update | Op::Complete, Some(a)) => {
             out.states.insert(change.addr.clone(), a);
         }
         (Op::Delete, _) if change.action == Action::Delete => {
@@ -254,21 +259,36 @@ fn launch<'a>(
     let want = change.raw.as_ref().map(|raw| resolve::desired(kind, &plan.stack, addr, raw, states));
     // An expression that fails once its inputs exist fails the step, with the attribute.
     let want = want.transpose().map_err(|(attr, msg)| anyhow::anyhow!("{attr}: {msg}"));
-    let current = live.get(&step.change).cloned();
+    let current = match step.op {
+        // What the create or update before it made, which `live` does not know.
+        Op::Complete => made(kind, addr, states),
+        _ => live.get(&step.change).cloned(),
+    };
     let release = step.release.clone();
     let op = step.op;
-    reporter.event(&Event::Started { addr: addr.clone(), op });
+    let partial = !step.late.is_empty();
+    // A step completing an object that lacks nothing (the objects it names existed) is silent.
+    let whole = op == Op::Complete && matches!((&want, &current), (Ok(Some(w)), Some(c)) if &c.attrs == w);
+    if !whole {
+        reporter.event(&Event::Started { addr: addr.clone(), op });
+    }
     Box::pin(async move {
         let start = Instant::now();
         let work = async {
             match op {
                 Op::Create => {
-                    let want = known(want?, addr)?;
+                    let want = known(want?, addr, partial.then_some(kind))?;
                     kind.create(cx, addr, &want).await.map(Some)
                 }
                 Op::Update => {
-                    let want = known(want?, addr)?;
+                    let want = known(want?, addr, partial.then_some(kind))?;
                     kind.update(cx, &current.expect("updates have a live object"), &want).await.map(Some)
+                }
+                Op::Complete if whole => Ok(None),
+                Op::Complete => {
+                    let want = known(want?, addr, None)?;
+                    let current = current.ok_or_else(|| anyhow::anyhow!("{addr} was not made"))?;
+                    kind.update(cx, &current, &want).await.map(Some)
                 }
                 Op::Release => {
                     let want = release.expect("release steps carry their attributes");
@@ -301,72 +321,31 @@ fn launch<'a>(
     })
 }
 
-/// Waits until the account's listings show what the apply did: objects it created listed, and
-/// objects it deleted gone. EC2 and ELB listings lag behind creates and deletes for a few
-/// seconds; a plan made in that gap would create an object a second time. Returns what is
-/// still not shown after the listing window (then the next plan may see the gap).
-async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Result<Vec<Address>> {
-    use crate::resources::retry::Window;
-    let mut made: Vec<(&Address, String)> = vec![];
-    let mut gone: Vec<(&Address, String)> = vec![];
-    let mut moved: Vec<(&Address, String)> = vec![];
-    let failed: std::collections::HashSet<&Address> = out.errors.iter().map(|(a, _, _)| a).collect();
-    for c in plan.changes.iter().filter(|c| !failed.contains(&c.addr)) {
-        let ref_attr = c.kind().schema().ref_attr;
-        let id_of = |a: &Attrs| a.get("id").or(a.get(ref_attr)).and_then(Value::as_str).map(String::from);
-        if matches!(c.action, Action::Create | Action::Replace) && !c.kind().schema().singleton {
-            made.extend(out.states.get(&c.addr).and_then(id_of).map(|id| (&c.addr, id)));
-        }
-        if matches!(c.action, Action::Delete | Action::Replace) {
-            gone.extend(c.live.as_ref().map(|l| (&c.addr, l.id.clone())));
-        }
-        // A moved object must be listed at its new address: listed at the old one, a plan
-        // without the moved block would destroy it.
-        if c.moved_from.is_some() && matches!(c.action, Action::NoOp | Action::Update) {
-            moved.extend(c.live.as_ref().map(|l| (&c.addr, l.id.clone())));
-        }
+/// Every reference must be resolved by the time a step runs; the graph guarantees it, but for
+/// the late references of a step that does not wait for them (`partial`): the items naming
+/// those are left out for its `Complete` step to add.
+fn known(want: Option<Attrs>, addr: &Address, partial: Option<&dyn Kind>) -> anyhow::Result<Attrs> {
+    let mut want = want.ok_or_else(|| anyhow::anyhow!("{addr} has no desired attributes"))?;
+    if let Some(kind) = partial {
+        want = crate::plan::late::partial(kind, want);
     }
-    // A replacement under the same identifier (an IAM name) is both: it is there, as it should be.
-    gone.retain(|g| !made.iter().any(|m| m.1 == g.1));
-    let kinds: std::collections::HashSet<&str> =
-        made.iter().chain(&gone).chain(&moved).map(|(a, _)| a.kind.as_str()).collect();
-    // Only listings count here, so the lookups of declared names (one call per name) are skipped.
-    let cx = &Cx { declared: Default::default(), ..cx.clone() };
-    let start = Instant::now();
-    loop {
-        if kinds.is_empty() {
-            return Ok(vec![]);
-        }
-        let (live, unlisted) = crate::live::read_listed(cx, |k| kinds.contains(k)).await?;
-        // Found only by its name is not enough: a later read without that name (a destroy, a
-        // block removed) would not see it until the listing does.
-        let ids: std::collections::HashSet<&str> =
-            live.objects.iter().map(|o| o.id.as_str()).filter(|id| !unlisted.contains(*id)).collect();
-        let mut missing: Vec<Address> =
-            made.iter().filter(|(_, id)| !ids.contains(id.as_str())).map(|(a, _)| (*a).clone()).collect();
-        missing.extend(gone.iter().filter(|(_, id)| ids.contains(id.as_str())).map(|(a, _)| (*a).clone()));
-        let at = |a: &Address, id: &str| live.objects.iter().any(|o| o.id == id && &o.addr == a);
-        missing.extend(moved.iter().filter(|(a, id)| !at(a, id)).map(|(a, _)| (*a).clone()));
-        if missing.is_empty() || start.elapsed() > Window::Listing.get() {
-            return Ok(missing);
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
-/// Every reference must be resolved by the time a step runs; the graph guarantees it.
-fn known(want: Option<Attrs>, addr: &Address) -> anyhow::Result<Attrs> {
-    let want = want.ok_or_else(|| anyhow::anyhow!("{addr} has no desired attributes"))?;
     match want.iter().find(|(_, v)| v.has_unknown()) {
         Some((k, _)) => anyhow::bail!("{addr}.{k} is still unknown when it is needed"),
         None => Ok(want),
     }
 }
 
+/// The object as the step before a `Complete` left it.
+fn made(kind: &dyn Kind, addr: &Address, states: &HashMap<Address, Attrs>) -> Option<LiveObject> {
+    let attrs = states.get(addr)?.clone();
+    let id = attrs.get("id").or(attrs.get(kind.schema().ref_attr)).and_then(Value::as_str)?.to_string();
+    Some(LiveObject { addr: addr.clone(), id, attrs })
+}
+
 fn verb(op: Op) -> &'static str {
     match op {
         Op::Create => "creating",
-        Op::Update | Op::Release => "updating",
+        Op::Update | Op::Release | Op::Complete => "updating",
         Op::Delete => "deleting",
         Op::Move => "moving",
     }
