@@ -5,7 +5,13 @@
 
 mod common;
 
-use aws_sdk_autoscaling::types::{AutoScalingGroup, WarmPoolConfiguration};
+use std::time::Duration;
+
+use aws_sdk_autoscaling::types::{
+    AutoScalingGroup, LaunchTemplate, LaunchTemplateOverrides, LaunchTemplateSpecification, MixedInstancesPolicy,
+    WarmPoolConfiguration, WarmPoolStatus,
+};
+use common::realism::{account_as, code, key_with};
 use common::*;
 
 const BASE: &str = r##"
@@ -160,4 +166,52 @@ async fn a_rolling_update_of_a_mixed_group_keeps_its_policy() {
     }
     stackr(&["plan", "-f", &file, "--detailed-exitcode"]).expect(0);
     stackr(&["destroy", "-f", &file, "--auto-approve"]).expect(0);
+}
+
+/// The realism layer: a deleted warm pool is PendingDelete for a while, and PutWarmPool refuses
+/// a group with a mixed instances policy; neither for a plain caller.
+#[tokio::test]
+async fn realism_a_warm_pool_is_deleted_slowly_and_refused_to_a_mixed_group() {
+    require_localstack();
+    let me = account_as(&key_with("warm", r#"{"asg_warm_deleting": 2, "validation": true, "scale": 1}"#), 1).await;
+    let plain = account().await;
+    let name = unique("wp");
+    let vpc = me.ec2.create_vpc().cidr_block("10.73.0.0/16").send().await.unwrap();
+    let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let sub = me.ec2.create_subnet().vpc_id(&vpc).cidr_block("10.73.1.0/24").availability_zone("us-east-1a");
+    let sub = sub.send().await.unwrap().subnet().unwrap().subnet_id().unwrap().to_string();
+    let data = aws_sdk_ec2::types::RequestLaunchTemplateData::builder().image_id("ami-760aaa0f").build();
+    let lt = me.ec2.create_launch_template().launch_template_name(&name).launch_template_data(data).send().await;
+    let lt = lt.unwrap().launch_template().unwrap().launch_template_id().unwrap().to_string();
+    let spec = LaunchTemplateSpecification::builder().launch_template_id(&lt).version("1").build();
+    let create =
+        |n: &str| me.autoscaling.create_auto_scaling_group().auto_scaling_group_name(n).min_size(0).max_size(2);
+    create(&name).launch_template(spec.clone()).vpc_zone_identifier(&sub).send().await.unwrap();
+    me.autoscaling.put_warm_pool().auto_scaling_group_name(&name).min_size(1).send().await.unwrap();
+    me.autoscaling.delete_warm_pool().auto_scaling_group_name(&name).force_delete(true).send().await.unwrap();
+    let p = pool(&me, &name).await.expect("still listed while AWS deletes it");
+    assert_eq!(p.status(), Some(&WarmPoolStatus::PendingDelete));
+    assert_eq!(p.min_size(), Some(1));
+    assert!(pool(&plain, &name).await.is_none(), "a plain caller sees moto's immediate delete");
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert!(pool(&me, &name).await.is_none(), "gone after the window");
+
+    let mixed = format!("{name}-m");
+    let lt_mixed = LaunchTemplate::builder()
+        .launch_template_specification(spec)
+        .overrides(LaunchTemplateOverrides::builder().instance_type("t3.micro").build())
+        .build();
+    let policy = MixedInstancesPolicy::builder().launch_template(lt_mixed).build();
+    create(&mixed).mixed_instances_policy(policy).vpc_zone_identifier(&sub).send().await.unwrap();
+    let err = me.autoscaling.put_warm_pool().auto_scaling_group_name(&mixed).send().await.unwrap_err();
+    assert_eq!(code(&err), "ValidationError");
+    for n in [&name, &mixed] {
+        me.autoscaling
+            .delete_auto_scaling_group()
+            .auto_scaling_group_name(n.as_str())
+            .force_delete(true)
+            .send()
+            .await
+            .unwrap();
+    }
 }
