@@ -10,12 +10,10 @@
 
 use std::time::Duration;
 
-use aws_sdk_autoscaling::types::{
-    DesiredConfiguration, InstanceRefresh, InstanceRefreshStatus, LaunchTemplateSpecification, RefreshPreferences,
-};
+use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus, RefreshPreferences};
 
+use super::Cx;
 use super::retry::Window;
-use super::{Cx, s};
 use crate::aws;
 use crate::model::*;
 use crate::stack::Stack;
@@ -170,16 +168,13 @@ fn preferences(prefs: &Attrs) -> RefreshPreferences {
 
 /// Starts the rolling update of `group` to `want`'s launch template and waits for its end.
 pub async fn roll(cx: &Cx, group: &str, want: &Attrs, prefs: &Attrs, count: usize) -> anyhow::Result<()> {
-    let spec = LaunchTemplateSpecification::builder()
-        .launch_template_id(s(want, "launch_template"))
-        .version(s(want, "launch_template_version"))
-        .build();
     let call = cx
         .aws
         .autoscaling
         .start_instance_refresh()
         .auto_scaling_group_name(group)
-        .desired_configuration(DesiredConfiguration::builder().launch_template(spec).build())
+        // A mixed group's policy, with the new version: AWS sets it on the group when done.
+        .desired_configuration(super::asg_mixed::desired(want))
         .preferences(preferences(prefs));
     let since = std::time::Instant::now();
     let started = loop {

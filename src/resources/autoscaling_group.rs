@@ -5,15 +5,15 @@
 //! With a tracking policy declared, desired capacity belongs to the policy and is not diffed.
 
 use async_trait::async_trait;
-use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification};
+use aws_sdk_autoscaling::types::Filter;
 
 use super::adopt::{self, Described};
 use super::asg_aws::{self, describe, sync_tags, tag, wait_in_service};
-use super::asg_refresh;
+use super::asg_live::{self, live_object, ours};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
-use super::asg_step;
-use super::ec2tags::{self, ADDRESS_TAG, STACK_TAG, default_name};
+use super::ec2tags::{ADDRESS_TAG, STACK_TAG, default_name};
 use super::{Cx, Found, Kind, claims, s, strs, user_tags, userdata, with_computed};
+use super::{asg_mixed, asg_refresh, asg_step, asg_warm};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostics, Resource, Stack};
@@ -113,6 +113,20 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "A scheduled change of size (repeatable).",
         ),
+        attr(
+            "mixed_instances",
+            Ty::Blocks(asg_mixed::MIXED_INSTANCES),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "Several instance types and Spot capacity above an On-Demand base (one block): the group launches from a mixed instances policy built on its launch_template.",
+        ),
+        attr(
+            "warm_pool",
+            Ty::Blocks(asg_warm::WARM_POOL),
+            Presence::Default(Lit::EmptyList),
+            Update::InPlace,
+            "Pre-initialised instances kept beside the group for faster scale out (one block; not with mixed_instances).",
+        ),
         TAGS,
         computed("arn", "The group ARN."),
         computed("id", "The group name."),
@@ -145,6 +159,7 @@ impl Kind for AutoscalingGroup {
     fn validate(&self, res: &Resource, stack: &Stack, diags: &mut Diagnostics) {
         super::validate::scaling::group(res, stack, diags);
         super::validate::rolling::group(res, diags);
+        super::validate::pools::group(res, diags);
     }
 
     /// Target groups must be behind a listener before a group can attach them: wait for every
@@ -215,14 +230,7 @@ impl Kind for AutoscalingGroup {
                 }
             }
         }
-        let names: Vec<String> = groups.iter().filter_map(|g| g.auto_scaling_group_name().map(String::from)).collect();
-        let mut scaling = asg_scaling::read_all(cx, &names).await?;
-        let refreshes = super::read_each(names.iter().map(|n| asg_refresh::active(cx, n)).collect()).await?;
-        let owned = groups
-            .iter()
-            .zip(refreshes)
-            .filter_map(|(g, r)| with_refresh(live_object(g, scaling.remove(g.auto_scaling_group_name()?)), r))
-            .collect();
+        let owned = asg_live::read(cx, &groups).await?;
         Ok(Found { owned, foreign_names, unlisted, ..Found::default() })
     }
 
@@ -230,9 +238,7 @@ impl Kind for AutoscalingGroup {
         let Some(g) = describe(cx, id).await? else { return Ok(None) };
         let pairs = || g.tags().iter().filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())));
         let owner = adopt::tag_owner(pairs());
-        let mut scaling = asg_scaling::read_all(cx, &[id.to_string()]).await?;
-        let refresh = asg_refresh::active(cx, id).await?;
-        let Some(live) = with_refresh(live_object(&g, scaling.remove(id)), refresh) else { return Ok(None) };
+        let Some(live) = asg_live::read(cx, std::slice::from_ref(&g)).await?.pop() else { return Ok(None) };
         Ok(Some(Described { live, owner }))
     }
 
@@ -248,12 +254,14 @@ impl Kind for AutoscalingGroup {
         let mut tags = vec![tag(name, STACK_TAG, &cx.stack), tag(name, ADDRESS_TAG, &addr.to_string())];
         tags.extend(user_tags(want).into_iter().map(|(k, v)| tag(name, &k, &v)));
         let desired = want.get("desired_capacity").or(want.get("_desired_capacity")).and_then(Value::as_int);
+        let (spec, mixed) = asg_mixed::launch(want);
         let call = cx
             .aws
             .autoscaling
             .create_auto_scaling_group()
             .auto_scaling_group_name(name)
-            .launch_template(template_spec(want))
+            .set_launch_template(spec)
+            .set_mixed_instances_policy(mixed)
             .min_size(int(want, "min_size"))
             .max_size(int(want, "max_size"))
             .set_desired_capacity(desired.and_then(|d| i32::try_from(d).ok()))
@@ -267,13 +275,14 @@ impl Kind for AutoscalingGroup {
             // A retried create whose first answer was lost: the group is ours if it says so.
             Err(e) if e.code.as_deref() == Some("AlreadyExists") => {
                 let group = describe(cx, name).await?;
-                let ours = group.is_some_and(|g| live_object(&g, None).is_some_and(|l| &l.addr == addr));
+                let ours = group.is_some_and(|g| live_object(&g, None, None).is_some_and(|l| &l.addr == addr));
                 anyhow::ensure!(ours, e);
             }
             other => {
                 other?;
             }
         }
+        asg_warm::sync(cx, name, &Attrs::new(), want).await?;
         asg_scaling::sync(cx, name, &Attrs::new(), want).await?;
         asg_step::sync(cx, addr, name, &Attrs::new(), want).await?;
         let group = wait_in_service(cx, name, int(want, "min_size")).await?;
@@ -301,20 +310,26 @@ impl Kind for AutoscalingGroup {
                 earlier?;
             }
         }
+        // A pool goes before the group takes a mixed policy (AWS allows no pool with one).
+        if asg_warm::block(want).is_none() {
+            asg_warm::sync(cx, name, &live.attrs, want).await?;
+        }
         let group_attrs = ["min_size", "max_size", "desired_capacity", "subnets"];
         // A rolling update hands the new template to AWS with the refresh, which sets it on
         // the group when every instance runs it (and not when it rolls back).
         if group_attrs.iter().any(|k| changed(k))
-            || (!template.is_empty() && roll.is_none())
+            || ((!template.is_empty() || changed("mixed_instances")) && roll.is_none())
             || changed("health_check_type")
             || changed("health_check_grace_period")
         {
             let desired = want.get("desired_capacity").and_then(Value::as_int).and_then(|d| i32::try_from(d).ok());
-            let spec = roll.is_none().then(|| template_spec(want));
+            // Always the form the group launches with: a LaunchTemplate would drop its mixed policy.
+            let (spec, mixed) = if roll.is_none() { asg_mixed::launch(want) } else { (None, None) };
             let call = asg
                 .update_auto_scaling_group()
                 .auto_scaling_group_name(name)
                 .set_launch_template(spec)
+                .set_mixed_instances_policy(mixed)
                 .min_size(int(want, "min_size"))
                 .max_size(int(want, "max_size"))
                 .set_desired_capacity(desired)
@@ -344,6 +359,10 @@ impl Kind for AutoscalingGroup {
                 .map_err(aws::error)?;
         }
         sync_tags(cx, name, &live.attrs, want).await?;
+        // Before a rollout: AWS refuses PutWarmPool while an instance refresh runs.
+        if asg_warm::block(want).is_some() {
+            asg_warm::sync(cx, name, &live.attrs, want).await?;
+        }
         asg_scaling::sync(cx, name, &live.attrs, want).await?;
         asg_step::sync(cx, &live.addr, name, &live.attrs, want).await?;
         if let Some((prefs, n)) = roll {
@@ -361,79 +380,4 @@ impl Kind for AutoscalingGroup {
 
 fn int(attrs: &Attrs, k: &str) -> i32 {
     attrs.get(k).and_then(Value::as_int).and_then(|v| i32::try_from(v).ok()).unwrap_or_default()
-}
-
-fn template_spec(want: &Attrs) -> LaunchTemplateSpecification {
-    LaunchTemplateSpecification::builder()
-        .launch_template_id(s(want, "launch_template"))
-        .version(s(want, "launch_template_version"))
-        .build()
-}
-
-/// Whether the group carries this stack's ownership tag.
-fn ours(cx: &Cx, g: &AutoScalingGroup) -> bool {
-    g.tags().iter().any(|t| t.key() == Some(STACK_TAG) && t.value() == Some(cx.stack.as_ref()))
-}
-
-/// Marks a group whose rolling update is still running (`_refresh`: its id).
-fn with_refresh(
-    live: Option<LiveObject>,
-    refresh: Option<aws_sdk_autoscaling::types::InstanceRefresh>,
-) -> Option<LiveObject> {
-    let mut live = live?;
-    if let Some(id) = refresh.and_then(|r| r.instance_refresh_id().map(String::from)) {
-        live.attrs.insert("_refresh".into(), Value::Str(id));
-    }
-    Some(live)
-}
-
-fn live_object(g: &AutoScalingGroup, scaling: Option<asg_scaling::Scaling>) -> Option<LiveObject> {
-    let name = g.auto_scaling_group_name()?.to_string();
-    let mut addr = None;
-    let mut user = std::collections::BTreeMap::new();
-    for t in g.tags() {
-        let (Some(k), v) = (t.key(), t.value().unwrap_or_default()) else { continue };
-        if k == ADDRESS_TAG {
-            addr = Address::parse(v).filter(|a| a.kind == "autoscaling_group");
-        } else if ec2tags::is_user_tag(k) {
-            user.insert(k.to_string(), Value::str(v));
-        }
-    }
-    let addr = addr.unwrap_or_else(|| Address::new("autoscaling_group", name.replace(['.', '/'], "_")));
-    let lt = g.launch_template();
-    let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',').filter(|s| !s.is_empty());
-    let mut attrs = Attrs::from([
-        ("name".into(), Value::str(&name)),
-        ("launch_template".into(), Value::from(lt.and_then(|l| l.launch_template_id()).map(String::from))),
-        ("launch_template_version".into(), Value::from(lt.and_then(|l| l.version()).map(String::from))),
-        ("min_size".into(), Value::Int(g.min_size().unwrap_or_default().into())),
-        ("max_size".into(), Value::Int(g.max_size().unwrap_or_default().into())),
-        ("desired_capacity".into(), Value::Int(g.desired_capacity().unwrap_or_default().into())),
-        ("subnets".into(), str_set(subnets)),
-        ("target_groups".into(), str_set(g.target_group_arns().iter().map(String::as_str))),
-        ("health_check_type".into(), Value::from(g.health_check_type().map(String::from))),
-        ("health_check_grace_period".into(), Value::Int(g.health_check_grace_period().unwrap_or_default().into())),
-        ("tags".into(), Value::Map(user)),
-        ("arn".into(), Value::from(g.auto_scaling_group_arn().map(String::from))),
-        ("id".into(), Value::str(&name)),
-        ("_versions".into(), versions(g)),
-    ]);
-    scaling.unwrap_or_default().fill(&mut attrs);
-    Some(LiveObject { addr, id: name, attrs })
-}
-
-/// What each instance of the group was launched from (`lt-…:3`), in order: what a rolling
-/// update would replace.
-fn versions(g: &AutoScalingGroup) -> Value {
-    let mut out: Vec<String> = g
-        .instances()
-        .iter()
-        .map(|i| {
-            let lt = i.launch_template();
-            let id = lt.and_then(|l| l.launch_template_id()).unwrap_or("?");
-            format!("{id}:{}", lt.and_then(|l| l.version()).unwrap_or("?"))
-        })
-        .collect();
-    out.sort();
-    Value::List(out.into_iter().map(Value::Str).collect())
 }

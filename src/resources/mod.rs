@@ -6,11 +6,14 @@
 pub mod adopt;
 mod asg_alarms;
 mod asg_aws;
+mod asg_live;
+mod asg_mixed;
 mod asg_refresh;
 mod asg_requests;
 mod asg_scaling;
 mod asg_step;
 mod asg_wait;
+mod asg_warm;
 mod autoscaling_group;
 pub mod claims;
 mod ec2tags;

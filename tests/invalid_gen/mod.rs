@@ -15,6 +15,7 @@ mod modules;
 mod moved;
 mod network;
 mod nlb;
+mod pools;
 mod rolling;
 mod scaling;
 mod variables;
@@ -147,6 +148,7 @@ pub fn cases() -> Vec<Case> {
     all.extend(elb::cases());
     all.extend(listeners::cases());
     all.extend(scaling::cases());
+    all.extend(pools::cases());
     all.extend(rolling::cases());
     all.extend(data::cases());
     all.extend(variables::cases());

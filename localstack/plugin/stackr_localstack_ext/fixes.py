@@ -59,6 +59,7 @@ def install_fixes():
     install_tag_lookup()
     install_filter_wildcards()
     install_launch_versions()
+    install_mixed_update()
     from . import health
 
     health.install()
@@ -201,6 +202,24 @@ def install_launch_versions():
     fixed_replace._stackr_fixed = True
     FakeAutoScalingGroup.replace_autoscaling_group_instances = fixed_replace
     InstanceState.launch_template = property(launch_template)
+
+
+def install_mixed_update():
+    """UpdateAutoScalingGroup without a launch form keeps the group's MixedInstancesPolicy, as
+    AWS does; moto drops it (and sending a LaunchTemplate replaces it, as in AWS)."""
+    from moto.autoscaling.models import FakeAutoScalingGroup
+
+    update = FakeAutoScalingGroup.update
+    if getattr(update, "_stackr_fixed", False):
+        return
+
+    def fixed_update(self, **kwargs):
+        if not (kwargs.get("mixed_instances_policy") or kwargs.get("launch_template") or kwargs.get("launch_config_name")):
+            kwargs["mixed_instances_policy"] = self.mixed_instances_policy
+        return update(self, **kwargs)
+
+    fixed_update._stackr_fixed = True
+    FakeAutoScalingGroup.update = fixed_update
 
 
 def install_subnet_mappings():

@@ -19,6 +19,7 @@ Durations are AWS seconds divided by STACKR_REFRESH_SCALE (default 20), at most 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import math
 import os
@@ -103,7 +104,16 @@ def _spec_of(group) -> dict | None:
     lt = group.ec2_launch_template
     if lt is None:
         return None
+    mixed = ((group.mixed_instances_policy or {}).get("LaunchTemplate") or {}).get("LaunchTemplateSpecification")
+    if mixed:
+        return {"LaunchTemplateId": lt.id, "Version": mixed.get("Version") or "$Default"}
     return {"LaunchTemplateId": lt.id, "Version": group.provided_launch_template_version or "$Default"}
+
+
+def _desired_spec(desired: dict) -> dict | None:
+    """The launch template spec of a desired configuration, in either of its forms."""
+    mixed = (desired.get("MixedInstancesPolicy") or {}).get("LaunchTemplate") or {}
+    return desired.get("LaunchTemplate") or mixed.get("LaunchTemplateSpecification")
 
 
 def _group(r: Refresh):
@@ -125,8 +135,11 @@ def _launched_as(state) -> tuple[str | None, str | None]:
 
 def _launch(group, spec: dict, count: int) -> list:
     """Launches `count` instances into the group from `spec`; returns their states."""
-    saved = (group.ec2_launch_template, group.launch_template_version, group.provided_launch_template_version)
+    saved = (group.ec2_launch_template, group.launch_template_version, getattr(group, "provided_launch_template_version", None))
+    # moto writes the launch spec into a mixed policy too: keep the group's own.
+    mixed = copy.deepcopy(group.mixed_instances_policy)
     group._set_launch_configuration(None, dict(spec), None)
+    group.mixed_instances_policy = mixed
     try:
         before = set(group.instance_states)
         group.replace_autoscaling_group_instances(count, group.get_propagated_tags())
@@ -212,7 +225,7 @@ def _work(r: Refresh) -> None:
     if group is None:
         r.status, r.reason, r.end = "Failed", "The Auto Scaling group was deleted.", _now()
         return
-    spec = r.desired.get("LaunchTemplate") or r.old_spec
+    spec = _desired_spec(r.desired) or r.old_spec
     target = _version_of(group, spec)
     skip = r.prefs.get("SkipMatching", False)
     olds = [s for s in group.instance_states if not (skip and _launched_as(s) == target)]
@@ -255,7 +268,12 @@ def _work(r: Refresh) -> None:
     if r.cancel:
         r.status, r.end = "Cancelled", _now()
         return
-    if r.desired.get("LaunchTemplate"):
+    # What AWS sets on the group when the refresh succeeds: the desired form, mixed or not.
+    if r.desired.get("MixedInstancesPolicy"):
+        group.mixed_instances_policy = copy.deepcopy(r.desired["MixedInstancesPolicy"])
+        group._set_launch_configuration(None, None, group.mixed_instances_policy)
+    elif r.desired.get("LaunchTemplate"):
+        group.mixed_instances_policy = None
         group._set_launch_configuration(None, dict(spec), None)
     r.percentage, r.status, r.end = 100, "Successful", _now()
 
@@ -292,7 +310,7 @@ def start(context, request) -> dict:
     if high != -1 and (high < 100 or high > 200 or high - low > 100 or high < low):
         _fail("ValidationError", "The MaxHealthyPercentage must be between 100 and 200, and at most 100 above the MinHealthyPercentage.")
     if prefs.get("AutoRollback"):
-        spec = (request.get("DesiredConfiguration") or {}).get("LaunchTemplate")
+        spec = _desired_spec(request.get("DesiredConfiguration") or {})
         if not spec:
             _fail("ValidationError", "AutoRollback requires a desired configuration.")
         for v in (spec.get("Version"), (_spec_of(group) or {}).get("Version")):

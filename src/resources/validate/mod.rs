@@ -8,6 +8,7 @@ pub mod ebs;
 pub mod elb;
 pub mod iam;
 pub mod network;
+pub mod pools;
 pub mod rolling;
 pub mod scaling;
 pub mod steps;

@@ -40,6 +40,8 @@ class Profile:
     volume_modifying: float = 0.0
     asg_scaling: float = 0.0
     asg_deleting: float = 0.0
+    # A deleted warm pool is `PendingDelete` this long.
+    asg_warm_deleting: float = 0.0
     # NAT gateways: pending after create, deleting (still holding address and subnet) after delete.
     nat_pending: float = 0.0
     nat_deleting: float = 0.0
@@ -109,6 +111,7 @@ FULL = dict(
     volume_modifying=20.0,
     asg_scaling=30.0,
     asg_deleting=40.0,
+    asg_warm_deleting=60.0,
     nat_pending=120.0,
     nat_deleting=60.0,
     start_after_type_change_fails=True,

@@ -61,6 +61,8 @@ class Facts:
     asg_seen: dict = field(default_factory=dict)
     # (account, region, group name) -> the launch failure message of its caller's profile.
     asg_failing: dict = field(default_factory=dict)
+    # (account, region, group name) -> (time, its warm pool as described) once deleted.
+    warm_deleted: dict = field(default_factory=dict)
     # NAT gateway id -> {created, deleted, allocation, association, subnet, vpc, no_gateway}.
     nats: dict = field(default_factory=dict)
     # (account, region, operation, client token) -> (fingerprint, status, headers, body).

@@ -2,13 +2,14 @@
 (or answer it, as a client-token replay does); `AFTER` steps see a successful response, record
 what happened and rewrite what the caller's profile should see."""
 
-from . import account, alarms, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, throttling, validation, volumes
+from . import account, alarms, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, throttling, validation, volumes, warm
 
 BEFORE = [
     throttling.throttle,
     idempotency.replay,
     dependencies.capture,
     asg.capture,
+    warm.capture,
     consistency.ec2_not_found,
     consistency.elb_allocation_not_found,
     consistency.iam_propagation,
@@ -18,6 +19,7 @@ BEFORE = [
     nat.check,
     dependencies.check,
     asg.check,
+    warm.check,
     account.check,
     volumes.check,
 ]
@@ -29,6 +31,7 @@ AFTER = [
     volumes.after,
     dependencies.after,
     asg.after,
+    warm.after,
     nat.after,
     account.after,
     elb.after,
