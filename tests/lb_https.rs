@@ -1,6 +1,6 @@
 //! HTTPS at the balancer: certificates imported into ACM by the test (self-signed, made with
 //! openssl) found by `data "acm_certificate"`, one as the listener's default and one for SNI;
-//! weighted forwarding to two target groups (blue/green) and a rule on HTTP method and source
+//! weighted forwarding to two target groups (blue/green, with group stickiness) and a rule on HTTP method and source
 //! address. Each is checked in the account, the plan after apply is clean, weights and SNI
 //! certificates change in place, and a domain without a certificate is an error at the block.
 
@@ -12,7 +12,9 @@ use common::*;
 
 fn stack(site: &str, api: &str, weights: (i32, i32), sni: bool) -> String {
     let (blue, green) = weights;
-    let extra = if sni { "    certificates = [data.acm_certificate.api.arn]\n" } else { "" };
+    // With the SNI certificate, clients also stay on their group for an hour.
+    let extra =
+        if sni { "    certificates = [data.acm_certificate.api.arn]\n    forward_stickiness = 3600\n" } else { "" };
     format!(
         "{}data \"acm_certificate\" \"site\" {{ domain = \"{site}\" }}\n\
          data \"acm_certificate\" \"api\" {{ domain = \"{api}\" }}\n\
@@ -54,6 +56,9 @@ async fn https_with_acm_certificates_sni_and_weighted_forwarding() {
         w
     };
     assert_eq!(weights(https), vec![20, 80]);
+    let sticky = https.default_actions()[0].forward_config().and_then(|f| f.target_group_stickiness_config());
+    assert_eq!(sticky.and_then(|s| s.enabled()), Some(true), "{sticky:?}");
+    assert_eq!(sticky.and_then(|s| s.duration_seconds()), Some(3600));
     let rules = c.rules(https).await;
     let kinds: Vec<&str> = rules[0].conditions().iter().filter_map(|c| c.field()).collect();
     assert!(kinds.contains(&"http-request-method") && kinds.contains(&"source-ip"), "{kinds:?}");
@@ -66,6 +71,8 @@ async fn https_with_acm_certificates_sni_and_weighted_forwarding() {
     let ls = c.listeners(&lb).await;
     let https = ls.iter().find(|l| l.port() == Some(443)).unwrap();
     assert_eq!(weights(https), vec![50, 50]);
+    let sticky = https.default_actions()[0].forward_config().and_then(|f| f.target_group_stickiness_config());
+    assert_ne!(sticky.and_then(|s| s.enabled()), Some(true), "stickiness is off again: {sticky:?}");
     let certs = c.elb.describe_listener_certificates().listener_arn(https.listener_arn().unwrap()).send().await;
     assert!(certs.unwrap().certificates().iter().all(|c| c.is_default() == Some(true)), "the SNI certificate is gone");
     c.destroy().await;

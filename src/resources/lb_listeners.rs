@@ -102,6 +102,15 @@ const FORWARD_TO: AttrSpec = attr(
     "Action: forward to several target groups by weight (repeatable block, two to five: `target_group`, `weight`), as for blue/green at the balancer. Application load balancers.",
 );
 
+const FORWARD_STICKINESS: AttrSpec = attr(
+    "forward_stickiness",
+    Ty::Int,
+    Presence::Optional,
+    Update::InPlace,
+    "With `forward_to`: seconds a client keeps going to the target group it was first sent to (omit for none), so a blue/green shift moves new clients only.",
+)
+.with(&[Check::Range(1, 604_800)]);
+
 static RULE: &[AttrSpec] = &[
     attr("priority", Ty::Int, Presence::Required, Update::InPlace, "Rule priority, unique in the listener.")
         .with(&[Check::Range(1, 50000)]),
@@ -136,6 +145,7 @@ static RULE: &[AttrSpec] = &[
     ),
     FORWARD,
     FORWARD_TO,
+    FORWARD_STICKINESS,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
 ];
@@ -176,6 +186,7 @@ pub static LISTENER: &[AttrSpec] = &[
     .with(&[Check::Format(&formats::CERTIFICATE_ARN)]),
     FORWARD,
     FORWARD_TO,
+    FORWARD_STICKINESS,
     REDIRECT_BLOCK,
     FIXED_BLOCK,
     attr(
@@ -255,12 +266,15 @@ fn canonical_rule(r: &Map) -> Value {
 /// A rule's condition attributes.
 pub const CONDITIONS: &[&str] = &["path", "host", "headers", "query", "method", "source_ip"];
 
-/// `forward`, `forward_to`, `redirect` and `fixed_response` as the canonical form has them: the
-/// reference only when set, the blocks always (empty when unused; weighted groups sorted).
+/// `forward`, `forward_to`, `forward_stickiness`, `redirect` and `fixed_response` as the canonical
+/// form has them: the reference and duration only when set, the blocks always (empty when
+/// unused; weighted groups sorted).
 fn action_fields(src: &Map) -> Map {
     let mut m = Map::new();
-    if let Some(f) = src.get("forward").filter(|v| !v.is_null()) {
-        m.insert("forward".into(), f.clone());
+    for k in ["forward", "forward_stickiness"] {
+        if let Some(f) = src.get(k).filter(|v| !v.is_null()) {
+            m.insert(k.into(), f.clone());
+        }
     }
     for k in ["forward_to", "redirect", "fixed_response"] {
         let mut items = src.get(k).map(Value::as_list).unwrap_or_default().to_vec();
@@ -364,6 +378,11 @@ fn action_problem(m: &Map) -> Option<String> {
         return Some(format!(
             "{weighted} `forward_to` blocks: weighted forwarding takes 2 to {MAX_WEIGHTED} target groups (one is `forward = …`)"
         ));
+    }
+    if weighted == 0 && m.get("forward_stickiness").is_some_and(|v| !v.is_null()) {
+        return Some(
+            "`forward_stickiness` keeps clients on one of the `forward_to` groups; it needs those blocks".into(),
+        );
     }
     match forward + redirects + fixed + usize::from(weighted > 0) {
         1 => None,

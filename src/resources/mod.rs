@@ -33,6 +33,7 @@ mod instance_aws;
 mod internet_gateway;
 mod key_pair;
 mod launch_template;
+mod lb_actions;
 mod lb_aws;
 mod lb_certs;
 mod lb_listeners;

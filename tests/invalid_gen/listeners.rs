@@ -33,6 +33,8 @@ fn listeners() -> Vec<Case> {
         case("elb-listener-two-actions", "a listener with two actions", "has more than one action", base().inside(LB, "  listener {\n    port    = 80\n    forward = target_group.web\n    fixed_response {\n      status_code = \"404\"\n    }\n  }\n")),
         case("elb-listener-forward-other-vpc", "forwarding to a target group of another VPC", "target_group.o is in vpc.other, not in vpc.main", with_other_vpc(base()).inside(LB, "  listener {\n    port    = 8080\n    forward = target_group.o\n  }\n")),
         case("elb-listener-51", "51 listeners on one load balancer", "a load balancer has at most 50", base().inside(LB, &many)),
+        case("elb-listener-stickiness-without-weights", "forward_stickiness on a plain forward", "`forward_stickiness` keeps clients on one of the `forward_to` groups", base().inside(LB, "  listener {\n    port               = 80\n    forward            = target_group.web\n    forward_stickiness = 600\n  }\n")),
+        case("elb-listener-stickiness-week", "forward_stickiness longer than a week", "out of range (1-604800)", base().inside(LB, "  listener {\n    port = 80\n    forward_to {\n      target_group = target_group.web\n    }\n    forward_to {\n      target_group = target_group.web\n      weight       = 0\n    }\n    forward_stickiness = 604801\n  }\n")),
     ]
 }
 
