@@ -216,7 +216,10 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 create_before_destroy: false,
                 sensitive: deleted_sensitive(stack, obj),
                 moved_from: moved_from.get(&obj.addr).filter(|_| destroy).cloned(),
-                notes: vec![],
+                notes: crate::resources::kind(&obj.addr.kind)
+                    .and_then(|k| k.destroy_note(&obj.attrs))
+                    .into_iter()
+                    .collect(),
             });
         }
     }
@@ -327,10 +330,18 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &crate::stack::R
             after.insert(spec.name.to_string(), Value::Unknown);
         }
     }
+    if action == Action::Replace {
+        // The object replaced goes as the stack now says (its delete reads these from live).
+        for k in kind.delete_settings() {
+            live.attrs.extend(after.get(*k).map(|v| (k.to_string(), v.clone())));
+        }
+        changed.retain(|c| !kind.delete_settings().contains(&c.as_str()));
+    }
     let notes = match action {
         Action::Update => {
             kind.pending(&live.attrs).into_iter().chain(kind.update_note(&live.attrs, &after, &changed)).collect()
         }
+        Action::Replace => kind.destroy_note(&live.attrs).into_iter().collect(),
         _ => vec![],
     };
     Change {

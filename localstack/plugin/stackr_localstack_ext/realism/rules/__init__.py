@@ -2,7 +2,7 @@
 (or answer it, as a client-token replay does); `AFTER` steps see a successful response, record
 what happened and rewrite what the caller's profile should see."""
 
-from . import account, alarms, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, throttling, validation, volumes
+from . import account, alarms, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, snapshots, throttling, validation, volumes
 
 BEFORE = [
     throttling.throttle,
@@ -27,6 +27,7 @@ AFTER = [
     consistency.record_iam,
     lifecycle.after,
     volumes.after,
+    snapshots.after,
     dependencies.after,
     asg.after,
     nat.after,
