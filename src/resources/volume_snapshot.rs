@@ -229,6 +229,49 @@ mod tests {
         assert_eq!(get(super::super::ec2tags::ADDRESS_TAG), None);
     }
 
+    /// The plan of `body` against one live volume in us-east-1a whose setting is `recorded`.
+    fn plan_against(body: &str, recorded: bool) -> crate::plan::Plan {
+        let text = format!("stack \"t\" {{}}\n{body}");
+        let stack = crate::stack::load_str("t.hcl", &text, &Default::default(), &super::super::schemas()).unwrap();
+        let vol = super::super::live(
+            "volume.data",
+            "vol-1",
+            &[
+                ("az", Value::str("us-east-1a")),
+                ("size", Value::Int(1)),
+                ("type", Value::str("gp3")),
+                ("encrypted", Value::Bool(false)),
+                ("snapshot_before_destroy", Value::Bool(recorded)),
+                ("tags", crate::model::str_map([("Name", "t-data")])),
+            ],
+        );
+        let live = crate::live::LiveState { objects: vec![vol], ..Default::default() };
+        crate::plan::plan(&stack, &live, false).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    #[test]
+    fn the_plan_says_so_on_a_delete_as_the_volume_records_it() {
+        let notes = |p: crate::plan::Plan| p.changes[0].notes.clone();
+        assert_eq!(notes(plan_against("", true)), vec![note(&Attrs::new()).unwrap()]);
+        assert!(notes(plan_against("", false)).is_empty());
+    }
+
+    #[test]
+    fn a_replace_goes_by_the_setting_the_stack_gives_now() {
+        let moved = |setting: &str| {
+            format!(
+                "volume \"data\" {{\n  az = \"us-east-1b\"\n  size = 1\n  snapshot_before_destroy = {setting}\n}}\n"
+            )
+        };
+        let p = plan_against(&moved("false"), true);
+        let c = &p.changes[0];
+        assert_eq!(c.action, crate::plan::Action::Replace);
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        assert_eq!(c.live.as_ref().unwrap().attrs.get("snapshot_before_destroy"), Some(&Value::Bool(false)));
+        let p = plan_against(&moved("true"), false);
+        assert_eq!(p.changes[0].notes, vec![note(&Attrs::new()).unwrap()]);
+    }
+
     #[test]
     fn a_size_below_the_snapshots_is_refused() {
         assert!(size_problem(Some(4), 8, "snap-1").unwrap().contains("snap-1 holds 8 GiB"));

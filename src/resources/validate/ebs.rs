@@ -90,7 +90,7 @@ fn combinations(res: &Resource, diags: &mut Diagnostics) {
         fail("throughput", format!("throughput can only be set for gp3 volumes, not {vtype}"));
     }
     if !given("size") && !given("snapshot") {
-        fail("az", "a volume needs a `size` in GiB, or a `snapshot` to take its size from".into());
+        fail("size", "a volume needs a `size` in GiB, or a `snapshot` to take its size from".into());
     }
     match (given("instance"), given("device")) {
         (true, false) => fail("instance", "an attached volume needs a `device`, e.g. \"/dev/sdf\"".into()),
