@@ -95,13 +95,21 @@ async fn a_removed_volume_is_snapshotted_first_and_a_stack_restores_from_it() {
     let clean = stackr(&["plan", "-f", &gone, "--detailed-exitcode"]);
     assert_eq!(clean.code, 0, "the snapshot is not the stack's:\n{}", clean.stdout);
 
-    // Another stack makes a volume from it: the size is the snapshot's, and it plans clean.
+    // Another stack makes a volume from it, found by where it came from: the size is the
+    // snapshot's, and it plans clean.
     let r = Case::new("restore");
-    let from = format!("  snapshot = \"{snap}\"\n");
-    apply_settled(&r.write(&volume("back", &from)), &["+ resource \"volume\" \"back\"", &snap]);
+    let lookup =
+        format!("data \"ebs_snapshot\" \"last\" {{\n  stack = \"{}\"\n  address = \"volume.data\"\n}}\n", c.name);
+    let restore = format!("{lookup}{}", volume("back", "  snapshot = data.ebs_snapshot.last.id\n"));
+    apply_settled(&r.write(&restore), &["+ resource \"volume\" \"back\"", &snap]);
     let back = volume_id(&acct, &r.name, "volume.back").await;
     let v = acct.ec2.describe_volumes().volume_ids(&back).send().await.unwrap().volumes()[0].clone();
     assert_eq!((v.snapshot_id(), v.size()), (Some(snap.as_str()), Some(2)));
+
+    let from = format!("  snapshot = \"{snap}\"\n");
+    let none = r.write(&lookup.replace("volume.data", "volume.other"));
+    let refused = stackr(&["plan", "-f", &none]).expect(1);
+    assert!(refused.stderr.contains("stackr has taken no completed snapshot of that volume"), "{}", refused.stderr);
 
     // Smaller than the snapshot: refused where written, nothing made.
     let small = r.write(&format!("{}{}", volume("back", &from), volume("small", &format!("{from}  size = 1\n"))));

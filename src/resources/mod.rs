@@ -50,7 +50,7 @@ pub mod userdata;
 mod validate;
 mod volume;
 mod volume_aws;
-mod volume_snapshot;
+pub(crate) mod volume_snapshot;
 mod vpc;
 
 use std::sync::Arc;
