@@ -72,7 +72,9 @@ fn provenance(stack: &str, addr: &Address, vol: &str, taken: &str, live: &Attrs)
     for (k, v) in [(FROM_STACK, stack), (FROM_ADDRESS, &addr.to_string()), (FROM_VOLUME, vol), (TAKEN_AT, taken)] {
         tags.push(Tag::builder().key(k).value(v).build());
     }
-    (format!("stackr: {addr} of stack {stack} ({vol}), taken before deleting it"), tags)
+    // CreateSnapshot takes at most 255 characters of description; the tags hold it all.
+    let description = format!("stackr: {addr} of stack {stack} ({vol}), taken before deleting it");
+    (description.chars().take(255).collect(), tags)
 }
 
 /// Takes the snapshot and waits until it is completed; returns its id, or `None` when the
