@@ -6,6 +6,7 @@ mod apply;
 mod apply_json;
 mod check;
 mod completions;
+mod creates;
 mod fmt;
 mod graph;
 mod losses;
@@ -214,6 +215,7 @@ pub async fn plan_fresh(
         crate::plan::plan_with(stack, live, &opts).map_err(anyhow::Error::from).context("the plan cannot be made")?;
     render::warnings(&plan.warnings, Style::stderr(global.no_color));
     losses::refuse(cx, stack, &plan).await?;
+    creates::refuse(cx, stack, &plan).await?;
     if !opts.target.is_empty() {
         render::targeting_warning(Style::stderr(global.no_color));
     }

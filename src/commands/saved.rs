@@ -72,6 +72,7 @@ pub async fn verified(saved: &Saved, stack: &Stack, cx: &Cx, live: &LiveState, p
         .map_err(anyhow::Error::from)
         .context("the plan cannot be made again")?;
     super::losses::refuse(cx, stack, &fresh).await?;
+    super::creates::refuse(cx, stack, &fresh).await?;
     let reasons = stale::check(saved, stack, &cx.aws.region, &fresh);
     if !reasons.is_empty() {
         let list: String = reasons.iter().map(|r| format!("\n  - {r}")).collect();

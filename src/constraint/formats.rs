@@ -22,6 +22,18 @@ fn ami(s: &str) -> Option<String> {
     }
 }
 
+/// `snap-` and 8 or 17 lowercase hex digits.
+pub static SNAPSHOT_ID: Format = Format { doc: "`snap-` and 8 or 17 hex digits", check: snapshot };
+
+fn snapshot(s: &str) -> Option<String> {
+    match s.strip_prefix("snap-") {
+        Some(h) if matches!(h.len(), 8 | 17) && hex(h) => None,
+        _ => {
+            Some("is not a snapshot id (`snap-` and 8 or 17 lowercase hex digits, e.g. snap-0abcdef1234567890)".into())
+        }
+    }
+}
+
 /// `family.size`, as t3.micro, m7i-flex.large or c7i.metal-24xl.
 pub static INSTANCE_TYPE: Format = Format { doc: "`family.size`, e.g. t3.micro", check: instance_type };
 

@@ -7,6 +7,7 @@
 mod account;
 mod acm;
 mod ami;
+mod ebs_snapshot;
 mod iam;
 mod network;
 mod stack;
@@ -32,6 +33,7 @@ const KINDS: &[&dyn DataKind] = &[
     &account::CallerIdentity,
     &account::Region,
     &ami::Ami,
+    &ebs_snapshot::EbsSnapshot,
     &network::Vpc,
     &network::Subnets,
     &network::SecurityGroup,

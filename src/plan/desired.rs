@@ -178,10 +178,18 @@ fn compare(kind: &dyn Kind, obj: &LiveObject, want: Attrs, res: &Resource, force
             after.insert(spec.name.to_string(), Value::Unknown);
         }
     }
+    if action == Action::Replace {
+        // The object replaced goes as the stack now says (its delete reads these from live).
+        for k in kind.delete_settings() {
+            live.attrs.extend(after.get(*k).map(|v| (k.to_string(), v.clone())));
+        }
+        changed.retain(|c| !kind.delete_settings().contains(&c.as_str()));
+    }
     let notes = match action {
         Action::Update => {
             kind.pending(&live.attrs).into_iter().chain(kind.update_note(&live.attrs, &after, &changed)).collect()
         }
+        Action::Replace => kind.destroy_note(&live.attrs).into_iter().collect(),
         _ => vec![],
     };
     Change {

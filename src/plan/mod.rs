@@ -203,7 +203,10 @@ pub fn plan_with(stack: &Stack, live: &LiveState, opts: &Options) -> Result<Plan
                 create_before_destroy: false,
                 sensitive: deleted_sensitive(stack, obj),
                 moved_from: moved_from.get(&obj.addr).filter(|_| destroy).cloned(),
-                notes: vec![],
+                notes: crate::resources::kind(&obj.addr.kind)
+                    .and_then(|k| k.destroy_note(&obj.attrs))
+                    .into_iter()
+                    .collect(),
             });
         }
     }

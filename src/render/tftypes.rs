@@ -53,7 +53,16 @@ const KINDS: &[TfKind] = &[
         ],
         reshape: instance,
     },
-    TfKind { kind: "volume", tf_type: "aws_ebs_volume", rename: &[("az", "availability_zone")], reshape: keep },
+    TfKind {
+        kind: "volume",
+        tf_type: "aws_ebs_volume",
+        rename: &[
+            ("az", "availability_zone"),
+            ("snapshot", "snapshot_id"),
+            ("snapshot_before_destroy", "final_snapshot"),
+        ],
+        reshape: keep,
+    },
     TfKind { kind: "elastic_ip", tf_type: "aws_eip", rename: &[], reshape: keep },
     TfKind { kind: "key_pair", tf_type: "aws_key_pair", rename: &[("name", "key_name")], reshape: keep },
     TfKind {

@@ -54,6 +54,7 @@ pub mod userdata;
 mod validate;
 mod volume;
 mod volume_aws;
+pub(crate) mod volume_snapshot;
 mod vpc;
 
 use std::sync::Arc;
@@ -253,6 +254,25 @@ pub trait Kind: Send + Sync + 'static {
     /// What deleting an object of this kind also removes, for the plan to say.
     fn delete_note(&self) -> Option<&'static str> {
         None
+    }
+
+    /// What deleting `live` does first, for the plan's delete or replace line ("a snapshot is
+    /// taken first"); `live` as the delete will see it.
+    fn destroy_note(&self, _live: &Attrs) -> Option<String> {
+        None
+    }
+
+    /// Settings of stackr's own that a delete reads from the object (a volume's
+    /// `snapshot_before_destroy`): when the object is replaced, the delete goes by the stack's
+    /// value instead, the user's word now.
+    fn delete_settings(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// What the plan refuses to create after looking at the account (a volume from a snapshot
+    /// it cannot hold): the attribute at fault and why.
+    async fn check_create(&self, _cx: &Cx, _want: &Attrs) -> anyhow::Result<Option<(&'static str, String)>> {
+        Ok(None)
     }
 
     /// The account-unique name a create would claim, where AWS enforces one.

@@ -1,7 +1,8 @@
 //! `volume`: an EBS volume, optionally attached to an instance. Growing it and changing its
 //! type, IOPS or throughput are one ModifyVolume call; attaching, detaching and moving it to
-//! another instance are in place; its availability zone and encryption force replacement.
-//! EBS volumes cannot shrink: the plan refuses that (see [`Kind::check_update`]).
+//! another instance are in place; its availability zone, encryption and source snapshot force
+//! replacement. EBS volumes cannot shrink: the plan refuses that (see [`Kind::check_update`]).
+//! Deleting or replacing one takes a snapshot first unless told not to (volume_snapshot.rs).
 //!
 //! A volume is detached (and the detach waited for) before it is deleted. When the instance a
 //! volume is attached to is replaced, the planner lets the volume go first (its live `instance`
@@ -15,6 +16,7 @@ use super::adopt::{self, Described};
 use super::retry::{self, Window};
 use super::volume_aws::{attach, detach, forced, wait_available, wait_modified};
 pub use super::volume_aws::{encryption_floor, root_device, root_mapping, root_volumes};
+use super::volume_snapshot;
 use super::{Cx, Found, Kind, ec2tags, eventual, s, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -42,9 +44,9 @@ static SCHEMA: Schema = Schema {
         attr(
             "size",
             Ty::Int,
-            Presence::Required,
+            Presence::Optional,
             Update::InPlace,
-            "Size in GiB; it can grow in place, never shrink. By type: gp2 1-16384, gp3 1-65536, io1 4-16384, io2 4-65536, st1 and sc1 125-16384, standard 1-1024.",
+            "Size in GiB; it can grow in place, never shrink. Required unless `snapshot` is given (then the snapshot's size, and at least that). By type: gp2 1-16384, gp3 1-65536, io1 4-16384, io2 4-65536, st1 and sc1 125-16384, standard 1-1024.",
         )
         .with(&[Check::Range(1, 65536)]),
         attr("type", Ty::Enum(VOLUME_TYPES), Presence::Default(Lit::Str("gp3")), Update::InPlace, "Volume type."),
@@ -87,6 +89,21 @@ static SCHEMA: Schema = Schema {
             Update::InPlace,
             "Detach by force from a running instance that still uses the device (risks the data being written).",
         ),
+        attr(
+            "snapshot",
+            Ty::Str,
+            Presence::Optional,
+            Update::ForceNew,
+            "Make the volume from this EBS snapshot (snap-…); the plan checks that it exists and that `size`, if given, holds it.",
+        )
+        .with(&[Check::Format(&crate::constraint::formats::SNAPSHOT_ID)]),
+        attr(
+            "snapshot_before_destroy",
+            Ty::Bool,
+            Presence::Default(Lit::Bool(true)),
+            Update::InPlace,
+            "Before the volume is deleted or replaced, take a snapshot (tagged with the stack, address, volume id and time, and not owned by the stack) and wait until it is completed; the plan says so. Recorded on the volume (tag stackr:snapshot-before-destroy), so it still holds once the block is removed.",
+        ),
         TAGS,
         computed("id", "The volume id (vol-…)."),
     ],
@@ -113,6 +130,18 @@ impl Kind for Volume {
 
     fn freed_by_deleting(&self) -> &'static [&'static str] {
         &["instance"]
+    }
+
+    fn destroy_note(&self, live: &Attrs) -> Option<String> {
+        volume_snapshot::note(live)
+    }
+
+    fn delete_settings(&self) -> &'static [&'static str] {
+        &["snapshot_before_destroy"]
+    }
+
+    async fn check_create(&self, cx: &Cx, want: &Attrs) -> anyhow::Result<Option<(&'static str, String)>> {
+        volume_snapshot::check_create(cx, want).await
     }
 
     fn check_update(&self, before: &Attrs, after: &Attrs) -> Option<String> {
@@ -153,7 +182,8 @@ impl Kind for Volume {
             .set_iops(int("iops"))
             .set_throughput(int("throughput"))
             .set_encrypted(want.get("encrypted").and_then(Value::as_bool))
-            .tag_specifications(ec2tags::spec(ResourceType::Volume, cx, addr, want))
+            .set_snapshot_id(want.get("snapshot").and_then(Value::as_str).map(String::from))
+            .tag_specifications(tag_spec(cx, addr, want))
             .send()
             .await
             .map_err(aws::error)?;
@@ -171,6 +201,7 @@ impl Kind for Volume {
             want,
             [
                 ("id", Value::str(&id)),
+                chosen("size", int(out.size())),
                 chosen("iops", int(out.iops())),
                 chosen("throughput", int(out.throughput())),
                 ("encrypted", Value::Bool(out.encrypted().unwrap_or(false))),
@@ -213,6 +244,7 @@ impl Kind for Volume {
             }
         }
         ec2tags::sync(cx, live, want).await?;
+        volume_snapshot::sync_setting(cx, live, want).await?;
         let keep = |k: &'static str| (k, want.get(k).or(live.attrs.get(k)).cloned().unwrap_or_default());
         let enc = ("encrypted", live.attrs.get("encrypted").cloned().unwrap_or_default());
         Ok(with_computed(want, [keep("id"), keep("iops"), keep("throughput"), enc]))
@@ -222,11 +254,26 @@ impl Kind for Volume {
         if let Some(instance) = live.attrs.get("instance").and_then(Value::as_str) {
             detach(cx, &live.id, instance, forced(&live.attrs)).await?;
         }
+        // After the detach: a volume detached without force was unmounted first, so the
+        // snapshot holds everything written, not only what reached the disk (crash-consistent).
+        if volume_snapshot::before_destroy(&live.attrs)
+            && let Some(snap) = volume_snapshot::take(cx, live).await?
+        {
+            crate::apply::note(format!("snapshot {snap} of {} taken before deleting it", live.id));
+        }
         match cx.aws.ec2.delete_volume().volume_id(&live.id).send().await.map_err(aws::error) {
             Err(e) if e.code.as_deref() == Some("InvalidVolume.NotFound") => Ok(()),
             other => other.map(|_| ()).map_err(Into::into),
         }
     }
+}
+
+/// The ownership and user tags, and the snapshot setting when it is off.
+fn tag_spec(cx: &Cx, addr: &Address, want: &Attrs) -> aws_sdk_ec2::types::TagSpecification {
+    let spec = ec2tags::spec(ResourceType::Volume, cx, addr, want);
+    let mut tags = spec.tags().to_vec();
+    tags.extend(volume_snapshot::setting_tag(want));
+    aws_sdk_ec2::types::TagSpecification::builder().resource_type(ResourceType::Volume).set_tags(Some(tags)).build()
 }
 
 fn live_object(v: &AwsVolume) -> Option<LiveObject> {
@@ -246,6 +293,8 @@ fn live_object(v: &AwsVolume) -> Option<LiveObject> {
         ("iops".into(), int(v.iops())),
         ("throughput".into(), int(v.throughput())),
         ("encrypted".into(), Value::Bool(v.encrypted().unwrap_or(false))),
+        ("snapshot".into(), Value::from(v.snapshot_id().filter(|s| !s.is_empty()).map(String::from))),
+        ("snapshot_before_destroy".into(), volume_snapshot::read_setting(v.tags())),
         ("instance".into(), Value::from(attached.and_then(|a| a.instance_id()).map(String::from))),
         ("device".into(), Value::from(attached.and_then(|a| a.device()).map(String::from))),
         // Not AWS's: how stackr detaches; read as the stack gives it (`accept_live`).

@@ -142,6 +142,24 @@ fn volumes() -> Vec<Case> {
     let vol = |pairs: &[(&str, &str)]| pairs.iter().fold(base(), |s, (k, v)| s.set(VOLUME, k, v));
     vec![
         case(
+            "compute-volume-no-size",
+            "a volume with neither a size nor a snapshot",
+            "a volume needs a `size` in GiB, or a `snapshot` to take its size from",
+            base().unset(VOLUME, "size"),
+        ),
+        case(
+            "compute-volume-snapshot-id",
+            "a snapshot given by its name, not its id",
+            "is not a snapshot id",
+            vol(&[("snapshot", "\"nightly-backup\"")]),
+        ),
+        case(
+            "compute-volume-snapshot-before-destroy",
+            "snapshot_before_destroy given as a string",
+            "expected true or false, found the string \"yes\"",
+            vol(&[("snapshot_before_destroy", "\"yes\"")]),
+        ),
+        case(
             "compute-volume-size-zero",
             "a volume of 0 GiB",
             "size 0 is out of range (1-65536)",

@@ -89,6 +89,9 @@ fn combinations(res: &Resource, diags: &mut Diagnostics) {
     if given("throughput") && vtype != "gp3" {
         fail("throughput", format!("throughput can only be set for gp3 volumes, not {vtype}"));
     }
+    if !given("size") && !given("snapshot") {
+        fail("size", "a volume needs a `size` in GiB, or a `snapshot` to take its size from".into());
+    }
     match (given("instance"), given("device")) {
         (true, false) => fail("instance", "an attached volume needs a `device`, e.g. \"/dev/sdf\"".into()),
         (false, true) => fail("device", "`device` needs an `instance` to attach to".into()),

@@ -38,6 +38,10 @@ class Profile:
     # stops or terminates, or a forced detach.
     volume_busy: bool = False
     volume_modifying: float = 0.0
+    # EBS snapshots pending after CreateSnapshot; fault injection (not in `full`): snapshots of
+    # a volume tagged `stackr-realism:snapshot-error` end in `error` with the tag's value.
+    snapshot_pending: float = 0.0
+    snapshot_errors: bool = False
     asg_scaling: float = 0.0
     asg_deleting: float = 0.0
     # A deleted warm pool is `PendingDelete` this long.
@@ -109,6 +113,7 @@ FULL = dict(
     volume_detaching=10.0,
     volume_busy=True,
     volume_modifying=20.0,
+    snapshot_pending=60.0,
     asg_scaling=30.0,
     asg_deleting=40.0,
     asg_warm_deleting=60.0,

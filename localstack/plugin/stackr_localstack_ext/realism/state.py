@@ -54,6 +54,8 @@ class Facts:
     busy: dict = field(default_factory=dict)
     modified: dict = field(default_factory=dict)
     holds: list = field(default_factory=list)
+    # snapshot id -> (creation time, the failure its volume's tag asks for, or None).
+    snapshots: dict = field(default_factory=dict)
     # (account, region, group name) -> time of the last capacity change; -> (time, last seen
     # description) once deleted; -> its last description.
     asg_scaled: dict = field(default_factory=dict)

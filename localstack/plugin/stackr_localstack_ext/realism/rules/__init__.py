@@ -2,7 +2,22 @@
 (or answer it, as a client-token replay does); `AFTER` steps see a successful response, record
 what happened and rewrite what the caller's profile should see."""
 
-from . import account, alarms, asg, consistency, dependencies, elb, idempotency, lifecycle, nat, throttling, validation, volumes, warm
+from . import (
+    account,
+    alarms,
+    asg,
+    consistency,
+    dependencies,
+    elb,
+    idempotency,
+    lifecycle,
+    nat,
+    snapshots,
+    throttling,
+    validation,
+    volumes,
+    warm,
+)
 
 BEFORE = [
     throttling.throttle,
@@ -29,6 +44,7 @@ AFTER = [
     consistency.record_iam,
     lifecycle.after,
     volumes.after,
+    snapshots.after,
     dependencies.after,
     asg.after,
     warm.after,
