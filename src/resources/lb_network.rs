@@ -2,8 +2,9 @@
 //! a Network Load Balancer (`type = "network"`) takes TCP, UDP, TCP_UDP and TLS listeners that
 //! only forward, Elastic IPs per subnet (`subnet_mapping` blocks), cross-zone balancing and
 //! optional security groups; an Application Load Balancer takes HTTP and HTTPS listeners with
-//! rules, redirects and fixed responses, and an idle timeout. Pure: the schema of
-//! `subnet_mapping`, the canonical form, the checks and the changes AWS makes only by replacing.
+//! rules, redirects and fixed responses, and an idle timeout. Pure (the schema of
+//! `subnet_mapping`, the canonical form, the checks and the changes AWS makes only by
+//! replacing), but for `set_attributes`, the one call whose keys differ by type.
 //!
 //! AWS's rules, as hashicorp/terraform-provider-aws `elbv2/load_balancer.go` applies them
 //! (`customizeDiffLoadBalancerNLB`): a network load balancer's subnets can be added but never
@@ -12,9 +13,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use aws_sdk_elasticloadbalancingv2::types::{LoadBalancer as AwsLb, SubnetMapping};
+use aws_sdk_elasticloadbalancingv2::types::{LoadBalancer as AwsLb, LoadBalancerAttribute, SubnetMapping};
 
-use super::strs;
+use super::{Cx, strs};
+use crate::aws;
 use crate::model::*;
 use crate::stack::{Resource, Stack};
 
@@ -234,6 +236,23 @@ pub(super) fn mapped_addresses(lb: &AwsLb) -> Value {
     let mut out: Vec<Value> = mapped.collect();
     out.sort();
     Value::List(out)
+}
+
+/// The attributes of the balancer's type: AWS refuses another type's keys (ValidationError).
+pub(super) async fn set_attributes(cx: &Cx, arn: &str, want: &Attrs) -> anyhow::Result<()> {
+    let protect = want.get("deletion_protection").and_then(Value::as_bool).unwrap_or(false);
+    let mut pairs = vec![("deletion_protection.enabled", protect.to_string())];
+    if is_network(want) {
+        let cross = want.get("cross_zone").and_then(Value::as_bool).unwrap_or(false);
+        pairs.push(("load_balancing.cross_zone.enabled", cross.to_string()));
+    } else {
+        let idle = want.get("idle_timeout").and_then(Value::as_int).unwrap_or(60);
+        pairs.push(("idle_timeout.timeout_seconds", idle.to_string()));
+    }
+    let attrs = pairs.into_iter().map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build()).collect();
+    let call = cx.aws.elb.modify_load_balancer_attributes().load_balancer_arn(arn).set_attributes(Some(attrs));
+    call.send().await.map_err(aws::error)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
-    LoadBalancer as AwsLb, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
+    LoadBalancer as AwsLb, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 
 use super::adopt::{self, Described};
@@ -240,7 +240,7 @@ impl Kind for LoadBalancer {
         };
         let lb = out.load_balancers().first().ok_or_else(|| anyhow::anyhow!("CreateLoadBalancer returned nothing"))?;
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-        set_attributes(cx, &arn, want).await?;
+        lb_network::set_attributes(cx, &arn, want).await?;
         lb_aws::sync(cx, &arn, want.get("listener").unwrap_or(&Value::List(vec![]))).await?;
         wait_active(cx, &arn).await?;
         let text = |v: Option<&str>| Value::from(v.map(String::from));
@@ -267,7 +267,7 @@ impl Kind for LoadBalancer {
             call.send().await.map_err(aws::error)?;
         }
         if differs("idle_timeout") || differs("deletion_protection") || differs("cross_zone") {
-            set_attributes(cx, arn, want).await?;
+            lb_network::set_attributes(cx, arn, want).await?;
         }
         if differs("listener") {
             lb_aws::sync(cx, arn, want.get("listener").unwrap_or(&Value::List(vec![]))).await?;
@@ -381,21 +381,4 @@ async fn read_one(cx: &Cx, lb: &AwsLb, addr: Address, tags: Value) -> anyhow::Re
         attrs.insert("cross_zone".into(), Value::Bool(cross));
     }
     Ok(LiveObject { addr, id: arn, attrs })
-}
-
-/// The attributes of the balancer's type: AWS refuses another type's keys (ValidationError).
-async fn set_attributes(cx: &Cx, arn: &str, want: &Attrs) -> anyhow::Result<()> {
-    let protect = want.get("deletion_protection").and_then(Value::as_bool).unwrap_or(false);
-    let mut pairs = vec![("deletion_protection.enabled", protect.to_string())];
-    if lb_network::is_network(want) {
-        let cross = want.get("cross_zone").and_then(Value::as_bool).unwrap_or(false);
-        pairs.push(("load_balancing.cross_zone.enabled", cross.to_string()));
-    } else {
-        let idle = want.get("idle_timeout").and_then(Value::as_int).unwrap_or(60);
-        pairs.push(("idle_timeout.timeout_seconds", idle.to_string()));
-    }
-    let attrs = pairs.into_iter().map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build()).collect();
-    let call = cx.aws.elb.modify_load_balancer_attributes().load_balancer_arn(arn).set_attributes(Some(attrs));
-    call.send().await.map_err(aws::error)?;
-    Ok(())
 }
