@@ -219,3 +219,14 @@ fn profiles_from_the_shared_files() {
     assert_eq!(doc["credential_source"], "shared credentials/config profile");
     assert_eq!(doc["account"], "000000000000");
 }
+
+/// A Terraform user asks for the schema by the provider's type name and gets stackr's kind.
+#[test]
+fn schema_takes_terraform_type_names() {
+    let run = stackr(&["schema", "aws_instance"]).expect(0);
+    let native = stackr(&["schema", "instance"]).expect(0);
+    assert_eq!(run.stdout, native.stdout);
+    assert!(run.stdout.contains("instance"), "{}", run.stdout);
+    let run = stackr(&["schema", "aws_nothing"]).expect(1);
+    assert!(run.stderr.contains("no resource kind named `aws_nothing`"), "{}", run.stderr);
+}

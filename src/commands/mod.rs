@@ -55,7 +55,8 @@ fn schema(args: &crate::cli::SchemaArgs) -> anyhow::Result<ExitCode> {
     let all = resources::schemas();
     let chosen: Vec<_> = match &args.kind {
         None => all,
-        Some(k) => match all.iter().find(|s| s.kind == k) {
+        // Terraform's name for a kind shows stackr's (`aws_instance` is `instance`).
+        Some(k) => match all.iter().find(|s| s.kind == k || Some(s.kind) == render::tftypes::kind_for(k)) {
             Some(s) => vec![*s],
             None => {
                 let names: Vec<&str> = all.iter().map(|s| s.kind).collect();

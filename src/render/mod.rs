@@ -10,7 +10,7 @@ pub mod markdown;
 pub mod outcome;
 mod progress;
 pub mod schema;
-mod tftypes;
+pub(crate) mod tftypes;
 mod value;
 
 use std::io::{IsTerminal, Write};

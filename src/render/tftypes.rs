@@ -126,6 +126,40 @@ pub fn tf_type(kind: &str) -> String {
     find(kind).map_or_else(|| format!("stackr_{kind}"), |k| k.tf_type.to_string())
 }
 
+/// The stackr kind Terraform names `tf_type` (`aws_instance` is `instance`), for pointing a
+/// Terraform user at stackr's spelling.
+pub fn kind_for(tf_type: &str) -> Option<&'static str> {
+    KINDS.iter().find(|k| k.tf_type == tf_type).map(|k| k.kind)
+}
+
+/// Terraform provider attribute names several kinds share, with stackr's for them; a kind's
+/// own renames come first.
+const COMMON: &[(&str, &str)] = &[
+    ("vpc_id", "vpc"),
+    ("subnet_id", "subnet"),
+    ("subnet_ids", "subnets"),
+    ("availability_zone", "az"),
+    ("cidr_block", "cidr"),
+    ("instance_type", "type"),
+    ("image_id", "ami"),
+    ("vpc_security_group_ids", "security_groups"),
+    ("security_group_ids", "security_groups"),
+    ("iam_instance_profile", "role"),
+    ("load_balancer_type", "type"),
+    ("target_group_arns", "target_groups"),
+    ("vpc_zone_identifier", "subnets"),
+    ("enable_deletion_protection", "deletion_protection"),
+];
+
+/// The stackr attribute of `kind` a Terraform attribute name stands for (`cidr_block` is
+/// `cidr`), among `names`, the attributes the kind has.
+pub fn attr_for<'a>(kind: &str, tf_name: &str, mut names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let renames = find(kind).into_iter().flat_map(|k| k.rename.iter());
+    let own = renames.clone().find(|(_, tf)| *tf == tf_name).map(|(stackr, _)| *stackr);
+    let to = own.or_else(|| COMMON.iter().find(|(tf, _)| *tf == tf_name).map(|(_, stackr)| *stackr))?;
+    names.find(|n| *n == to)
+}
+
 /// A top-level attribute's name in the Terraform shape (for sensitive masks and references).
 pub fn attr_name(kind: &str, name: &str) -> String {
     find(kind)

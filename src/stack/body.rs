@@ -151,6 +151,15 @@ pub(super) fn collect<'b>(
         let singleton = kinds.get(ident).is_some_and(|s| s.singleton);
         let unlabelled = matches!(ident, "locals" | "moved");
         let want_labels = if unlabelled || singleton { 0 } else { 1 };
+        if let Some(hint) = terraform_spelling(b).filter(|_| !kinds.contains_key(ident)) {
+            diags.push(
+                Diagnostic::error(format!("`{ident}` is Terraform's spelling"))
+                    .at(file, header(b))
+                    .label(hint)
+                    .hint("stackr's blocks are `KIND \"NAME\" { … }`; `stackr schema KIND` lists a kind's attributes"),
+            );
+            continue;
+        }
         if b.labels.len() != want_labels {
             let shape =
                 if want_labels == 0 { format!("{ident} {{ … }}") } else { format!("{ident} \"NAME\" {{ … }}") };
@@ -222,6 +231,19 @@ pub(super) fn collect<'b>(
         }
     }
     c
+}
+
+/// What a Terraform user wrote (`resource "aws_vpc" "main"`, or `aws_vpc "main"`) in
+/// stackr's spelling (`vpc "main"`).
+fn terraform_spelling(b: &Block) -> Option<String> {
+    let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+    let (tf_type, name) = match (b.ident.as_str(), labels.as_slice()) {
+        ("resource", [t, n]) => (*t, *n),
+        (t, [n]) => (t, *n),
+        _ => return None,
+    };
+    let kind = crate::render::tftypes::kind_for(tf_type)?;
+    Some(format!("stackr writes Terraform's `{tf_type}` as `{kind} \"{name}\" {{ … }}`"))
 }
 
 fn valid_name(s: &str) -> bool {

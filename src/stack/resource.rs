@@ -144,7 +144,11 @@ pub(super) fn eval_body(
             })
             .at(file, at);
             let settable = || specs.iter().filter(|s| s.presence != Presence::Computed).map(|s| s.name);
-            if let Some(m) = did_you_mean(name, settable()) {
+            if let Some(m) = crate::render::tftypes::attr_for(kind_of(specs, env), name, settable()) {
+                d = d.label(format!("did you mean `{m}`? (`{name}` is the Terraform AWS provider's name)"));
+                // Written, under Terraform's name: not also "missing".
+                written.push(m);
+            } else if let Some(m) = did_you_mean(name, settable()) {
                 d = d.label(format!("did you mean `{m}`?"));
             }
             diags.push(d.hint(format!("attributes here: {}", settable().collect::<Vec<_>>().join(", "))));
@@ -202,4 +206,9 @@ pub(super) fn eval_body(
         }
     }
     (diags.error_count() == errors_before).then_some(attrs)
+}
+
+/// The resource kind whose top-level attributes `specs` are ("" in a nested block).
+fn kind_of(specs: &'static [AttrSpec], env: &Env) -> &'static str {
+    env.kinds.iter().find(|(_, s)| std::ptr::eq(s.attrs, specs)).map_or("", |(k, _)| k)
 }

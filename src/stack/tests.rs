@@ -161,6 +161,17 @@ fn reference_cycle() {
 }
 
 #[test]
+fn terraform_spellings_point_at_stackrs() {
+    insta::assert_snapshot!(diagnose(&format!(
+        "{HEAD}resource \"aws_vpc\" \"main\" {{\n  cidr_block = \"10.0.0.0/16\"\n}}\n\
+         aws_internet_gateway \"gw\" {{}}\n\
+         vpc \"v\" {{ cidr_block = \"10.0.0.0/16\" }}\n\
+         subnet \"a\" {{\n  vpc_id            = vpc.v.id\n  cidr              = \"10.0.1.0/24\"\n  availability_zone = \"us-east-1a\"\n}}\n\
+         instance \"web\" {{\n  ami                    = \"ami-12345678\"\n  instance_type          = \"t3.micro\"\n  subnet                 = subnet.a\n  vpc_security_group_ids = []\n}}\n"
+    )));
+}
+
+#[test]
 fn duplicate_names() {
     insta::assert_snapshot!(diagnose(&format!(
         "{HEAD}vpc \"main\" {{ cidr = \"10.0.0.0/16\" }}\nvpc \"main\" {{ cidr = \"10.1.0.0/16\" }}\n"
