@@ -10,9 +10,11 @@ use super::saved::{Saved, SavedVar, digest, fingerprint, var_digest};
 use crate::model::{Address, Value};
 use crate::stack::Stack;
 
-/// Why the saved plan no longer holds, one line per object or input; empty when it holds.
+/// Why the saved plan no longer holds, each reason once with the objects it is about; empty
+/// when it holds.
 pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<String> {
     let mut out = vec![];
+    let mut objects: Vec<(&Address, String)> = vec![];
     if saved.stack != stack.name {
         out.push(format!(
             "the plan is for stack \"{}\", but {} is stack \"{}\"",
@@ -38,7 +40,7 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
             } else {
                 "the object is neither in the stack file nor in the account any more"
             };
-            out.push(format!("{}: the planned {} is no longer needed: {why}", s.address, s.action.verb()));
+            objects.push((&s.address, format!("the planned {} is no longer needed: {why}", s.action.verb())));
             continue;
         };
         if fingerprint(c.live.as_ref()) != s.fingerprint {
@@ -51,27 +53,46 @@ pub fn check(saved: &Saved, stack: &Stack, region: &str, fresh: &Plan) -> Vec<St
                 },
                 (None, None) => "changed in the account since the plan".into(),
             };
-            out.push(format!("{}: {what}", s.address));
+            objects.push((&s.address, what));
         } else if c.action != s.action {
-            out.push(format!(
-                "{}: the plan was to {} it; now it would be to {}",
-                s.address,
-                s.action.verb(),
-                c.action.verb()
+            objects.push((
+                &s.address,
+                format!("the plan was to {} it; now it would be to {}", s.action.verb(), c.action.verb()),
             ));
         } else if c.moved_from != s.moved_from {
             let was = |m: &Option<Address>| m.as_ref().map_or("no move".to_string(), |a| format!("a move from {a}"));
-            out.push(format!("{}: the plan had {}; now it has {}", s.address, was(&s.moved_from), was(&c.moved_from)));
+            objects
+                .push((&s.address, format!("the plan had {}; now it has {}", was(&s.moved_from), was(&c.moved_from))));
         } else if digest(c) != s.digest {
-            out.push(format!("{}: the stack file or variables now ask for something different", s.address));
+            objects.push((&s.address, "the stack file or variables now ask for something different".into()));
         }
     }
     for (addr, c) in &now {
         if !seen.contains(addr) {
-            out.push(format!("{addr}: a {} that is not in the reviewed plan", c.action.verb()));
+            objects.push((addr, format!("a {} that is not in the reviewed plan", c.action.verb())));
         }
     }
+    out.extend(grouped(objects));
     out
+}
+
+/// One line per reason: `ADDRESS: reason` for one object, `reason: A, B, C (3 objects)` for
+/// several, in the order the reasons first appear.
+fn grouped(objects: Vec<(&Address, String)>) -> Vec<String> {
+    let mut reasons: Vec<(String, Vec<String>)> = vec![];
+    for (addr, why) in objects {
+        match reasons.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, addrs)) => addrs.push(addr.to_string()),
+            None => reasons.push((why, vec![addr.to_string()])),
+        }
+    }
+    reasons
+        .into_iter()
+        .map(|(why, addrs)| match addrs.as_slice() {
+            [one] => format!("{one}: {why}"),
+            many => format!("{why}: {} ({} objects)", many.join(", "), many.len()),
+        })
+        .collect()
 }
 
 fn variables(saved: &Saved, stack: &Stack, out: &mut Vec<String>) {
@@ -96,4 +117,17 @@ fn differing(a: &crate::model::Attrs, b: &crate::model::Attrs) -> Vec<String> {
         .filter(|k| a.get(*k).unwrap_or(&Value::Null) != b.get(*k).unwrap_or(&Value::Null))
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_shared_by_many_objects_is_said_once() {
+        let (a, b, c) = (Address::new("vpc", "main"), Address::new("subnet", "a"), Address::new("subnet", "b"));
+        let same = "the stack file or variables now ask for something different";
+        let lines = grouped(vec![(&a, same.into()), (&b, "was deleted".into()), (&c, same.into())]);
+        assert_eq!(lines, [format!("{same}: vpc.main, subnet.b (2 objects)"), "subnet.a: was deleted".to_string()]);
+    }
 }
