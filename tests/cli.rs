@@ -230,3 +230,16 @@ fn schema_takes_terraform_type_names() {
     let run = stackr(&["schema", "aws_nothing"]).expect(1);
     assert!(run.stderr.contains("no resource kind named `aws_nothing`"), "{}", run.stderr);
 }
+
+/// A stack file that is not UTF-8 is refused at the first byte that is not, with its line and
+/// column (here the Latin-1 "é" of "café", line 4 column 20).
+#[test]
+fn a_file_that_is_not_utf8_is_refused_at_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("latin1.hcl");
+    std::fs::write(&f, b"stack \"t\" {}\nvpc \"v\" {\n  cidr = \"10.0.0.0/16\"\n  tags = { n = \"caf\xe9\" }\n}\n")
+        .unwrap();
+    let run = stackr(&["check", "-f", p(&f)]).expect(1);
+    assert!(run.stderr.contains("is not UTF-8 text: byte 0xE9 here"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("--> {}:4:20", p(&f))), "{}", run.stderr);
+}

@@ -257,6 +257,31 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// Reads a file the loader parses. A file that is not UTF-8 is a diagnostic at its first bad
+/// byte (shown in the text with that byte replaced), so the user can find it; other failures
+/// are the I/O error's message.
+pub fn read_text(path: &std::path::Path) -> Result<String, Unreadable> {
+    let bytes = std::fs::read(path).map_err(Unreadable::Io)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let byte = e.as_bytes()[at];
+        let shown = SourceFile::new(path.display().to_string(), String::from_utf8_lossy(e.as_bytes()).into_owned());
+        // Everything before the bad byte is valid, so its offset is the same in the lossy text.
+        let d = Diagnostic::error(format!("{} is not UTF-8 text: byte 0x{byte:02X} here", path.display()))
+            .at(&shown, at..at + '\u{FFFD}'.len_utf8())
+            .label("not UTF-8")
+            .hint("save the file as UTF-8 (Latin-1 and Windows-1252 files need converting, e.g. with iconv)");
+        Unreadable::NotUtf8(Box::new(d))
+    })
+}
+
+/// Why [`read_text`] read nothing.
+pub enum Unreadable {
+    /// The diagnostic, at the first byte that is not UTF-8.
+    NotUtf8(Box<Diagnostic>),
+    Io(std::io::Error),
+}
+
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo (by
 /// optimal string alignment: a swap of neighbouring characters, `cdir` for `cidr`, is one edit).
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

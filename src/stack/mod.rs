@@ -145,11 +145,17 @@ pub fn load_file_with(
     schemas: SchemaLookup,
     post: Post,
 ) -> Result<Stack, Diagnostics> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = diag::read_text(path).map_err(|e| {
         let mut d = Diagnostics::default();
-        let msg = match e.kind() {
-            std::io::ErrorKind::NotFound => format!("stack file {} does not exist", path.display()),
-            _ => format!("cannot read stack file {}: {e}", path.display()),
+        let msg = match e {
+            diag::Unreadable::NotUtf8(not_utf8) => {
+                d.push(*not_utf8);
+                return d;
+            }
+            diag::Unreadable::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                format!("stack file {} does not exist", path.display())
+            }
+            diag::Unreadable::Io(e) => format!("cannot read stack file {}: {e}", path.display()),
         };
         d.push(
             Diagnostic::error(msg).hint("pass the stack file with -f/--file, e.g. `stackr plan -f stacks/network.hcl`"),

@@ -154,10 +154,15 @@ fn load_dir(file: &Arc<SourceFile>, at: Range<usize>, dir: &Path, diags: &mut Di
     let mut files = vec![];
     let mut ok = true;
     for p in paths {
-        let text = match std::fs::read_to_string(&p) {
+        let text = match super::diag::read_text(&p) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read {}: {e}", p.display())).at(file, at.clone()));
+                diags.push(match e {
+                    super::diag::Unreadable::NotUtf8(d) => *d,
+                    super::diag::Unreadable::Io(e) => {
+                        Diagnostic::error(format!("cannot read {}: {e}", p.display())).at(file, at.clone())
+                    }
+                });
                 ok = false;
                 continue;
             }

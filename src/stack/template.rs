@@ -60,9 +60,15 @@ pub(super) fn render(env: &Env, call: &FuncCall, at: Range<usize>, diags: &mut D
         }
         Err(why) => return fail(diags, span(args[0]), format!("template \"{name}\" {why}")),
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match super::diag::read_text(&path) {
         Ok(t) => t,
-        Err(e) => return fail(diags, span(args[0]), format!("cannot read {}: {e}", path.display())),
+        Err(super::diag::Unreadable::NotUtf8(d)) => {
+            diags.push(*d);
+            return None;
+        }
+        Err(super::diag::Unreadable::Io(e)) => {
+            return fail(diags, span(args[0]), format!("cannot read {}: {e}", path.display()));
+        }
     };
     match evaluate(&text, &vars) {
         Ok(s) => Some(Value::Str(s)),

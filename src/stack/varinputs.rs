@@ -110,15 +110,20 @@ fn flag_value(ty: &VarType, raw: &str) -> Result<Value, String> {
 }
 
 fn read_var_file(
-    path: &PathBuf,
+    path: &std::path::Path,
     defs: &HashMap<&str, &VarDef>,
     given: &mut BTreeMap<String, (Value, Origin)>,
     diags: &mut Diagnostics,
 ) {
-    let text = match std::fs::read_to_string(path) {
+    let text = match super::diag::read_text(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error(format!("cannot read var file {}: {e}", path.display())));
+            diags.push(match e {
+                super::diag::Unreadable::NotUtf8(d) => *d,
+                super::diag::Unreadable::Io(e) => {
+                    Diagnostic::error(format!("cannot read var file {}: {e}", path.display()))
+                }
+            });
             return;
         }
     };
