@@ -43,6 +43,9 @@ fn text_names_the_rule_and_points_at_the_source() {
     assert!(run.stdout.contains(&format!("--> {}:{WORLD_AT}", p(&f))), "{}", run.stdout);
     assert!(run.stdout.contains("13 |     cidr = \"0.0.0.0/0\""), "{}", run.stdout);
     assert!(run.stdout.contains("help: allow SSH and RDP only from known addresses"), "{}", run.stdout);
+    // What to write when the stack really needs what the rule refuses.
+    let accept = "or, if the stack needs it, accept it in the block with the reason on record: silence \"sg-admin-port-open\" { reason = \"…\" }";
+    assert!(run.stdout.contains(accept), "{}", run.stdout);
     assert!(run.stdout.ends_with("1 error, 0 warnings\n"), "{}", run.stdout);
 }
 

@@ -14,7 +14,13 @@ pub fn diagnostic(f: &Finding, as_warning: bool) -> Diagnostic {
     } else {
         Diagnostic::error(f.message.clone())
     };
-    let d = d.code(f.rule.id).at(&f.file, f.span.clone()).hint(f.rule.fix);
+    // A finding may be what the stack needs (an admins group's AdministratorAccess): say how
+    // to accept it on record, where the fix alone would leave the user stuck.
+    let accept = format!(
+        "{}; or, if the stack needs it, accept it in the block with the reason on record: silence \"{}\" {{ reason = \"…\" }}",
+        f.rule.fix, f.rule.id
+    );
+    let d = d.code(f.rule.id).at(&f.file, f.span.clone()).hint(accept);
     match &f.label {
         Some(l) => d.label(l.clone()),
         None => d,
