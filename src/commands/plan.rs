@@ -40,16 +40,34 @@ pub async fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Writes through a temporary file in the same directory, so a crash never leaves half a plan
-/// under the final name.
+/// under the final name (the temporary file goes with the process if writing fails). The file
+/// is readable by its owner only, as the plan of an account is nobody else's business.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_all()?;
-    std::fs::rename(&tmp.0, path)
+    let mut tmp = tempfile::Builder::new().prefix(".stackr-plan-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
 }
 
-fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    let name = dir.join(format!(".stackr-plan-{}.tmp", std::process::id()));
-    Ok((name.clone(), std::fs::File::create(name)?))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_file_is_written_whole_for_its_owner_and_nothing_is_left_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.plan");
+        write_atomically(&path, b"first").unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["web.plan"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert!(write_atomically(&dir.path().join("no/such/dir/x.plan"), b"x").is_err());
+    }
 }
