@@ -176,13 +176,7 @@ pub async fn run(cx: &Cx, plan: &Plan, parallelism: usize, reporter: &dyn Report
         out.notes.extend(note.map(|n| (change.addr.clone(), n)));
         match result {
             Ok(attrs) => {
-                // What identifies it: its id, or for kinds without one (load balancers), its ARN.
-                let ref_attr = change.kind().schema().ref_attr;
-                let id = attrs
-                    .as_ref()
-                    .and_then(|a| a.get("id").or(a.get(ref_attr)))
-                    .and_then(Value::as_str)
-                    .map(String::from);
+                let id = attrs.as_ref().and_then(|a| ident(change.kind(), a)).map(String::from);
                 if step.op != Op::Complete || attrs.is_some() {
                     reporter.event(&Event::Finished { addr: change.addr.clone(), op: step.op, elapsed, id });
                 }
@@ -338,8 +332,14 @@ fn known(want: Option<Attrs>, addr: &Address, partial: Option<&dyn Kind>) -> any
 /// The object as the step before a `Complete` left it.
 fn made(kind: &dyn Kind, addr: &Address, states: &HashMap<Address, Attrs>) -> Option<LiveObject> {
     let attrs = states.get(addr)?.clone();
-    let id = attrs.get("id").or(attrs.get(kind.schema().ref_attr)).and_then(Value::as_str)?.to_string();
+    let id = ident(kind, &attrs)?.to_string();
     Some(LiveObject { addr: addr.clone(), id, attrs })
+}
+
+/// What identifies an object: its id, or for kinds without one (load balancers), its reference
+/// attribute (the ARN).
+fn ident<'a>(kind: &dyn Kind, attrs: &'a Attrs) -> Option<&'a str> {
+    attrs.get("id").or(attrs.get(kind.schema().ref_attr)).and_then(Value::as_str)
 }
 
 fn verb(op: Op) -> &'static str {

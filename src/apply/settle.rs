@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::Outcome;
-use crate::model::{Address, Attrs, Value};
+use crate::model::Address;
 use crate::plan::{Action, Plan};
 use crate::resources::Cx;
 
@@ -19,10 +19,9 @@ pub(super) async fn settle(cx: &Cx, plan: &Plan, out: &Outcome) -> anyhow::Resul
     let mut moved: Vec<(&Address, String)> = vec![];
     let failed: std::collections::HashSet<&Address> = out.errors.iter().map(|(a, _, _)| a).collect();
     for c in plan.changes.iter().filter(|c| !failed.contains(&c.addr)) {
-        let ref_attr = c.kind().schema().ref_attr;
-        let id_of = |a: &Attrs| a.get("id").or(a.get(ref_attr)).and_then(Value::as_str).map(String::from);
         if matches!(c.action, Action::Create | Action::Replace) && !c.kind().schema().singleton {
-            made.extend(out.states.get(&c.addr).and_then(id_of).map(|id| (&c.addr, id)));
+            let id = out.states.get(&c.addr).and_then(|a| super::ident(c.kind(), a));
+            made.extend(id.map(|id| (&c.addr, id.to_string())));
         }
         if matches!(c.action, Action::Delete | Action::Replace) {
             gone.extend(c.live.as_ref().map(|l| (&c.addr, l.id.clone())));

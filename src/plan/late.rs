@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use super::Change;
 use super::order::{Op, Step};
-use super::resolve::release;
 use crate::model::{Address, Attrs, Value};
 
 /// A create or update (`step`, of change `change`) that references `dep`, made by `waits`.
@@ -75,21 +74,19 @@ pub fn waits(steps: &mut Vec<Step>, waits: Vec<Wait>) {
 
 /// Orders the late deletes; where the referent's delete would wait on itself, the referrer
 /// first drops the items naming any object being deleted.
-pub fn lets(steps: &mut Vec<Step>, changes: &[Change], lets: Vec<Let>, doomed: &dyn Fn(&str) -> bool) {
-    let mut released: HashMap<usize, usize> = HashMap::new();
+pub fn lets(
+    steps: &mut Vec<Step>,
+    released: &mut HashMap<usize, usize>,
+    changes: &[Change],
+    lets: Vec<Let>,
+    doomed: &dyn Fn(&str) -> bool,
+) {
     for l in lets {
         if !reaches(steps, l.after, l.referent) {
             steps[l.referent].after.push(l.after);
             continue;
         }
-        let r = *released.entry(l.referrer).or_insert_with(|| {
-            let c = &changes[l.referrer];
-            let live = c.live.as_ref().expect("deletes have a live object");
-            let attrs = release(c.kind(), &live.attrs, doomed);
-            let r = add(steps, l.referrer, Op::Release, vec![]);
-            steps[r].release = Some(attrs);
-            r
-        });
+        let r = super::order::release_step(steps, released, changes, l.referrer, doomed);
         steps[l.after].after.push(r);
         steps[l.referent].after.push(r);
     }

@@ -149,12 +149,7 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
                 if freed_here {
                     steps[uj].after.push(dx);
                 } else if changes[x].action == Action::Replace && !changes[x].create_before_destroy {
-                    let r = *released.entry(j).or_insert_with(|| {
-                        let attrs = release(c.kind(), &live.attrs, &|s| doomed.contains(s));
-                        let r = add(&mut steps, j, Op::Release);
-                        steps[r].release = Some(attrs);
-                        r
-                    });
+                    let r = release_step(&mut steps, &mut released, changes, j, &|s| doomed.contains(s));
                     steps[dx].after.push(r);
                     steps[uj].after.push(r);
                 } else {
@@ -190,7 +185,7 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
 
     // Late references go in last: only where they close no cycle do they order anything.
     late::waits(&mut steps, waits);
-    late::lets(&mut steps, changes, lets, &|s| doomed.contains(s));
+    late::lets(&mut steps, &mut released, changes, lets, &|s| doomed.contains(s));
 
     for s in &mut steps {
         s.after.sort_unstable();
@@ -198,6 +193,23 @@ pub fn steps(changes: &[Change]) -> Result<Vec<Step>, String> {
     }
     check_acyclic(&steps, changes)?;
     Ok(steps)
+}
+
+/// The step in which change `j` drops its references to objects being deleted: one per
+/// change, however many of them it lets go of.
+pub(super) fn release_step(
+    steps: &mut Vec<Step>,
+    released: &mut HashMap<usize, usize>,
+    changes: &[Change],
+    j: usize,
+    doomed: &dyn Fn(&str) -> bool,
+) -> usize {
+    *released.entry(j).or_insert_with(|| {
+        let live = changes[j].live.as_ref().expect("releases have a live object");
+        let attrs = release(changes[j].kind(), &live.attrs, doomed);
+        steps.push(Step { change: j, op: Op::Release, after: vec![], release: Some(attrs), late: vec![] });
+        steps.len() - 1
+    })
 }
 
 /// The references of `c` whose referent's deletion lets go of `c` by itself.

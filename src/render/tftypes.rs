@@ -154,8 +154,8 @@ const COMMON: &[(&str, &str)] = &[
 /// The stackr attribute of `kind` a Terraform attribute name stands for (`cidr_block` is
 /// `cidr`), among `names`, the attributes the kind has.
 pub fn attr_for<'a>(kind: &str, tf_name: &str, mut names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let renames = find(kind).into_iter().flat_map(|k| k.rename.iter());
-    let own = renames.clone().find(|(_, tf)| *tf == tf_name).map(|(stackr, _)| *stackr);
+    let mut renames = find(kind).into_iter().flat_map(|k| k.rename.iter());
+    let own = renames.find(|(_, tf)| *tf == tf_name).map(|(stackr, _)| *stackr);
     let to = own.or_else(|| COMMON.iter().find(|(tf, _)| *tf == tf_name).map(|(_, stackr)| *stackr))?;
     names.find(|n| *n == to)
 }

@@ -48,7 +48,7 @@ pub(super) fn load_block(
     let deps = attrs.as_ref().map(|attrs| {
         let (mut firm, mut late) = (vec![], vec![]);
         for (k, v) in attrs {
-            let is_late = schema.attrs.iter().any(|a| a.name == k && a.late);
+            let is_late = schema.attr(k).is_some_and(|a| a.late);
             v.refs(if is_late { &mut late } else { &mut firm });
         }
         let mut deps: Vec<Address> = firm.into_iter().map(|r| r.addr).collect();
