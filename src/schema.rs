@@ -176,7 +176,7 @@ pub const TAGS: AttrSpec = AttrSpec {
     ty: Ty::Map(&Ty::Str),
     presence: Presence::Default(Lit::EmptyMap),
     update: Update::InPlace,
-    doc: "Tags to set; `Name` defaults to `<stack>-<name>`. The stackr:* ownership tags are managed for you.",
+    doc: "Tags to set; `Name` defaults to the default name (`<stack>-<name>-<kind>`; for an instance `<stack>-<name>`). The stackr:* ownership tags are managed for you.",
     checks: TAG_CHECKS,
     late: false,
 };

@@ -100,7 +100,7 @@ async fn adopted_objects_become_the_stacks_without_being_recreated() {
     let owned = acct.ec2.describe_vpcs().filters(tag_filter(&c.name)).send().await.unwrap();
     assert_eq!(owned.vpcs().len(), 1);
     assert_eq!(owned.vpcs()[0].vpc_id(), Some(vpc.as_str()), "the adopted VPC is kept, not recreated");
-    assert_eq!(tag(owned.vpcs()[0].tags(), "Name"), Some(format!("{}-main", c.name).as_str()));
+    assert_eq!(tag(owned.vpcs()[0].tags(), "Name"), Some(format!("{}-main-vpc", c.name).as_str()));
     let got = acct.iam.get_user().user_name(&user).send().await.unwrap();
     assert_eq!(got.user().unwrap().user_id(), user_id, "the adopted user is kept, not recreated");
 

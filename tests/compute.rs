@@ -300,7 +300,10 @@ async fn launch_template_changes_make_a_new_default_version() {
     let lts = acct.ec2.describe_launch_templates().filters(tag_filter(&c.name)).send().await.unwrap();
     let lt = lts.launch_templates()[0].clone();
     let id = lt.launch_template_id().unwrap().to_string();
-    assert_eq!((lt.launch_template_name(), tag(lt.tags(), "k")), (Some(format!("{}-t", c.name).as_str()), Some("v")));
+    assert_eq!(
+        (lt.launch_template_name(), tag(lt.tags(), "k")),
+        (Some(format!("{}-t-lt", c.name).as_str()), Some("v"))
+    );
     let default = || acct.ec2.describe_launch_template_versions().launch_template_id(&id).versions("$Default").send();
     let v1 = default().await.unwrap().launch_template_versions()[0].clone();
     let d = v1.launch_template_data().unwrap();

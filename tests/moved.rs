@@ -81,7 +81,7 @@ async fn renamed_blocks_keep_their_objects() {
     let [subnet] = subnets.subnets() else { panic!("one subnet: {subnets:?}") };
     assert_eq!(subnet.subnet_id(), Some(subnet_id.as_str()));
     assert_eq!(tag(subnet.tags(), "stackr:address"), Some("subnet.public"));
-    assert_eq!(tag(subnet.tags(), "Name"), Some(format!("{stack}-public").as_str()));
+    assert_eq!(tag(subnet.tags(), "Name"), Some(format!("{stack}-public-subnet").as_str()));
     let vpcs = acct.ec2.describe_vpcs().filters(tag_filter(&stack)).send().await.unwrap();
     let [vpc] = vpcs.vpcs() else { panic!("one VPC: {vpcs:?}") };
     assert_eq!(tag(vpc.tags(), "stackr:address"), Some("vpc.main[0]"));

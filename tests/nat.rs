@@ -305,11 +305,11 @@ async fn a_key_pair_is_imported_named_by_an_instance_and_replaced_by_another_key
     let file = stack_file(dir.path(), "key.hcl", &key_stack(&stack));
     let (plan, run) =
         apply_settled(p(&file), &["# key_pair.admin will be created", "fingerprint = (known after apply)"]);
-    assert!(plan.stdout.contains(&format!("name        = \"{stack}-admin\"")), "{}", plan.stdout);
+    assert!(plan.stdout.contains(&format!("name        = \"{stack}-admin-key\"")), "{}", plan.stdout);
     assert!(!run.stdout.contains("PRIVATE") && !run.stderr.contains("PRIVATE"));
 
     let acct = account().await;
-    let name = format!("{stack}-admin");
+    let name = format!("{stack}-admin-key");
     let keys = acct.ec2.describe_key_pairs().key_names(&name).include_public_key(true).send().await.unwrap();
     let key = &keys.key_pairs()[0];
     assert_eq!(tag(key.tags(), "stackr:address"), Some("key_pair.admin"));

@@ -73,8 +73,16 @@ async fn one_block_makes_one_object_per_key() {
     assert_eq!(
         got,
         [
-            (r#"subnet.public["us-east-1a"]"#.into(), format!("{stack}-public-us-east-1a"), "10.40.1.0/24".into()),
-            (r#"subnet.public["us-east-1b"]"#.into(), format!("{stack}-public-us-east-1b"), "10.40.2.0/24".into()),
+            (
+                r#"subnet.public["us-east-1a"]"#.into(),
+                format!("{stack}-public-us-east-1a-subnet"),
+                "10.40.1.0/24".into()
+            ),
+            (
+                r#"subnet.public["us-east-1b"]"#.into(),
+                format!("{stack}-public-us-east-1b-subnet"),
+                "10.40.2.0/24".into()
+            ),
         ]
     );
     assert!(apply.stdout.contains("subnets = ["), "{}", apply.stdout);

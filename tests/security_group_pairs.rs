@@ -69,7 +69,7 @@ async fn groups_naming_each_other_are_made_and_destroyed() {
     let (_, run) =
         apply_settled(file, &["its ingress/egress naming security_group.lb are added once it exists", "3 to add"]);
     assert!(run.stdout.contains("security_group.web: References added"), "{}", run.stdout);
-    let (lb, web) = (group(&acct, &format!("{stack}-lb")).await, group(&acct, &format!("{stack}-web")).await);
+    let (lb, web) = (group(&acct, &format!("{stack}-lb-sg")).await, group(&acct, &format!("{stack}-web-sg")).await);
     let (lb_id, web_id) = (lb.group_id().unwrap().to_string(), web.group_id().unwrap().to_string());
     assert_eq!(naming(lb.ip_permissions_egress(), 8080), [web_id], "the balancer's egress names the servers");
     assert_eq!(naming(web.ip_permissions(), 8080), [lb_id], "the servers' ingress names the balancer");
@@ -107,7 +107,7 @@ async fn groups_that_exist_come_to_name_each_other_in_place() {
     let file = stack_file(dir.path(), "pair.hcl", &PAIR.replace("STACK", &stack));
     let (plan, _) = apply_settled(p(&file), &["2 to change"]);
     assert!(!plan.stdout.contains("are added once"), "both exist: nothing waits\n{}", plan.stdout);
-    let (lb, web) = (group(&acct, &format!("{stack}-lb")).await, group(&acct, &format!("{stack}-web")).await);
+    let (lb, web) = (group(&acct, &format!("{stack}-lb-sg")).await, group(&acct, &format!("{stack}-web-sg")).await);
     assert_eq!(naming(lb.ip_permissions_egress(), 8080), [web.group_id().unwrap().to_string()]);
     assert_eq!(naming(web.ip_permissions(), 8080), [lb.group_id().unwrap().to_string()]);
 

@@ -22,7 +22,7 @@ fn human(p: &Plan) -> String {
 
 /// NET with its VPC renamed to `core`, keeping the VPC's name tag.
 fn renamed_vpc(extra: &str) -> String {
-    let vpc = "vpc \"core\" {\n  cidr = \"10.0.0.0/16\"\n  tags = { Name = \"t-main\" }\n}\n";
+    let vpc = "vpc \"core\" {\n  cidr = \"10.0.0.0/16\"\n  tags = { Name = \"t-main-vpc\" }\n}\n";
     let net = NET.replace("vpc \"main\" { cidr = \"10.0.0.0/16\" }\n", vpc).replace("vpc.main", "vpc.core");
     format!("{net}moved {{\n  from = vpc.main\n  to   = vpc.core\n}}\n{extra}")
 }
@@ -68,7 +68,7 @@ fn an_object_moves_into_for_each() {
     let src = NET
         .replace(
             "subnet \"a\" {",
-            "subnet \"public\" {\n  for_each = { a = \"10.0.1.0/24\" }\n  tags = { Name = \"t-a\" }",
+            "subnet \"public\" {\n  for_each = { a = \"10.0.1.0/24\" }\n  tags = { Name = \"t-a-subnet\" }",
         )
         .replace("cidr = \"10.0.1.0/24\"", "cidr = each.value")
         .replace("subnets = [subnet.a]", "subnets = [subnet.public[\"a\"]]")
@@ -141,8 +141,8 @@ fn a_saved_plan_holds_the_move_and_a_changed_move_is_stale() {
 #[test]
 fn a_destroy_reads_objects_at_their_new_addresses() {
     let src = renamed_vpc("").replace(
-        "tags = { Name = \"t-main\" }",
-        "tags = { Name = \"t-main\" }\n  lifecycle { prevent_destroy = true }",
+        "tags = { Name = \"t-main-vpc\" }",
+        "tags = { Name = \"t-main-vpc\" }\n  lifecycle { prevent_destroy = true }",
     );
     let err = plan(&stack(&src), &state(applied()), true).unwrap_err().to_string();
     assert!(err.contains("vpc.core"), "the block at the new address protects the object: {err}");
@@ -157,7 +157,7 @@ fn adding_count_moves_the_object_to_index_zero_without_a_block_and_removing_it_m
     let counted = NET
         .replace(
             "vpc \"main\" { cidr = \"10.0.0.0/16\" }",
-            "vpc \"main\" {\n  count = 1\n  cidr = \"10.0.0.0/16\"\n  tags = { Name = \"t-main\" }\n}",
+            "vpc \"main\" {\n  count = 1\n  cidr = \"10.0.0.0/16\"\n  tags = { Name = \"t-main-vpc\" }\n}",
         )
         .replace("vpc.main", "vpc.main[0]");
     let p = plan(&stack(&counted), &state(applied()), false).unwrap();

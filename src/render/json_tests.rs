@@ -25,7 +25,7 @@ fn vpc(name: &str, id: &str, cidr: &str) -> crate::model::LiveObject {
             ("enable_dns_support", Value::Bool(true)),
             ("enable_dns_hostnames", Value::Bool(false)),
             ("instance_tenancy", Value::str("default")),
-            ("tags", str_map([("Name", format!("t-{name}").as_str())])),
+            ("tags", str_map([("Name", format!("t-{name}-vpc").as_str())])),
             ("owner_id", Value::str("000000000000")),
         ],
     )
@@ -90,8 +90,8 @@ fn addresses_types_and_values_follow_the_provider() {
     assert_eq!(upd["mode"], "managed");
     assert_eq!(upd["stackr_address"], "vpc.upd");
     assert_eq!(upd["change"]["before"]["cidr_block"], "10.2.0.0/16");
-    assert_eq!(upd["change"]["before"]["tags"], json!({ "Name": "t-upd" }));
-    assert_eq!(upd["change"]["after"]["tags"], json!({ "Name": "t-upd", "Team": "web" }));
+    assert_eq!(upd["change"]["before"]["tags"], json!({ "Name": "t-upd-vpc" }));
+    assert_eq!(upd["change"]["after"]["tags"], json!({ "Name": "t-upd-vpc", "Team": "web" }));
     let gone = change(&doc, "aws_vpc.gone");
     assert_eq!(gone["change"]["after"], J::Null);
     assert_eq!(gone["change"]["after_sensitive"], J::Bool(false));

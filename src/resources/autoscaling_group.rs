@@ -11,7 +11,7 @@ use super::adopt::{self, Described};
 use super::asg_aws::{self, describe, sync_tags, tag, wait_in_service};
 use super::asg_live::{self, live_object, ours};
 use super::asg_scaling::{self, SCHEDULE, TARGET_TRACKING};
-use super::ec2tags::{ADDRESS_TAG, STACK_TAG, default_name};
+use super::ec2tags::{ADDRESS_TAG, STACK_TAG};
 use super::{Cx, Found, Kind, claims, s, strs, user_tags, userdata, with_computed};
 use super::{asg_mixed, asg_refresh, asg_step, asg_warm};
 use crate::aws;
@@ -26,7 +26,7 @@ static SCHEMA: Schema = Schema {
     ref_attr: "name",
     singleton: false,
     attrs: &[
-        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name, unique in the region (default: `<stack>-<name>`).")
+        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Group name, unique in the region (default: `<stack>-<name>-asg`).")
             .with(super::limits::AUTOSCALING_NAME),
         attr(
             "launch_template",
@@ -140,12 +140,13 @@ impl Kind for AutoscalingGroup {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
-        default_name(stack, addr, attrs);
+        // The Name tag propagates to the group's instances, which are named by the bare label.
+        super::names::tag(attrs, || super::names::bare(stack, addr));
         // A version pinned to the template's number (asg_refresh::pin_versions) is a string to AWS.
         if let Some(Value::Int(n)) = attrs.get("launch_template_version") {
             attrs.insert("launch_template_version".into(), Value::Str(n.to_string()));
         }
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
+        attrs.entry("name".into()).or_insert_with(|| Value::Str(super::names::default(stack, addr)));
         // With a scaling policy, the policy sets the desired capacity: keep the file's value
         // for create, never compare it. (Desired side only: the live value stays visible.)
         let policies = ["target_tracking", "step_scaling", "simple_scaling"];

@@ -20,13 +20,6 @@ pub fn owner_filter(cx: &Cx) -> Filter {
     Filter::builder().name(format!("tag:{STACK_TAG}")).values(cx.stack.as_ref()).build()
 }
 
-/// Adds the default `Name` tag, `<stack>-<name>`, unless the stack sets one.
-pub fn default_name(stack: &str, addr: &Address, attrs: &mut Attrs) {
-    if let Some(Value::Map(tags)) = attrs.get_mut("tags") {
-        tags.entry("Name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
-    }
-}
-
 /// Whether a tag is the user's to manage: not stackr's own, not under AWS's reserved `aws:`.
 pub fn is_user_tag(key: &str) -> bool {
     !key.starts_with("stackr:") && !key.starts_with("aws:")

@@ -120,13 +120,12 @@ pub async fn take(cx: &Cx, addr: &Address, arn: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The default name `<stack>-<name>`, made valid for ELB: characters other than letters, digits
-/// and `-` become `-`, runs of `-` collapse, and no `-` at either end. A name longer than 32
+/// A default name (names.rs) made valid for ELB: characters other than letters, digits and `-`
+/// become `-`, runs of `-` collapse, and no `-` at either end. A name longer than 32
 /// characters keeps its first 25 and gains `-` and 6 hex digits of a hash of the whole, so it
 /// stays unique to the stack and resource and is the same on every run.
-pub fn default_name(stack: &str, name: &str) -> String {
-    let raw: String =
-        format!("{stack}-{name}").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+pub fn valid_name(raw: &str) -> String {
+    let raw: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let mut clean = String::with_capacity(raw.len());
     for c in raw.chars() {
         if !(c == '-' && (clean.is_empty() || clean.ends_with('-'))) {
@@ -162,19 +161,19 @@ mod tests {
 
     #[test]
     fn short_names_are_kept_and_made_valid() {
-        assert_eq!(default_name("web", "main"), "web-main");
-        assert_eq!(default_name("my_stack", "api__v2"), "my-stack-api-v2");
-        assert_eq!(default_name("web", "x_"), "web-x");
+        assert_eq!(valid_name("web-main"), "web-main");
+        assert_eq!(valid_name("my_stack-api__v2"), "my-stack-api-v2");
+        assert_eq!(valid_name("web-x_"), "web-x");
     }
 
     #[test]
     fn long_names_are_cut_with_a_stable_hash() {
-        let a = default_name("a-very-long-stack-name-for-testing", "frontend");
-        let b = default_name("a-very-long-stack-name-for-testing", "backend");
+        let a = valid_name("a-very-long-stack-name-for-testing-frontend");
+        let b = valid_name("a-very-long-stack-name-for-testing-backend");
         assert_eq!(a.len(), NAME_MAX);
         assert!(a.starts_with("a-very-long-stack-name-fo-"), "{a}");
         assert_ne!(a, b, "different resources keep different names");
-        assert_eq!(a, default_name("a-very-long-stack-name-for-testing", "frontend"));
+        assert_eq!(a, valid_name("a-very-long-stack-name-for-testing-frontend"));
         assert_eq!(name_problem(&a), None);
     }
 

@@ -27,7 +27,7 @@ static SCHEMA: Schema = Schema {
             Ty::Str,
             Presence::Optional,
             Update::ForceNew,
-            "Key pair name, unique in the region (default: `<stack>-<name>`).",
+            "Key pair name, unique in the region (default: `<stack>-<name>-key`).",
         )
         .with(super::limits::KEY_NAME),
         attr(
@@ -54,8 +54,7 @@ impl Kind for KeyPair {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
-        ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
+        super::names::default_name_and_tag(stack, addr, attrs);
     }
 
     fn canonical(&self, attrs: &mut Attrs) {

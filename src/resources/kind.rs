@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{adopt, claims, ec2tags};
+use super::{adopt, claims};
 use crate::aws::Aws;
 use crate::model::{Address, Attrs, LiveObject, Schema};
 use crate::stack::{Diagnostics, Resource, Stack};
@@ -48,9 +48,9 @@ pub struct Found {
 pub trait Kind: Send + Sync + 'static {
     fn schema(&self) -> &'static Schema;
 
-    /// Fills defaults that depend on the stack; by default a `Name` tag of `<stack>-<name>`.
+    /// Fills defaults that depend on the stack; by default the `Name` tag (names.rs).
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
-        ec2tags::default_name(stack, addr, attrs);
+        super::names::default_tag(stack, addr, attrs);
     }
 
     /// Checks that need other resources of the stack (a subnet inside its VPC's range, …).

@@ -33,7 +33,7 @@ static SCHEMA: Schema = Schema {
     ref_attr: "id",
     singleton: false,
     attrs: &[
-        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Template name, unique in the region (default: `<stack>-<name>`).")
+        attr("name", Ty::Str, Presence::Optional, Update::ForceNew, "Template name, unique in the region (default: `<stack>-<name>-lt`).")
             .with(&[Check::Len(3, 128), Check::Chars(&crate::constraint::chars::LAUNCH_TEMPLATE)]),
         attr("ami", Ty::Str, Presence::Required, Update::InPlace, "The AMI to launch (ami-…).").with(super::limits::AMI),
         attr("type", Ty::Str, Presence::Required, Update::InPlace, "Instance type, e.g. t3.micro.")
@@ -104,8 +104,7 @@ impl Kind for LaunchTemplate {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
-        ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
+        super::names::default_name_and_tag(stack, addr, attrs);
     }
 
     fn canonical(&self, attrs: &mut Attrs) {

@@ -15,7 +15,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use super::adopt::{self, Described};
 use super::poll::{self, Poll};
 use super::retry::{self, Window};
-use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, lb_aws, lb_listeners, lb_network, s, strs, with_computed};
+use super::{Cx, Found, Kind, elb_find, elbtags, lb_aws, lb_listeners, lb_network, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -33,7 +33,7 @@ static SCHEMA: Schema = Schema {
             Ty::Str,
             Presence::Optional,
             Update::ForceNew,
-            "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
+            "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>-lb` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
         ),
         attr(
             "type",
@@ -113,8 +113,7 @@ impl Kind for LoadBalancer {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
-        ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name_part())));
+        super::names::default_elb_name_and_tag(stack, addr, attrs);
         lb_network::complete(attrs);
     }
 

@@ -41,6 +41,7 @@ mod lb_listeners;
 mod lb_network;
 mod limits;
 mod load_balancer;
+mod names;
 mod nat_gateway;
 mod poll;
 pub(crate) mod retry;

@@ -39,7 +39,7 @@ static SCHEMA: Schema = Schema {
             Ty::Str,
             Presence::Optional,
             Update::ForceNew,
-            "Group name, unique in the VPC (default: `<stack>-<name>`).",
+            "Group name, unique in the VPC (default: `<stack>-<name>-sg`).",
         )
         .with(SG_NAME),
         attr(
@@ -79,8 +79,7 @@ impl Kind for SecurityGroup {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
-        ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(format!("{stack}-{}", addr.name_part())));
+        super::names::default_name_and_tag(stack, addr, attrs);
         if attrs.get("egress").is_none_or(|e| e.as_list().is_empty()) {
             attrs.insert("egress".into(), sg_rules::allow_all_egress());
         }

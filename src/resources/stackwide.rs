@@ -1,5 +1,5 @@
 //! Checks that need the whole stack and every kind's defaults: names stackr derives for you
-//! (`<stack>-<name>`, the block name) checked against the same constraints as written ones, and
+//! (names.rs; for IAM the block name) checked against the same constraints as written ones, and
 //! names AWS makes unique (IAM names in the account, launch templates, groups and load
 //! balancers in the region) claimed twice by one stack. Both would otherwise fail mid-apply,
 //! after other objects were already created.

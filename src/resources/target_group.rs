@@ -11,7 +11,7 @@ use aws_sdk_elasticloadbalancingv2::types::{Matcher, ProtocolEnum, TargetTypeEnu
 use super::adopt::{self, Described};
 use super::retry::{self, Window};
 use super::tg_aws::{modify_health_check, read_one, set_group_attributes, sync_targets};
-use super::{Cx, Found, Kind, ec2tags, elb_find, elbtags, s, strs, with_computed};
+use super::{Cx, Found, Kind, elb_find, elbtags, s, strs, with_computed};
 use crate::aws;
 use crate::model::*;
 use crate::stack::{Diagnostic, Diagnostics, Resource, Stack};
@@ -32,7 +32,7 @@ static SCHEMA: Schema = Schema {
             Ty::Str,
             Presence::Optional,
             Update::ForceNew,
-            "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
+            "Name, unique in the account and region, at most 32 characters (default: `<stack>-<name>-tg` with `_` as `-`; cut to 25 characters plus a 6-digit hash when longer).",
         ),
         attr("protocol", PROTOCOL, Presence::Default(Lit::Str("HTTP")), Update::ForceNew, "Protocol to the targets."),
         attr("port", Ty::Port, Presence::Required, Update::ForceNew, "Port the targets receive traffic on.")
@@ -163,8 +163,7 @@ impl Kind for TargetGroup {
     }
 
     fn complete(&self, stack: &str, addr: &Address, attrs: &mut Attrs) {
-        ec2tags::default_name(stack, addr, attrs);
-        attrs.entry("name".into()).or_insert_with(|| Value::Str(elbtags::default_name(stack, &addr.name_part())));
+        super::names::default_elb_name_and_tag(stack, addr, attrs);
         if !attrs.contains_key("health_check_protocol") {
             let protocol = attrs.get("protocol").cloned().unwrap_or_else(|| Value::str("HTTP"));
             let check = if is_http(&protocol) { protocol } else { Value::str("TCP") };

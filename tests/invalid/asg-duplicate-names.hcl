@@ -1,5 +1,5 @@
 # invalid: two groups with one name
-# expect: would both be the autoscaling group named "inv-web"
+# expect: would both be the autoscaling group named "inv-web-asg"
 stack "inv" {
   region = "us-east-1"
 }
@@ -145,7 +145,7 @@ autoscaling_group "web" {
 }
 
 autoscaling_group "web2" {
-  name            = "inv-web"
+  name            = "inv-web-asg"
   launch_template = launch_template.web
   min_size        = 0
   max_size        = 1

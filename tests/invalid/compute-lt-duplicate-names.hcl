@@ -1,5 +1,5 @@
 # invalid: two templates with one name
-# expect: would both be the launch template named "inv-web"
+# expect: would both be the launch template named "inv-web-lt"
 stack "inv" {
   region = "us-east-1"
 }
@@ -145,7 +145,7 @@ autoscaling_group "web" {
 }
 
 launch_template "web2" {
-  name = "inv-web"
+  name = "inv-web-lt"
   ami  = "ami-0abcdef1234567890"
   type = "t3.micro"
 }

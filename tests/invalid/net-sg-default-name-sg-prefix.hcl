@@ -1,5 +1,5 @@
 # invalid: a stack named sg gives default names starting sg-
-# expect: the default name "sg-alb" must not start with "sg-"
+# expect: the default name "sg-alb-sg" must not start with "sg-"
 stack "sg" {
   region = "us-east-1"
 }

@@ -1,5 +1,5 @@
 # invalid: a name equal to another group's default name
-# expect: would both be the security group named "inv-web"
+# expect: would both be the security group named "inv-web-sg"
 stack "inv" {
   region = "us-east-1"
 }
@@ -62,7 +62,7 @@ route_table "public" {
 }
 
 security_group "alb" {
-  name = "inv-web"
+  name = "inv-web-sg"
   vpc = vpc.main
   ingress {
     port = 443

@@ -328,7 +328,7 @@ fn templates() -> Vec<Case> {
         case("compute-lt-name-space", "a template name with a space", "contains a space", name("\"web template\"")),
         case("compute-lt-name-colon", "a template name with a colon", "contains `:`", name("\"web:v1\"")),
         case("compute-lt-default-name-long", "a block name making the default name too long", "the default name", base().add(&format!("launch_template \"{}\" {{\n  ami  = \"ami-0abcdef1234567890\"\n  type = \"t3.micro\"\n}}", "t".repeat(130)))),
-        case("compute-lt-duplicate-names", "two templates with one name", "would both be the launch template named \"inv-web\"", base().add("launch_template \"web2\" {\n  name = \"inv-web\"\n  ami  = \"ami-0abcdef1234567890\"\n  type = \"t3.micro\"\n}")),
+        case("compute-lt-duplicate-names", "two templates with one name", "would both be the launch template named \"inv-web-lt\"", base().add("launch_template \"web2\" {\n  name = \"inv-web-lt\"\n  ami  = \"ami-0abcdef1234567890\"\n  type = \"t3.micro\"\n}")),
         case("compute-lt-instance-tags", "an instance tag starting with aws:", "must not start with \"aws:\"", base().set(LT, "instance_tags", "{ \"aws:x\" = \"y\" }")),
     ]
 }

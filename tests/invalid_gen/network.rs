@@ -204,13 +204,13 @@ fn groups() -> Vec<Case> {
         case(
             "net-sg-duplicate-default-name",
             "a name equal to another group's default name",
-            "would both be the security group named \"inv-web\"",
-            base().set("security_group \"alb\"", "name", "\"inv-web\""),
+            "would both be the security group named \"inv-web-sg\"",
+            base().set("security_group \"alb\"", "name", "\"inv-web-sg\""),
         ),
         case(
             "net-sg-default-name-sg-prefix",
             "a stack named sg gives default names starting sg-",
-            "the default name \"sg-alb\" must not start with \"sg-\"",
+            "the default name \"sg-alb-sg\" must not start with \"sg-\"",
             base().sub("stack \"inv\"", "stack \"inv\"", "stack \"sg\""),
         ),
         case(

@@ -31,7 +31,7 @@ fn groups() -> Vec<Case> {
         case("asg-health-check-type", "health check type HTTP", "is not one of \"EC2\", \"ELB\"", set("health_check_type", "\"HTTP\"")),
         case("asg-subnets-two-vpcs", "subnets of two VPCs", "subnet.o is in vpc.other, not in vpc.main", with_other_vpc(base()).set(ASG, "subnets", "[subnet.a, subnet.o]")),
         case("asg-target-group-other-vpc", "a target group of another VPC", "target_group.o is in vpc.other, not in vpc.main", with_other_vpc(base()).set(ASG, "target_groups", "[target_group.web, target_group.o]")),
-        case("asg-duplicate-names", "two groups with one name", "would both be the autoscaling group named \"inv-web\"", base().add("autoscaling_group \"web2\" {\n  name            = \"inv-web\"\n  launch_template = launch_template.web\n  min_size        = 0\n  max_size        = 1\n  subnets         = [subnet.a]\n}")),
+        case("asg-duplicate-names", "two groups with one name", "would both be the autoscaling group named \"inv-web-asg\"", base().add("autoscaling_group \"web2\" {\n  name            = \"inv-web-asg\"\n  launch_template = launch_template.web\n  min_size        = 0\n  max_size        = 1\n  subnets         = [subnet.a]\n}")),
         case("asg-tags", "a group tag starting with aws:", "must not start with \"aws:\"", set("tags", "{ \"aws:x\" = \"y\" }")),
     ]
 }

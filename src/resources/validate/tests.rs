@@ -78,7 +78,7 @@ fn iam_names_claimed_twice_and_too_long() {
 #[test]
 fn security_group_names_claimed_twice_in_a_vpc_and_starting_with_sg() {
     insta::assert_snapshot!(diagnose(
-        "vpc \"v\" {\n  cidr = \"10.0.0.0/16\"\n}\nsecurity_group \"a\" {\n  vpc = vpc.v\n}\nsecurity_group \"b\" {\n  vpc  = vpc.v\n  name = \"T-A\"\n}\nsecurity_group \"c\" {\n  vpc  = vpc.v\n  name = \"sg-web\"\n}\n"
+        "vpc \"v\" {\n  cidr = \"10.0.0.0/16\"\n}\nsecurity_group \"a\" {\n  vpc = vpc.v\n}\nsecurity_group \"b\" {\n  vpc  = vpc.v\n  name = \"T-A-SG\"\n}\nsecurity_group \"c\" {\n  vpc  = vpc.v\n  name = \"sg-web\"\n}\n"
     ));
 }
 
