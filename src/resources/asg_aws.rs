@@ -8,6 +8,7 @@ use aws_sdk_autoscaling::types::{AutoScalingGroup, ScalingActivityStatusCode, Ta
 
 use super::poll::{self, Poll};
 use super::retry::{self, Window};
+use super::uncoded;
 use super::{Cx, tag_changes, user_tags};
 use crate::aws;
 use crate::model::Attrs;
@@ -100,7 +101,7 @@ async fn failed_launch(
     let out = cx.aws.autoscaling.describe_scaling_activities().auto_scaling_group_name(name).send().await;
     let out = out.map_err(aws::error)?;
     let failed = out.activities().iter().filter(|a| a.start_time() >= Some(since)).find(|a| {
-        let profile = a.status_message().is_some_and(|m| m.to_ascii_lowercase().contains("instance profile"));
+        let profile = a.status_message().is_some_and(uncoded::activity_profile_not_ready);
         a.status_code() == Some(&ScalingActivityStatusCode::Failed)
             && !(profile && waited < Window::IamPropagation.get())
     });
