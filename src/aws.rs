@@ -13,6 +13,7 @@ use aws_credential_types::credential_feature::AwsCredentialFeature;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_sdk_ec2::operation::RequestId;
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
@@ -194,14 +195,16 @@ fn describe_source(features: &[AwsCredentialFeature]) -> String {
     features.iter().rev().find_map(name).unwrap_or("default credential chain").to_string()
 }
 
-/// An AWS failure as users should see it: what happened, the AWS error code, what to do.
+/// An AWS failure as users should see it: what happened, the AWS error code, what to do, and
+/// the request id AWS gave the call (shown in the text, for a support case).
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
+#[error("{message}{}", request_id.as_ref().map_or_else(String::new, |id| format!(" (request id {id})")))]
 pub struct AwsError {
     pub code: Option<String>,
     pub message: String,
     pub hint: Option<String>,
     pub transient: Transient,
+    pub request_id: Option<String>,
 }
 
 /// Whether a failed call may have done its work: what a create without a client token must
@@ -233,7 +236,7 @@ const THROTTLING: &[&str] = &[
 
 impl AwsError {
     pub fn new(code: Option<String>, message: impl Into<String>) -> Self {
-        AwsError { code, message: message.into(), hint: None, transient: Transient::No }
+        AwsError { code, message: message.into(), hint: None, transient: Transient::No, request_id: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -299,8 +302,18 @@ pub fn hint_for_code(code: &str) -> Option<&'static str> {
     })
 }
 
-/// Converts any SDK error into an [`AwsError`].
+/// Converts any SDK error into an [`AwsError`], keeping the request id AWS answered with.
 pub fn error<E>(e: SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + RequestId + StdError + Send + Sync + 'static,
+{
+    // The header (JSON and query protocols) or, for EC2, the RequestID of the XML error body.
+    let request_id =
+        e.request_id().or_else(|| e.as_service_error().and_then(RequestId::request_id)).map(str::to_string);
+    AwsError { request_id, ..convert(e) }
+}
+
+fn convert<E>(e: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
@@ -356,6 +369,26 @@ mod tests {
         let meta = ErrorMetadata::builder().code(code).message(msg).build();
         let raw = Response::new(StatusCode::try_from(403).unwrap(), SdkBody::empty());
         SdkError::service_error(GetCallerIdentityError::generic(meta), raw)
+    }
+
+    #[test]
+    fn the_request_id_is_kept_and_shown() {
+        // JSON and query protocols: the x-amzn-requestid header.
+        let meta = ErrorMetadata::builder().code("AccessDenied").message("no").build();
+        let mut raw = Response::new(StatusCode::try_from(403).unwrap(), SdkBody::empty());
+        raw.headers_mut().insert("x-amzn-requestid", "3f2a9c1e-0000-4000-8000-000000000001");
+        let e = error(SdkError::service_error(GetCallerIdentityError::generic(meta), raw));
+        assert_eq!(e.request_id.as_deref(), Some("3f2a9c1e-0000-4000-8000-000000000001"));
+        assert_eq!(e.message, "AccessDenied: no");
+        assert_eq!(e.to_string(), "AccessDenied: no (request id 3f2a9c1e-0000-4000-8000-000000000001)");
+        // EC2: the RequestID of the XML body, which the SDK keeps in the error's metadata.
+        let meta =
+            ErrorMetadata::builder().code("InvalidVpcID.NotFound").message("gone").custom("aws_request_id", "ec2-1");
+        let raw = Response::new(StatusCode::try_from(400).unwrap(), SdkBody::empty());
+        let e = error(SdkError::service_error(GetCallerIdentityError::generic(meta.build()), raw));
+        assert_eq!(e.to_string(), "InvalidVpcID.NotFound: gone (request id ec2-1)");
+        // No answer, no id.
+        assert_eq!(AwsError::new(None, "could not reach it").to_string(), "could not reach it");
     }
 
     #[test]

@@ -27,6 +27,8 @@ async fn a_failed_change_rolls_forward() {
     assert!(!run.stdout.contains("iam_user.olivia: Creating"), "the user waits on the group:\n{}", run.stdout);
     assert!(run.stderr.contains("error: iam_group.ops: creating iam_group.ops:"), "{}", run.stderr);
     assert!(run.stderr.contains("NoSuchPolicyAnywhere") || run.stderr.contains("NoSuchEntity"), "{}", run.stderr);
+    // AWS's request id, for a support case.
+    assert!(run.stderr.contains(" (request id "), "{}", run.stderr);
     assert!(
         run.stderr.contains("Apply failed: 1 added, 0 changed, 0 destroyed; 1 change(s) not attempted."),
         "{}",

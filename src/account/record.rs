@@ -216,7 +216,7 @@ async fn write<T, E, F, Fut>(op: F) -> Result<T, aws::AwsError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: ProvideErrorMetadata + aws_sdk_iam::operation::RequestId + std::error::Error + Send + Sync + 'static,
 {
     retry::on_codes(retry::IAM_BUSY, Window::Contention.get(), || async { op().await.map_err(aws::error) }).await
 }

@@ -100,7 +100,12 @@ fn failed<E>(
     e: aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> String
 where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + aws_sdk_ec2::operation::RequestId
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
 {
     format!("cannot read {what}: {}", crate::aws::error(e))
 }

@@ -4,10 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+use aws_sdk_autoscaling::client::Waiters;
 use aws_sdk_autoscaling::types::{AutoScalingGroup, ScalingActivityStatusCode, Tag};
+use aws_smithy_runtime_api::client::waiters::error::WaiterError;
 
-use super::poll::{self, Poll};
 use super::retry::{self, Window};
+use super::uncoded;
 use super::{Cx, tag_changes, user_tags};
 use crate::aws;
 use crate::model::Attrs;
@@ -67,6 +69,11 @@ pub(super) async fn describe(cx: &Cx, name: &str) -> anyhow::Result<Option<AutoS
 /// Waits until `min` instances are in service (the group is usable), as `Still creating…`.
 /// Launches that fail end the wait at once with the scaling activity's own message (a
 /// profile IAM has not yet propagated is waited out).
+///
+/// Not the SDK's GroupInService waiter: it counts an empty answer as success (a group not yet
+/// listed just after its create would pass), it cannot stop at a failed launch (that is in
+/// DescribeScalingActivities, so a launch AWS has refused would be waited on for the whole
+/// state window), and it polls every 15 s or more where instances take AWS seconds to start.
 pub(super) async fn wait_in_service(cx: &Cx, name: &str, min: i32) -> anyhow::Result<AutoScalingGroup> {
     let start = Instant::now();
     let since = aws_smithy_types::DateTime::from(std::time::SystemTime::now() - Duration::from_secs(60));
@@ -100,7 +107,7 @@ async fn failed_launch(
     let out = cx.aws.autoscaling.describe_scaling_activities().auto_scaling_group_name(name).send().await;
     let out = out.map_err(aws::error)?;
     let failed = out.activities().iter().filter(|a| a.start_time() >= Some(since)).find(|a| {
-        let profile = a.status_message().is_some_and(|m| m.to_ascii_lowercase().contains("instance profile"));
+        let profile = a.status_message().is_some_and(uncoded::activity_profile_not_ready);
         a.status_code() == Some(&ScalingActivityStatusCode::Failed)
             && !(profile && waited < Window::IamPropagation.get())
     });
@@ -124,11 +131,18 @@ pub(super) async fn delete(cx: &Cx, name: &str) -> anyhow::Result<()> {
             return Err(e.into());
         }
     }
-    poll::until(&format!("waiting for {name} to be deleted"), || async {
-        Ok(match describe(cx, name).await? {
-            None => Poll::Done(()),
-            Some(g) => Poll::Pending(g.status().unwrap_or("listed").to_string()),
-        })
-    })
-    .await
+    // The SDK's GroupNotExists waiter is this wait exactly (DescribeAutoScalingGroups of the
+    // name until it lists nothing). Its 15 s between polls is small beside a forced delete,
+    // which terminates the group's instances first.
+    let waiter = cx.aws.autoscaling.wait_until_group_not_exists().auto_scaling_group_names(name);
+    match waiter.wait(Window::State.get()).await {
+        Ok(_) => Ok(()),
+        Err(WaiterError::ExceededMaxWait(m)) => {
+            let state = describe(cx, name).await?.and_then(|g| g.status().map(String::from));
+            let state = state.unwrap_or_else(|| "listed".into());
+            anyhow::bail!("waiting for {name} to be deleted: still {state} after {}s", m.elapsed().as_secs())
+        }
+        Err(WaiterError::OperationFailed(f)) => Err(aws::error(f.into_error()).into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("waiting for {name} to be deleted"))),
+    }
 }

@@ -177,6 +177,7 @@ pub async fn roll(cx: &Cx, group: &str, want: &Attrs, prefs: &Attrs, count: usiz
         .desired_configuration(super::asg_mixed::desired(want))
         .preferences(preferences(prefs));
     let since = std::time::Instant::now();
+    let mut delays = super::retry::delays(Duration::from_secs(2), Duration::from_secs(2));
     let started = loop {
         match call.clone().send().await.map_err(aws::error) {
             // One left running by an earlier apply, or started by someone else: let it end
@@ -187,7 +188,7 @@ pub async fn roll(cx: &Cx, group: &str, want: &Attrs, prefs: &Attrs, count: usiz
                     Some(r) => {
                         let _ = wait(cx, group, r.instance_refresh_id().unwrap_or_default(), &[]).await;
                     }
-                    None => tokio::time::sleep(super::retry::jitter(Duration::from_secs(2))).await,
+                    None => tokio::time::sleep(delays.next().unwrap_or_default()).await,
                 }
             }
             other => break other?,

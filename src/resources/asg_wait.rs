@@ -12,11 +12,12 @@ use crate::apply::{note, status};
 use crate::aws;
 
 /// Waits for refresh `id` of `group`; `count` instances were to be replaced (0: a refresh
-/// started earlier, only waited for). Ok only when it succeeded.
+/// started earlier, only waited for). Ok only when it succeeded. Polled, not an SDK waiter:
+/// there is none for instance refreshes, and each poll also reports progress and health.
 pub async fn finish(cx: &Cx, group: &str, id: &str, tgs: &[String], count: usize) -> anyhow::Result<()> {
     let start = Instant::now();
     let since = aws_smithy_types::DateTime::from(SystemTime::now() - Duration::from_secs(60));
-    let mut delay = Duration::from_secs(1);
+    let mut delays = super::retry::delays(Duration::from_secs(1), Duration::from_secs(15));
     let mut sick: Vec<String> = vec![];
     loop {
         let r = describe(cx, group, id).await?;
@@ -41,8 +42,7 @@ pub async fn finish(cx: &Cx, group: &str, id: &str, tgs: &[String], count: usize
             st.as_str(),
             start.elapsed().as_secs()
         );
-        tokio::time::sleep(super::retry::jitter(delay)).await;
-        delay = (delay * 2).min(Duration::from_secs(15));
+        tokio::time::sleep(delays.next().unwrap_or_default()).await;
     }
 }
 

@@ -126,6 +126,7 @@ pub async fn delete(cx: &Cx, group: &str) -> anyhow::Result<()> {
 }
 
 /// Waits until the group has no warm pool; with `deleting_only`, only one AWS is deleting.
+/// Polled: the SDK has waiters for groups only, none for a warm pool.
 async fn wait_deleted(cx: &Cx, group: &str, deleting_only: bool) -> anyhow::Result<()> {
     poll::until(&format!("waiting for the warm pool of {group} to be deleted"), || async {
         Ok(match read(cx, group).await? {

@@ -61,7 +61,7 @@ where
     LF: Future<Output = anyhow::Result<Vec<(String, T)>>>,
 {
     let start = Instant::now();
-    let mut delay = Duration::from_millis(300);
+    let mut delays = retry::delays(Duration::from_millis(300), Duration::from_secs(20));
     loop {
         let err = match create().await {
             Ok(v) => return Ok(v),
@@ -89,8 +89,7 @@ where
             }
             _ => return Err(err.into()),
         }
-        tokio::time::sleep(retry::jitter(delay)).await;
-        delay = (delay * 2).min(Duration::from_secs(20));
+        tokio::time::sleep(delays.next().unwrap_or_default()).await;
     }
 }
 

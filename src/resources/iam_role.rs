@@ -11,6 +11,7 @@ use super::iam_policy::{
     sync_tags, taken_by_us,
 };
 use super::retry::{self, Window};
+use super::uncoded;
 use super::{Cx, Found, Kind, flag, iam_read, s, user_tags, with_computed};
 use crate::aws;
 use crate::model::*;
@@ -171,17 +172,14 @@ impl Kind for IamRole {
             call.send().await.map_err(aws::error)
         };
         // A trust policy naming a principal IAM has only just made is refused for a while.
-        let role =
-            match retry::on_code_message("MalformedPolicyDocument", "principal", Window::IamPropagation.get(), create)
-                .await
-            {
-                Ok(out) => out.role().cloned(),
-                Err(e) => {
-                    let found = iam.get_role().role_name(name).send().await.ok().and_then(|o| o.role().cloned());
-                    taken_by_us(e, found.as_ref().map(|r| r.path()), &path)?;
-                    found
-                }
-            };
+        let role = match retry::when(uncoded::principal_not_ready, Window::IamPropagation.get(), create).await {
+            Ok(out) => out.role().cloned(),
+            Err(e) => {
+                let found = iam.get_role().role_name(name).send().await.ok().and_then(|o| o.role().cloned());
+                taken_by_us(e, found.as_ref().map(|r| r.path()), &path)?;
+                found
+            }
+        };
         let role = role.ok_or_else(|| anyhow::anyhow!("CreateRole returned no role"))?;
         sync_policies(cx, Principal::Role(name), &Attrs::new(), want).await?;
         let profile = sync_profile(cx, addr, name, false, flag(want, "instance_profile")).await?;
@@ -202,7 +200,7 @@ impl Kind for IamRole {
                 let call = iam.update_assume_role_policy().role_name(name).policy_document(s(want, "assume"));
                 call.send().await.map_err(aws::error)
             };
-            retry::on_code_message("MalformedPolicyDocument", "principal", Window::IamPropagation.get(), call).await?;
+            retry::when(uncoded::principal_not_ready, Window::IamPropagation.get(), call).await?;
         }
         let changed = |k: &str| live.attrs.get(k) != want.get(k);
         if changed("description") || changed("max_session_duration") {

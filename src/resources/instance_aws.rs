@@ -11,6 +11,7 @@ use aws_sdk_ec2::types::{
 use super::instance::{PUBLIC_IP_TAG, computed_of};
 use super::poll::{self, Poll};
 use super::retry::{self, Window};
+use super::uncoded;
 use super::{Cx, ec2tags, s, strs, userdata};
 use crate::aws;
 use crate::model::*;
@@ -146,7 +147,7 @@ pub(super) async fn start(cx: &Cx, id: &str) -> anyhow::Result<AwsInstance> {
     let ec2 = &cx.aws.ec2;
     let send = || async { ec2.start_instances().instance_ids(id).send().await.map_err(aws::error) };
     let settled = || retry::on_codes(&["IncorrectInstanceState"], Window::State.get(), send);
-    retry::on_code_message("InvalidParameterValue", "launchplan", Window::Ec2Propagation.get(), settled).await?;
+    retry::when(uncoded::launch_plan_behind, Window::Ec2Propagation.get(), settled).await?;
     wait_running(cx, id).await
 }
 

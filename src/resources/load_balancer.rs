@@ -333,7 +333,7 @@ fn protected(live: &LiveObject, aws: Option<aws::AwsError>) -> anyhow::Error {
                 live.id
             )
         },
-        |e| e.message,
+        |e| e.to_string(),
     );
     anyhow::anyhow!(
         "{why}; to delete it, set `deletion_protection = false` on {}, apply, then remove (or replace) it",

@@ -53,6 +53,7 @@ mod stackwide;
 mod subnet;
 mod target_group;
 mod tg_aws;
+mod uncoded;
 pub mod userdata;
 mod validate;
 mod volume;

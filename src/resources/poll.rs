@@ -33,18 +33,17 @@ where
     Fut: Future<Output = anyhow::Result<Poll<T>>>,
 {
     let start = Instant::now();
-    let mut delay = Duration::from_secs(1);
+    let mut delays = retry::delays(Duration::from_secs(1), Duration::from_secs(10));
     loop {
+        let delay = delays.next().unwrap_or_default();
         match probe().await? {
             Poll::Done(v) => return Ok(v),
             Poll::Failed(why) => anyhow::bail!("{what}: {why}"),
             Poll::Pending(state) if start.elapsed() + delay > limit => {
                 anyhow::bail!("{what}: still {state} after {}s", start.elapsed().as_secs())
             }
-            Poll::Pending(_) => {}
+            Poll::Pending(_) => tokio::time::sleep(delay).await,
         }
-        tokio::time::sleep(retry::jitter(delay)).await;
-        delay = (delay * 2).min(Duration::from_secs(10));
     }
 }
 

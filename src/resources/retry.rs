@@ -5,10 +5,13 @@
 //!
 //! Every window is AWS's real timing (the ones terraform-provider-aws allows, see
 //! docs/aws-behaviour.md) times `STACKR_WAIT_SCALE` (default 1), so tests can shorten them.
+//! The backoff is backon's, jittered exponential, also for the loops that poll ([`delays`]).
 
 use std::future::Future;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 
 use crate::aws::AwsError;
 
@@ -68,42 +71,28 @@ where
     when(|e| e.code.as_deref().is_some_and(|c| codes.contains(&c)), limit, op).await
 }
 
-/// Retries an error AWS gives no code of its own: `code` with `needle` in its message (IAM's
-/// MalformedPolicyDocument "Invalid principal in policy" for a principal it has only just made).
-/// The message is matched only to decide whether to wait; the error itself is kept.
-pub async fn on_code_message<T, F, Fut>(code: &str, needle: &str, limit: Duration, op: F) -> Result<T, AwsError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, AwsError>>,
-{
-    let matches = |e: &AwsError| e.code.as_deref() == Some(code) && e.message.to_ascii_lowercase().contains(needle);
-    when(matches, limit, op).await
-}
-
 /// Runs `op` until it succeeds, fails with an error `retry` does not accept, or `limit` has
-/// passed; backing off from 250 ms to 8 s.
-async fn when<T, F, Fut>(retry: impl Fn(&AwsError) -> bool, limit: Duration, mut op: F) -> Result<T, AwsError>
+/// passed (in time, the calls included); backing off from 250 ms to 8 s.
+pub async fn when<T, F, Fut>(retry: impl Fn(&AwsError) -> bool, limit: Duration, op: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,
 {
     let start = Instant::now();
-    let mut delay = Duration::from_millis(250);
-    loop {
-        match op().await {
-            Err(e) if retry(&e) && start.elapsed() + delay < limit => {
-                tokio::time::sleep(jitter(delay)).await;
-                delay = (delay * 2).min(Duration::from_secs(8));
-            }
-            other => return other,
-        }
-    }
+    let backoff = ExponentialBuilder::new().with_total_delay(Some(limit));
+    let backoff = jittered(backoff, Duration::from_millis(250), Duration::from_secs(8));
+    op.retry(backoff).sleep(tokio::time::sleep).when(|e| retry(e) && start.elapsed() < limit).await
 }
 
-/// Between half and all of `d`, so concurrent retries spread out.
-pub(crate) fn jitter(d: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.subsec_nanos());
-    d / 2 + d.mul_f64(f64::from(nanos % 1000) / 2000.0)
+/// Delays for a loop that polls: doubling from `first` to `cap`, without end.
+pub fn delays(first: Duration, cap: Duration) -> impl Iterator<Item = Duration> {
+    jittered(ExponentialBuilder::new(), first, cap).build()
+}
+
+/// Each delay between half and all of the doubling one, so concurrent retries spread out
+/// (backon's jitter adds up to the delay again, hence the halves).
+fn jittered(b: ExponentialBuilder, first: Duration, cap: Duration) -> ExponentialBuilder {
+    b.with_jitter().with_min_delay(first / 2).with_max_delay(cap / 2).without_max_times()
 }
 
 #[cfg(test)]
@@ -136,5 +125,26 @@ mod tests {
         .await;
         assert_eq!(r.unwrap_err().code.as_deref(), Some("InvalidParameterValue"));
         assert_eq!(n.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn gives_up_when_the_window_has_passed() {
+        let n = AtomicU32::new(0);
+        let r: Result<(), _> = on_codes(&["DependencyViolation"], Duration::from_millis(600), || async {
+            n.fetch_add(1, Ordering::SeqCst);
+            Err(AwsError::new(Some("DependencyViolation".into()), "busy"))
+        })
+        .await;
+        assert_eq!(r.unwrap_err().code.as_deref(), Some("DependencyViolation"));
+        let tries = n.load(Ordering::SeqCst);
+        assert!((2..=5).contains(&tries), "{tries} tries in 600 ms");
+    }
+
+    #[test]
+    fn delays_double_to_the_cap_with_jitter() {
+        let d: Vec<Duration> = delays(Duration::from_secs(1), Duration::from_secs(10)).take(8).collect();
+        assert!(d[0] >= Duration::from_millis(500) && d[0] <= Duration::from_secs(1), "{d:?}");
+        assert!(d[1] >= Duration::from_secs(1) && d[1] <= Duration::from_secs(2), "{d:?}");
+        assert!(d[7] >= Duration::from_secs(5) && d[7] <= Duration::from_secs(10), "{d:?}");
     }
 }

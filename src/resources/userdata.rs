@@ -24,6 +24,7 @@ use aws_sdk_ec2::types::{Filter, IamInstanceProfileSpecification};
 
 use super::Cx;
 use super::retry::{self, Window};
+use super::uncoded;
 use crate::aws::{self, AwsError};
 use crate::model::{Address, Attrs, Value, is_private};
 
@@ -126,42 +127,13 @@ pub async fn set_role(cx: &Cx, id: &str, role: Option<&str>) -> anyhow::Result<(
     Ok(())
 }
 
-/// A code of our own for "the instance profile is not visible yet", so the retry helper can
-/// tell it from other InvalidParameterValue errors.
-const PROFILE_NOT_READY: &str = "stackr:InstanceProfileNotReady";
-
-/// Runs `op`, retrying while EC2 says the instance profile it names is invalid.
-pub async fn profile_retry<T, F, Fut>(mut op: F) -> Result<T, AwsError>
+/// Runs `op`, retrying while EC2 or Auto Scaling says the instance profile it names is invalid.
+pub async fn profile_retry<T, F, Fut>(op: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,
 {
-    let marked = retry::on_codes(&[PROFILE_NOT_READY], Window::IamPropagation.get(), || {
-        let fut = op();
-        async move { fut.await.map_err(profile_not_ready) }
-    });
-    marked.await.map_err(restore)
-}
-
-fn profile_not_ready(e: AwsError) -> AwsError {
-    let lower = e.message.to_ascii_lowercase();
-    let about_profile = lower.contains("iaminstanceprofile") || lower.contains("instance profile");
-    // EC2 says InvalidParameterValue, Auto Scaling ValidationError, for the same condition.
-    if matches!(e.code.as_deref(), Some("InvalidParameterValue" | "ValidationError")) && about_profile {
-        AwsError { code: Some(PROFILE_NOT_READY.into()), ..e }
-    } else {
-        e
-    }
-}
-
-/// Gives an error that outlasted the retries its AWS code back (the message starts with it).
-fn restore(e: AwsError) -> AwsError {
-    if e.code.as_deref() == Some(PROFILE_NOT_READY) {
-        let code = e.message.split(':').next().filter(|c| !c.contains(' ')).unwrap_or("InvalidParameterValue");
-        AwsError { code: Some(code.to_string()), ..e }
-    } else {
-        e
-    }
+    retry::when(uncoded::profile_not_ready, Window::IamPropagation.get(), op).await
 }
 
 #[cfg(test)]
@@ -222,19 +194,6 @@ mod tests {
         assert_ne!(n, t);
         assert_eq!(n, next_token(&t, "i-1"));
         assert!(n.len() <= 64);
-    }
-
-    #[test]
-    fn profile_errors_are_told_apart_from_other_invalid_parameters() {
-        let e = AwsError::new(
-            Some("InvalidParameterValue".into()),
-            "Value (web) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
-        );
-        let marked = profile_not_ready(e);
-        assert_eq!(marked.code.as_deref(), Some(PROFILE_NOT_READY));
-        assert_eq!(restore(marked).code.as_deref(), Some("InvalidParameterValue"));
-        let other = AwsError::new(Some("InvalidParameterValue".into()), "Invalid value 'x' for instanceType");
-        assert_eq!(profile_not_ready(other).code.as_deref(), Some("InvalidParameterValue"));
     }
 
     #[tokio::test]

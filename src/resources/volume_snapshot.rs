@@ -138,10 +138,12 @@ async fn create(cx: &Cx, live: &LiveObject) -> anyhow::Result<String> {
         e.downcast_ref::<aws::AwsError>().and_then(|e| e.code.as_deref()).is_some_and(|c| PASSING.contains(&c))
     };
     let start = std::time::Instant::now();
+    let five = std::time::Duration::from_secs(5);
+    let mut delays = retry::delays(five, five);
     loop {
         match once().await {
             Err(e) if passing(&e) && start.elapsed() < Window::State.get() => {
-                tokio::time::sleep(retry::jitter(std::time::Duration::from_secs(5))).await;
+                tokio::time::sleep(delays.next().unwrap_or(five)).await;
             }
             other => return other,
         }
