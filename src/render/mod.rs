@@ -4,6 +4,7 @@
 //! written through anstream, which strips it where it must not go and makes it work on Windows
 //! consoles.
 
+mod docdiff;
 mod events;
 pub mod github;
 mod human;
@@ -200,3 +201,5 @@ pub fn output_value(v: &crate::model::Value) -> String {
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod document_tests;
