@@ -196,28 +196,27 @@ fn replaced<'a>(old: &'a [Line], new: &'a [Line], rows: &mut Vec<Row<'a>>) {
 /// Folds each run of unchanged rows down to the context around the changes next to it,
 /// when that hides at least two lines (one note for one line saves nothing).
 fn fold(rows: Vec<Row<'_>>) -> Vec<Row<'_>> {
+    let same = |r: &Row| matches!(r, Row::Same(_));
     let mut out = vec![];
     let mut i = 0;
     while i < rows.len() {
-        if !matches!(rows[i], Row::Same(_)) {
+        if !same(&rows[i]) {
             out.push(rows[i]);
             i += 1;
             continue;
         }
-        let end = (i..rows.len()).find(|&j| !matches!(rows[j], Row::Same(_))).unwrap_or(rows.len());
+        let end = (i..rows.len()).find(|&j| !same(&rows[j])).unwrap_or(rows.len());
+        // Context after the change before the run, and before the change after it.
         let before = if i == 0 { 0 } else { CONTEXT };
         let after = if end == rows.len() { 0 } else { CONTEXT };
         let hidden = (end - i).saturating_sub(before + after);
         if hidden >= 2 {
-            out.extend((i..i + before).map(|k| rows[k]));
-            let depth = match rows[i + before] {
-                Row::Same(l) => l.depth,
-                _ => 0,
-            };
+            let depth = if let Row::Same(l) = rows[i + before] { l.depth } else { 0 };
+            out.extend_from_slice(&rows[i..i + before]);
             out.push(Row::Hidden(hidden, depth));
-            out.extend((end - after..end).map(|k| rows[k]));
+            out.extend_from_slice(&rows[end - after..end]);
         } else {
-            out.extend((i..end).map(|k| rows[k]));
+            out.extend_from_slice(&rows[i..end]);
         }
         i = end;
     }

@@ -177,3 +177,44 @@ fn a_text_line_that_starts_like_a_symbol_stays_put_in_markdown() {
     assert!(md.contains("\n              - echo one\n"), "{md}");
     assert!(md.contains("\n+             - echo two\n"), "{md}");
 }
+
+#[test]
+fn only_json_objects_arrays_and_multi_line_text_are_documents() {
+    use super::docdiff::Layout;
+    assert!(Layout::of("ec2.amazonaws.com").is_none());
+    assert!(Layout::of("[not json").is_none());
+    assert!(Layout::of("42").is_none(), "a JSON scalar stays a string");
+    assert!(matches!(Layout::of(r#"{"a":1}"#), Some(Layout::Json(_))));
+    assert!(matches!(Layout::of("[1, 2]"), Some(Layout::Json(_))));
+    assert!(matches!(Layout::of("one\ntwo"), Some(Layout::Text(_))));
+}
+
+#[test]
+fn keys_that_are_not_identifiers_are_quoted_and_equals_signs_aligned() {
+    use super::docdiff::Layout;
+    let layout = Layout::of(r#"{"Condition":{"aws:SourceIp":"10.0.0.0/8","Bool":"x"}}"#).unwrap();
+    let shown: Vec<String> = layout.lines().iter().map(|l| l.show()).collect();
+    assert_eq!(shown, ["{", "Condition = {", "\"aws:SourceIp\" = \"10.0.0.0/8\"", "Bool           = \"x\"", "}", "}"]);
+}
+
+#[test]
+fn long_unchanged_runs_fold_to_the_context_around_changes() {
+    use super::docdiff::{Layout, Row, diff};
+    let old: Vec<String> = (0..20).map(|i| format!("line {i}")).collect();
+    let mut new = old.clone();
+    new[10] = "changed".into();
+    let (a, b) = (Layout::of(&old.join("\n")).unwrap(), Layout::of(&new.join("\n")).unwrap());
+    let rows = diff(a.lines(), b.lines());
+    let kinds: Vec<String> = rows
+        .iter()
+        .map(|r| match r {
+            Row::Same(l) => l.show(),
+            Row::Del(l) => format!("-{}", l.show()),
+            Row::Add(l) => format!("+{}", l.show()),
+            Row::Chg(..) => "~".into(),
+            Row::Hidden(n, _) => format!("({n})"),
+        })
+        .collect();
+    let want = ["(7)", "line 7", "line 8", "line 9", "-line 10", "+changed", "line 11", "line 12", "line 13", "(6)"];
+    assert_eq!(kinds, want);
+}
