@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse_from(cli::normalize_args(std::env::args_os()));
     init_logging(cli.global.verbose);
     let no_color = cli.global.no_color;
+    render::init_color(no_color);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -102,6 +102,26 @@ fn missing_or_non_hcl_file_is_one_line() {
     assert!(run.stderr.starts_with(&format!("error: {} is not valid HCL", p(&f))), "{}", run.stderr);
 }
 
+/// Colour goes into a pipe only when CLICOLOR_FORCE asks for it, and never against NO_COLOR
+/// or --no-color (issue 12): the error of a missing stack file, on stderr.
+#[test]
+fn colour_in_a_pipe_only_with_clicolor_force() {
+    let run = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = stackr_cmd(&[&["plan", "-f", "/nonexistent/stack.hcl"], extra].concat());
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().unwrap()).expect(1).stderr
+    };
+    assert!(!run(&[], &[]).contains('\x1b'), "a pipe is plain by default");
+    let forced = run(&[("CLICOLOR_FORCE", "1")], &[]);
+    assert!(forced.contains("\x1b[") && forced.contains("error"), "{forced:?}");
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &[]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1")], &["--no-color"]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "0")], &[]).contains('\x1b'));
+}
+
 #[test]
 fn apply_without_a_terminal_needs_auto_approve() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::process::ExitCode;
 
+use anstream::{eprintln, print, println};
 use anyhow::Context;
 
 use crate::cli::{AdoptArgs, Global};

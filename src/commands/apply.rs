@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use anstream::{eprintln, print, println};
+
 use crate::apply::{self, Outcome};
 use crate::cli::{ApplyArgs, Global};
 use crate::live::LiveState;

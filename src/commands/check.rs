@@ -5,6 +5,8 @@
 
 use std::process::ExitCode;
 
+use anstream::{eprintln, print, println};
+
 use crate::check::{self, output, sarif};
 use crate::cli::{CheckArgs, CheckFormat, DenyLevel, Global};
 use crate::render::Style;

@@ -44,7 +44,7 @@ pub fn run(global: &Global, args: &FmtArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let style = Style::stdout(global.no_color);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = anstream::stdout().lock();
     for (file, before, after) in &changed {
         let name = file.display().to_string();
         if args.diff {
@@ -71,13 +71,13 @@ fn stdin(global: &Global, args: &FmtArgs) -> anyhow::Result<ExitCode> {
             return Err(crate::error::user("stdin is not valid HCL", "fix the syntax error shown above"));
         }
     };
-    let mut stdout = std::io::stdout().lock();
     if args.diff {
         if out != text {
-            write!(stdout, "{}", diff("<stdin>", &text, &out, Style::stdout(global.no_color)))?;
+            write!(anstream::stdout().lock(), "{}", diff("<stdin>", &text, &out, Style::stdout(global.no_color)))?;
         }
     } else if !args.check {
-        stdout.write_all(out.as_bytes())?;
+        // The formatted file itself: data, written as is (anstream would strip escapes in it).
+        std::io::stdout().lock().write_all(out.as_bytes())?;
     }
     Ok(if args.check && out != text { ExitCode::from(NOT_FORMATTED) } else { ExitCode::SUCCESS })
 }

@@ -172,7 +172,7 @@ pub fn confirm(global: &Global, question: &str, detail: &[&str]) -> anyhow::Resu
 pub fn confirm_with(no_color: bool, question: &str, detail: &[&str]) -> anyhow::Result<bool> {
     use std::io::{BufRead, Write};
     let s = Style::stderr(no_color);
-    let mut err = std::io::stderr().lock();
+    let mut err = anstream::stderr().lock();
     writeln!(err, "\n{}", s.bold(question))?;
     for line in detail {
         writeln!(err, "  {line}")?;

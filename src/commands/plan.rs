@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use anstream::{eprint, print, println};
 use anyhow::Context;
 
 use crate::cli::{Global, PlanArgs, PlanFormat};

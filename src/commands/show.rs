@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use anstream::{print, println};
+
 use crate::cli::{Global, PlanFormat, ShowArgs};
 use crate::render::{self, Style};
 

@@ -1,7 +1,8 @@
 //! Secrets out of sight: the copy of a plan that renderers print and plan files store. User
 //! data is shown by size and digest, `(sensitive: 1204 bytes, sha256 3f2a…)`, so a reviewer
 //! still sees that it changed; values derived from sensitive variables become a fixed mask.
-//! `--show-sensitive` asks for [`Plan::revealed`] instead, which prints user data as text.
+//! `--show-sensitive` asks for [`Plan::revealed`] instead, which prints user data as text (a
+//! line diff of the texts when the live object's text is known, see [`Plan::revealed`]).
 
 use super::{Change, Plan};
 use crate::model::{Attrs, Value, is_private};
@@ -32,14 +33,18 @@ impl Plan {
         p
     }
 
-    /// A copy for `--show-sensitive`: user data as its text, private payloads removed.
+    /// A copy for `--show-sensitive`: user data as its text, private payloads removed. The
+    /// live side shows its text too when the kind read it back (a live `_user_data`), so the
+    /// plan can show a line diff; otherwise it stays the digest, and the new text is shown
+    /// whole.
     pub fn revealed(&self) -> Plan {
         let mut p = self.clone();
         for c in &mut p.changes {
-            if let Some(after) = &mut c.after
-                && let Some(text) = after.get("_user_data").cloned()
-            {
-                after.insert(USER_DATA.into(), text);
+            let attrs = [c.after.as_mut(), c.live.as_mut().map(|l| &mut l.attrs)];
+            for attrs in attrs.into_iter().flatten() {
+                if let Some(text) = attrs.get("_user_data").cloned() {
+                    attrs.insert(USER_DATA.into(), text);
+                }
             }
             strip_private(c);
         }

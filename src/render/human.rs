@@ -15,7 +15,7 @@ pub fn plan(plan: &Plan, style: Style) -> String {
         });
         return s;
     }
-    let mut doc = Doc { out: String::new(), style: &style };
+    let mut doc = Doc { out: String::new(), style: &style, gutter: false };
     // A plan of moves only has no symbols to explain.
     if plan.changes.iter().any(|c| c.action != Action::NoOp) {
         legend(&mut doc, plan);
@@ -30,10 +30,12 @@ pub fn plan(plan: &Plan, style: Style) -> String {
     doc.out
 }
 
-/// One change's block of the text plan, for renderers that lay out the changes themselves
-/// (the Markdown plan's detail).
-pub(super) fn change_text(plan: &Plan, c: &Change, style: Style) -> String {
-    let mut doc = Doc { out: String::new(), style: &style };
+/// One change's block of the text plan, with its symbols in column 0 (`~` as `!`), for the
+/// Markdown plan's `diff` block. Placing them here rather than moving them in the finished text
+/// keeps a line of user data that begins with `- ` from being taken for a symbol.
+pub(super) fn change_gutter_text(plan: &Plan, c: &Change) -> String {
+    let style = Style { color: false };
+    let mut doc = Doc { out: String::new(), style: &style, gutter: true };
     change(&mut doc, c, duplicate(plan, c));
     doc.out
 }
@@ -106,9 +108,9 @@ fn change(doc: &mut Doc, c: &Change, duplicate: bool) {
     }
     let head = format!("resource \"{}\" \"{}\" {{", c.addr.kind, c.addr.name);
     match c.action {
-        Action::Create => doc.out.push_str(&format!("  {} {head}\n", style.green("+"))),
-        Action::Update => doc.out.push_str(&format!("  {} {head}\n", style.yellow("~"))),
-        Action::Delete => doc.out.push_str(&format!("  {} {head}\n", style.red("-"))),
+        Action::Create => doc.line(0, Sym::Add, &head),
+        Action::Update => doc.line(0, Sym::Chg, &head),
+        Action::Delete => doc.line(0, Sym::Del, &head),
         Action::NoOp => doc.out.push_str(&format!("    {head}\n")),
         _ if c.create_before_destroy => doc.out.push_str(&format!("{}{} {head}\n", style.green("+/"), style.red("-"))),
         _ => doc.out.push_str(&format!("{}{} {head}\n", style.red("-/"), style.green("+"))),

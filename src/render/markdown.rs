@@ -3,8 +3,7 @@
 //! block. GitHub rejects a comment over 65,535 characters, so a large plan loses detail (and
 //! then table rows) with a note saying how much was left out and where the full plan is.
 
-use super::Style;
-use super::human::change_text;
+use super::human::change_gutter_text;
 use crate::plan::{Action, Change, Plan};
 
 /// GitHub's limit on a comment body, in characters. The output is kept under it in bytes,
@@ -73,11 +72,10 @@ impl Parts {
                 }
             }
         }
-        let plain = Style { color: false };
         Parts {
             head,
             rows: changes.iter().map(|c| row(c)).collect(),
-            details: changes.iter().map(|c| diff_lines(&change_text(plan, c, plain))).collect(),
+            details: changes.iter().map(|c| change_gutter_text(plan, c)).collect(),
             footer: format!("Plan: {add} to add, {chg} to change, {del} to destroy.\n"),
         }
     }
@@ -134,29 +132,6 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-/// GitHub colours a `diff` block by each line's first character, so the symbol that the text
-/// plan indents moves to column 0 (`~`, which diff does not know, becomes `!`). Column widths
-/// stay the same.
-fn diff_lines(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let rest = &line[indent..];
-        let sym = rest.chars().next().filter(|c| matches!(c, '+' | '-' | '~'));
-        let follows = rest.get(1..2).is_none_or(|s| s == " ");
-        match sym {
-            Some(s) if indent > 0 && follows => {
-                out.push(if s == '~' { '!' } else { s });
-                out.push_str(&line[..indent]);
-                out.push_str(&rest[1..]);
-            }
-            _ => out.push_str(line),
-        }
-        out.push('\n');
-    }
-    out
-}
-
 fn longest_backtick_run(s: &str) -> usize {
     s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
@@ -187,15 +162,6 @@ mod tests {
     fn no_changes_has_no_tables() {
         let md = plan(&creates(0));
         assert_eq!(md, "## stackr plan: `big`\n\n**No changes.** Your infrastructure matches the configuration.\n");
-    }
-
-    #[test]
-    fn symbols_move_to_column_zero_for_diff_colouring() {
-        let text = "  # vpc.a will be updated in-place\n  ~ resource \"vpc\" \"a\" {\n      ~ cidr = 1 -> 2\n      \
-                    + x    = \"a-b\"\n          - \"y\",\n        id   = \"-v\"\n-/+ resource\n    }\n";
-        let want = "  # vpc.a will be updated in-place\n!   resource \"vpc\" \"a\" {\n!       cidr = 1 -> 2\n+       \
-                    x    = \"a-b\"\n-           \"y\",\n        id   = \"-v\"\n-/+ resource\n    }\n";
-        assert_eq!(diff_lines(text), want);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! All user-facing output: plans (human and JSON), apply progress, outputs, errors and
-//! diagnostics. Data goes to stdout; prompts, diagnostics and errors go to stderr. Colour only
-//! on a terminal and never with NO_COLOR.
+//! diagnostics. Data goes to stdout; prompts, diagnostics and errors go to stderr. Colour is
+//! decided by [`color_enabled`] (the flag, NO_COLOR, CLICOLOR, CLICOLOR_FORCE, a terminal) and
+//! written through anstream, which strips it where it must not go and makes it work on Windows
+//! consoles.
 
+mod docdiff;
 mod events;
 pub mod github;
 mod human;
@@ -14,6 +17,8 @@ pub(crate) mod tftypes;
 mod value;
 
 use std::io::{IsTerminal, Write};
+
+use anstyle::AnsiColor;
 
 pub use events::JsonEvents;
 pub use human::plan as human_plan;
@@ -32,10 +37,9 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour when the stream is a terminal, NO_COLOR is unset and `--no-color` was not given.
+    /// Colour as [`color_enabled`] decides it for this process's environment.
     pub fn detect(stream_is_tty: bool, no_color_flag: bool) -> Style {
-        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: stream_is_tty && !no_color_flag && !no_color_env }
+        Style { color: color_enabled(no_color_flag, &ColorEnv::from_process(), stream_is_tty) }
     }
 
     pub fn stdout(no_color_flag: bool) -> Style {
@@ -46,30 +50,83 @@ impl Style {
         Style::detect(std::io::stderr().is_terminal(), no_color_flag)
     }
 
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    fn paint(&self, style: anstyle::Style, s: &str) -> String {
+        if self.color { format!("{style}{s}{style:#}") } else { s.to_string() }
     }
 
     pub fn green(&self, s: &str) -> String {
-        self.paint("32", s)
+        self.paint(AnsiColor::Green.on_default(), s)
     }
 
     pub fn yellow(&self, s: &str) -> String {
-        self.paint("33", s)
+        self.paint(AnsiColor::Yellow.on_default(), s)
     }
 
     pub fn red(&self, s: &str) -> String {
-        self.paint("31", s)
+        self.paint(AnsiColor::Red.on_default(), s)
     }
 
     pub fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
+        self.paint(anstyle::Style::new().bold(), s)
     }
+}
+
+/// What the environment says about colour, read once, so that the decision is a pure
+/// function of it ([`color_enabled`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColorEnv {
+    /// `NO_COLOR` is set and not empty (no-color.org).
+    pub no_color: bool,
+    /// `CLICOLOR`: `Some(false)` for `0`, `Some(true)` for anything else.
+    pub clicolor: Option<bool>,
+    /// `CLICOLOR_FORCE` is set, not empty and not `0`.
+    pub clicolor_force: bool,
+    /// `TERM` can show colour: set and not `dumb` (unset counts as able on Windows only).
+    pub term_color: bool,
+    /// `CI` is set: CI log viewers show colour.
+    pub ci: bool,
+}
+
+impl ColorEnv {
+    pub fn from_process() -> ColorEnv {
+        let var = |name: &str| std::env::var_os(name);
+        ColorEnv {
+            no_color: var("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            clicolor: var("CLICOLOR").map(|v| v != "0"),
+            clicolor_force: var("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0"),
+            term_color: var("TERM").map_or(cfg!(windows), |t| t != "dumb"),
+            ci: var("CI").is_some(),
+        }
+    }
+}
+
+/// Whether to colour a stream: never with `--no-color` or `NO_COLOR`; always with
+/// `CLICOLOR_FORCE` (even into a pipe); never with `CLICOLOR=0`; otherwise only on a terminal
+/// that shows colour. These are anstream's rules, in its order, so whatever stackr colours the
+/// anstream stream it is written through lets pass (and on an old Windows console translates).
+pub fn color_enabled(no_color_flag: bool, env: &ColorEnv, is_terminal: bool) -> bool {
+    if no_color_flag || env.no_color {
+        return false;
+    }
+    if env.clicolor_force {
+        return true;
+    }
+    if env.clicolor == Some(false) {
+        return false;
+    }
+    is_terminal && (env.term_color || env.clicolor == Some(true) || env.ci)
+}
+
+/// Makes `--no-color` anstream's choice too: output is written through anstream's streams,
+/// which then strip escapes (from stackr or annotate-snippets) instead of passing them.
+pub fn init_color(no_color_flag: bool) {
+    let choice = if no_color_flag { anstream::ColorChoice::Never } else { anstream::ColorChoice::Auto };
+    choice.write_global();
 }
 
 /// Prints diagnostics to stderr.
 pub fn diagnostics(d: &Diagnostics, style: Style) {
-    let mut err = std::io::stderr().lock();
+    let mut err = anstream::stderr().lock();
     for diag in d.iter() {
         let _ = writeln!(err, "{}", diag.render(style.color));
         let _ = writeln!(err);
@@ -83,7 +140,7 @@ pub fn diagnostics(d: &Diagnostics, style: Style) {
 
 /// Prints warnings (non-fatal diagnostics) to stderr.
 pub fn warnings(w: &[Diagnostic], style: Style) {
-    let mut err = std::io::stderr().lock();
+    let mut err = anstream::stderr().lock();
     for d in w {
         let _ = writeln!(err, "{}\n", d.render(style.color));
     }
@@ -97,14 +154,14 @@ pub fn step_summary(plan: &crate::plan::Plan, style: Style) {
         return;
     }
     if let Err(e) = github::append_step_summary(&markdown::plan(plan)) {
-        let mut err = std::io::stderr().lock();
+        let mut err = anstream::stderr().lock();
         let _ = writeln!(err, "{} cannot append the plan to GITHUB_STEP_SUMMARY: {e}", style.yellow("warning:"));
     }
 }
 
 /// Terraform's warning for `-target`: a partial plan is for exceptional cases, not routine use.
 pub fn targeting_warning(style: Style) {
-    let mut err = std::io::stderr().lock();
+    let mut err = anstream::stderr().lock();
     let _ =
         writeln!(err, "{} {}", style.yellow(&style.bold("warning:")), style.bold("Resource targeting is in effect"));
     let _ = writeln!(
@@ -120,7 +177,7 @@ pub fn error(e: &anyhow::Error, style: Style) {
             .and_then(|a| a.hint.clone())
             .or_else(|| c.downcast_ref::<UserError>().and_then(|u| u.hint.clone()))
     });
-    let mut err = std::io::stderr().lock();
+    let mut err = anstream::stderr().lock();
     let _ = writeln!(err, "{} {e:#}", style.red(&style.bold("error:")));
     if let Some(h) = &hint {
         let _ = writeln!(err, "{} {h}", style.bold("hint:"));
@@ -143,3 +200,6 @@ pub fn output_value(v: &crate::model::Value) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod document_tests;

@@ -58,7 +58,7 @@ impl Reporter for Progress {
                 "Second interrupt: stopping now; {running} running operation(s) abandoned where they were (their objects may be half made: run `stackr plan`)."
             ),
         };
-        let mut out = std::io::stdout().lock();
+        let mut out = anstream::stdout().lock();
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }

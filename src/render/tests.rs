@@ -186,3 +186,21 @@ fn fractions_show_as_numbers_in_both_plans() {
     assert_eq!(after["target_tracking"][0]["target"], serde_json::json!(37.5));
     assert_eq!(after["min_size"], serde_json::json!(1));
 }
+
+#[test]
+fn colour_follows_the_flag_the_environment_and_the_terminal() {
+    let tty = ColorEnv { term_color: true, ..Default::default() };
+    assert!(color_enabled(false, &tty, true));
+    assert!(!color_enabled(false, &tty, false), "never into a pipe by default");
+    assert!(!color_enabled(true, &tty, true), "--no-color");
+    assert!(!color_enabled(false, &ColorEnv { no_color: true, ..tty.clone() }, true), "NO_COLOR");
+    assert!(!color_enabled(false, &ColorEnv { clicolor: Some(false), ..tty.clone() }, true), "CLICOLOR=0");
+    let forced = ColorEnv { clicolor_force: true, ..Default::default() };
+    assert!(color_enabled(false, &forced, false), "CLICOLOR_FORCE=1 colours a pipe");
+    assert!(!color_enabled(true, &forced, false), "--no-color beats CLICOLOR_FORCE");
+    assert!(!color_enabled(false, &ColorEnv { no_color: true, ..forced }, false), "NO_COLOR beats CLICOLOR_FORCE");
+    let dumb = ColorEnv::default();
+    assert!(!color_enabled(false, &dumb, true), "TERM=dumb or unset");
+    assert!(color_enabled(false, &ColorEnv { clicolor: Some(true), ..dumb.clone() }, true), "CLICOLOR=1 on a terminal");
+    assert!(color_enabled(false, &ColorEnv { ci: true, ..dumb }, true), "a CI terminal");
+}

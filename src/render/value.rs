@@ -1,10 +1,12 @@
 //! Attribute values in plan output, laid out the way Terraform lays them out: one symbol per
 //! line (`+`, `-`, `~`), aligned `=`, nested maps and blocks indented four spaces a level,
-//! `(known after apply)` for values that only exist later.
+//! `(known after apply)` for values that only exist later. JSON documents and multi-line text
+//! are laid out and diffed line by line (see [`super::docdiff`]).
 
 use std::collections::BTreeMap;
 
 use super::Style;
+use super::docdiff::{self, Layout, Row};
 use crate::model::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,9 @@ pub(super) enum Sym {
 pub(super) struct Doc<'a> {
     pub out: String,
     pub style: &'a Style,
+    /// Symbols in column 0 (`~` written `!`), for a Markdown `diff` block, which GitHub colours
+    /// by each line's first character. Column widths stay those of the text plan.
+    pub gutter: bool,
 }
 
 /// A value that fits on one line, if it does.
@@ -52,7 +57,10 @@ impl Doc<'_> {
 
     pub fn line(&mut self, depth: usize, s: Sym, text: &str) {
         let indent = " ".repeat(2 + 4 * depth);
-        self.out.push_str(&format!("{indent}{} {text}\n", self.sym(s)));
+        match (self.gutter, s) {
+            (false, _) | (true, Sym::Same) => self.out.push_str(&format!("{indent}{} {text}\n", self.sym(s))),
+            (true, _) => self.out.push_str(&format!("{}{indent} {text}\n", gutter_sym(s))),
+        }
     }
 
     pub fn close(&mut self, depth: usize, text: &str) {
@@ -66,6 +74,13 @@ impl Doc<'_> {
     /// `name = value` with one symbol for the whole value (creates and deletes).
     pub fn whole(&mut self, depth: usize, s: Sym, name: &str, pad: usize, v: &Value) {
         let tail = if s == Sym::Del { " -> null" } else { "" };
+        if let Some(layout) = v.as_str().and_then(Layout::of) {
+            let (open, close) = layout.brackets();
+            self.line(depth, s, &format!("{name:pad$} = {open}"));
+            self.lines(depth + 1, s, layout.lines());
+            self.close(depth, &format!("{close}{tail}"));
+            return;
+        }
         if let Some(text) = inline(v) {
             self.line(depth, s, &format!("{name:pad$} = {text}{tail}"));
             return;
@@ -194,6 +209,7 @@ impl Doc<'_> {
                 self.hidden(depth + 1, same, "element");
                 self.close(depth, "]");
             }
+            _ if is_document(old) || is_document(new) => self.document_diff(depth, name, pad, old, new, note),
             _ => match (inline(old), inline(new)) {
                 (Some(a), Some(b)) => self.line(depth, Sym::Chg, &format!("{name:pad$} = {a} -> {b}{note}")),
                 _ => {
@@ -204,11 +220,80 @@ impl Doc<'_> {
         }
     }
 
+    /// A document's lines, all with one symbol but for closing brackets, which Terraform
+    /// aligns under their opening line's name without one.
+    fn lines(&mut self, depth: usize, s: Sym, lines: &[docdiff::Line]) {
+        for l in lines {
+            self.line(depth + l.depth, if l.closer { Sym::Same } else { s }, &l.show());
+        }
+    }
+
+    /// A change of a string shown as a document on either side: a line diff when both sides
+    /// are documents of one kind, else the old value removed and the new one added.
+    fn document_diff(&mut self, depth: usize, name: &str, pad: usize, old: &Value, new: &Value, note: &str) {
+        let layouts = (old.as_str().and_then(Layout::of), new.as_str().and_then(Layout::of));
+        match layouts {
+            (Some(a), Some(b)) if a.same_kind(&b) => {
+                let (open, close) = b.brackets();
+                self.line(depth, Sym::Chg, &format!("{name:pad$} = {open}{note}"));
+                for row in docdiff::diff(a.lines(), b.lines()) {
+                    match row {
+                        Row::Same(l) => self.line(depth + 1 + l.depth, Sym::Same, &l.show()),
+                        Row::Del(l) => self.line(depth + 1 + l.depth, Sym::Del, &l.show()),
+                        Row::Add(l) => self.line(depth + 1 + l.depth, Sym::Add, &l.show()),
+                        Row::Chg(a, b) => self.line(depth + 1 + b.depth, Sym::Chg, &docdiff::Line::show_change(a, b)),
+                        Row::Hidden(n, d) => self.hidden(depth + 1 + d, n, "line"),
+                    }
+                }
+                self.close(depth, close);
+            }
+            // One side a single line (user data's digest before, a value known after apply).
+            (Some(a), None) if !new.is_null() => {
+                let (open, close) = a.brackets();
+                self.line(depth, Sym::Chg, &format!("{name:pad$} = {open}{note}"));
+                self.lines(depth + 1, Sym::Del, a.lines());
+                self.close(depth, &format!("{close} -> {}", inline(new).unwrap_or_default()));
+            }
+            (None, Some(b)) if !old.is_null() => {
+                let (open, close) = b.brackets();
+                self.line(
+                    depth,
+                    Sym::Chg,
+                    &format!("{name:pad$} = {} -> {open}{note}", inline(old).unwrap_or_default()),
+                );
+                self.lines(depth + 1, Sym::Add, b.lines());
+                self.close(depth, close);
+            }
+            _ => {
+                if !old.is_null() {
+                    self.whole(depth, Sym::Del, name, pad, old);
+                }
+                if !new.is_null() {
+                    self.whole(depth, Sym::Add, name, pad, new);
+                }
+            }
+        }
+    }
+
     pub fn hidden(&mut self, depth: usize, n: usize, what: &str) {
         if n > 0 {
             let s = if n == 1 { "" } else { "s" };
             self.note(depth, &format!("# ({n} unchanged {what}{s} hidden)"));
         }
+    }
+}
+
+/// A string laid out over several lines: a JSON document or multi-line text.
+fn is_document(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| Layout::of(s).is_some())
+}
+
+/// The symbol a Markdown `diff` block knows: `~` is not one, `!` is.
+fn gutter_sym(s: Sym) -> char {
+    match s {
+        Sym::Add => '+',
+        Sym::Del => '-',
+        _ => '!',
     }
 }
 

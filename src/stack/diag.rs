@@ -193,15 +193,19 @@ impl Diagnostic {
 impl Diagnostic {
     /// A diagnostic without a source location: `error: …` and `help: …` lines.
     fn render_plain(&self, color: bool) -> String {
-        let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+        // The styles annotate-snippets gives located diagnostics, so both kinds look alike.
+        use annotate_snippets::renderer::{
+            DEFAULT_EMPHASIS_STYLE as BOLD, DEFAULT_ERROR_STYLE, DEFAULT_HELP_STYLE, DEFAULT_WARNING_STYLE, Style,
+        };
+        let paint = |style: Style, s: &str| if color { format!("{style}{s}{style:#}") } else { s.to_string() };
         let head = match self.severity {
-            Severity::Error => paint("1;31", "error"),
-            Severity::Warning => paint("1;33", "warning"),
+            Severity::Error => paint(DEFAULT_ERROR_STYLE, "error"),
+            Severity::Warning => paint(DEFAULT_WARNING_STYLE, "warning"),
         };
         let code = self.code.as_ref().map(|c| format!("[{c}]")).unwrap_or_default();
-        let mut out = format!("{head}{code}{} {}", paint("1", ":"), self.message);
+        let mut out = format!("{head}{code}{} {}", paint(BOLD, ":"), self.message);
         for h in &self.hints {
-            out.push_str(&format!("\n{}{} {h}", paint("1;36", "help"), paint("1", ":")));
+            out.push_str(&format!("\n{}{} {h}", paint(DEFAULT_HELP_STYLE, "help"), paint(BOLD, ":")));
         }
         out
     }
