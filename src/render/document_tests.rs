@@ -127,7 +127,7 @@ launch_template "web" {
 fn template_plan(old: &str, known: bool, reveal: bool) -> Plan {
     let stack = load_str("t.hcl", TEMPLATE, &VarInputs::default(), &schemas()).unwrap();
     let mut attrs = vec![
-        ("name", Value::str("t-web")),
+        ("name", Value::str("t-web-lt")),
         ("ami", Value::str("ami-12345678")),
         ("type", Value::str("t3.micro")),
         ("security_groups", str_set([] as [&str; 0])),
@@ -136,7 +136,7 @@ fn template_plan(old: &str, known: bool, reveal: bool) -> Plan {
         ("user_data", Value::str(crate::resources::userdata::digest(old))),
         ("imdsv2", Value::Bool(true)),
         ("instance_tags", str_map([] as [(&str, &str); 0])),
-        ("tags", str_map([("Name", "t-web")])),
+        ("tags", str_map([("Name", "t-web-lt")])),
         ("id", Value::str("lt-1")),
         ("latest_version", Value::Int(1)),
         ("default_version", Value::Int(1)),
