@@ -15,6 +15,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::operation::RequestId;
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
@@ -66,6 +67,24 @@ fn unmetered(service: &'static str) -> RetryPartition {
     RetryPartition::custom(service).token_bucket(TokenBucket::unlimited()).build()
 }
 
+/// The HTTPS client of every service and of the credential providers: the SDK's own default
+/// (hyper 1 and rustls, trusting the system's certificates, HTTPS_PROXY/NO_PROXY honoured as
+/// the SDK's default client does from behaviour version 2025-08-07) with rustls on ring
+/// instead of aws-lc, whose C build was a tenth of a clean build of stackr (Cargo.toml).
+fn https_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut conn = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
+        conn.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            conn.set_sleep_impl(components.sleep_impl());
+        }
+        conn.set_proxy_config(Some(ProxyConfig::from_env()));
+        conn.build()
+    })
+}
+
 impl Aws {
     /// Loads configuration. Region precedence: `--region`, then the stack file's `region`, then
     /// the environment and profile. The endpoint: `--endpoint-url`, then `AWS_ENDPOINT_URL`.
@@ -74,7 +93,8 @@ impl Aws {
             .connect_timeout(Duration::from_secs(3))
             .read_timeout(Duration::from_secs(60))
             .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).http_client(https_client());
         // A plan or apply is bulk work: AWS's guidance for throttled batch jobs is more
         // attempts than the SDK's default 3. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE still win.
         let configured = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"].iter().any(|v| std::env::var_os(v).is_some());

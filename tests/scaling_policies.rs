@@ -224,7 +224,7 @@ async fn a_new_alarm_is_listed_only_after_a_while() {
     require_localstack();
     let key = common::realism::key_with("alarms", r#"{"alarm_visibility": 1.5, "scale": 1}"#);
     let creds = aws_credential_types::Credentials::new(&key, "test", None, None, "tests");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let config = common::sdk_loader()
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint())
         .credentials_provider(creds)

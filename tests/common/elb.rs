@@ -18,7 +18,7 @@ impl Case {
     pub async fn new(prefix: &str) -> Case {
         require_localstack();
         let creds = aws_credential_types::Credentials::new(realism::OBSERVER_KEY, "test", None, None, "tests");
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        let config = super::sdk_loader()
             .region(aws_config::Region::new(REGION))
             .endpoint_url(endpoint())
             .credentials_provider(creds)

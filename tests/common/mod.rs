@@ -121,10 +121,18 @@ pub struct Account {
     pub autoscaling: aws_sdk_autoscaling::Client,
 }
 
+/// The SDK's configuration loader with an HTTP client: stackr enables no SDK default client
+/// (Cargo.toml), so the tests bring the one stackr uses, rustls on ring.
+pub fn sdk_loader() -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    let client = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(client)
+}
+
 /// The SDK configuration the tests' own checks use, in `region`.
 pub async fn sdk_config_in(region: &str) -> aws_config::SdkConfig {
     let creds = aws_credential_types::Credentials::new(realism::OBSERVER_KEY, "test", None, None, "tests");
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    sdk_loader()
         .region(aws_config::Region::new(region.to_string()))
         .endpoint_url(endpoint())
         .credentials_provider(creds)

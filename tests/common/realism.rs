@@ -38,7 +38,7 @@ pub fn key_with(prefix: &str, spec: &str) -> String {
 /// SDK clients that sign with `key`, without retries unless `attempts` says otherwise.
 pub async fn account_as(key: &str, attempts: u32) -> Account {
     let creds = aws_credential_types::Credentials::new(key, "test", None, None, "tests");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let config = super::sdk_loader()
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint())
         .credentials_provider(creds)
