@@ -132,7 +132,7 @@ async fn security_group_rules_change_in_place_and_a_referenced_group_is_replaced
         gs.security_groups().iter().find(|g| g.group_name().is_some_and(|x| x.ends_with(n))).unwrap().clone()
     };
     let gs = groups().await.unwrap();
-    let (alb1, web1) = (find(&gs, "-alb"), find(&gs, "-web"));
+    let (alb1, web1) = (find(&gs, "-alb-sg"), find(&gs, "-web-sg"));
     assert!(web1.ip_permissions().iter().any(|p| p.ip_protocol() == Some("-1")
         && p.user_id_group_pairs().first().and_then(|g| g.group_id()) == web1.group_id()));
     let egress: Vec<Option<i32>> = web1.ip_permissions_egress().iter().map(|p| p.from_port()).collect();
@@ -141,7 +141,7 @@ async fn security_group_rules_change_in_place_and_a_referenced_group_is_replaced
     // A rule description changes in place.
     c.apply(&stack("first", "from the balancer"), &["# security_group.web will be updated in-place"]);
     let gs = groups().await.unwrap();
-    let web2 = find(&gs, "-web");
+    let web2 = find(&gs, "-web-sg");
     assert_eq!(web2.group_id(), web1.group_id());
     let http = web2.ip_permissions().iter().find(|p| p.from_port() == Some(80)).unwrap();
     assert_eq!(http.user_id_group_pairs()[0].description(), Some("from the balancer"));
@@ -154,7 +154,7 @@ async fn security_group_rules_change_in_place_and_a_referenced_group_is_replaced
     );
     assert!(run.stdout.contains("security_group.web: Releasing references..."), "{}", run.stdout);
     let gs = groups().await.unwrap();
-    let (alb3, web3) = (find(&gs, "-alb"), find(&gs, "-web"));
+    let (alb3, web3) = (find(&gs, "-alb-sg"), find(&gs, "-web-sg"));
     assert_ne!(alb3.group_id(), alb1.group_id());
     assert_eq!(alb3.description(), Some("second"));
     let http = web3.ip_permissions().iter().find(|p| p.from_port() == Some(80)).unwrap();

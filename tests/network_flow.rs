@@ -63,7 +63,7 @@ struct Unowned {
 async fn make_unowned(acct: &Account) -> Unowned {
     let tags = aws_sdk_ec2::types::TagSpecification::builder()
         .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
-        .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("network-main").build())
+        .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("network-main-vpc").build())
         .build();
     let vpc = acct.ec2.create_vpc().cidr_block("10.20.0.0/16").tag_specifications(tags).send().await.unwrap();
     let user = unique("alice");
@@ -75,7 +75,7 @@ async fn assert_unowned_untouched(acct: &Account, u: &Unowned) {
     let vpcs = acct.ec2.describe_vpcs().vpc_ids(&u.vpc).send().await.unwrap();
     let vpc = &vpcs.vpcs()[0];
     assert_eq!(vpc.cidr_block(), Some("10.20.0.0/16"));
-    assert_eq!(tag(vpc.tags(), "Name"), Some("network-main"));
+    assert_eq!(tag(vpc.tags(), "Name"), Some("network-main-vpc"));
     assert_eq!(tag(vpc.tags(), "stackr:stack"), None);
     let user = acct.iam.get_user().user_name(&u.user).send().await.unwrap();
     assert_eq!(user.user().unwrap().path(), "/stackr/");
@@ -89,7 +89,7 @@ async fn check_applied(acct: &Account) -> String {
     assert_eq!(vpc.cidr_block(), Some("10.20.0.0/16"));
     assert_eq!(tag(vpc.tags(), "stackr:address"), Some("vpc.main"));
     assert_eq!(tag(vpc.tags(), "Environment"), Some("demo"));
-    assert_eq!(tag(vpc.tags(), "Name"), Some("network-main"));
+    assert_eq!(tag(vpc.tags(), "Name"), Some("network-main-vpc"));
     let hostnames =
         acct.ec2.describe_vpc_attribute().vpc_id(&vpc_id).attribute("enableDnsHostnames".into()).send().await.unwrap();
     assert_eq!(hostnames.enable_dns_hostnames().and_then(|a| a.value()), Some(true));
@@ -133,7 +133,7 @@ async fn check_applied(acct: &Account) -> String {
     let sgs = acct.ec2.describe_security_groups().filters(tag_filter(STACK)).send().await.unwrap();
     let by_name =
         |n: &str| sgs.security_groups().iter().find(|g| g.group_name() == Some(n)).unwrap_or_else(|| panic!("{n}"));
-    let (alb, web) = (by_name("network-alb"), by_name("network-web"));
+    let (alb, web) = (by_name("network-alb-sg"), by_name("network-web-sg"));
     assert_eq!(web.description(), Some("Web servers: HTTP from the load balancer, SSH from the admin network"));
     let http = web.ip_permissions().iter().find(|p| p.from_port() == Some(80)).expect("web:80");
     assert_eq!(http.user_id_group_pairs()[0].group_id(), alb.group_id());
@@ -174,7 +174,7 @@ async fn check_changed(acct: &Account, vpc_id: &str) {
     assert!(associated.contains(&b.subnet_id().unwrap()), "the route table follows the replacement");
     assert_eq!(associated.len(), 2);
     let sgs = acct.ec2.describe_security_groups().filters(tag_filter(STACK)).send().await.unwrap();
-    let web = sgs.security_groups().iter().find(|g| g.group_name() == Some("network-web")).unwrap();
+    let web = sgs.security_groups().iter().find(|g| g.group_name() == Some("network-web-sg")).unwrap();
     let mut ports: Vec<i32> = web.ip_permissions().iter().filter_map(|p| p.from_port()).collect();
     ports.sort();
     assert_eq!(ports, vec![80, 2222]);

@@ -66,7 +66,8 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(from, [alb_sg.group_id().unwrap()]);
 
     // It scales out in two steps on high CPU and in by one on low CPU.
-    let policies = acct.autoscaling.describe_policies().auto_scaling_group_name("web-tier-web").send().await.unwrap();
+    let policies =
+        acct.autoscaling.describe_policies().auto_scaling_group_name("web-tier-web-asg").send().await.unwrap();
     let policy = |name: &str| {
         let p = policies.scaling_policies().iter().find(|p| p.policy_name() == Some(name));
         p.unwrap_or_else(|| panic!("policy {name} in {policies:?}")).clone()

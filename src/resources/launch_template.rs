@@ -321,6 +321,9 @@ fn live_attrs(t: &AwsTemplate, default: Option<&LaunchTemplateVersion>, tags: Va
         ("instance_tags".into(), Value::Map(launched)),
         ("tags".into(), tags),
     ]);
+    if let Some(text) = d.and_then(|d| d.user_data()).and_then(userdata::text_of_encoded) {
+        attrs.insert("_user_data".into(), Value::Str(text));
+    }
     attrs.extend(computed_of(t).into_iter().map(|(k, v)| (k.to_string(), v)));
     attrs
 }

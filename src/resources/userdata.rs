@@ -76,6 +76,14 @@ pub fn digest_of_encoded(b64: &str) -> Option<String> {
     Some(format!("{PREFIX}{}", sha256_hex(&bytes)))
 }
 
+/// The text of user data EC2 returned base64-encoded, when it is UTF-8: kept as the live
+/// `_user_data`, so `--show-sensitive` diffs a launch template's old text line by line (private
+/// attributes never reach a saved plan or the JSON plan, and are never compared).
+pub fn text_of_encoded(b64: &str) -> Option<String> {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
 /// The client token for launching `addr` with `want`: the stack, the address and every
 /// compared attribute (user data by its digest). At most 64 ASCII characters, as EC2 requires.
 pub fn client_token(stack: &str, addr: &Address, want: &Attrs) -> String {
@@ -164,6 +172,15 @@ mod tests {
         assert_eq!(encoded(&a).as_deref(), Some("ZWNobyBoaQo="));
         assert_eq!(digest_of_encoded("ZWNobyBoaQo=").as_deref(), Some(digest("echo hi\n").as_str()));
         assert_eq!(digest_of_encoded("not base64!"), None);
+    }
+
+    #[test]
+    fn encoded_text_reads_back_and_binary_does_not() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode("#!/bin/sh\necho hi\n");
+        assert_eq!(text_of_encoded(&b64).as_deref(), Some("#!/bin/sh\necho hi\n"));
+        assert_eq!(digest_of_encoded(&b64), Some(digest("#!/bin/sh\necho hi\n")));
+        let gzip = base64::engine::general_purpose::STANDARD.encode([0x1f, 0x8b, 0xff, 0x00]);
+        assert_eq!(text_of_encoded(&gzip), None);
     }
 
     #[test]

@@ -79,9 +79,13 @@ impl Case {
         all.into_iter().filter(|g| mine.iter().any(|a| Some(a.as_str()) == g.target_group_arn())).collect()
     }
 
+    /// The stack's target group whose name ends with `name_suffix`, or with it and the `-tg` of
+    /// a default name (`-app` finds `<stack>-app-tg`).
     pub async fn group(&self, name_suffix: &str) -> TargetGroup {
         let gs = self.groups().await;
-        gs.into_iter().find(|g| g.target_group_name().unwrap().ends_with(name_suffix)).expect("target group")
+        let default = format!("{name_suffix}-tg");
+        let named = |n: &str| n.ends_with(name_suffix) || n.ends_with(&default);
+        gs.into_iter().find(|g| named(g.target_group_name().unwrap())).expect("target group")
     }
 
     pub async fn group_attr(&self, arn: &str, key: &str) -> String {
