@@ -1,6 +1,8 @@
 //! Plans of JSON documents against LocalStack: a role's inline policy changed in the stack
 //! file is planned as a line diff of the decoded policy (the added action on a line of its own),
 //! not as two escaped strings, in the text and Markdown plans; the JSON plan keeps the string.
+//! A launch template's user data is a line diff of its old and new text under
+//! `--show-sensitive`, and only its digest without.
 
 mod common;
 
@@ -57,4 +59,39 @@ async fn a_policy_change_is_planned_as_a_line_diff_of_the_document() {
 
     stackr(&["destroy", "-f", &file, "--auto-approve"]).expect(0);
     assert!(acct.iam.get_role().role_name(&name).send().await.is_err());
+}
+
+fn template(stack: &str, lines: &str) -> String {
+    format!(
+        "stack \"{stack}\" {{}}\n\
+         launch_template \"web\" {{\n  ami  = \"ami-760aaa0f\"\n  type = \"t3.micro\"\n  \
+         user_data = <<-EOT\n    #!/bin/sh\n{lines}    systemctl start web\n  EOT\n}}\n"
+    )
+}
+
+#[tokio::test]
+async fn user_data_is_a_line_diff_of_the_text_only_with_show_sensitive() {
+    require_localstack();
+    let dir = tempfile::tempdir().unwrap();
+    let stack = unique("udiff");
+    let write = |lines: &str| p(&stack_file(dir.path(), "stack.hcl", &template(&stack, lines))).to_string();
+    let file = write("    echo one\n");
+    apply_settled(&file, &["+ resource \"launch_template\" \"web\""]);
+
+    let file = write("    echo two\n");
+    let shown = stackr(&["plan", "-f", &file, "--show-sensitive"]).expect(0).stdout;
+    let marked = |sign: char| -> Vec<String> {
+        shown.lines().map(str::trim_start).filter(|l| l.starts_with(sign)).map(String::from).collect()
+    };
+    assert_eq!(marked('-'), ["- echo one"], "{shown}");
+    assert_eq!(marked('+'), ["+ echo two"], "{shown}");
+    assert!(shown.lines().any(|l| l.trim() == "systemctl start web"), "unchanged lines are context: {shown}");
+
+    let hidden = stackr(&["plan", "-f", &file]).expect(0).stdout;
+    assert!(!hidden.contains("echo"), "user data text without --show-sensitive:\n{hidden}");
+    assert!(hidden.contains("(sensitive"), "{hidden}");
+
+    stackr(&["apply", "-f", &file, "--auto-approve"]).expect(0);
+    stackr(&["plan", "-f", &file, "--detailed-exitcode"]).expect(0);
+    stackr(&["destroy", "-f", &file, "--auto-approve"]).expect(0);
 }
