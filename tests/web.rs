@@ -9,23 +9,28 @@ mod common;
 use common::*;
 
 const STACK: &str = "web";
+/// The web tier's default names (module `tier`, label `web`).
+const GROUP: &str = "web-tier-web-asg";
+const TARGET_GROUP: &str = "web-tier-web-tg";
+const BALANCER: &str = "web-tier-web-lb";
+
+async fn groups_named(
+    acct: &Account,
+    name: &str,
+) -> aws_sdk_autoscaling::operation::describe_auto_scaling_groups::DescribeAutoScalingGroupsOutput {
+    acct.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(name).send().await.unwrap()
+}
 
 async fn check_web_tier(acct: &Account) {
     // Two servers in service, both registered and healthy in the target group.
-    let groups = acct
-        .autoscaling
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names("web-tier-web-asg")
-        .send()
-        .await
-        .unwrap();
+    let groups = groups_named(acct, GROUP).await;
     let group = &groups.auto_scaling_groups()[0];
     assert_eq!((group.min_size(), group.max_size()), (Some(2), Some(4)));
     assert_eq!(group.health_check_type(), Some("ELB"));
     let mut members: Vec<&str> = group.instances().iter().filter_map(|i| i.instance_id()).collect();
     members.sort();
     assert_eq!(members.len(), 2, "{members:?}");
-    let tgs = acct.elb.describe_target_groups().names("web-tier-web-tg").send().await.unwrap();
+    let tgs = acct.elb.describe_target_groups().names(TARGET_GROUP).send().await.unwrap();
     let tg = &tgs.target_groups()[0];
     assert_eq!(tg.health_check_path(), Some("/health"));
     assert_eq!(group.target_group_arns(), [tg.target_group_arn().unwrap().to_string()]);
@@ -37,7 +42,7 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(registered, members, "the group's instances are the target group's targets");
 
     // The listener forwards to that target group.
-    let lbs = acct.elb.describe_load_balancers().names("web-tier-web-lb").send().await.unwrap();
+    let lbs = acct.elb.describe_load_balancers().names(BALANCER).send().await.unwrap();
     let lb = &lbs.load_balancers()[0];
     assert_eq!(lb.availability_zones().len(), 2);
     let listeners =
@@ -66,8 +71,7 @@ async fn check_web_tier(acct: &Account) {
     assert_eq!(from, [alb_sg.group_id().unwrap()]);
 
     // It scales out in two steps on high CPU and in by one on low CPU.
-    let policies =
-        acct.autoscaling.describe_policies().auto_scaling_group_name("web-tier-web-asg").send().await.unwrap();
+    let policies = acct.autoscaling.describe_policies().auto_scaling_group_name(GROUP).send().await.unwrap();
     let policy = |name: &str| {
         let p = policies.scaling_policies().iter().find(|p| p.policy_name() == Some(name));
         p.unwrap_or_else(|| panic!("policy {name} in {policies:?}")).clone()
@@ -183,13 +187,7 @@ async fn web_tier_end_to_end() {
         "the stack made the policy, so destroy deletes it"
     );
     assert_eq!(acct.leftovers(STACK).await, Vec::<String>::new());
-    let groups = acct
-        .autoscaling
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names("web-tier-web-asg")
-        .send()
-        .await
-        .unwrap();
+    let groups = groups_named(&acct, GROUP).await;
     assert!(groups.auto_scaling_groups().is_empty());
 }
 
@@ -202,7 +200,7 @@ async fn https_with_a_certificate(acct: &Account, file: &str) {
     let plan = stackr(&["plan", "-f", file, "--var", &var]).expect(0);
     assert!(plan.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{}", plan.stdout);
     stackr(&["apply", "-f", file, "--var", &var, "--auto-approve"]).expect(0);
-    let lbs = acct.elb.describe_load_balancers().names("web-tier-web-lb").send().await.unwrap();
+    let lbs = acct.elb.describe_load_balancers().names(BALANCER).send().await.unwrap();
     let arn = lbs.load_balancers()[0].load_balancer_arn().unwrap();
     let listeners = acct.elb.describe_listeners().load_balancer_arn(arn).send().await.unwrap();
     let port = |p: i32| listeners.listeners().iter().find(|l| l.port() == Some(p)).cloned().expect("listener");
