@@ -15,11 +15,12 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::operation::RequestId;
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 use crate::calllog::CallLog;
+
+mod https;
 
 /// Where to connect, from global flags.
 #[derive(Debug, Default, Clone)]
@@ -67,24 +68,6 @@ fn unmetered(service: &'static str) -> RetryPartition {
     RetryPartition::custom(service).token_bucket(TokenBucket::unlimited()).build()
 }
 
-/// The HTTPS client of every service and of the credential providers: the SDK's own default
-/// (hyper 1 and rustls, trusting the system's certificates, HTTPS_PROXY/NO_PROXY honoured as
-/// the SDK's default client does from behaviour version 2025-08-07) with rustls on ring
-/// instead of aws-lc, whose C build was a tenth of a clean build of stackr (Cargo.toml).
-fn https_client() -> SharedHttpClient {
-    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
-    Builder::new().build_with_connector_fn(|settings, components| {
-        let mut conn = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
-        conn.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            conn.set_sleep_impl(components.sleep_impl());
-        }
-        conn.set_proxy_config(Some(ProxyConfig::from_env()));
-        conn.build()
-    })
-}
-
 impl Aws {
     /// Loads configuration. Region precedence: `--region`, then the stack file's `region`, then
     /// the environment and profile. The endpoint: `--endpoint-url`, then `AWS_ENDPOINT_URL`.
@@ -93,8 +76,8 @@ impl Aws {
             .connect_timeout(Duration::from_secs(3))
             .read_timeout(Duration::from_secs(60))
             .build();
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).http_client(https_client());
+        let http = https::client(https::ca_bundle_from_env()?);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts).http_client(http);
         // A plan or apply is bulk work: AWS's guidance for throttled batch jobs is more
         // attempts than the SDK's default 3. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE still win.
         let configured = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"].iter().any(|v| std::env::var_os(v).is_some());
@@ -124,54 +107,63 @@ impl Aws {
                 aws_sdk_ec2::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("ec2"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             iam: aws_sdk_iam::Client::from_conf(
                 aws_sdk_iam::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("iam"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("sts"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
                 aws_sdk_elasticloadbalancingv2::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("elasticloadbalancingv2"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             autoscaling: aws_sdk_autoscaling::Client::from_conf(
                 aws_sdk_autoscaling::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("autoscaling"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             tagging: aws_sdk_resourcegroupstagging::Client::from_conf(
                 aws_sdk_resourcegroupstagging::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("resourcegroupstagging"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             ssm: aws_sdk_ssm::Client::from_conf(
                 aws_sdk_ssm::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("ssm"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             acm: aws_sdk_acm::Client::from_conf(
                 aws_sdk_acm::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("acm"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
                 aws_sdk_cloudwatch::config::Builder::from(&config)
                     .interceptor(CallLog)
                     .retry_partition(unmetered("cloudwatch"))
+                    .retry_classifier(https::TlsRefusalIsFinal)
                     .build(),
             ),
             config,
@@ -365,6 +357,13 @@ where
     }
     let sdk = source.downcast_ref::<SdkError<E, HttpResponse>>();
     let detail = source.source().map(chain).unwrap_or_else(|| source.to_string());
+    if let Some(SdkError::DispatchFailure(_)) = sdk
+        && let Some(refusal) = https::tls_refusal(source.as_ref())
+    {
+        // A refused certificate stays refused: not transient, nothing to retry.
+        let out = AwsError::new(None, format!("could not reach {endpoint}: {detail}"));
+        return out.with_hint(https::refusal_hint(refusal));
+    }
     let mut out = match sdk {
         Some(SdkError::DispatchFailure(_)) | Some(SdkError::TimeoutError(_)) => {
             AwsError::new(None, format!("could not reach {endpoint}: {detail}")).with_hint(
