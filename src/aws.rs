@@ -102,70 +102,28 @@ impl Aws {
             ));
         };
         let _ = ENDPOINT.set(endpoint.clone().unwrap_or_else(|| format!("AWS ({region})")));
+        // Every client: the call log, its own unmetered retry partition, TLS refusals final.
+        macro_rules! client {
+            ($krate:ident, $partition:literal) => {
+                $krate::Client::from_conf(
+                    $krate::config::Builder::from(&config)
+                        .interceptor(CallLog)
+                        .retry_partition(unmetered($partition))
+                        .retry_classifier(https::TlsRefusalIsFinal)
+                        .build(),
+                )
+            };
+        }
         Ok(Aws {
-            ec2: aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("ec2"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            iam: aws_sdk_iam::Client::from_conf(
-                aws_sdk_iam::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("iam"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("sts"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                aws_sdk_elasticloadbalancingv2::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("elasticloadbalancingv2"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            autoscaling: aws_sdk_autoscaling::Client::from_conf(
-                aws_sdk_autoscaling::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("autoscaling"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            tagging: aws_sdk_resourcegroupstagging::Client::from_conf(
-                aws_sdk_resourcegroupstagging::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("resourcegroupstagging"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            ssm: aws_sdk_ssm::Client::from_conf(
-                aws_sdk_ssm::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("ssm"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            acm: aws_sdk_acm::Client::from_conf(
-                aws_sdk_acm::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("acm"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
-            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(&config)
-                    .interceptor(CallLog)
-                    .retry_partition(unmetered("cloudwatch"))
-                    .retry_classifier(https::TlsRefusalIsFinal)
-                    .build(),
-            ),
+            ec2: client!(aws_sdk_ec2, "ec2"),
+            iam: client!(aws_sdk_iam, "iam"),
+            sts: client!(aws_sdk_sts, "sts"),
+            elb: client!(aws_sdk_elasticloadbalancingv2, "elasticloadbalancingv2"),
+            autoscaling: client!(aws_sdk_autoscaling, "autoscaling"),
+            tagging: client!(aws_sdk_resourcegroupstagging, "resourcegroupstagging"),
+            ssm: client!(aws_sdk_ssm, "ssm"),
+            acm: client!(aws_sdk_acm, "acm"),
+            cloudwatch: client!(aws_sdk_cloudwatch, "cloudwatch"),
             config,
             region,
             endpoint,
@@ -357,16 +315,14 @@ where
     }
     let sdk = source.downcast_ref::<SdkError<E, HttpResponse>>();
     let detail = source.source().map(chain).unwrap_or_else(|| source.to_string());
-    if let Some(SdkError::DispatchFailure(_)) = sdk
-        && let Some(refusal) = https::tls_refusal(source.as_ref())
-    {
-        // A refused certificate stays refused: not transient, nothing to retry.
-        let out = AwsError::new(None, format!("could not reach {endpoint}: {detail}"));
-        return out.with_hint(https::refusal_hint(refusal));
-    }
     let mut out = match sdk {
         Some(SdkError::DispatchFailure(_)) | Some(SdkError::TimeoutError(_)) => {
-            AwsError::new(None, format!("could not reach {endpoint}: {detail}")).with_hint(
+            let out = AwsError::new(None, format!("could not reach {endpoint}: {detail}"));
+            if let Some(refusal) = https::tls_refusal(source.as_ref()) {
+                // A refused certificate stays refused: not transient, nothing to retry.
+                return out.with_hint(https::refusal_hint(refusal));
+            }
+            out.with_hint(
                 "check the network and the endpoint (--endpoint-url / AWS_ENDPOINT_URL); for LocalStack run `localstack/start`",
             )
         }

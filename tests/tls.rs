@@ -30,7 +30,7 @@ fn served_certificate(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 #[test]
-fn an_untrusted_certificate_is_refused_once_with_a_hint_about_aws_ca_bundle() {
+fn an_untrusted_certificate_is_refused_with_a_hint_about_aws_ca_bundle() {
     require_localstack();
     let out = stackr_cmd(&["whoami"]).env("AWS_ENDPOINT_URL", https_endpoint()).output().unwrap();
     let run = Run::from(out).expect(1);

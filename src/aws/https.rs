@@ -132,17 +132,17 @@ impl ClassifyRetry for TlsRefusalIsFinal {
 
 /// What to do about a refused handshake.
 pub fn refusal_hint(e: &rustls::Error) -> String {
-    let trust = if std::env::var_os(CA_BUNDLE_VAR).is_some_and(|p| !p.is_empty()) {
-        "AWS_CA_BUNDLE is set and replaces the system's certificates: check that it holds the CA that signed this endpoint's certificate"
-    } else {
-        "behind a TLS-inspecting proxy, or for an endpoint with its own CA, set AWS_CA_BUNDLE to a PEM file of the CA certificates to trust"
-    };
     use rustls::CertificateError::{NotValidForName, NotValidForNameContext};
     match e {
         rustls::Error::InvalidCertificate(NotValidForName | NotValidForNameContext { .. }) => {
             "the endpoint's certificate is for other names: use one of them in the endpoint URL (--endpoint-url / AWS_ENDPOINT_URL)".into()
         }
-        rustls::Error::InvalidCertificate(_) => format!("the endpoint's certificate is not trusted: {trust}"),
+        rustls::Error::InvalidCertificate(_) if std::env::var_os(CA_BUNDLE_VAR).is_some_and(|p| !p.is_empty()) => {
+            "the endpoint's certificate is not trusted: AWS_CA_BUNDLE is set and replaces the system's certificates: check that it holds the CA that signed this endpoint's certificate".into()
+        }
+        rustls::Error::InvalidCertificate(_) => {
+            "the endpoint's certificate is not trusted: behind a TLS-inspecting proxy, or for an endpoint with its own CA, set AWS_CA_BUNDLE to a PEM file of the CA certificates to trust".into()
+        }
         _ => "the TLS handshake was refused: check the endpoint (--endpoint-url / AWS_ENDPOINT_URL) and any proxy in HTTPS_PROXY".into(),
     }
 }
@@ -194,5 +194,24 @@ mod tests {
         assert!(refusal_hint(found).starts_with("the endpoint's certificate is not trusted: "));
         let plain = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         assert!(tls_refusal(&plain).is_none());
+    }
+
+    /// The classifier's verdict on a call that failed at the connector with `error`.
+    fn verdict(error: std::io::Error) -> RetryAction {
+        use aws_smithy_runtime_api::client::interceptors::context::Input;
+        use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let mut ctx = InterceptorContext::new(Input::doesnt_matter());
+        ctx.set_output_or_error(Err(OrchestratorError::connector(ConnectorError::io(Box::new(error)))));
+        TlsRefusalIsFinal.classify_retry(&ctx)
+    }
+
+    #[test]
+    fn a_refused_handshake_is_not_retried_and_other_connection_failures_are_left_to_the_sdk() {
+        let refusal = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        let nested = std::io::Error::other(std::io::Error::new(std::io::ErrorKind::InvalidData, refusal));
+        assert_eq!(verdict(nested), RetryAction::RetryForbidden);
+        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(verdict(reset), RetryAction::NoActionIndicated);
     }
 }
